@@ -1,0 +1,68 @@
+import type { CloseReason } from './close-reason';
+
+/** A connection's id inside one transport; never 0. */
+export type SessionId = number;
+
+export type EngineName = 'epoll' | 'uring' | 'iocp' | 'rio' | 'node';
+export type EngineChoice = EngineName | 'auto';
+
+/**
+ * What a transport tells its owner. Calls for one session come in order: onOpen first, onClose last and once.
+ * `payload` is a view that is valid only during the onFrame call: copy it to keep it.
+ */
+export interface TransportHandler {
+  onOpen(session: SessionId, remote: string, listener: number): void;
+  onFrame(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void;
+  /** false: pending send bytes passed the soft limit; true: they drained to half of it. */
+  onWritable(session: SessionId, writable: boolean): void;
+  onClose(session: SessionId, reason: CloseReason, errno: number): void;
+  /** Called once after each batch of events has been delivered (a good place to flush). */
+  onBatchEnd?(): void;
+}
+
+/** Limits enforced by the transport itself (DESIGN.md "Limits"). */
+export interface TransportLimits {
+  maxFrameBytes: number;
+  sendSoftLimit: number;
+  sendHardLimit: number;
+  frameTimeoutMs: number;
+  sendStallMs: number;
+  maxConnections: number;
+}
+
+export interface TransportStats {
+  engine: EngineName;
+  [counter: string]: number | string;
+}
+
+/**
+ * Moves frames between sessions and the network. Sends are queued and flushed once per event-loop turn
+ * (or when the queue passes a threshold); both implementations keep the same framing and limits.
+ */
+export interface Transport {
+  readonly engine: EngineName;
+  readonly limits: TransportLimits;
+  setHandler(handler: TransportHandler): void;
+  /** Listens on host:port (port 0 = any free port); resolves with the bound port. */
+  listen(host: string, port: number): Promise<{ listener: number; port: number }>;
+  unlisten(listener: number): void;
+  /** Starts an outbound connection; onOpen or onClose(connect_failed | connect_timeout) follows. */
+  connect(host: string, port: number, timeoutMs: number): SessionId;
+  /** Queues one frame (payload without the 10-byte header). */
+  send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void;
+  /** Queues the same frame to many sessions, encoded once. */
+  broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void;
+  /** Closes after the already queued frames are sent. */
+  close(session: SessionId, reason: CloseReason): void;
+  /** Closes now, dropping queued frames. */
+  abort(session: SessionId, reason: CloseReason): void;
+  pauseReading(session: SessionId): void;
+  resumeReading(session: SessionId): void;
+  /** Hands queued sends to the network now instead of at the end of the turn. */
+  flush(): void;
+  stats(): TransportStats;
+  /** Stops listening, closes every session (onClose is still called), releases native resources. */
+  shutdown(): Promise<void>;
+}
+
+export const WIRE_HEADER_BYTES = 10;
