@@ -1,0 +1,79 @@
+// Walks a command log (JS -> native, docs/boundary.md "Commands"): u8 op, u8 reason, u16 reserved,
+// u32 session (BROADCAST: id count), u32 length, payload, padded to 4 bytes. Every bound is checked.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "core/session_id.h"
+
+namespace fastport {
+
+enum class CommandOp : uint8_t {
+  kSend = 1,
+  kBroadcast = 2,
+  kClose = 3,
+  kAbort = 4,
+  kPauseRead = 5,
+  kResumeRead = 6
+};
+
+inline constexpr size_t kCommandHeaderBytes = 12;
+
+struct Command {
+  CommandOp op;
+  uint8_t reason;    // CLOSE / ABORT: close reason code (unchecked: use closeReasonFromCode)
+  uint32_t session;  // BROADCAST: number of session ids
+  const uint8_t* payload;
+  uint32_t length;
+
+  // BROADCAST: the i-th target session id and the frames sent to every target.
+  SessionId broadcastTarget(uint32_t i) const {
+    SessionId id;
+    std::memcpy(&id, payload + size_t(i) * 4, 4);
+    return id;
+  }
+  const uint8_t* broadcastFrames() const { return payload + size_t(session) * 4; }
+  uint32_t broadcastFramesLength() const { return length - session * 4; }
+};
+
+class CommandReader {
+ public:
+  CommandReader(const uint8_t* data, size_t len) : data_(data), len_(len) {}
+
+  // Reads the next record into out. Returns false at the end of the log or on a malformed record; then
+  // error() is non-null and says what is wrong.
+  bool next(Command& out) {
+    if (off_ >= len_) return false;
+    if (len_ - off_ < kCommandHeaderBytes) return fail("truncated command header");
+    const uint8_t* p = data_ + off_;
+    uint8_t op = p[0];
+    if (op < 1 || op > 6) return fail("unknown command op");
+    out.op = CommandOp(op);
+    out.reason = p[1];
+    std::memcpy(&out.session, p + 4, 4);
+    std::memcpy(&out.length, p + 8, 4);
+    if (out.length > len_ - off_ - kCommandHeaderBytes) return fail("command payload runs past the log");
+    out.payload = p + kCommandHeaderBytes;
+    if (out.op == CommandOp::kBroadcast && uint64_t(out.session) * 4 > out.length) {
+      return fail("broadcast id list runs past its payload");
+    }
+    off_ += (kCommandHeaderBytes + out.length + 3) & ~size_t(3);
+    return true;
+  }
+  const char* error() const { return error_; }
+
+ private:
+  bool fail(const char* why) {
+    error_ = why;
+    off_ = len_;
+    return false;
+  }
+
+  const uint8_t* data_;
+  size_t len_;
+  size_t off_ = 0;
+  const char* error_ = nullptr;
+};
+
+}  // namespace fastport

@@ -1,0 +1,52 @@
+// Writes command records (the format CommandReader reads). Used to route commands to I/O threads' inboxes
+// and by tests.
+#pragma once
+#include <cstdint>
+#include <cstring>
+
+#include "core/byte_buffer.h"
+#include "core/command_reader.h"
+
+namespace fastport {
+
+class CommandWriter {
+ public:
+  explicit CommandWriter(ByteBuffer& out) : out_(out) {}
+
+  void send(SessionId s, const uint8_t* frames, uint32_t len) { put(CommandOp::kSend, 0, s, frames, len); }
+  void control(CommandOp op, SessionId s, uint8_t reason = 0) { put(op, reason, s, nullptr, 0); }
+  // BROADCAST of frames to ids[0..count).
+  void broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, uint32_t len) {
+    uint32_t payload = count * 4 + len;
+    uint8_t* p = header(CommandOp::kBroadcast, 0, count, payload);
+    if (count) std::memcpy(p, ids, size_t(count) * 4);
+    if (len) std::memcpy(p + size_t(count) * 4, frames, len);
+    finish(payload);
+  }
+
+ private:
+  void put(CommandOp op, uint8_t reason, uint32_t s, const uint8_t* payload, uint32_t len) {
+    uint8_t* p = header(op, reason, s, len);
+    if (len) std::memcpy(p, payload, len);
+    finish(len);
+  }
+  uint8_t* header(CommandOp op, uint8_t reason, uint32_t s, uint32_t len) {
+    uint8_t* p = out_.reserve((kCommandHeaderBytes + len + 3) & ~size_t(3));
+    p[0] = uint8_t(op);
+    p[1] = reason;
+    p[2] = p[3] = 0;
+    std::memcpy(p + 4, &s, 4);
+    std::memcpy(p + 8, &len, 4);
+    return p + kCommandHeaderBytes;
+  }
+  void finish(uint32_t len) {
+    size_t total = (kCommandHeaderBytes + len + 3) & ~size_t(3);
+    uint8_t* p = out_.data() + out_.size();
+    for (size_t i = kCommandHeaderBytes + len; i < total; ++i) p[i] = 0;
+    out_.commit(total);
+  }
+
+  ByteBuffer& out_;
+};
+
+}  // namespace fastport

@@ -1,0 +1,28 @@
+// Engine options (docs/boundary.md NativeEngineOptions), already validated in TS; re-checked in the addon.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace fastport {
+
+struct EngineConfig {
+  std::string engine = "epoll";
+  uint32_t ioThreads = 0;              // 0 = inline on the JS thread's libuv loop
+  uint32_t maxFrameBytes = 1u << 20;   // whole frame incl. header; 10 .. 64 MiB
+  uint32_t sendSoftLimit = 1u << 20;   // pending bytes per session: BLOCKED above
+  uint32_t sendHardLimit = 10u << 20;  // pending bytes per session: close backpressure above
+  uint32_t frameTimeoutMs = 10000;     // 0 = off
+  uint32_t sendStallMs = 30000;        // 0 = off
+  uint32_t maxConnections = 50000;     // sessions per engine (all loops together)
+  // io_uring tuning; 0 = the uring engine's own default.
+  uint32_t uringEntries = 0;
+  uint32_t uringBufferCount = 0;
+  uint32_t uringBufferSize = 0;
+  uint32_t uringSendSliceSize = 0;
+  uint32_t uringSendSliceCount = 0;
+};
+
+inline constexpr uint32_t kMinFrameBytes = 10;
+inline constexpr uint32_t kMaxFrameBytesLimit = 64u << 20;
+
+}  // namespace fastport

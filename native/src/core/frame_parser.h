@@ -1,0 +1,126 @@
+// Splits one session's received byte stream into wire frames. Complete frames are handed out straight from
+// the caller's buffer; only an incomplete frame's bytes are kept (header in place, payload on the heap, the
+// heap part allocated only after the header's length passed the checks, and freed when the frame completes).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "core/wire.h"
+
+namespace fastport {
+
+class FrameParser {
+ public:
+  enum class Status : uint8_t { kOk, kTooLarge, kInvalid };
+
+  // Feeds received bytes; calls onFrame(uint16_t msgId, uint32_t seq, const uint8_t* payload, uint32_t
+  // payloadLen) for every completed frame, in order. Stops at the first bad header (length < 10 -> kInvalid,
+  // length > maxFrameBytes -> kTooLarge); the session must then be closed. nowMs stamps a new partial frame.
+  template <class OnFrame>
+  Status feed(const uint8_t* data, size_t len, uint32_t maxFrameBytes, uint64_t nowMs, OnFrame&& onFrame);
+
+  // True while bytes of an incomplete frame are kept.
+  bool midFrame() const { return headHave_ > 0; }
+  // When the incomplete frame's first byte arrived (valid while midFrame()).
+  uint64_t frameStartedMs() const { return startedMs_; }
+  // Bytes of the incomplete frame kept right now.
+  size_t heldBytes() const { return headHave_ + bodyHave_; }
+  // Frees any kept bytes (session closing).
+  void reset() { resetFrame(); }
+
+ private:
+  static Status check(uint32_t frameLen, uint32_t maxFrameBytes) {
+    if (frameLen < kWireHeaderBytes) return Status::kInvalid;
+    if (frameLen > maxFrameBytes) return Status::kTooLarge;
+    return Status::kOk;
+  }
+  void resetFrame() {
+    headHave_ = 0;
+    bodyHave_ = 0;
+    bodyCap_ = 0;
+    body_.reset();
+  }
+  void reserveBody(uint32_t need, uint32_t payloadLen) {
+    if (bodyCap_ >= need) return;
+    // Grow geometrically but never past the frame: a slow sender costs what it sent, not what it announced.
+    uint64_t cap = bodyCap_ ? uint64_t(bodyCap_) * 2 : 4096;
+    if (cap < need) cap = need;
+    if (cap > payloadLen) cap = payloadLen;
+    std::unique_ptr<uint8_t[]> bigger(new uint8_t[cap]);
+    if (bodyHave_) std::memcpy(bigger.get(), body_.get(), bodyHave_);
+    body_ = std::move(bigger);
+    bodyCap_ = uint32_t(cap);
+  }
+
+  uint8_t head_[kWireHeaderBytes];
+  uint32_t headHave_ = 0;  // header bytes kept (0 = between frames)
+  uint32_t bodyHave_ = 0;  // payload bytes kept
+  uint32_t bodyCap_ = 0;
+  std::unique_ptr<uint8_t[]> body_;
+  uint64_t startedMs_ = 0;
+};
+
+template <class OnFrame>
+FrameParser::Status FrameParser::feed(const uint8_t* data, size_t len, uint32_t maxFrameBytes, uint64_t nowMs,
+                                      OnFrame&& onFrame) {
+  size_t off = 0;
+  while (off < len) {
+    size_t avail = len - off;
+    if (headHave_ == 0) {
+      // Between frames: hand out whole frames straight from the caller's bytes.
+      if (avail >= 4) {
+        uint32_t frameLen = readBe32(data + off);
+        Status s = check(frameLen, maxFrameBytes);
+        if (s != Status::kOk) return s;
+        if (avail >= frameLen) {
+          const uint8_t* f = data + off;
+          onFrame(readBe16(f + 4), readBe32(f + 6), f + kWireHeaderBytes, frameLen - kWireHeaderBytes);
+          off += frameLen;
+          continue;
+        }
+      }
+      startedMs_ = nowMs;
+    }
+    if (headHave_ < kWireHeaderBytes) {
+      size_t take = kWireHeaderBytes - headHave_;
+      if (take > avail) take = avail;
+      uint32_t before = headHave_;
+      std::memcpy(head_ + headHave_, data + off, take);
+      headHave_ += uint32_t(take);
+      off += take;
+      avail -= take;
+      if (before < 4 && headHave_ >= 4) {
+        Status s = check(readBe32(head_), maxFrameBytes);
+        if (s != Status::kOk) {
+          resetFrame();
+          return s;
+        }
+      }
+      if (headHave_ < kWireHeaderBytes) continue;  // off == len here
+    }
+    uint32_t payloadLen = readBe32(head_) - kWireHeaderBytes;
+    uint32_t need = payloadLen - bodyHave_;
+    uint32_t take = avail < need ? uint32_t(avail) : need;
+    if (bodyHave_ == 0 && take == need) {
+      // The whole payload is in this read: no copy.
+      onFrame(readBe16(head_ + 4), readBe32(head_ + 6), data + off, payloadLen);
+      off += take;
+      resetFrame();
+      continue;
+    }
+    if (take == 0) break;  // header complete, payload not yet here
+    reserveBody(bodyHave_ + take, payloadLen);
+    std::memcpy(body_.get() + bodyHave_, data + off, take);
+    bodyHave_ += take;
+    off += take;
+    if (bodyHave_ == payloadLen) {
+      onFrame(readBe16(head_ + 4), readBe32(head_ + 6), body_.get(), payloadLen);
+      resetFrame();
+    }
+  }
+  return Status::kOk;
+}
+
+}  // namespace fastport

@@ -1,0 +1,62 @@
+// What the driver gives each backend instance (one per I/O loop): config, the event sink, counters, and
+// the engine-wide session id space and connection budget.
+#pragma once
+#include <atomic>
+#include <cstdint>
+
+#include "core/config.h"
+#include "core/counters.h"
+#include "core/event_writer.h"
+#include "core/session_id.h"
+
+namespace fastport {
+
+// Session ids for one loop: loopIndex + loopCount * k (k = 1, 2, ...), so id % loopCount is the owner and
+// 0 never occurs. Thread-safe (the JS thread takes ids for connect(), the loop for accepts).
+class SessionIds {
+ public:
+  SessionIds(uint32_t loopIndex, uint32_t loopCount) : loopIndex_(loopIndex), loopCount_(loopCount) {}
+  SessionId next() {
+    for (;;) {
+      uint32_t k = next_.fetch_add(1, std::memory_order_relaxed);
+      SessionId id = loopIndex_ + loopCount_ * k;  // wraps after ~4e9 / loopCount sessions
+      if (id != 0) return id;
+    }
+  }
+
+ private:
+  uint32_t loopIndex_;
+  uint32_t loopCount_;
+  std::atomic<uint32_t> next_{1};
+};
+
+// maxConnections across all loops of one engine.
+class SessionBudget {
+ public:
+  explicit SessionBudget(uint32_t max) : max_(max) {}
+  bool tryAcquire() {
+    uint32_t n = used_.load(std::memory_order_relaxed);
+    do {
+      if (n >= max_) return false;
+    } while (!used_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+    return true;
+  }
+  void release() { used_.fetch_sub(1, std::memory_order_relaxed); }
+  uint32_t used() const { return used_.load(std::memory_order_relaxed); }
+
+ private:
+  uint32_t max_;
+  std::atomic<uint32_t> used_{0};
+};
+
+struct LoopContext {
+  const EngineConfig* config;
+  EventWriter* events;    // the sink: append records here (owning loop thread only)
+  Counters* counters;     // this loop's counters (owning loop thread writes)
+  SessionIds* ids;        // take ids for accepted sessions here
+  SessionBudget* budget;  // tryAcquire() before admitting a session, release() when it closes
+  uint32_t loopIndex;
+  uint32_t loopCount;
+};
+
+}  // namespace fastport
