@@ -1,0 +1,116 @@
+// FastPort load generator: drives a server speaking the DESIGN.md wire format and prints one JSON report.
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <thread>
+
+#include "options.hpp"
+#include "worker.hpp"
+
+namespace {
+
+using loadgen::Mode;
+using loadgen::Options;
+using loadgen::Stats;
+
+void raiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+const char* modeName(Mode mode) {
+  switch (mode) {
+    case Mode::kEcho:
+      return "echo";
+    case Mode::kBroadcast:
+      return "broadcast";
+    case Mode::kIdle:
+      return "idle";
+  }
+  return "?";
+}
+
+double us(uint64_t ns) {
+  return static_cast<double>(ns) / 1000.0;
+}
+
+void printReport(const Options& o, const Stats& s) {
+  const double seconds = o.durationS;
+  const uint64_t errors = s.connectErrors + s.lost + s.seqErrors + s.verifyErrors + s.protocolErrors;
+  std::printf(
+      "{\"mode\":\"%s\",\"loop\":\"%s\",\"conns\":%u,\"depth\":%u,\"rate\":%.1f,\"min_size\":%u,\"max_size\":"
+      "%u,"
+      "\"threads\":%u,\"duration_s\":%.3f,\"warmup_s\":%.3f,\"senders\":%u,"
+      "\"connected\":%llu,\"sent\":%llu,\"received\":%llu,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f,"
+      "\"latency_us\":{\"samples\":%llu,\"mean\":%.2f,\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"p999\":%.2f,"
+      "\"max\":%.2f},"
+      "\"errors\":%llu,\"connect_errors\":%llu,\"lost_connections\":%llu,\"seq_errors\":%llu,"
+      "\"verify_errors\":%llu,\"protocol_errors\":%llu,\"outstanding_at_end\":%llu,\"other_frames\":%llu,"
+      "\"pushes\":%llu,\"verified\":%s}\n",
+      modeName(o.mode), o.rate > 0 ? "open" : "closed", o.conns, o.depth, o.rate, o.minSize, o.maxSize,
+      o.threads, o.durationS, o.warmupS, o.senders, static_cast<unsigned long long>(s.connected),
+      static_cast<unsigned long long>(s.sent), static_cast<unsigned long long>(s.received),
+      static_cast<double>(s.received) / seconds, static_cast<double>(s.bytesReceived) / seconds / 1e6,
+      static_cast<unsigned long long>(s.latency.count()), s.latency.mean() / 1000.0,
+      us(s.latency.percentile(0.50)), us(s.latency.percentile(0.90)), us(s.latency.percentile(0.99)),
+      us(s.latency.percentile(0.999)), us(s.latency.max()), static_cast<unsigned long long>(errors),
+      static_cast<unsigned long long>(s.connectErrors), static_cast<unsigned long long>(s.lost),
+      static_cast<unsigned long long>(s.seqErrors), static_cast<unsigned long long>(s.verifyErrors),
+      static_cast<unsigned long long>(s.protocolErrors), static_cast<unsigned long long>(s.outstanding),
+      static_cast<unsigned long long>(s.otherFrames), static_cast<unsigned long long>(s.pushes),
+      o.verify ? "true" : "false");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  try {
+    options = loadgen::parseOptions(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "loadgen: %s\n%s", e.what(), loadgen::usage().c_str());
+    return 2;
+  }
+  raiseFileLimit();
+  prctl(PR_SET_TIMERSLACK, 1UL);  // open-loop sends are scheduled with microsecond timeouts
+
+  try {
+    loadgen::PayloadSource payload(options.minSize, options.maxSize, options.wrapProto);
+    loadgen::SharedClock clock;
+    std::vector<std::unique_ptr<loadgen::Worker>> workers;
+    loadgen::Worker::Barrier barrier(static_cast<std::ptrdiff_t>(options.threads), [&]() {
+      clock.startNs.store(loadgen::nowNs());
+      if (options.mode == Mode::kIdle) {
+        uint64_t connected = 0;
+        for (const auto& w : workers) connected += w->stats().connected;
+        std::fprintf(stderr, "LOADGEN CONNECTED %llu\n", static_cast<unsigned long long>(connected));
+        std::fflush(stderr);
+      }
+    });
+    for (uint32_t t = 0; t < options.threads; t++) {
+      std::vector<uint32_t> indexes;
+      for (uint32_t i = t; i < options.conns; i += options.threads) indexes.push_back(i);
+      workers.push_back(
+          std::make_unique<loadgen::Worker>(options, payload, std::move(indexes), barrier, clock));
+    }
+    std::vector<std::thread> threads;
+    for (size_t t = 1; t < workers.size(); t++) threads.emplace_back([&, t]() { workers[t]->run(); });
+    workers[0]->run();
+    for (auto& thread : threads) thread.join();
+
+    Stats total;
+    for (const auto& w : workers) total.merge(w->stats());
+    printReport(options, total);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "loadgen: %s\n", e.what());
+    return 1;
+  }
+}
