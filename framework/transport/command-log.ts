@@ -1,0 +1,108 @@
+/**
+ * One turn's commands for the addon, laid out per docs/boundary.md in one growing buffer: record headers
+ * little-endian, wire frames big-endian, every record on a 4-byte boundary. SEND writes the wire header
+ * and payload straight into the log; consecutive SENDs to one session share one record.
+ */
+import { align4, COMMAND_HEADER_BYTES, CommandOp } from './native';
+import { WIRE_HEADER_BYTES } from './wire';
+
+const INITIAL_BYTES = 64 * 1024;
+/** A buffer that grew beyond this (a huge frame) is dropped after submit instead of kept. */
+const KEEP_BYTES = 1024 * 1024;
+
+export class CommandLog {
+  private bytes = new Uint8Array(INITIAL_BYTES);
+  private view = new DataView(this.bytes.buffer);
+  /** Bytes used (always a multiple of 4). */
+  length = 0;
+  /** The last record if it is a SEND: its session, header offset and unpadded end. */
+  private lastSendSession = 0;
+  private lastSendAt = -1;
+  private lastSendEnd = 0;
+
+  get buffer(): Uint8Array {
+    return this.bytes;
+  }
+
+  send(session: number, msgId: number, seq: number, payload: Uint8Array): void {
+    const frameBytes = WIRE_HEADER_BYTES + payload.length;
+    let at: number;
+    if (this.lastSendAt >= 0 && this.lastSendSession === session) {
+      at = this.lastSendEnd;
+      this.reserve(at + frameBytes);
+      const recordLength = this.view.getUint32(this.lastSendAt + 8, true);
+      this.view.setUint32(this.lastSendAt + 8, recordLength + frameBytes, true);
+    } else {
+      const start = this.length;
+      this.reserve(start + COMMAND_HEADER_BYTES + frameBytes);
+      this.header(start, CommandOp.SEND, 0, session, frameBytes);
+      this.lastSendSession = session;
+      this.lastSendAt = start;
+      at = start + COMMAND_HEADER_BYTES;
+    }
+    this.frame(at, msgId, seq, payload);
+    this.lastSendEnd = at + frameBytes;
+    this.length = align4(this.lastSendEnd);
+  }
+
+  broadcast(sessions: readonly number[], msgId: number, seq: number, payload: Uint8Array): void {
+    const count = sessions.length;
+    const start = this.length;
+    const frameBytes = WIRE_HEADER_BYTES + payload.length;
+    const bodyBytes = 4 * count + frameBytes;
+    this.reserve(start + COMMAND_HEADER_BYTES + bodyBytes);
+    this.header(start, CommandOp.BROADCAST, 0, count, bodyBytes);
+    let at = start + COMMAND_HEADER_BYTES;
+    for (let i = 0; i < count; i++, at += 4) this.view.setUint32(at, sessions[i], true);
+    this.frame(at, msgId, seq, payload);
+    this.length = align4(at + frameBytes);
+    this.lastSendAt = -1;
+  }
+
+  /** CLOSE / ABORT / PAUSE_READ / RESUME_READ. */
+  control(op: number, session: number, reason = 0): void {
+    const start = this.length;
+    this.reserve(start + COMMAND_HEADER_BYTES);
+    this.header(start, op, reason, session, 0);
+    this.length = start + COMMAND_HEADER_BYTES;
+    this.lastSendAt = -1;
+  }
+
+  /** Empties the log after it was submitted. */
+  clear(): void {
+    this.length = 0;
+    this.lastSendAt = -1;
+    if (this.bytes.length > KEEP_BYTES) {
+      this.bytes = new Uint8Array(INITIAL_BYTES);
+      this.view = new DataView(this.bytes.buffer);
+    }
+  }
+
+  private header(at: number, op: number, reason: number, session: number, length: number): void {
+    const v = this.view;
+    v.setUint8(at, op);
+    v.setUint8(at + 1, reason);
+    v.setUint16(at + 2, 0, true);
+    v.setUint32(at + 4, session, true);
+    v.setUint32(at + 8, length, true);
+  }
+
+  private frame(at: number, msgId: number, seq: number, payload: Uint8Array): void {
+    const v = this.view;
+    v.setUint32(at, WIRE_HEADER_BYTES + payload.length, false);
+    v.setUint16(at + 4, msgId, false);
+    v.setUint32(at + 6, seq, false);
+    this.bytes.set(payload, at + WIRE_HEADER_BYTES);
+  }
+
+  private reserve(needed: number): void {
+    const padded = align4(needed);
+    if (padded <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < padded) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+}

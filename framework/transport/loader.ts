@@ -1,0 +1,64 @@
+/**
+ * The one loader of the native addon. Prefers a local build (build/Release/fastport.node), then a shipped
+ * prebuild (prebuilds/<platform>-<arch>/fastport.node). Nothing else in the repo requires the .node file.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { checkCloseReasons, type NativeBinding } from './native';
+
+const ADDON_FILE = 'fastport.node';
+
+/** The package root: this file sits at framework/transport/ (source) or dist/framework/transport/ (built). */
+function packageRoot(): string {
+  let dir = resolve(__dirname);
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    dir = resolve(dir, '..');
+  }
+  return resolve(__dirname, '..', '..');
+}
+
+/** Candidate addon paths, most preferred first. */
+export function addonCandidates(root = packageRoot()): string[] {
+  return [
+    join(root, 'build', 'Release', ADDON_FILE),
+    join(root, 'prebuilds', `${process.platform}-${process.arch}`, ADDON_FILE),
+  ];
+}
+
+let cached: NativeBinding | undefined;
+let cachedError: Error | undefined;
+
+/** Loads (once) and checks the addon; throws an Error that says how to rebuild when it cannot. */
+export function loadBinding(): NativeBinding {
+  if (cached) return cached;
+  if (cachedError) throw cachedError;
+  const candidates = addonCandidates();
+  const path = candidates.find((p) => existsSync(p));
+  try {
+    if (!path) {
+      throw new Error(`fastport native addon not found (looked in ${candidates.join(', ')})`);
+    }
+    const binding = require(path) as NativeBinding;
+    checkCloseReasons(binding);
+    cached = binding;
+    return binding;
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    cachedError = new Error(
+      `${detail}${path ? ` (loading ${path})` : ''}. Build the addon with \`npm run build:native\` ` +
+        `or use engine 'node'.`,
+    );
+    throw cachedError;
+  }
+}
+
+/** The binding, or the reason it cannot be loaded. */
+export function tryLoadBinding():
+  { binding: NativeBinding; error?: undefined } | { binding?: undefined; error: Error } {
+  try {
+    return { binding: loadBinding() };
+  } catch (err) {
+    return { error: err as Error };
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Transport on the native addon: walks the engine's event batches (docs/boundary.md) and hands it one
+ * command log per turn. Never one native call per packet.
+ */
+import { closeReasonCode, closeReasonName, type CloseReason } from './close-reason';
+import { CommandLog } from './command-log';
+import { checkConnectArgs, checkListenArgs, checkSessionId, NO_HANDLER, reportHandlerError } from './common';
+import {
+  align4,
+  CommandOp,
+  EVENT_HEADER_BYTES,
+  EventType,
+  type NativeBinding,
+  type NativeEngine,
+  type NativeEngineOptions,
+} from './native';
+import type { ResolvedOptions } from './options';
+import type { SessionId, Transport, TransportHandler, TransportLimits, TransportStats } from './transport';
+import { checkFrameArgs } from './wire';
+
+/** The command log is submitted early once it passes this many bytes. */
+export const SUBMIT_THRESHOLD_BYTES = 256 * 1024;
+/** shutdown() waits at most this long for the engine's CLOSE events. */
+const SHUTDOWN_WAIT_MS = 10_000;
+
+export class NativeTransport implements Transport {
+  readonly engine: 'epoll' | 'uring';
+  readonly limits: TransportLimits;
+  private handler: TransportHandler = NO_HANDLER;
+  private readonly native: NativeEngine;
+  private readonly log = new CommandLog();
+  private submitScheduled = false;
+  private stopped = false;
+  /** Sessions not yet closed (connecting or open): shutdown waits for their CLOSE events. */
+  private readonly live = new Set<SessionId>();
+  private allClosed: (() => void) | null = null;
+  private readonly submitNow = (): void => this.flush();
+  private readonly onEvents = (batch: ArrayBuffer, length: number): void => this.walk(batch, length);
+
+  constructor(
+    binding: NativeBinding,
+    engine: 'epoll' | 'uring',
+    private readonly options: ResolvedOptions,
+  ) {
+    this.engine = engine;
+    this.limits = { ...options.limits };
+    const nativeOptions: NativeEngineOptions = {
+      engine,
+      ioThreads: options.ioThreads,
+      ...options.limits,
+      ...options.uring,
+    };
+    this.native = new binding.Engine(nativeOptions, this.onEvents);
+  }
+
+  setHandler(handler: TransportHandler): void {
+    this.handler = handler;
+  }
+
+  listen(host: string, port: number): Promise<{ listener: number; port: number }> {
+    try {
+      checkListenArgs(host, port);
+      if (this.stopped) throw new Error('transport is shut down');
+      const { id, port: bound } = this.native.listen(host, port, this.options.backlog);
+      return Promise.resolve({ listener: id, port: bound });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  unlisten(listener: number): void {
+    if (!this.stopped) this.native.unlisten(listener);
+  }
+
+  connect(host: string, port: number, timeoutMs: number): SessionId {
+    checkConnectArgs(host, port, timeoutMs);
+    if (this.stopped) throw new Error('transport is shut down');
+    const id = this.native.connect(host, port, timeoutMs);
+    this.live.add(id);
+    return id;
+  }
+
+  send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
+    checkSessionId(session);
+    checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
+    this.log.send(session, msgId, seq, payload);
+    this.queued();
+  }
+
+  broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {
+    checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
+    if (sessions.length === 0) return;
+    for (const id of sessions) checkSessionId(id);
+    this.log.broadcast(sessions, msgId, seq, payload);
+    this.queued();
+  }
+
+  close(session: SessionId, reason: CloseReason): void {
+    this.control(CommandOp.CLOSE, session, closeReasonCode(reason));
+  }
+
+  abort(session: SessionId, reason: CloseReason): void {
+    this.control(CommandOp.ABORT, session, closeReasonCode(reason));
+  }
+
+  pauseReading(session: SessionId): void {
+    this.control(CommandOp.PAUSE_READ, session, 0);
+  }
+
+  resumeReading(session: SessionId): void {
+    this.control(CommandOp.RESUME_READ, session, 0);
+  }
+
+  flush(): void {
+    this.submitScheduled = false;
+    if (this.log.length === 0 || this.stopped) return;
+    this.native.submit(this.log.buffer, this.log.length);
+    this.log.clear();
+  }
+
+  stats(): TransportStats {
+    return { ...this.native.stats(), engine: this.engine };
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.flush();
+    this.stopped = true;
+    const done = new Promise<void>((resolve) => {
+      if (this.live.size === 0) return resolve();
+      const timer = setTimeout(resolve, SHUTDOWN_WAIT_MS);
+      this.allClosed = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.native.shutdown();
+    await done;
+  }
+
+  private control(op: number, session: SessionId, reason: number): void {
+    checkSessionId(session);
+    if (reason < 0) throw new RangeError(`unknown close reason`);
+    this.log.control(op, session, reason);
+    this.queued();
+  }
+
+  /** Schedules the turn's submit on the first queued command; submits early past the threshold. */
+  private queued(): void {
+    if (this.stopped) {
+      this.log.clear();
+      return;
+    }
+    if (this.log.length >= SUBMIT_THRESHOLD_BYTES) {
+      this.flush();
+      return;
+    }
+    if (!this.submitScheduled) {
+      this.submitScheduled = true;
+      setImmediate(this.submitNow);
+    }
+  }
+
+  /** Walks one event batch; payloads are views valid during the handler call only. */
+  private walk(batch: ArrayBuffer, length: number): void {
+    const view = new DataView(batch, 0, length);
+    const bytes = new Uint8Array(batch, 0, length);
+    const h = this.handler;
+    let at = 0;
+    while (at + EVENT_HEADER_BYTES <= length) {
+      const type = view.getUint8(at);
+      const session = view.getUint32(at + 4, true);
+      const aux = view.getUint32(at + 8, true);
+      const size = view.getUint32(at + 12, true);
+      const start = at + EVENT_HEADER_BYTES;
+      try {
+        switch (type) {
+          case EventType.FRAME:
+            h.onFrame(session, view.getUint16(at + 2, true), aux, bytes.subarray(start, start + size));
+            break;
+          case EventType.OPEN:
+            this.live.add(session);
+            h.onOpen(session, Buffer.from(batch, start, size).toString('utf8'), aux);
+            break;
+          case EventType.WRITABLE:
+            h.onWritable(session, true);
+            break;
+          case EventType.BLOCKED:
+            h.onWritable(session, false);
+            break;
+          case EventType.CLOSE:
+            this.live.delete(session);
+            h.onClose(session, closeReasonName(view.getUint8(at + 1)), aux);
+            break;
+          default:
+            reportHandlerError(
+              new Error(`fastport addon sent an unknown event type ${type} at offset ${at}`),
+            );
+        }
+      } catch (err) {
+        reportHandlerError(err);
+      }
+      at = align4(start + size);
+    }
+    if (h.onBatchEnd) {
+      try {
+        h.onBatchEnd();
+      } catch (err) {
+        reportHandlerError(err);
+      }
+    }
+    if (this.allClosed && this.live.size === 0) this.allClosed();
+    this.flush();
+  }
+}

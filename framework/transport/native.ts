@@ -1,0 +1,76 @@
+/**
+ * The one typed seam to the native addon (docs/boundary.md). Record layouts, constants and the binding's
+ * TypeScript shape live here; only loader.ts loads the `.node` file.
+ */
+import { CLOSE_REASONS } from './close-reason';
+
+/** Options handed to `new binding.Engine(...)`; validated in TS (options.ts) before the call. */
+export interface NativeEngineOptions {
+  engine: 'epoll' | 'uring';
+  ioThreads: number;
+  maxFrameBytes: number;
+  sendSoftLimit: number;
+  sendHardLimit: number;
+  frameTimeoutMs: number;
+  sendStallMs: number;
+  maxConnections: number;
+  uringEntries?: number;
+  uringBufferCount?: number;
+  uringBufferSize?: number;
+  uringSendSliceSize?: number;
+  uringSendSliceCount?: number;
+}
+
+export interface NativeEngine {
+  /** Throws an Error with the errno text. */
+  listen(host: string, port: number, backlog: number): { id: number; port: number };
+  unlisten(listenerId: number): void;
+  /** Returns the session id; OPEN or CLOSE follows as an event. */
+  connect(host: string, port: number, timeoutMs: number): number;
+  /** Hands over this turn's command log; native copies what it keeps. */
+  submit(commands: Uint8Array, length: number): void;
+  stats(): Record<string, number>;
+  shutdown(): void;
+}
+
+export type NativeEventCallback = (batch: ArrayBuffer, length: number) => void;
+
+export interface NativeBinding {
+  engines(): string[];
+  /** '' when io_uring works here, else the reason it does not. */
+  probeUring(): string;
+  closeReasons(): string[];
+  Engine: new (options: NativeEngineOptions, onEvents: NativeEventCallback) => NativeEngine;
+}
+
+/** Event record (native -> JS): u8 type, u8 reason, u16 msgId, u32 session, u32 aux, u32 length, payload. */
+export const EVENT_HEADER_BYTES = 16;
+export const EventType = { OPEN: 1, FRAME: 2, WRITABLE: 3, BLOCKED: 4, CLOSE: 5 } as const;
+
+/** Command record (JS -> native): u8 op, u8 reason, u16 reserved, u32 session|count, u32 length, payload. */
+export const COMMAND_HEADER_BYTES = 12;
+export const CommandOp = {
+  SEND: 1,
+  BROADCAST: 2,
+  CLOSE: 3,
+  ABORT: 4,
+  PAUSE_READ: 5,
+  RESUME_READ: 6,
+} as const;
+
+/** Records start on 4-byte boundaries. */
+export function align4(offset: number): number {
+  return (offset + 3) & ~3;
+}
+
+/** Throws when the addon's close reason table differs from CLOSE_REASONS (both sides must change together). */
+export function checkCloseReasons(binding: Pick<NativeBinding, 'closeReasons'>): void {
+  const native = binding.closeReasons();
+  const same = native.length === CLOSE_REASONS.length && native.every((name, i) => name === CLOSE_REASONS[i]);
+  if (!same) {
+    throw new Error(
+      `fastport addon close reasons differ from framework/transport/close-reason.ts: ` +
+        `native [${native.join(', ')}] vs TS [${CLOSE_REASONS.join(', ')}]; rebuild with npm run build:native`,
+    );
+  }
+}

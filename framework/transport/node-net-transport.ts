@@ -1,0 +1,466 @@
+/**
+ * Transport on node:net (no addon): the fallback where the addon cannot load and the baseline the native
+ * engines are measured against. Same framing, limits and event order as the native engines.
+ */
+import * as net from 'node:net';
+import { closeReasonCode, type CloseReason } from './close-reason';
+import { FrameReader, type FrameError } from './frame-reader';
+import type { ResolvedOptions } from './options';
+import type { SessionId, Transport, TransportHandler, TransportLimits, TransportStats } from './transport';
+import { checkFrameArgs, encodeFrame } from './wire';
+import { checkConnectArgs, checkListenArgs, checkSessionId, NO_HANDLER, reportHandlerError } from './common';
+
+/** Below this many bytes per turn a session's frames are concatenated into one write; above, corked. */
+const CONCAT_BYTES = 64 * 1024;
+
+interface NodeSession {
+  id: SessionId;
+  socket: net.Socket;
+  reader: FrameReader;
+  open: boolean;
+  /** Set once: the reason reported by onClose. */
+  closeReason: CloseReason | null;
+  errno: number;
+  /** close() was called: queued frames go out, then the socket closes. */
+  closing: boolean;
+  paused: boolean;
+  /** This turn's frames, written at flush. */
+  out: Buffer[];
+  outBytes: number;
+  blocked: boolean;
+  frameTimer: NodeJS.Timeout | null;
+  frameTimerFor: number;
+  /** When the socket last flushed bytes to the kernel, or started having bytes pending. */
+  lastSendProgress: number;
+  connectTimer: NodeJS.Timeout | null;
+}
+
+export class NodeNetTransport implements Transport {
+  readonly engine = 'node' as const;
+  readonly limits: TransportLimits;
+  private handler: TransportHandler = NO_HANDLER;
+  private readonly sessions = new Map<SessionId, NodeSession>();
+  private readonly listeners = new Map<number, net.Server>();
+  private readonly dirty = new Set<NodeSession>();
+  private flushScheduled = false;
+  private nextSessionId = 1;
+  private nextListenerId = 1;
+  private openCount = 0;
+  private stallSweep: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly counters = {
+    accepted: 0,
+    connected: 0,
+    closed: 0,
+    framesIn: 0,
+    framesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    batches: 0,
+    writes: 0,
+    sendsDropped: 0,
+    refused: 0,
+  };
+  private readonly flushNow = (): void => this.flush();
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.limits = { ...options.limits };
+  }
+
+  setHandler(handler: TransportHandler): void {
+    this.handler = handler;
+  }
+
+  listen(host: string, port: number): Promise<{ listener: number; port: number }> {
+    checkListenArgs(host, port);
+    if (this.stopped) return Promise.reject(new Error('transport is shut down'));
+    const listener = this.nextListenerId++;
+    const server = net.createServer({ noDelay: true, allowHalfOpen: false }, (socket) =>
+      this.accept(socket, listener),
+    );
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, backlog: this.options.backlog }, () => {
+        server.off('error', reject);
+        server.on('error', () => undefined); // accept errors (EMFILE) are retried by libuv
+        this.listeners.set(listener, server);
+        resolve({ listener, port: (server.address() as net.AddressInfo).port });
+      });
+    });
+  }
+
+  unlisten(listener: number): void {
+    const server = this.listeners.get(listener);
+    if (!server) return;
+    this.listeners.delete(listener);
+    server.close();
+  }
+
+  connect(host: string, port: number, timeoutMs: number): SessionId {
+    checkConnectArgs(host, port, timeoutMs);
+    if (this.stopped) throw new Error('transport is shut down');
+    const socket = net.connect({ host, port, noDelay: true, allowHalfOpen: false });
+    const session = this.addSession(socket);
+    session.connectTimer = setTimeout(() => {
+      session.connectTimer = null;
+      this.closeSocket(session, 'connect_timeout', 0);
+    }, timeoutMs);
+    socket.once('connect', () => {
+      if (session.connectTimer) clearTimeout(session.connectTimer);
+      session.connectTimer = null;
+      this.counters.connected++;
+      this.opened(session, 0);
+    });
+    return session.id;
+  }
+
+  send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
+    checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
+    const s = this.sessions.get(session);
+    if (!s || !s.open || s.closing || s.closeReason) {
+      this.counters.sendsDropped++;
+      return;
+    }
+    this.queue(s, encodeFrame(msgId, seq, payload));
+  }
+
+  broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {
+    checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
+    if (sessions.length === 0) return;
+    const frame = encodeFrame(msgId, seq, payload);
+    for (const id of sessions) {
+      const s = this.sessions.get(id);
+      if (!s || !s.open || s.closing || s.closeReason) this.counters.sendsDropped++;
+      else this.queue(s, frame);
+    }
+  }
+
+  close(session: SessionId, reason: CloseReason): void {
+    checkSessionId(session);
+    closeReasonCode(reason);
+    const s = this.sessions.get(session);
+    if (!s || s.closing || s.closeReason) return;
+    if (!s.open) return this.closeSocket(s, reason, 0);
+    s.closing = true;
+    s.closeReason = reason;
+    s.reader.reset();
+    this.flushSession(s);
+    this.dirty.delete(s);
+    // End after the queued bytes; destroy once they reached the kernel (the FIN follows them).
+    s.socket.end(() => s.socket.destroy());
+    if (s.socket.writableLength > 0) this.startStallSweep();
+  }
+
+  abort(session: SessionId, reason: CloseReason): void {
+    checkSessionId(session);
+    const s = this.sessions.get(session);
+    if (s) this.closeSocket(s, reason, 0);
+  }
+
+  pauseReading(session: SessionId): void {
+    const s = this.sessions.get(session);
+    if (!s || s.paused) return;
+    s.paused = true;
+    s.socket.pause();
+  }
+
+  resumeReading(session: SessionId): void {
+    const s = this.sessions.get(session);
+    if (!s || !s.paused) return;
+    s.paused = false;
+    if (s.reader.hasStash) {
+      // Frames kept while paused go out on a later tick, never inside the caller's stack.
+      setImmediate(() => {
+        if (s.paused || s.closeReason) return;
+        this.counters.batches++;
+        s.reader.drainStash();
+        this.afterChunk(s);
+        this.endBatch();
+        if (!s.paused && !s.reader.hasStash) s.socket.resume();
+      });
+    } else {
+      s.socket.resume();
+    }
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    for (const s of this.dirty) this.flushSession(s);
+    this.dirty.clear();
+  }
+
+  stats(): TransportStats {
+    let sendBytesPending = 0;
+    let recvBuffersHeld = 0;
+    for (const s of this.sessions.values()) {
+      sendBytesPending += this.pendingBytes(s);
+      if (s.reader.holdsBuffer) recvBuffersHeld++;
+    }
+    return {
+      engine: 'node',
+      ...this.counters,
+      sessions: this.openCount,
+      sendBytesPending,
+      recvBuffersHeld,
+    };
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const id of [...this.listeners.keys()]) this.unlisten(id);
+    this.flush();
+    const closes = [...this.sessions.values()].map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.socket.once('close', () => resolve());
+          this.closeSocket(s, 'shutdown', 0);
+        }),
+    );
+    await Promise.all(closes);
+    if (this.stallSweep) clearInterval(this.stallSweep);
+    this.stallSweep = null;
+  }
+
+  private accept(socket: net.Socket, listener: number): void {
+    if (this.stopped || this.sessions.size >= this.limits.maxConnections) {
+      this.counters.refused++;
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
+    this.counters.accepted++;
+    const session = this.addSession(socket);
+    this.opened(session, listener);
+  }
+
+  private addSession(socket: net.Socket): NodeSession {
+    const id = this.allocateSessionId();
+    const session: NodeSession = {
+      id,
+      socket,
+      reader: null as unknown as FrameReader,
+      open: false,
+      closeReason: null,
+      errno: 0,
+      closing: false,
+      paused: false,
+      out: [],
+      outBytes: 0,
+      blocked: false,
+      frameTimer: null,
+      frameTimerFor: -1,
+      lastSendProgress: 0,
+      connectTimer: null,
+    };
+    session.reader = new FrameReader(this.limits.maxFrameBytes, {
+      frame: (msgId, seq, payload) => this.onFrame(session, msgId, seq, payload),
+      error: (reason: FrameError) => this.closeSocket(session, reason, 0),
+    });
+    this.sessions.set(id, session);
+    socket.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(session, err));
+    socket.on('end', () => {
+      if (!session.closeReason) session.closeReason = 'peer_closed';
+    });
+    socket.on('close', () => this.closed(session));
+    return session;
+  }
+
+  private opened(session: NodeSession, listener: number): void {
+    session.open = true;
+    this.openCount++;
+    const { socket } = session;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(session, chunk));
+    const remote = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
+    this.counters.batches++;
+    this.callHandler(() => this.handler.onOpen(session.id, remote, listener));
+    this.endBatch();
+  }
+
+  private onData(s: NodeSession, chunk: Buffer): void {
+    this.counters.bytesIn += chunk.length;
+    if (s.closeReason) return;
+    if (s.paused || s.reader.hasStash) {
+      s.reader.keep(chunk);
+      return;
+    }
+    this.counters.batches++;
+    s.reader.push(chunk);
+    this.afterChunk(s);
+    this.endBatch();
+  }
+
+  private onFrame(s: NodeSession, msgId: number, seq: number, payload: Uint8Array): boolean {
+    if (s.closeReason) return false;
+    this.counters.framesIn++;
+    try {
+      this.handler.onFrame(s.id, msgId, seq, payload);
+    } catch (err) {
+      reportHandlerError(err);
+    }
+    return !s.paused && !s.closeReason;
+  }
+
+  /** Starts, restarts or stops the frame completion deadline (slowloris) after a chunk was parsed. */
+  private afterChunk(s: NodeSession): void {
+    if (s.closeReason) return;
+    const timeout = this.limits.frameTimeoutMs;
+    if (timeout === 0) return;
+    if (!s.reader.inProgress) {
+      if (s.frameTimer) clearTimeout(s.frameTimer);
+      s.frameTimer = null;
+      return;
+    }
+    if (s.frameTimer && s.frameTimerFor === s.reader.framesDone) return;
+    if (s.frameTimer) clearTimeout(s.frameTimer);
+    s.frameTimerFor = s.reader.framesDone;
+    s.frameTimer = setTimeout(() => {
+      s.frameTimer = null;
+      this.closeSocket(s, 'frame_timeout', 0);
+    }, timeout);
+  }
+
+  private endBatch(): void {
+    if (this.handler.onBatchEnd) this.callHandler(() => this.handler.onBatchEnd?.());
+  }
+
+  private queue(s: NodeSession, frame: Buffer): void {
+    s.out.push(frame);
+    s.outBytes += frame.length;
+    this.counters.framesOut++;
+    if (this.pendingBytes(s) > this.limits.sendHardLimit) {
+      this.closeSocket(s, 'backpressure', 0);
+      return;
+    }
+    this.dirty.add(s);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushNow);
+    }
+  }
+
+  private pendingBytes(s: NodeSession): number {
+    return s.outBytes + s.socket.writableLength;
+  }
+
+  /** Writes this turn's frames of one session in one write (or one corked writev for large ones). */
+  private flushSession(s: NodeSession): void {
+    if (s.out.length === 0 || s.socket.destroyed) return;
+    const frames = s.out;
+    const bytes = s.outBytes;
+    s.out = [];
+    s.outBytes = 0;
+    if (s.socket.writableLength === 0) s.lastSendProgress = Date.now();
+    const progress = (): void => this.onWriteDone(s);
+    this.counters.writes++;
+    this.counters.bytesOut += bytes;
+    if (frames.length === 1) {
+      s.socket.write(frames[0], progress);
+    } else if (bytes <= CONCAT_BYTES) {
+      s.socket.write(Buffer.concat(frames, bytes), progress);
+    } else {
+      s.socket.cork();
+      for (let i = 0; i < frames.length - 1; i++) s.socket.write(frames[i]);
+      s.socket.write(frames[frames.length - 1], progress);
+      s.socket.uncork();
+    }
+    if (s.socket.writableLength > 0) this.startStallSweep();
+    this.checkBlocked(s);
+  }
+
+  private checkBlocked(s: NodeSession): void {
+    if (!s.blocked && this.pendingBytes(s) > this.limits.sendSoftLimit) {
+      s.blocked = true;
+      this.callHandler(() => this.handler.onWritable(s.id, false));
+    }
+  }
+
+  private onWriteDone(s: NodeSession): void {
+    s.lastSendProgress = Date.now();
+    if (s.blocked && !s.closeReason && this.pendingBytes(s) <= this.limits.sendSoftLimit / 2) {
+      s.blocked = false;
+      this.callHandler(() => this.handler.onWritable(s.id, true));
+    }
+  }
+
+  /** Checks sessions with bytes pending for send stalls (only while some session has been blocked). */
+  private startStallSweep(): void {
+    const stallMs = this.limits.sendStallMs;
+    if (stallMs === 0 || this.stallSweep) return;
+    this.stallSweep = setInterval(
+      () => {
+        const now = Date.now();
+        let anyPending = false;
+        for (const s of this.sessions.values()) {
+          if (s.socket.writableLength === 0) continue;
+          anyPending = true;
+          if (now - s.lastSendProgress >= stallMs) this.closeSocket(s, 'send_stalled', 0);
+        }
+        if (!anyPending && this.stallSweep) {
+          clearInterval(this.stallSweep);
+          this.stallSweep = null;
+        }
+      },
+      Math.max(10, Math.min(1000, stallMs / 4)),
+    );
+    this.stallSweep.unref();
+  }
+
+  /** Closes now (dropping queued frames); onClose follows from the socket's 'close' event. */
+  private closeSocket(s: NodeSession, reason: CloseReason, errno: number): void {
+    if (!s.closeReason || s.closing) {
+      s.closeReason = reason;
+      s.errno = errno;
+    }
+    s.closing = false;
+    s.reader.reset();
+    s.out = [];
+    s.outBytes = 0;
+    this.dirty.delete(s);
+    s.socket.destroy();
+  }
+
+  private onSocketError(s: NodeSession, err: NodeJS.ErrnoException): void {
+    if (s.closeReason) return;
+    const errno = typeof err.errno === 'number' ? Math.abs(err.errno) : 0;
+    if (!s.open) {
+      s.closeReason = 'connect_failed';
+    } else if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+      s.closeReason = 'reset';
+    } else {
+      s.closeReason = 'io_error';
+    }
+    s.errno = errno;
+  }
+
+  private closed(s: NodeSession): void {
+    if (!this.sessions.has(s.id)) return;
+    this.sessions.delete(s.id);
+    this.dirty.delete(s);
+    if (s.frameTimer) clearTimeout(s.frameTimer);
+    if (s.connectTimer) clearTimeout(s.connectTimer);
+    s.reader.reset();
+    if (s.open) this.openCount--;
+    this.counters.closed++;
+    const reason = s.closeReason ?? (s.open ? 'peer_closed' : 'connect_failed');
+    this.counters.batches++;
+    this.callHandler(() => this.handler.onClose(s.id, reason, s.errno));
+    this.endBatch();
+  }
+
+  private callHandler(call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      reportHandlerError(err);
+    }
+  }
+
+  private allocateSessionId(): SessionId {
+    for (;;) {
+      const id = this.nextSessionId;
+      this.nextSessionId = id >= 0xffffffff ? 1 : id + 1;
+      if (!this.sessions.has(id)) return id;
+    }
+  }
+}

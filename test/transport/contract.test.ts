@@ -1,0 +1,353 @@
+/**
+ * The transport contract, one suite run over every implementation (helpers/implementations.ts).
+ * FASTPORT_ENGINES=node (comma-separated name prefixes) restricts the rows.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Transport } from '../../framework/transport';
+import { implementations, type Implementation } from './helpers/implementations';
+import { frame, openFdCount, pattern, RawClient } from './helpers/raw-client';
+import { Recorder } from './helpers/recorder';
+import { nextTurn, startServer, type Server } from './helpers/server';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+const only = process.env.FASTPORT_ENGINES?.split(',').filter(Boolean);
+const rows = implementations().filter((row) => !only || only.some((prefix) => row.name.startsWith(prefix)));
+
+describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})` : row.name, row] as const))(
+  'transport contract: %s',
+  (_title, impl: Implementation) => {
+    if (impl.skip) {
+      it.skip(impl.skip, () => undefined);
+      return;
+    }
+    const servers: Server[] = [];
+    const clients: RawClient[] = [];
+    const extra: Transport[] = [];
+
+    async function server(options = {}): Promise<Server> {
+      const s = await startServer(impl, options);
+      servers.push(s);
+      return s;
+    }
+    async function client(port: number, options: { paused?: boolean } = {}): Promise<RawClient> {
+      const c = await RawClient.connect(port, options);
+      clients.push(c);
+      return c;
+    }
+
+    afterEach(async () => {
+      for (const c of clients.splice(0)) c.destroy();
+      for (const t of extra.splice(0)) await t.shutdown();
+      for (const s of servers.splice(0)) {
+        await s.transport.shutdown();
+        expect(s.rec.violations).toEqual([]);
+        for (const id of s.rec.opens.keys())
+          expect(s.rec.closes.has(id), `session ${id} got onClose`).toBe(true);
+      }
+    });
+
+    it('delivers frames of 0 B, 1 B, 64 KiB and 1 MiB intact and in order, written byte by byte or in pieces', async () => {
+      const s = await server();
+      const c = await client(s.port);
+      const sizes = [0, 1, 300, 0, 64 * KiB, 1 * MiB - 10];
+      const frames = sizes.map((size, i) => frame(100 + i, i + 1, pattern(size, i)));
+      // Small frames one byte per write, the large ones in pieces of 1..9000 bytes.
+      let n = 0;
+      for (const f of frames) {
+        await c.writeInPieces(f, () => (f.length < 1000 ? 1 : 1 + ((n++ * 7919) % 9000)));
+      }
+      await s.rec.until(() => s.rec.frames.length === frames.length, 'all frames');
+      expect(s.rec.frames.map((f) => [f.msgId, f.seq, f.payload.length])).toEqual(
+        sizes.map((size, i) => [100 + i, i + 1, size]),
+      );
+      s.rec.frames.forEach((f, i) =>
+        expect(f.payload.equals(pattern(sizes[i], i)), `frame ${i} bytes`).toBe(true),
+      );
+      // And back: the server sends the same frames, the raw client parses them.
+      const session = [...s.rec.opens.keys()][0];
+      sizes.forEach((size, i) => s.transport.send(session, 100 + i, i + 1, pattern(size, i)));
+      await c.until(() => c.frames.length === sizes.length, 'frames from the server');
+      c.frames.forEach((f, i) => {
+        expect([f.msgId, f.seq]).toEqual([100 + i, i + 1]);
+        expect(f.payload.equals(pattern(sizes[i], i)), `frame ${i} bytes back`).toBe(true);
+      });
+    });
+
+    it('delivers 100 frames written in one write, in order', async () => {
+      const s = await server();
+      const c = await client(s.port);
+      const all = Buffer.concat(Array.from({ length: 100 }, (_, i) => frame(200, i, pattern(i * 13, i))));
+      await c.write(all);
+      await s.rec.until(() => s.rec.frames.length === 100, '100 frames');
+      s.rec.frames.forEach((f, i) => {
+        expect(f.seq).toBe(i);
+        expect(f.payload.equals(pattern(i * 13, i))).toBe(true);
+      });
+      expect(s.rec.batches).toBeLessThan(100); // delivered in batches, not one call per frame
+    });
+
+    it('carries a 16 MiB frame both ways when the limit is raised', async () => {
+      const s = await server({ maxFrameBytes: 32 * MiB, sendHardLimit: 64 * MiB });
+      const c = await client(s.port);
+      const payload = pattern(16 * MiB, 16);
+      await c.write(frame(300, 7, payload));
+      await s.rec.until(() => s.rec.frames.length === 1, 'the 16 MiB frame', 20_000);
+      expect(s.rec.frames[0].payload.equals(payload)).toBe(true);
+      s.transport.send([...s.rec.opens.keys()][0], 301, 8, payload);
+      await c.until(() => c.frames.length === 1, 'the 16 MiB frame back', 20_000);
+      expect([c.frames[0].msgId, c.frames[0].seq]).toEqual([301, 8]);
+      expect(c.frames[0].payload.equals(payload)).toBe(true);
+    });
+
+    it('accepts a frame of exactly maxFrameBytes and closes max+1 with frame_too_large, harming nothing else', async () => {
+      const max = 4096;
+      const s = await server({ maxFrameBytes: max });
+      const good = await client(s.port);
+      const bad = await client(s.port);
+      const badPort = bad.socket.localPort;
+      await s.rec.until(() => s.rec.opens.size === 2, 'two opens');
+      await good.write(frame(100, 1, pattern(max - 10, 1)));
+      await s.rec.until(() => s.rec.frames.length === 1, 'the max frame');
+      const header = Buffer.alloc(10);
+      header.writeUInt32BE(max + 1, 0);
+      await bad.write(header); // only the header: the check must not wait for (or allocate) the body
+      await bad.waitClosed();
+      const badId = [...s.rec.opens].find(([, o]) => o.remote.endsWith(`:${badPort}`))?.[0];
+      expect(badId).toBeDefined();
+      expect((await s.rec.closed(badId as number)).reason).toBe('frame_too_large');
+      await good.write(frame(100, 2, pattern(max - 10, 2)));
+      await s.rec.until(() => s.rec.frames.length === 2, 'the good session still works');
+      expect(s.rec.frames[1].payload.equals(pattern(max - 10, 2))).toBe(true);
+      expect(s.rec.closes.size).toBe(1);
+    });
+
+    it('closes a frame length below 10 with frame_invalid', async () => {
+      const s = await server();
+      for (const length of [0, 9]) {
+        const c = await client(s.port);
+        const header = Buffer.alloc(10);
+        header.writeUInt32BE(length, 0);
+        await c.write(header);
+        await c.waitClosed();
+      }
+      await s.rec.until(() => s.rec.closes.size === 2, 'two closes');
+      expect([...s.rec.closes.values()].map((c) => c.reason)).toEqual(['frame_invalid', 'frame_invalid']);
+      expect(s.rec.frames).toEqual([]);
+    });
+
+    it('closes a frame not completed in time with frame_timeout', async () => {
+      const s = await server({ frameTimeoutMs: 200 });
+      const c = await client(s.port);
+      const started = Date.now();
+      await c.write(frame(100, 1, pattern(100, 1)).subarray(0, 15));
+      await c.waitClosed(5000);
+      const id = await s.rec.nextOpen();
+      expect((await s.rec.closed(id)).reason).toBe('frame_timeout');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    });
+
+    it('reports onWritable(false) to a peer that does not read, then onWritable(true) after it reads', async () => {
+      const s = await server({ sendSoftLimit: 256 * KiB, sendHardLimit: 256 * MiB });
+      const c = await client(s.port, { paused: true });
+      const id = await s.rec.nextOpen();
+      const chunk = pattern(64 * KiB, 3);
+      let sent = 0;
+      while (!s.rec.writable.some((w) => !w.writable) && sent < 128 * MiB) {
+        s.transport.send(id, 100, 0, chunk);
+        sent += chunk.length + 10;
+        await nextTurn();
+      }
+      expect(s.rec.writable).toEqual([{ session: id, writable: false }]);
+      c.socket.resume();
+      await s.rec.until(() => s.rec.writable.length === 2, 'onWritable(true)');
+      expect(s.rec.writable[1]).toEqual({ session: id, writable: true });
+      await c.until(() => c.bytesReceived === sent, 'every byte sent');
+      expect(s.rec.closes.has(id)).toBe(false);
+    });
+
+    it('closes with backpressure above the hard limit', async () => {
+      const s = await server({ sendSoftLimit: 64 * KiB, sendHardLimit: 1 * MiB });
+      await client(s.port, { paused: true });
+      const id = await s.rec.nextOpen();
+      const chunk = pattern(64 * KiB, 4);
+      for (let sent = 0; !s.rec.closes.has(id) && sent < 256 * MiB; sent += chunk.length) {
+        s.transport.send(id, 100, 0, chunk);
+        await nextTurn();
+      }
+      expect((await s.rec.closed(id)).reason).toBe('backpressure');
+      expect(s.rec.writable[0]).toEqual({ session: id, writable: false });
+    });
+
+    it('closes with send_stalled when bytes stay pending', async () => {
+      const s = await server({ sendSoftLimit: 64 * KiB, sendHardLimit: 256 * MiB, sendStallMs: 300 });
+      await client(s.port, { paused: true });
+      const id = await s.rec.nextOpen();
+      const chunk = pattern(1 * MiB - 10, 5);
+      for (let i = 0; i < 24; i++) s.transport.send(id, 100, 0, chunk); // more than the kernel buffers hold
+      expect((await s.rec.closed(id)).reason).toBe('send_stalled');
+    });
+
+    it('close() delivers the queued frames first, then closes', async () => {
+      const s = await server({ sendHardLimit: 64 * MiB });
+      const c = await client(s.port, { paused: true });
+      const id = await s.rec.nextOpen();
+      const count = 16;
+      for (let i = 0; i < count; i++) s.transport.send(id, 100, i, pattern(1 * MiB - 10, i));
+      s.transport.close(id, 'server_close');
+      c.socket.resume();
+      await c.waitClosed();
+      expect(c.frames.map((f) => f.seq)).toEqual(Array.from({ length: count }, (_, i) => i));
+      expect(c.frames.every((f, i) => f.payload.equals(pattern(1 * MiB - 10, i)))).toBe(true);
+      expect(c.ended).toBe(true);
+      expect((await s.rec.closed(id)).reason).toBe('server_close');
+    });
+
+    it('abort() closes at once without waiting for queued frames', async () => {
+      const s = await server({ sendHardLimit: 64 * MiB });
+      const c = await client(s.port, { paused: true });
+      const id = await s.rec.nextOpen();
+      const count = 32;
+      for (let i = 0; i < count; i++) s.transport.send(id, 100, i, pattern(1 * MiB - 10, 1));
+      await nextTurn();
+      s.transport.abort(id, 'kicked');
+      expect((await s.rec.closed(id, 3000)).reason).toBe('kicked');
+      expect(c.bytesReceived).toBe(0); // the peer never read: onClose did not wait for it
+      c.socket.resume();
+      await c.waitClosed();
+      expect(c.bytesReceived).toBeLessThan(count * MiB);
+    });
+
+    it('pauses and resumes reading', async () => {
+      const s = await server();
+      s.rec.onOpenHook = (id) => s.transport.pauseReading(id);
+      const c = await client(s.port);
+      const id = await s.rec.nextOpen();
+      await c.write(Buffer.concat([frame(100, 1, pattern(10, 1)), frame(100, 2, pattern(10, 2))]));
+      // Absence can only be shown by waiting a bounded time: nothing may arrive while paused.
+      await expect(s.rec.until(() => s.rec.frames.length > 0, 'a frame while paused', 300)).rejects.toThrow();
+      s.transport.resumeReading(id);
+      await s.rec.until(() => s.rec.frames.length === 2, 'frames after resume');
+      expect(s.rec.frames.map((f) => f.seq)).toEqual([1, 2]);
+    });
+
+    it('refuses connections beyond maxConnections (connection_limit) without onOpen', async () => {
+      const s = await server({ maxConnections: 2 });
+      await client(s.port);
+      await client(s.port);
+      await s.rec.until(() => s.rec.opens.size === 2, 'two opens');
+      const third = await client(s.port);
+      await third.waitClosed();
+      await s.rec.until(() => Number(s.transport.stats().refused) === 1, 'refused counted');
+      expect(s.rec.opens.size).toBe(2);
+      expect(s.rec.closes.size).toBe(0);
+    });
+
+    it('broadcasts one frame to many sessions', async () => {
+      const s = await server();
+      const cs = [await client(s.port), await client(s.port), await client(s.port)];
+      await s.rec.until(() => s.rec.opens.size === 3, 'three opens');
+      const ids = [...s.rec.opens.keys()];
+      s.transport.broadcast(ids, 150, 0, pattern(5000, 9));
+      s.transport.broadcast(ids.slice(1), 151, 0, pattern(0, 0));
+      await Promise.all(
+        cs.map((c, i) => c.until(() => c.frames.length === (i === 0 ? 1 : 2), `broadcast to ${i}`)),
+      );
+      for (const c of cs) {
+        expect(c.frames[0].msgId).toBe(150);
+        expect(c.frames[0].payload.equals(pattern(5000, 9))).toBe(true);
+      }
+      expect(cs[1].frames[1].msgId).toBe(151);
+    });
+
+    it('reports peer_closed when the peer closes, exactly once', async () => {
+      const s = await server();
+      const c = await client(s.port);
+      const id = await s.rec.nextOpen();
+      c.socket.end();
+      expect((await s.rec.closed(id)).reason).toBe('peer_closed');
+    });
+
+    it('connects as a client to a server transport and exchanges frames both ways', async () => {
+      const s = await server();
+      const a = impl.create();
+      extra.push(a);
+      const rec = new Recorder();
+      a.setHandler(rec);
+      const out = a.connect('127.0.0.1', s.port, 5000);
+      await rec.until(() => rec.opens.has(out), 'outbound open');
+      expect(rec.opens.get(out)?.listener).toBe(0);
+      expect(rec.opens.get(out)?.remote).toBe(`127.0.0.1:${s.port}`);
+      const inbound = await s.rec.nextOpen();
+      for (let i = 0; i < 50; i++) a.send(out, 100, i, pattern(i * 100, i));
+      for (let i = 0; i < 50; i++) s.transport.send(inbound, 101, i, pattern(i * 50, i));
+      await rec.until(() => rec.frames.length === 50, 'frames at the client');
+      await s.rec.until(() => s.rec.frames.length === 50, 'frames at the server');
+      expect(
+        rec.frames.every((f, i) => f.msgId === 101 && f.seq === i && f.payload.equals(pattern(i * 50, i))),
+      ).toBe(true);
+      expect(
+        s.rec.frames.every((f, i) => f.msgId === 100 && f.seq === i && f.payload.equals(pattern(i * 100, i))),
+      ).toBe(true);
+      a.close(out, 'server_close');
+      expect((await rec.closed(out)).reason).toBe('server_close');
+      expect((await s.rec.closed(inbound)).reason).toBe('peer_closed');
+      expect(rec.violations).toEqual([]);
+    });
+
+    it('reports connect_failed for a refused connect', async () => {
+      const s = await server();
+      const port = s.port;
+      s.transport.unlisten(s.listener);
+      const a = impl.create();
+      extra.push(a);
+      const rec = new Recorder();
+      a.setHandler(rec);
+      const id = a.connect('127.0.0.1', port, 5000);
+      expect((await rec.closed(id)).reason).toBe('connect_failed');
+      expect(rec.opens.size).toBe(0);
+    });
+
+    it('survives 10,000 open/close cycles with fds and counters back to baseline', async () => {
+      const s = await server();
+      s.rec.keepFrames = false;
+      // Half of the sessions are closed by the server, half by the peer.
+      s.rec.onOpenHook = (id) => {
+        if (id % 2 === 0) s.transport.close(id, 'server_close');
+      };
+      const baselineFds = openFdCount();
+      const total = 10_000;
+      const parallel = 50;
+      let started = 0;
+      const worker = async (): Promise<void> => {
+        while (started < total) {
+          started++;
+          const c = await RawClient.connect(s.port);
+          await c.write(frame(100, 1, pattern(20, 1)));
+          c.socket.end();
+          await c.waitClosed();
+        }
+      };
+      await Promise.all(Array.from({ length: parallel }, worker));
+      await s.rec.until(() => s.rec.closes.size === total, `${total} closes`, 30_000);
+      expect(s.rec.opens.size).toBe(total);
+      const stats = s.transport.stats();
+      expect(stats.sessions).toBe(0);
+      expect(stats.recvBuffersHeld).toBe(0);
+      expect(stats.sendBytesPending).toBe(0);
+      expect(openFdCount()).toBeLessThanOrEqual(baselineFds);
+      const reasons = new Set([...s.rec.closes.values()].map((c) => c.reason));
+      for (const r of reasons) expect(['server_close', 'peer_closed', 'reset']).toContain(r);
+    }, 90_000);
+
+    it('shutdown closes every session with reason shutdown', async () => {
+      const s = await server();
+      await client(s.port);
+      await client(s.port);
+      await s.rec.until(() => s.rec.opens.size === 2, 'two opens');
+      await s.transport.shutdown();
+      expect([...s.rec.closes.values()].map((c) => c.reason)).toEqual(['shutdown', 'shutdown']);
+    });
+  },
+);

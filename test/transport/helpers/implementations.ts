@@ -1,0 +1,46 @@
+/**
+ * The rows the contract suite runs over: 'node', and for every engine compiled into the addon both inline
+ * (ioThreads 0) and with 2 I/O threads. Native rows carry a skip reason when the addon is not built.
+ */
+import {
+  createTransport,
+  tryLoadBinding,
+  type Transport,
+  type TransportOptions,
+} from '../../../framework/transport';
+
+export interface Implementation {
+  name: string;
+  skip?: string;
+  create(options?: TransportOptions): Transport;
+}
+
+export function implementations(): Implementation[] {
+  const rows: Implementation[] = [{ name: 'node', create: (o) => createTransport({ ...o, engine: 'node' }) }];
+  const loaded = tryLoadBinding();
+  if (!loaded.binding) {
+    for (const name of ['epoll', 'uring']) {
+      rows.push({
+        name,
+        skip: `native addon not built: ${loaded.error.message}`,
+        create: () => unavailable(),
+      });
+    }
+    return rows;
+  }
+  for (const engine of loaded.binding.engines()) {
+    const usable = engine === 'uring' ? loaded.binding.probeUring() : '';
+    for (const ioThreads of [0, 2]) {
+      rows.push({
+        name: `${engine} ioThreads=${ioThreads}`,
+        skip: usable ? `io_uring unusable here: ${usable}` : undefined,
+        create: (o) => createTransport({ ...o, engine: engine as 'epoll' | 'uring', ioThreads }),
+      });
+    }
+  }
+  return rows;
+}
+
+function unavailable(): never {
+  throw new Error('implementation not available');
+}
