@@ -1,4 +1,5 @@
 /** Argument checks and helpers shared by the transport implementations. */
+import { closeReasonCode, type CloseReason } from './close-reason';
 import type { TransportHandler } from './transport';
 
 /** Handler in place until setHandler: drops everything. */
@@ -49,4 +50,11 @@ export function checkSessionId(session: unknown): void {
   if (typeof session !== 'number' || !Number.isInteger(session) || session < 1 || session > 0xffffffff) {
     throw new RangeError(`session must be an integer between 1 and 4294967295, got ${String(session)}`);
   }
+}
+
+/** The reason's code; throws for a name that is not a close reason. */
+export function closeCodeOf(reason: CloseReason): number {
+  const code = closeReasonCode(reason);
+  if (code <= 0) throw new RangeError(`unknown close reason ${JSON.stringify(reason)}`);
+  return code;
 }

@@ -2,9 +2,16 @@
  * Transport on the native addon: walks the engine's event batches (docs/boundary.md) and hands it one
  * command log per turn. Never one native call per packet.
  */
-import { closeReasonCode, closeReasonName, type CloseReason } from './close-reason';
+import { closeReasonName, type CloseReason } from './close-reason';
 import { CommandLog } from './command-log';
-import { checkConnectArgs, checkListenArgs, checkSessionId, NO_HANDLER, reportHandlerError } from './common';
+import {
+  checkConnectArgs,
+  checkListenArgs,
+  checkSessionId,
+  closeCodeOf,
+  NO_HANDLER,
+  reportHandlerError,
+} from './common';
 import {
   align4,
   CommandOp,
@@ -96,11 +103,11 @@ export class NativeTransport implements Transport {
   }
 
   close(session: SessionId, reason: CloseReason): void {
-    this.control(CommandOp.CLOSE, session, closeReasonCode(reason));
+    this.control(CommandOp.CLOSE, session, closeCodeOf(reason));
   }
 
   abort(session: SessionId, reason: CloseReason): void {
-    this.control(CommandOp.ABORT, session, closeReasonCode(reason));
+    this.control(CommandOp.ABORT, session, closeCodeOf(reason));
   }
 
   pauseReading(session: SessionId): void {
@@ -140,7 +147,6 @@ export class NativeTransport implements Transport {
 
   private control(op: number, session: SessionId, reason: number): void {
     checkSessionId(session);
-    if (reason < 0) throw new RangeError(`unknown close reason`);
     this.log.control(op, session, reason);
     this.queued();
   }

@@ -3,12 +3,19 @@
  * engines are measured against. Same framing, limits and event order as the native engines.
  */
 import * as net from 'node:net';
-import { closeReasonCode, type CloseReason } from './close-reason';
+import type { CloseReason } from './close-reason';
 import { FrameReader, type FrameError } from './frame-reader';
 import type { ResolvedOptions } from './options';
 import type { SessionId, Transport, TransportHandler, TransportLimits, TransportStats } from './transport';
 import { checkFrameArgs, encodeFrame } from './wire';
-import { checkConnectArgs, checkListenArgs, checkSessionId, NO_HANDLER, reportHandlerError } from './common';
+import {
+  checkConnectArgs,
+  checkListenArgs,
+  checkSessionId,
+  closeCodeOf,
+  NO_HANDLER,
+  reportHandlerError,
+} from './common';
 
 /** Below this many bytes per turn a session's frames are concatenated into one write; above, corked. */
 const CONCAT_BYTES = 64 * 1024;
@@ -137,7 +144,7 @@ export class NodeNetTransport implements Transport {
 
   close(session: SessionId, reason: CloseReason): void {
     checkSessionId(session);
-    closeReasonCode(reason);
+    closeCodeOf(reason);
     const s = this.sessions.get(session);
     if (!s || s.closing || s.closeReason) return;
     if (!s.open) return this.closeSocket(s, reason, 0);
@@ -153,6 +160,7 @@ export class NodeNetTransport implements Transport {
 
   abort(session: SessionId, reason: CloseReason): void {
     checkSessionId(session);
+    closeCodeOf(reason);
     const s = this.sessions.get(session);
     if (s) this.closeSocket(s, reason, 0);
   }

@@ -1,0 +1,194 @@
+/**
+ * NativeTransport against a fake binding: the command log and the event walk follow docs/boundary.md
+ * byte for byte, one submit per turn, and the close reason table check. Runs without the addon.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  CLOSE_REASONS,
+  NativeTransport,
+  resolveOptions,
+  SUBMIT_THRESHOLD_BYTES,
+} from '../../framework/transport';
+import {
+  checkCloseReasons,
+  type NativeBinding,
+  type NativeEngineOptions,
+} from '../../framework/transport/native';
+import { Recorder } from './helpers/recorder';
+import { nextTurn } from './helpers/server';
+
+interface Fake {
+  binding: NativeBinding;
+  submits: Buffer[];
+  options: NativeEngineOptions[];
+  emit(records: Buffer): void;
+}
+
+function fakeBinding(): Fake {
+  const fake: Fake = { submits: [], options: [], emit: () => undefined } as unknown as Fake;
+  class Engine {
+    constructor(options: NativeEngineOptions, onEvents: (batch: ArrayBuffer, length: number) => void) {
+      fake.options.push(options);
+      fake.emit = (records) => {
+        const batch = new ArrayBuffer(records.length + 64); // longer than `length`, like a reused buffer
+        new Uint8Array(batch).set(records);
+        onEvents(batch, records.length);
+      };
+    }
+    listen(): { id: number; port: number } {
+      return { id: 1, port: 4242 };
+    }
+    unlisten(): void {}
+    connect(): number {
+      return 77;
+    }
+    submit(commands: Uint8Array, length: number): void {
+      fake.submits.push(Buffer.from(commands.subarray(0, length)));
+    }
+    stats(): Record<string, number> {
+      return { sessions: 0 };
+    }
+    shutdown(): void {}
+  }
+  fake.binding = {
+    engines: () => ['epoll'],
+    probeUring: () => 'not built',
+    closeReasons: () => [...CLOSE_REASONS],
+    Engine,
+  };
+  return fake;
+}
+
+/** One event record per docs/boundary.md, padded to 4 bytes. */
+function event(
+  type: number,
+  session: number,
+  opts: { reason?: number; msgId?: number; aux?: number; payload?: Buffer },
+) {
+  const payload = opts.payload ?? Buffer.alloc(0);
+  const out = Buffer.alloc((16 + payload.length + 3) & ~3);
+  out.writeUInt8(type, 0);
+  out.writeUInt8(opts.reason ?? 0, 1);
+  out.writeUInt16LE(opts.msgId ?? 0, 2);
+  out.writeUInt32LE(session, 4);
+  out.writeUInt32LE(opts.aux ?? 0, 8);
+  out.writeUInt32LE(payload.length, 12);
+  payload.copy(out, 16);
+  return out;
+}
+
+function make(): { fake: Fake; transport: NativeTransport; rec: Recorder } {
+  const fake = fakeBinding();
+  const transport = new NativeTransport(
+    fake.binding,
+    'epoll',
+    resolveOptions({ maxFrameBytes: 4096, ioThreads: 2 }),
+  );
+  const rec = new Recorder();
+  transport.setHandler(rec);
+  return { fake, transport, rec };
+}
+
+describe('NativeTransport seam (fake binding)', () => {
+  it('passes validated options to the engine', () => {
+    const { fake } = make();
+    expect(fake.options[0]).toMatchObject({
+      engine: 'epoll',
+      ioThreads: 2,
+      maxFrameBytes: 4096,
+      sendSoftLimit: 1048576,
+    });
+  });
+
+  it('walks an event batch: open, frames as views, blocked/writable, close; then onBatchEnd', () => {
+    const { fake, rec } = make();
+    const seen: Uint8Array[] = [];
+    rec.onFrameHook = (_s, _m, _q, payload) => seen.push(payload);
+    fake.emit(
+      Buffer.concat([
+        event(1, 5, { aux: 1, payload: Buffer.from('127.0.0.1:5000') }),
+        event(2, 5, { msgId: 300, aux: 9, payload: Buffer.from([1, 2, 3]) }),
+        event(2, 5, { msgId: 301, aux: 10 }),
+        event(4, 5, {}),
+        event(3, 5, {}),
+        event(5, 5, { reason: CLOSE_REASONS.indexOf('frame_too_large'), aux: 0 }),
+      ]),
+    );
+    expect(rec.opens.get(5)).toEqual({ remote: '127.0.0.1:5000', listener: 1 });
+    expect(rec.frames.map((f) => [f.msgId, f.seq, [...f.payload]])).toEqual([
+      [300, 9, [1, 2, 3]],
+      [301, 10, []],
+    ]);
+    expect(seen[0].byteOffset).toBeGreaterThan(0); // a view into the batch, not a copy
+    expect(rec.writable).toEqual([
+      { session: 5, writable: false },
+      { session: 5, writable: true },
+    ]);
+    expect(rec.closes.get(5)).toEqual({ reason: 'frame_too_large', errno: 0 });
+    expect(rec.batches).toBe(1);
+    expect(rec.violations).toEqual([]);
+  });
+
+  it('submits one command log per turn in the documented layout', async () => {
+    const { fake, transport } = make();
+    transport.send(7, 100, 1, Buffer.from([0xaa]));
+    transport.send(7, 101, 2, Buffer.alloc(0)); // same session: joins the previous SEND record
+    transport.broadcast([7, 8], 102, 0, Buffer.from([1, 2]));
+    transport.pauseReading(8);
+    transport.close(7, 'kicked');
+    expect(fake.submits).toHaveLength(0);
+    await nextTurn();
+    expect(fake.submits).toHaveLength(1);
+    const log = fake.submits[0];
+    // SEND: op 1, session 7, two wire frames (11 + 10 bytes), padded to 4.
+    expect([log[0], log[1], log.readUInt16LE(2), log.readUInt32LE(4), log.readUInt32LE(8)]).toEqual([
+      1, 0, 0, 7, 21,
+    ]);
+    expect([log.readUInt32BE(12), log.readUInt16BE(16), log.readUInt32BE(18), log[22]]).toEqual([
+      11, 100, 1, 0xaa,
+    ]);
+    expect([log.readUInt32BE(23), log.readUInt16BE(27), log.readUInt32BE(29)]).toEqual([10, 101, 2]);
+    let at = (12 + 21 + 3) & ~3;
+    // BROADCAST: op 2, count 2, ids then one frame.
+    expect([log[at], log.readUInt32LE(at + 4), log.readUInt32LE(at + 8)]).toEqual([2, 2, 8 + 12]);
+    expect([log.readUInt32LE(at + 12), log.readUInt32LE(at + 16), log.readUInt32BE(at + 20)]).toEqual([
+      7, 8, 12,
+    ]);
+    at = (at + 12 + 20 + 3) & ~3;
+    expect([log[at], log.readUInt32LE(at + 4), log.readUInt32LE(at + 8)]).toEqual([5, 8, 0]);
+    at += 12;
+    expect([log[at], log[at + 1], log.readUInt32LE(at + 4)]).toEqual([3, CLOSE_REASONS.indexOf('kicked'), 7]);
+    expect(log.length).toBe(at + 12);
+  });
+
+  it('submits early past the size threshold and after each event batch', () => {
+    const { fake, transport } = make();
+    const payload = Buffer.alloc(4000);
+    const perRecord = 12 + 4010 + 2;
+    for (let i = 0; i * perRecord <= SUBMIT_THRESHOLD_BYTES; i++)
+      transport.send(1 + (i % 2), 100, i, payload);
+    expect(fake.submits).toHaveLength(1);
+    transport.send(3, 100, 0, payload);
+    fake.emit(event(2, 9, { msgId: 1 }));
+    expect(fake.submits).toHaveLength(2);
+  });
+
+  it('rejects bad arguments before queueing anything', () => {
+    const { fake, transport } = make();
+    expect(() => transport.send(0, 100, 0, Buffer.alloc(0))).toThrow(/session must be an integer/);
+    expect(() => transport.send(1, 70000, 0, Buffer.alloc(0))).toThrow(
+      /msgId must be an integer between 0 and 65535/,
+    );
+    expect(() => transport.send(1, 100, -1, Buffer.alloc(0))).toThrow(/seq must be an integer/);
+    expect(() => transport.send(1, 100, 0, Buffer.alloc(4087))).toThrow(/exceeds maxFrameBytes 4096/);
+    expect(() => transport.close(1, 'nonsense' as never)).toThrow(/unknown close reason/);
+    expect(fake.submits).toHaveLength(0);
+  });
+
+  it('refuses an addon whose close reasons differ', () => {
+    expect(() => checkCloseReasons({ closeReasons: () => ['none', 'peer_closed'] })).toThrow(
+      /close reasons differ.*npm run build:native/,
+    );
+    expect(() => checkCloseReasons({ closeReasons: () => [...CLOSE_REASONS] })).not.toThrow();
+  });
+});
