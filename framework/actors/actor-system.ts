@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import type { Actor, ActorMessageOf, ActorReplyOf } from './actor';
+import { ActorRef, type ActorRefOptions } from './actor-ref';
+
+export interface SpawnOptions {
+  mailboxCapacity?: number;
+  askTimeoutMs?: number;
+}
+
+/** Spawns named actors (rooms, matchmakers, ...) and finds them by id. */
+export class ActorSystem {
+  private readonly actors = new Map<string, ActorRef<never, unknown>>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly defaults: ActorRefOptions = { mailboxCapacity: 1024, askTimeoutMs: 5000 },
+  ) {}
+
+  /** Starts an actor under a unique id; `factory` is called again on restart. */
+  spawn<A extends Actor<never, unknown>>(
+    id: string,
+    factory: () => A,
+    options: SpawnOptions = {},
+  ): ActorRef<ActorMessageOf<A>, ActorReplyOf<A>> {
+    if (typeof id !== 'string' || id === '') throw new TypeError('actor id must be a non-empty string');
+    if (this.actors.has(id)) throw new Error(`an actor with id "${id}" is already running`);
+    const ref = new ActorRef<ActorMessageOf<A>, ActorReplyOf<A>>(
+      id,
+      factory as unknown as () => Actor<ActorMessageOf<A>, ActorReplyOf<A>>,
+      this.logger.child({ actor: id }),
+      { ...this.defaults, ...options },
+      (stopped) => {
+        if (this.actors.get(id) === (stopped as unknown)) this.actors.delete(id);
+      },
+    );
+    this.actors.set(id, ref as unknown as ActorRef<never, unknown>);
+    return ref;
+  }
+
+  get<Msg = unknown, Reply = unknown>(id: string): ActorRef<Msg, Reply> | undefined {
+    return this.actors.get(id) as unknown as ActorRef<Msg, Reply> | undefined;
+  }
+
+  get size(): number {
+    return this.actors.size;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.actors.values()].map((ref) => ref.stop()));
+  }
+}

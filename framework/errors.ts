@@ -1,0 +1,45 @@
+/** Error codes the framework itself sends in Error frames; applications add their own strings. */
+export const ErrorCodes = {
+  HANDLER_ERROR: 'HANDLER_ERROR',
+  UNKNOWN_MESSAGE: 'UNKNOWN_MESSAGE',
+  BAD_PAYLOAD: 'BAD_PAYLOAD',
+  RATE_LIMITED: 'RATE_LIMITED',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  VERSION_MISMATCH: 'VERSION_MISMATCH',
+  BAD_HANDSHAKE: 'BAD_HANDSHAKE',
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
+  TIMEOUT: 'TIMEOUT',
+  CLOSED: 'CLOSED',
+} as const;
+
+export type FrameworkErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/**
+ * An error with a code the peer sees. Thrown by a handler, it becomes an Error frame with this code
+ * (other errors become HANDLER_ERROR); on the client, a rejected request carries the server's code.
+ */
+export class GameError<Code extends string = string> extends Error {
+  constructor(
+    readonly code: Code,
+    message: string = code,
+  ) {
+    super(message);
+    this.name = 'GameError';
+  }
+}
+
+/** Thrown at start-up when the handler table cannot be built (duplicate, unknown message, unbound controller). */
+export class HandlerSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HandlerSetupError';
+  }
+}
+
+/** Thrown by GameServer / GameClient for an invalid option, naming the option. */
+export class OptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OptionError';
+  }
+}

@@ -1,0 +1,38 @@
+import pino, { type Logger, type LevelWithSilent } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  /** Default: the LOG_LEVEL environment variable, else 'info'. */
+  level?: LevelWithSilent;
+  /** Human-readable output through pino-pretty (a dev dependency); default false = JSON lines. */
+  pretty?: boolean;
+  name?: string;
+}
+
+const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** A structured pino logger; level from the option, else LOG_LEVEL, else 'info'. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
+  if (!LEVELS.includes(level))
+    throw new RangeError(`log level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  const settings = { level, name: options.name ?? 'fastport' };
+  if (!options.pretty) return pino(settings);
+  let pretty: (options: object) => NodeJS.WritableStream;
+  try {
+    pretty = require('pino-pretty') as typeof pretty;
+  } catch {
+    throw new Error('logger.pretty needs the pino-pretty package: npm install --save-dev pino-pretty');
+  }
+  return pino(settings, pretty({ colorize: process.stdout.isTTY === true, sync: true }));
+}
+
+export function isLogger(value: unknown): value is Logger {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Logger).child === 'function' &&
+    typeof (value as Logger).info === 'function'
+  );
+}

@@ -1,0 +1,124 @@
+import type { Logger } from 'pino';
+import type { MessageType } from '../protocol/message-type';
+import { Kick } from '../protocol/framework-messages';
+import type { CloseReason } from '../transport/close-reason';
+import type { SessionId, Transport } from '../transport/transport';
+
+/** Something a session belongs to and must leave when it closes (a Room). */
+export interface SessionGroup {
+  leave(session: Session<unknown>): void;
+}
+
+export type CloseListener = (reason: CloseReason) => void;
+
+/**
+ * One client connection as handlers see it. `User` is the typed data set by `authenticate` at login.
+ * All methods are safe after close (sends are dropped).
+ */
+export class Session<User = unknown> {
+  /** Free per-session state for handlers. */
+  readonly state = new Map<string, unknown>();
+  private currentUser: User | undefined;
+  private isAuthenticated = false;
+  private closeReason: CloseReason | undefined;
+  private closing = false;
+  private isWritable = true;
+  private readonly closeListeners: CloseListener[] = [];
+  /** Groups (rooms) this session is in; left automatically on close. */
+  readonly groups = new Set<SessionGroup>();
+
+  constructor(
+    readonly id: SessionId,
+    readonly remoteAddress: string,
+    private readonly transport: Transport,
+    readonly logger: Logger,
+  ) {}
+
+  get authenticated(): boolean {
+    return this.isAuthenticated;
+  }
+
+  /** The user set at login; undefined while anonymous. */
+  get user(): User | undefined {
+    return this.currentUser;
+  }
+
+  /** The user set at login; throws for an anonymous session. */
+  requireUser(): User {
+    if (!this.isAuthenticated) throw new Error(`session ${this.id} is not authenticated`);
+    return this.currentUser as User;
+  }
+
+  /** Marks the session logged in: handlers not marked public become reachable. */
+  authenticate(user: User): void {
+    this.currentUser = user;
+    this.isAuthenticated = true;
+    this.logger.debug('session authenticated');
+  }
+
+  /** Back to anonymous. */
+  logout(): void {
+    this.currentUser = undefined;
+    this.isAuthenticated = false;
+  }
+
+  /** False while pending send bytes are above the transport's soft limit: drop low-priority pushes. */
+  get writable(): boolean {
+    return this.isWritable;
+  }
+
+  /** Internal: the transport reported a change of writability. */
+  setWritable(writable: boolean): void {
+    this.isWritable = writable;
+  }
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  /** Why the session closed; undefined while open. */
+  get closedWith(): CloseReason | undefined {
+    return this.closeReason;
+  }
+
+  /** Sends a one-way message (seq 0). */
+  push<T>(type: MessageType<T>, data: T): void {
+    if (this.closing) return;
+    this.transport.send(this.id, type.id, 0, type.encode(data));
+  }
+
+  /** Sends queued frames, then closes. */
+  close(reason: CloseReason = 'server_close'): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.transport.close(this.id, reason);
+  }
+
+  /** Sends a Kick frame with the reason text, then closes with `kicked`. */
+  kick(reason: string): void {
+    if (this.closing) return;
+    this.transport.send(this.id, Kick.id, 0, Kick.encode({ reason }));
+    this.close('kicked');
+  }
+
+  /** Called once when the connection is gone (any reason); immediately if it already is. */
+  onClose(listener: CloseListener): void {
+    if (this.closeReason !== undefined) listener(this.closeReason);
+    else this.closeListeners.push(listener);
+  }
+
+  /** Internal: the transport reported the close. */
+  markClosed(reason: CloseReason): void {
+    if (this.closeReason !== undefined) return;
+    this.closeReason = reason;
+    this.closing = true;
+    for (const group of [...this.groups]) group.leave(this);
+    for (const listener of this.closeListeners.splice(0)) {
+      try {
+        listener(reason);
+      } catch (error) {
+        this.logger.error({ err: error }, 'session onClose listener failed');
+      }
+    }
+  }
+}
