@@ -170,6 +170,9 @@ export class NodeNetTransport implements Transport {
     if (!s || s.paused) return;
     s.paused = true;
     s.socket.pause();
+    // A paused session cannot complete its frame: the slowloris clock restarts on resume.
+    if (s.frameTimer) clearTimeout(s.frameTimer);
+    s.frameTimer = null;
   }
 
   resumeReading(session: SessionId): void {
@@ -188,6 +191,7 @@ export class NodeNetTransport implements Transport {
       });
     } else {
       s.socket.resume();
+      this.afterChunk(s);
     }
   }
 

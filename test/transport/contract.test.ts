@@ -7,6 +7,7 @@ import type { Transport } from '../../framework/transport';
 import { implementations, type Implementation } from './helpers/implementations';
 import { frame, openFdCount, pattern, RawClient } from './helpers/raw-client';
 import { Recorder } from './helpers/recorder';
+import { stalledListener } from './helpers/stalled-listener';
 import { nextTurn, startServer, type Server } from './helpers/server';
 
 const KiB = 1024;
@@ -307,6 +308,23 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       const id = a.connect('127.0.0.1', port, 5000);
       expect((await rec.closed(id)).reason).toBe('connect_failed');
       expect(rec.opens.size).toBe(0);
+    });
+
+    it('reports connect_timeout when a connect does not complete in time', async () => {
+      const stalled = await stalledListener();
+      try {
+        const a = impl.create();
+        extra.push(a);
+        const rec = new Recorder();
+        a.setHandler(rec);
+        const started = Date.now();
+        const id = a.connect('127.0.0.1', stalled.port, 300);
+        expect((await rec.closed(id, 5000)).reason).toBe('connect_timeout');
+        expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+        expect(rec.opens.size).toBe(0);
+      } finally {
+        await stalled.close();
+      }
     });
 
     it('survives 10,000 open/close cycles with fds and counters back to baseline', async () => {
