@@ -1,0 +1,124 @@
+/** The benchmark scenarios (issue: a-f). Adding one is one entry here. */
+import { LoadgenReport } from './loadgen-report';
+import { Protocol, ServerKind } from './servers';
+
+export interface ScenarioSettings {
+  durationS: number;
+  warmupS: number;
+}
+
+/** One measured figure of a run: a number taken from the loadgen report (and, for memory, the server). */
+export interface Measurement {
+  report: LoadgenReport;
+  /** Scenario e: server resident memory growth per connection, bytes. */
+  bytesPerConn?: number;
+}
+
+export interface Column {
+  label: string;
+  pick(m: Measurement): number;
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  kind: ServerKind | 'memory';
+  /** The figure the table ranks by, its ratio columns and whether larger is better. */
+  metric: Column & { higherIsBetter: boolean };
+  extras: Column[];
+  /** Rows the ratios are taken against (missing ones leave the ratio blank). */
+  baselines: string[];
+  /** Load generator options besides port / protocol / hello. */
+  loadgenArgs(settings: ScenarioSettings, protocol: Protocol): string[];
+}
+
+const ONE_MIB = 1024 * 1024;
+const timing = (s: ScenarioSettings): string[] => [
+  '--duration',
+  String(s.durationS),
+  '--warmup',
+  String(s.warmupS),
+];
+const p50: Column = { label: 'p50 us', pick: (m) => m.report.latency_us.p50 };
+const p99: Column = { label: 'p99 us', pick: (m) => m.report.latency_us.p99 };
+const p999: Column = { label: 'p99.9 us', pick: (m) => m.report.latency_us.p999 };
+const max: Column = { label: 'max us', pick: (m) => m.report.latency_us.max };
+const msgsPerS = { label: 'msgs/s', pick: (m: Measurement) => m.report.msgs_per_s, higherIsBetter: true };
+const echoBaselines = ['node-fullpath', 'reference'];
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: 'a',
+    title: '100 connections x 16 in flight x 64 B, closed loop',
+    kind: 'echo',
+    metric: msgsPerS,
+    extras: [p50, p99],
+    baselines: echoBaselines,
+    loadgenArgs: (s) => ['--conns', '100', '--depth', '16', '--size', '64', ...timing(s)],
+  },
+  {
+    id: 'b',
+    title: '1 connection ping-pong, 64 B',
+    kind: 'echo',
+    metric: msgsPerS,
+    extras: [p50, p99, p999],
+    baselines: echoBaselines,
+    loadgenArgs: (s) => ['--conns', '1', '--depth', '1', '--size', '64', ...timing(s)],
+  },
+  {
+    id: 'c',
+    title: 'fixed rate 50k msgs/s over 100 connections, 64 B (latency from the intended send time)',
+    kind: 'echo',
+    metric: { label: 'p99 us', pick: (m) => m.report.latency_us.p99, higherIsBetter: false },
+    extras: [p50, p999, max, { label: 'msgs/s', pick: (m) => m.report.msgs_per_s }],
+    baselines: echoBaselines,
+    loadgenArgs: (s) => ['--conns', '100', '--rate', '50000', '--size', '64', ...timing(s)],
+  },
+  {
+    id: 'd',
+    title: '1 MiB frames (header included), 4 connections, 1 in flight each',
+    kind: 'echo',
+    metric: { label: 'MB/s', pick: (m) => m.report.mb_per_s, higherIsBetter: true },
+    extras: [{ label: 'frames/s', pick: (m) => m.report.msgs_per_s }, p99],
+    baselines: echoBaselines,
+    // A whole frame of exactly 1 MiB: the default frame limit. Wrapped payloads lose tag + 3-byte length.
+    loadgenArgs: (s, protocol) => {
+      const payload = ONE_MIB - 10 - (protocol === 'framework' ? 4 : 0);
+      return ['--conns', '4', '--depth', '1', '--size', String(payload), ...timing(s)];
+    },
+  },
+  {
+    id: 'e',
+    title: '10,000 idle connections: server resident memory per connection',
+    kind: 'memory',
+    metric: { label: 'bytes/conn', pick: (m) => m.bytesPerConn ?? NaN, higherIsBetter: false },
+    extras: [{ label: 'connected', pick: (m) => m.report.connected }],
+    baselines: echoBaselines,
+    loadgenArgs: () => ['--mode', 'idle', '--conns', '10000', '--warmup', '0', '--grace', '0'],
+  },
+  {
+    id: 'f',
+    title: 'chat broadcast: one room of 500 members, 10 senders at 1000 msgs/s in total',
+    kind: 'broadcast',
+    metric: { label: 'deliveries/s', pick: (m) => m.report.msgs_per_s, higherIsBetter: true },
+    extras: [
+      p50,
+      p99,
+      { label: 'delivered %', pick: (m) => (100 * m.report.received) / (m.report.sent * 500) },
+    ],
+    baselines: ['reference-broadcast'],
+    loadgenArgs: (s) => [
+      '--mode',
+      'broadcast',
+      '--conns',
+      '500',
+      '--senders',
+      '10',
+      '--rate',
+      '1000',
+      '--size',
+      '32',
+      ...timing(s),
+    ],
+  },
+];

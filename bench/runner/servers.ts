@@ -1,0 +1,103 @@
+/**
+ * The servers the suite measures. Adding a server is one entry here. A row whose files are missing is
+ * reported "not available" instead of failing the run.
+ */
+import * as path from 'node:path';
+import { DIST, REFERENCE_BIN } from './paths';
+
+/** raw: the payload is echoed as is; framework: EchoReq (100) -> EchoRes (101), payload in field 1, Hello first. */
+export type Protocol = 'raw' | 'framework';
+/** echo: scenarios a-e; broadcast: scenario f (a frame from one member reaches every member). */
+export type ServerKind = 'echo' | 'broadcast';
+
+export interface ServerRow {
+  name: string;
+  label: string;
+  kind: ServerKind;
+  protocol: Protocol;
+  /** Paths that must exist; the first missing one makes the row "not available". */
+  requires: string[];
+  /** Why the row cannot run yet even if its files exist (e.g. message ids not settled). */
+  pending?: string;
+  /** argv of the server for a port (argv[0] is the executable). */
+  command(port: number): string[];
+}
+
+const node = process.execPath;
+const benchServer = (file: string): string => path.join(DIST, 'bench', 'servers', file);
+const rawSample = path.join(DIST, 'samples', 'echo', 'raw-server.js');
+const frameworkSample = path.join(DIST, 'samples', 'echo', 'server.js');
+const chatSample = path.join(DIST, 'samples', 'chat', 'server.js');
+
+function nodeRow(
+  name: string,
+  label: string,
+  protocol: Protocol,
+  script: string,
+  args: string[] = [],
+): ServerRow {
+  return {
+    name,
+    label,
+    kind: 'echo',
+    protocol,
+    requires: [script],
+    command: (port) => [node, script, '--port', String(port), ...args],
+  };
+}
+
+export const SERVERS: ServerRow[] = [
+  {
+    name: 'reference',
+    label: 'C++ epoll reference',
+    kind: 'echo',
+    protocol: 'raw',
+    requires: [REFERENCE_BIN],
+    command: (port) => [REFERENCE_BIN, '--port', String(port)],
+  },
+  nodeRow('node-idiomatic', 'node:net, write per frame', 'raw', benchServer('node-idiomatic.js')),
+  nodeRow('node-tuned', 'node:net, write per chunk', 'raw', benchServer('node-tuned.js')),
+  nodeRow('node-fullpath', 'node:net full path (protobufjs)', 'framework', benchServer('node-fullpath.js')),
+  nodeRow('fastport-raw-epoll', 'FastPort raw, epoll', 'raw', rawSample, ['--engine', 'epoll']),
+  nodeRow('fastport-raw-uring', 'FastPort raw, uring', 'raw', rawSample, ['--engine', 'uring']),
+  nodeRow('fastport-raw-epoll-io1', 'FastPort raw, epoll, 1 I/O thread', 'raw', rawSample, [
+    '--engine',
+    'epoll',
+    '--io-threads',
+    '1',
+  ]),
+  nodeRow('fastport-epoll', 'FastPort framework, epoll', 'framework', frameworkSample, ['--engine', 'epoll']),
+  nodeRow('fastport-uring', 'FastPort framework, uring', 'framework', frameworkSample, ['--engine', 'uring']),
+  nodeRow('fastport-node', 'FastPort framework, node transport', 'framework', frameworkSample, [
+    '--engine',
+    'node',
+  ]),
+  {
+    name: 'reference-broadcast',
+    label: 'C++ epoll reference, broadcast',
+    kind: 'broadcast',
+    protocol: 'raw',
+    requires: [REFERENCE_BIN],
+    command: (port) => [REFERENCE_BIN, '--port', String(port), '--broadcast'],
+  },
+  {
+    name: 'fastport-chat',
+    label: 'FastPort chat sample',
+    kind: 'broadcast',
+    protocol: 'framework',
+    requires: [chatSample],
+    pending: 'chat sample not written yet: set its say/join/delivery message ids in bench/runner/servers.ts',
+    command: (port) => [node, chatSample, '--port', String(port)],
+  },
+];
+
+/** The reason a row cannot run here, or undefined when it can. */
+export function unavailableReason(row: ServerRow, exists: (file: string) => boolean): string | undefined {
+  const missing = row.requires.find((file) => !exists(file));
+  if (missing !== undefined) return `missing ${missing}`;
+  return row.pending;
+}
+
+/** The baselines every ratio is taken against. */
+export const FULL_PATH_BASELINE = 'node-fullpath';
+export const REFERENCE_BASELINE = 'reference';
