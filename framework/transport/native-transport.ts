@@ -35,7 +35,10 @@ export class NativeTransport implements Transport {
   readonly limits: TransportLimits;
   private handler: TransportHandler = NO_HANDLER;
   private readonly native: NativeEngine;
-  private readonly log = new CommandLog();
+  /** This turn's commands; the spare one takes new commands while the other is being submitted. */
+  private log = new CommandLog();
+  private spare = new CommandLog();
+  private submitting = false;
   private submitScheduled = false;
   private stopped = false;
   /** Sessions not yet closed (connecting or open): shutdown waits for their CLOSE events. */
@@ -121,8 +124,21 @@ export class NativeTransport implements Transport {
   flush(): void {
     this.submitScheduled = false;
     if (this.log.length === 0 || this.stopped) return;
-    this.native.submit(this.log.buffer, this.log.length);
-    this.log.clear();
+    if (this.submitting) {
+      // Events delivered from inside submit() queued more: hand them over on the next turn, never nested.
+      this.schedule();
+      return;
+    }
+    const log = this.log;
+    this.log = this.spare;
+    this.spare = log;
+    this.submitting = true;
+    try {
+      this.native.submit(log.buffer, log.length);
+    } finally {
+      log.clear();
+      this.submitting = false;
+    }
   }
 
   stats(): TransportStats {
@@ -161,6 +177,10 @@ export class NativeTransport implements Transport {
       this.flush();
       return;
     }
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.submitScheduled) {
       this.submitScheduled = true;
       setImmediate(this.submitNow);

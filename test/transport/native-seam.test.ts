@@ -19,6 +19,7 @@ import { nextTurn } from './helpers/server';
 
 interface Fake {
   binding: NativeBinding;
+  onSubmit?: () => void;
   submits: Buffer[];
   options: NativeEngineOptions[];
   emit(records: Buffer): void;
@@ -44,6 +45,7 @@ function fakeBinding(): Fake {
     }
     submit(commands: Uint8Array, length: number): void {
       fake.submits.push(Buffer.from(commands.subarray(0, length)));
+      fake.onSubmit?.();
     }
     stats(): Record<string, number> {
       return { sessions: 0 };
@@ -171,6 +173,20 @@ describe('NativeTransport seam (fake binding)', () => {
     transport.send(3, 100, 0, payload);
     fake.emit(event(2, 9, { msgId: 1 }));
     expect(fake.submits).toHaveLength(2);
+  });
+
+  it('never re-submits or nests when events arrive from inside submit()', async () => {
+    const { fake, transport, rec } = make();
+    rec.onFrameHook = (session) => transport.send(session, 200, 0, Buffer.alloc(0));
+    fake.onSubmit = () => {
+      fake.onSubmit = undefined;
+      fake.emit(event(2, 4, { msgId: 1 })); // an inline engine may deliver events during submit
+    };
+    transport.send(3, 100, 0, Buffer.alloc(0));
+    await nextTurn();
+    expect(fake.submits.map((log) => log.readUInt32LE(4))).toEqual([3]);
+    await nextTurn();
+    expect(fake.submits.map((log) => log.readUInt32LE(4))).toEqual([3, 4]);
   });
 
   it('rejects bad arguments before queueing anything', () => {
