@@ -1,0 +1,192 @@
+#include "addon/engine_wrap.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "addon/engine_options.h"
+
+namespace fastport {
+
+Napi::Function EngineWrap::define(Napi::Env env) {
+  return DefineClass(env, "Engine",
+                     {
+                         InstanceMethod<&EngineWrap::listen>("listen"),
+                         InstanceMethod<&EngineWrap::unlisten>("unlisten"),
+                         InstanceMethod<&EngineWrap::connect>("connect"),
+                         InstanceMethod<&EngineWrap::submit>("submit"),
+                         InstanceMethod<&EngineWrap::stats>("stats"),
+                         InstanceMethod<&EngineWrap::shutdown>("shutdown"),
+                     });
+}
+
+EngineWrap::EngineWrap(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<EngineWrap>(info), env_(info.Env()) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction()) {
+    throw Napi::TypeError::New(env,
+                               "fastport Engine: expected new Engine(options: object, onEvents: function)");
+  }
+  EngineConfig config = readEngineOptions(env, info[0].As<Napi::Object>());
+  onEvents_ = Napi::Persistent(info[1].As<Napi::Function>());
+  asyncContext_ = std::make_unique<Napi::AsyncContext>(env, "fastport.Engine");
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) {
+    throw Napi::Error::New(env, "fastport Engine: cannot get the libuv loop");
+  }
+  std::string error;
+  driver_ = Driver::create(
+      config, loop,
+      [this](const ByteSlice* parts, size_t count, bool inJsCall) { deliver(parts, count, inJsCall); },
+      &error);
+  if (!driver_) throw Napi::Error::New(env, "fastport Engine (" + config.engine + "): " + error);
+  // Stays alive (not collected) until shutdown(); process exit without shutdown() stops threads here.
+  Ref();
+  napi_add_env_cleanup_hook(env, &EngineWrap::cleanupHook, this);
+  cleanupHooked_ = true;
+}
+
+EngineWrap::~EngineWrap() {
+  if (cleanupHooked_) napi_remove_env_cleanup_hook(env_, &EngineWrap::cleanupHook, this);
+  driver_.reset();
+}
+
+void EngineWrap::cleanupHook(void* self) {
+  auto* wrap = static_cast<EngineWrap*>(self);
+  wrap->cleanupHooked_ = false;
+  if (wrap->driver_) wrap->driver_->shutdown(false);
+}
+
+void EngineWrap::requireRunning(Napi::Env env) const {
+  if (!driver_) throw Napi::Error::New(env, "fastport Engine: engine is shut down");
+}
+
+Napi::Value EngineWrap::listen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  requireRunning(env);
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    throw Napi::TypeError::New(env, "fastport Engine.listen(host: string, port: number, backlog: number)");
+  }
+  double port = info[1].As<Napi::Number>().DoubleValue();
+  double backlog = info[2].As<Napi::Number>().DoubleValue();
+  if (!(port >= 0 && port <= 65535) || !(backlog >= 1 && backlog <= 65535)) {
+    throw Napi::RangeError::New(env, "fastport Engine.listen: port must be 0..65535 and backlog 1..65535");
+  }
+  ListenResult r = driver_->listen(info[0].As<Napi::String>().Utf8Value(), uint16_t(port), int(backlog));
+  if (!r.error.empty()) throw Napi::Error::New(env, r.error);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("id", Napi::Number::New(env, r.id));
+  out.Set("port", Napi::Number::New(env, r.port));
+  return out;
+}
+
+Napi::Value EngineWrap::unlisten(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!driver_) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    throw Napi::TypeError::New(env, "fastport Engine.unlisten(listenerId: number)");
+  }
+  driver_->unlisten(info[0].As<Napi::Number>().Uint32Value());
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::connect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  requireRunning(env);
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    throw Napi::TypeError::New(env, "fastport Engine.connect(host: string, port: number, timeoutMs: number)");
+  }
+  double port = info[1].As<Napi::Number>().DoubleValue();
+  double timeout = info[2].As<Napi::Number>().DoubleValue();
+  if (!(port >= 1 && port <= 65535) || !(timeout >= 0 && timeout <= 2147483647.0)) {
+    throw Napi::RangeError::New(env, "fastport Engine.connect: port must be 1..65535 and timeoutMs >= 0");
+  }
+  std::string error;
+  uint32_t id =
+      driver_->connect(info[0].As<Napi::String>().Utf8Value(), uint16_t(port), uint32_t(timeout), &error);
+  if (id == 0) throw Napi::Error::New(env, "fastport Engine.connect: " + error);
+  return Napi::Number::New(env, id);
+}
+
+Napi::Value EngineWrap::submit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!driver_) return env.Undefined();  // late flushes after shutdown are dropped
+  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber()) {
+    throw Napi::TypeError::New(env, "fastport Engine.submit(commands: Uint8Array, length: number)");
+  }
+  Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(env, "fastport Engine.submit: commands must be a Uint8Array");
+  }
+  Napi::Uint8Array bytes = ta.As<Napi::Uint8Array>();
+  double length = info[1].As<Napi::Number>().DoubleValue();
+  if (!(length >= 0 && length <= double(bytes.ByteLength())) || std::floor(length) != length) {
+    throw Napi::RangeError::New(env, "fastport Engine.submit: length must be 0 .. commands.byteLength");
+  }
+  std::string error = driver_->submit(bytes.Data(), size_t(length));
+  if (!error.empty()) throw Napi::Error::New(env, "fastport Engine.submit: " + error);
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  if (driver_) {
+    driver_->stats(
+        [&](const char* name, uint64_t value) { out.Set(name, Napi::Number::New(env, double(value))); });
+  }
+  return out;
+}
+
+Napi::Value EngineWrap::shutdown(const Napi::CallbackInfo& info) {
+  stop(true);
+  return info.Env().Undefined();
+}
+
+void EngineWrap::stop(bool deliverLast) {
+  if (!driver_) return;
+  driver_->shutdown(deliverLast);
+  driver_.reset();
+  if (cleanupHooked_) {
+    napi_remove_env_cleanup_hook(env_, &EngineWrap::cleanupHook, this);
+    cleanupHooked_ = false;
+  }
+  Unref();
+}
+
+void EngineWrap::deliver(const ByteSlice* parts, size_t count, bool inJsCall) {
+  Napi::Env env = env_;
+  Napi::HandleScope scope(env);
+  size_t total = 0;
+  for (size_t i = 0; i < count; ++i) total += parts[i].len;
+  // One reusable ArrayBuffer; a nested call (onEvents -> shutdown) gets a fresh one so the outer stays
+  // intact.
+  Napi::ArrayBuffer ab;
+  if (delivering_ == 0 && !batch_.IsEmpty() && batchCapacity_ >= total) {
+    ab = batch_.Value();
+  } else {
+    size_t cap = total < 65536 ? 65536 : total;
+    ab = Napi::ArrayBuffer::New(env, cap);
+    if (delivering_ == 0 && cap <= (4u << 20)) {
+      batch_ = Napi::Persistent(ab);
+      batchCapacity_ = cap;
+    }
+  }
+  uint8_t* dst = static_cast<uint8_t*>(ab.Data());
+  for (size_t i = 0; i < count; ++i) {
+    std::memcpy(dst, parts[i].data, parts[i].len);
+    dst += parts[i].len;
+  }
+  ++delivering_;
+  try {
+    onEvents_.MakeCallback(env.Global(), {ab, Napi::Number::New(env, double(total))}, *asyncContext_);
+  } catch (const Napi::Error& e) {
+    --delivering_;
+    if (inJsCall) throw;
+    // From a libuv callback there is no JS caller to throw to: report it as an uncaught exception.
+    napi_fatal_exception(env, e.Value());
+    return;
+  }
+  --delivering_;
+}
+
+}  // namespace fastport

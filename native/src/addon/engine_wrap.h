@@ -1,0 +1,42 @@
+// The JS class `Engine` (docs/boundary.md): new Engine(options, onEvents) with listen / unlisten / connect /
+// submit / stats / shutdown. Events reach JS as one onEvents(batch, length) call per wake-up, made with
+// MakeCallback so microtasks run after each batch.
+#pragma once
+#include <napi.h>
+
+#include <memory>
+
+#include "engine/driver.h"
+
+namespace fastport {
+
+class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
+ public:
+  static Napi::Function define(Napi::Env env);
+  explicit EngineWrap(const Napi::CallbackInfo& info);
+  ~EngineWrap() override;
+
+ private:
+  Napi::Value listen(const Napi::CallbackInfo& info);
+  Napi::Value unlisten(const Napi::CallbackInfo& info);
+  Napi::Value connect(const Napi::CallbackInfo& info);
+  Napi::Value submit(const Napi::CallbackInfo& info);
+  Napi::Value stats(const Napi::CallbackInfo& info);
+  Napi::Value shutdown(const Napi::CallbackInfo& info);
+
+  void deliver(const ByteSlice* parts, size_t count, bool inJsCall);
+  void requireRunning(Napi::Env env) const;
+  void stop(bool deliverLast);
+  static void cleanupHook(void* self);
+
+  Napi::Env env_;
+  std::unique_ptr<Driver> driver_;
+  Napi::FunctionReference onEvents_;
+  std::unique_ptr<Napi::AsyncContext> asyncContext_;
+  Napi::Reference<Napi::ArrayBuffer> batch_;  // reused between calls (JS must not keep it)
+  size_t batchCapacity_ = 0;
+  int delivering_ = 0;  // nesting depth of onEvents calls
+  bool cleanupHooked_ = false;
+};
+
+}  // namespace fastport

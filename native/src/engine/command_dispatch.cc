@@ -1,0 +1,103 @@
+#include "engine/command_dispatch.h"
+
+#include "core/command_reader.h"
+#include "core/command_writer.h"
+#include "core/wire.h"
+
+namespace fastport {
+
+std::string validateCommands(const uint8_t* log, size_t length, uint32_t maxFrameBytes) {
+  CommandReader reader(log, length);
+  Command cmd;
+  size_t index = 0;
+  while (reader.next(cmd)) {
+    if (cmd.op == CommandOp::kSend || cmd.op == CommandOp::kBroadcast) {
+      const uint8_t* frames = cmd.op == CommandOp::kSend ? cmd.payload : cmd.broadcastFrames();
+      uint32_t len = cmd.op == CommandOp::kSend ? cmd.length : cmd.broadcastFramesLength();
+      if (countWireFrames(frames, len, maxFrameBytes) < 0) {
+        return "command " + std::to_string(index) +
+               ": payload is not a sequence of whole frames of 10 .. maxFrameBytes (" +
+               std::to_string(maxFrameBytes) + ") bytes";
+      }
+    }
+    ++index;
+  }
+  if (reader.error()) return "command " + std::to_string(index) + ": " + reader.error();
+  return "";
+}
+
+void applyCommands(Backend& backend, const uint8_t* log, size_t length, uint32_t loopIndex,
+                   uint32_t loopCount) {
+  CommandReader reader(log, length);
+  Command cmd;
+  while (reader.next(cmd)) {
+    switch (cmd.op) {
+      case CommandOp::kSend:
+        if (ownerLoop(cmd.session, loopCount) != loopIndex) break;
+        backend.send(cmd.session, cmd.payload, cmd.length,
+                     uint32_t(countWireFrames(cmd.payload, cmd.length, UINT32_MAX)));
+        break;
+      case CommandOp::kBroadcast: {
+        const uint8_t* frames = cmd.broadcastFrames();
+        uint32_t len = cmd.broadcastFramesLength();
+        uint32_t count = uint32_t(countWireFrames(frames, len, UINT32_MAX));
+        for (uint32_t i = 0; i < cmd.session; ++i) {
+          SessionId id = cmd.broadcastTarget(i);
+          if (ownerLoop(id, loopCount) == loopIndex) backend.send(id, frames, len, count);
+        }
+        break;
+      }
+      case CommandOp::kClose:
+      case CommandOp::kAbort: {
+        if (ownerLoop(cmd.session, loopCount) != loopIndex) break;
+        CloseReason reason = closeReasonFromCode(cmd.reason);
+        if (cmd.op == CommandOp::kClose) {
+          backend.close(cmd.session, reason);
+        } else {
+          backend.abort(cmd.session, reason);
+        }
+        break;
+      }
+      case CommandOp::kPauseRead:
+        if (ownerLoop(cmd.session, loopCount) == loopIndex) backend.pauseRead(cmd.session);
+        break;
+      case CommandOp::kResumeRead:
+        if (ownerLoop(cmd.session, loopCount) == loopIndex) backend.resumeRead(cmd.session);
+        break;
+    }
+  }
+  backend.flush();
+}
+
+void routeCommands(const uint8_t* log, size_t length, std::vector<ByteBuffer*>& inboxes) {
+  uint32_t loops = uint32_t(inboxes.size());
+  CommandReader reader(log, length);
+  Command cmd;
+  std::vector<SessionId> targets;
+  while (reader.next(cmd)) {
+    if (cmd.op != CommandOp::kBroadcast) {
+      ByteBuffer& out = *inboxes[ownerLoop(cmd.session, loops)];
+      size_t total = (kCommandHeaderBytes + cmd.length + 3) & ~size_t(3);
+      // The record as it is (header + payload), padding written as zeros.
+      const uint8_t* record = cmd.payload - kCommandHeaderBytes;
+      uint8_t* p = out.reserve(total);
+      std::memcpy(p, record, kCommandHeaderBytes + cmd.length);
+      for (size_t i = kCommandHeaderBytes + cmd.length; i < total; ++i) p[i] = 0;
+      out.commit(total);
+      continue;
+    }
+    for (uint32_t loop = 0; loop < loops; ++loop) {
+      targets.clear();
+      for (uint32_t i = 0; i < cmd.session; ++i) {
+        SessionId id = cmd.broadcastTarget(i);
+        if (ownerLoop(id, loops) == loop) targets.push_back(id);
+      }
+      if (targets.empty()) continue;
+      CommandWriter(*inboxes[loop])
+          .broadcast(targets.data(), uint32_t(targets.size()), cmd.broadcastFrames(),
+                     cmd.broadcastFramesLength());
+    }
+  }
+}
+
+}  // namespace fastport

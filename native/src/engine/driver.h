@@ -1,0 +1,49 @@
+// Runs an engine's backends for one JS Engine object: inline on the JS thread's libuv loop (ioThreads 0)
+// or on N native I/O threads. All methods are called on the JS thread.
+#pragma once
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "core/counters.h"
+#include "core/send_queue.h"
+
+namespace fastport {
+
+// Hands one batch of event records (the concatenation of parts) to JS in one call. Runs on the JS thread.
+// inJsCall: true when called from inside a JS -> native call (shutdown), false from a libuv callback.
+using DeliverFn = std::function<void(const ByteSlice* parts, size_t count, bool inJsCall)>;
+
+struct ListenResult {
+  std::string error;  // "" = ok
+  uint32_t id = 0;
+  uint16_t port = 0;
+};
+
+class Driver {
+ public:
+  virtual ~Driver() = default;
+
+  // nullptr with *error when the engine cannot start.
+  static std::unique_ptr<Driver> create(const EngineConfig& config, uv_loop_t* loop, DeliverFn deliver,
+                                        std::string* error);
+
+  virtual ListenResult listen(const std::string& host, uint16_t port, int backlog) = 0;
+  virtual void unlisten(uint32_t listenerId) = 0;
+  // Returns the session id, or 0 with *error (bad address). Failures after that arrive as CLOSE events.
+  virtual uint32_t connect(const std::string& host, uint16_t port, uint32_t timeoutMs,
+                           std::string* error) = 0;
+  // "" or why the log was rejected (then nothing was applied).
+  virtual std::string submit(const uint8_t* log, size_t length) = 0;
+  // Calls fn(name, value) for each counter, summed over loops.
+  virtual void stats(const std::function<void(const char*, uint64_t)>& fn) = 0;
+  // Closes everything, delivers the last events (when deliverLast), stops threads, releases handles.
+  // Idempotent.
+  virtual void shutdown(bool deliverLast) = 0;
+};
+
+}  // namespace fastport

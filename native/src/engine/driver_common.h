@@ -1,0 +1,40 @@
+// Helpers shared by the inline and threaded drivers.
+#pragma once
+#include <uv.h>
+
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/counters.h"
+#include "engine/driver.h"
+
+namespace fastport {
+
+// A batch buffer that grew beyond this is released after delivery (one huge frame must not pin memory).
+inline constexpr size_t kKeepBatchBytes = 4u << 20;
+
+inline std::string errnoText(const std::string& what, int err) {
+  return what + ": " + std::strerror(err) + " (errno " + std::to_string(err) + ")";
+}
+
+// Sums counters over several sources, in FASTPORT_COUNTERS order.
+inline void sumCounters(const std::vector<const Counters*>& sources,
+                        const std::function<void(const char*, uint64_t)>& fn) {
+  Counters total;
+  for (const Counters* c : sources) {
+#define FASTPORT_COUNTER_SUM(name) total.name.add(c->name.get());
+    FASTPORT_COUNTERS(FASTPORT_COUNTER_SUM)
+#undef FASTPORT_COUNTER_SUM
+  }
+  total.forEach(fn);
+}
+
+std::unique_ptr<Driver> createInlineDriver(const EngineConfig& config, uv_loop_t* loop, DeliverFn deliver,
+                                           std::string* error);
+std::unique_ptr<Driver> createThreadedDriver(const EngineConfig& config, uv_loop_t* loop, DeliverFn deliver,
+                                             std::string* error);
+
+}  // namespace fastport

@@ -1,0 +1,195 @@
+// Inline mode: one backend on the JS thread's libuv loop. uv_poll watches the backend's fd; each wake-up
+// drains every ready socket in one pass and makes one JS call with all events. A uv_timer drives sweeps,
+// a uv_idle delivers events produced by JS calls (connect / submit) on the next loop turn.
+#include <memory>
+
+#include "core/clock.h"
+#include "engine/command_dispatch.h"
+#include "engine/driver.h"
+#include "engine/driver_common.h"
+#include "engine/registry.h"
+
+namespace fastport {
+namespace {
+
+class InlineDriver final : public Driver {
+ public:
+  InlineDriver(const EngineConfig& config, uv_loop_t* loop, DeliverFn deliver)
+      : config_(config),
+        loop_(loop),
+        deliver_(std::move(deliver)),
+        ids_(0, 1),
+        budget_(config.maxConnections) {}
+
+  bool start(std::string* error) {
+    LoopContext ctx{&config_, &events_, &counters_, &ids_, &budget_, 0, 1};
+    backend_ = createBackend(config_.engine, ctx, error);
+    if (!backend_) return false;
+    poll_ = new uv_poll_t;
+    timer_ = new uv_timer_t;
+    idle_ = new uv_idle_t;
+    uv_poll_init(loop_, poll_, backend_->pollFd());
+    uv_timer_init(loop_, timer_);
+    uv_idle_init(loop_, idle_);
+    poll_->data = timer_->data = idle_->data = this;
+    uv_poll_start(poll_, UV_READABLE,
+                  [](uv_poll_t* h, int, int) { static_cast<InlineDriver*>(h->data)->onReady(); });
+    uv_timer_start(
+        timer_, [](uv_timer_t* h) { static_cast<InlineDriver*>(h->data)->onSweep(); }, kSweepIntervalMs,
+        kSweepIntervalMs);
+    uv_unref(reinterpret_cast<uv_handle_t*>(timer_));
+    uv_unref(reinterpret_cast<uv_handle_t*>(idle_));
+    updateRef();
+    return true;
+  }
+
+  ~InlineDriver() override { shutdown(false); }
+
+  ListenResult listen(const std::string& host, uint16_t port, int backlog) override {
+    ListenResult r;
+    SocketAddress addr;
+    r.error = resolveAddress(host, port, &addr);
+    if (!r.error.empty()) return r;
+    r.id = nextListenerId_++;
+    int err = backend_->listen(r.id, addr, backlog, false, &r.port);
+    if (err) {
+      r.error = errnoText("listen " + host + ":" + std::to_string(port), err);
+      return r;
+    }
+    ++listeners_;
+    updateRef();
+    return r;
+  }
+
+  void unlisten(uint32_t listenerId) override {
+    if (!backend_) return;
+    backend_->unlisten(listenerId);
+    if (listenerId > 0 && listenerId < nextListenerId_ && listeners_ > 0) --listeners_;
+    updateRef();
+  }
+
+  uint32_t connect(const std::string& host, uint16_t port, uint32_t timeoutMs, std::string* error) override {
+    SocketAddress addr;
+    *error = resolveAddress(host, port, &addr);
+    if (!error->empty()) return 0;
+    SessionId id = ids_.next();
+    backend_->connect(id, addr, timeoutMs);
+    afterJsCall();
+    return id;
+  }
+
+  std::string submit(const uint8_t* log, size_t length) override {
+    if (!backend_) return "";
+    std::string error = validateCommands(log, length, config_.maxFrameBytes);
+    if (!error.empty()) return error;
+    driverCounters_.submits.add();
+    applyCommands(*backend_, log, length, 0, 1);
+    afterJsCall();
+    return "";
+  }
+
+  void stats(const std::function<void(const char*, uint64_t)>& fn) override {
+    sumCounters({&counters_, &driverCounters_}, fn);
+  }
+
+  void shutdown(bool deliverLast) override {
+    if (!backend_) return;
+    backend_->shutdown();
+    if (deliverLast) deliverEvents(true);
+    events_.clear();
+    backend_.reset();
+    closeHandle(poll_);
+    closeHandle(timer_);
+    closeHandle(idle_);
+    poll_ = nullptr;
+    timer_ = nullptr;
+    idle_ = nullptr;
+  }
+
+ private:
+  template <class H>
+  static void closeHandle(H* h) {
+    if (!h) return;
+    uv_close(reinterpret_cast<uv_handle_t*>(h),
+             [](uv_handle_t* handle) { delete reinterpret_cast<H*>(handle); });
+  }
+
+  void onReady() {
+    driverCounters_.wakeups.add();
+    backend_->poll(0);
+    deliverEvents(false);
+  }
+
+  void onSweep() {
+    backend_->sweep(monotonicMs());
+    deliverEvents(false);
+  }
+
+  // Events written during a JS call go out on the next loop turn (never re-entering JS from inside it).
+  void afterJsCall() {
+    if (!events_.empty() && idle_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) {
+      uv_idle_start(idle_, [](uv_idle_t* h) {
+        auto* self = static_cast<InlineDriver*>(h->data);
+        uv_idle_stop(h);
+        self->deliverEvents(false);
+      });
+    }
+    updateRef();
+  }
+
+  void deliverEvents(bool inJsCall) {
+    if (events_.empty()) {
+      updateRef();
+      return;
+    }
+    // JS may submit (and so write new events) during the call: hand over this batch's storage first.
+    delivering_.clear();
+    delivering_.swap(events_.buffer());
+    ByteSlice part{delivering_.data(), delivering_.size()};
+    driverCounters_.batches.add();
+    deliver_(&part, 1, inJsCall);
+    if (events_.empty()) {
+      delivering_.clear();
+      delivering_.shrinkTo(kKeepBatchBytes);
+      events_.buffer().swap(delivering_);  // reuse the capacity
+    }
+    updateRef();
+  }
+
+  // Keeps the JS process alive while something is listening or connected (like net.Server / net.Socket).
+  void updateRef() {
+    if (!poll_) return;
+    if (listeners_ > 0 || budget_.used() > 0) {
+      uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+    } else {
+      uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+    }
+  }
+
+  EngineConfig config_;
+  uv_loop_t* loop_;
+  DeliverFn deliver_;
+  SessionIds ids_;
+  SessionBudget budget_;
+  EventWriter events_;
+  ByteBuffer delivering_;
+  Counters counters_;
+  Counters driverCounters_;
+  std::unique_ptr<Backend> backend_;
+  uv_poll_t* poll_ = nullptr;
+  uv_timer_t* timer_ = nullptr;
+  uv_idle_t* idle_ = nullptr;
+  uint32_t nextListenerId_ = 1;
+  uint32_t listeners_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Driver> createInlineDriver(const EngineConfig& config, uv_loop_t* loop, DeliverFn deliver,
+                                           std::string* error) {
+  auto driver = std::make_unique<InlineDriver>(config, loop, std::move(deliver));
+  if (!driver->start(error)) return nullptr;
+  return driver;
+}
+
+}  // namespace fastport
