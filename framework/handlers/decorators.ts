@@ -30,7 +30,7 @@ export type HandlerFunction<M> =
       : never;
 
 const controllers = new WeakSet<object>();
-const handlerRecords = new WeakMap<object, HandlerRecord[]>();
+const handlerRecords = new WeakMap<object, HandlerRecord[]>(); // keyed by class prototype
 
 /** Marks a class as a controller: injectable by inversify, its @Handler methods registered at start-up. */
 export function Controller(): ClassDecorator {
@@ -56,10 +56,9 @@ export function Handler<M extends MessageType<unknown>>(type: M, options: Handle
   ): void => {
     if (typeof target === 'function')
       throw new TypeError(`@Handler(${type.name}) cannot decorate static method ${String(method)}`);
-    const owner = target.constructor;
-    const records = handlerRecords.get(owner) ?? [];
+    const records = handlerRecords.get(target) ?? [];
     records.push({ type: type as MessageType<unknown>, method, options: { ...options } });
-    handlerRecords.set(owner, records);
+    handlerRecords.set(target, records);
   };
 }
 

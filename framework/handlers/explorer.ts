@@ -103,14 +103,19 @@ function isMessageType(value: unknown): value is MessageType<unknown> {
 }
 
 /**
- * Collects message constants from an array or a module namespace (`import * as packets`), including
+ * Collects message constants from an array, a generated `registry` map or a module namespace
+ * (`import * as packets`), including
  * requests' paired responses; throws on two different messages with one id.
  */
 export function collectMessages(
   source: Iterable<unknown> | Record<string, unknown>,
 ): Map<number, MessageType<unknown>> {
   const values: unknown[] =
-    Symbol.iterator in Object(source) ? [...(source as Iterable<unknown>)] : Object.values(source);
+    source instanceof Map
+      ? [...source.values()]
+      : Symbol.iterator in Object(source)
+        ? [...(source as Iterable<unknown>)]
+        : Object.values(source);
   const byId = new Map<number, MessageType<unknown>>();
   const add = (type: MessageType<unknown>): void => {
     const existing = byId.get(type.id);
