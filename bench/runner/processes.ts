@@ -155,7 +155,7 @@ export function runLoadgen(
     child.once('close', (code) => {
       clearTimeout(timer);
       if (code !== 0) {
-        reject(new Error(`load generator exited with code ${code}: ${stderr.trim().slice(-500)}`));
+        reject(new Error(`load generator exited with code ${code}: ${stderr.trim().slice(0, 500)}`));
         return;
       }
       try {
