@@ -40,7 +40,17 @@ double us(uint64_t ns) {
   return static_cast<double>(ns) / 1000.0;
 }
 
-void printReport(const Options& o, const Stats& s) {
+// CPU time (user + system) this process has used so far, in ns.
+int64_t cpuNs() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto ns = [](const timeval& tv) {
+    return static_cast<int64_t>(tv.tv_sec) * 1'000'000'000 + tv.tv_usec * 1000;
+  };
+  return ns(usage.ru_utime) + ns(usage.ru_stime);
+}
+
+void printReport(const Options& o, const Stats& s, double cpuPercent) {
   const double seconds = o.durationS;
   const uint64_t errors = s.connectErrors + s.lost + s.seqErrors + s.verifyErrors + s.protocolErrors;
   std::printf(
@@ -52,7 +62,7 @@ void printReport(const Options& o, const Stats& s) {
       "\"max\":%.2f},"
       "\"errors\":%llu,\"connect_errors\":%llu,\"lost_connections\":%llu,\"seq_errors\":%llu,"
       "\"verify_errors\":%llu,\"protocol_errors\":%llu,\"outstanding_at_end\":%llu,\"other_frames\":%llu,"
-      "\"pushes\":%llu,\"verified\":%s}\n",
+      "\"pushes\":%llu,\"verified\":%s,\"cpu_percent\":%.1f}\n",
       modeName(o.mode), o.rate > 0 ? "open" : "closed", o.conns, o.depth, o.rate, o.minSize, o.maxSize,
       o.threads, o.durationS, o.warmupS, o.senders, static_cast<unsigned long long>(s.connected),
       static_cast<unsigned long long>(s.sent), static_cast<unsigned long long>(s.received),
@@ -64,7 +74,7 @@ void printReport(const Options& o, const Stats& s) {
       static_cast<unsigned long long>(s.seqErrors), static_cast<unsigned long long>(s.verifyErrors),
       static_cast<unsigned long long>(s.protocolErrors), static_cast<unsigned long long>(s.outstanding),
       static_cast<unsigned long long>(s.otherFrames), static_cast<unsigned long long>(s.pushes),
-      o.verify ? "true" : "false");
+      o.verify ? "true" : "false", cpuPercent);
   std::fflush(stdout);
 }
 
@@ -84,9 +94,11 @@ int main(int argc, char** argv) {
   try {
     loadgen::PayloadSource payload(options.minSize, options.maxSize, options.wrapProto);
     loadgen::SharedClock clock;
+    int64_t cpuAtStart = 0;
     std::vector<std::unique_ptr<loadgen::Worker>> workers;
     loadgen::Worker::Barrier barrier(static_cast<std::ptrdiff_t>(options.threads), [&]() {
       clock.startNs.store(loadgen::nowNs());
+      cpuAtStart = cpuNs();
       if (options.mode == Mode::kIdle) {
         uint64_t connected = 0;
         for (const auto& w : workers) connected += w->stats().connected;
@@ -107,7 +119,10 @@ int main(int argc, char** argv) {
 
     Stats total;
     for (const auto& w : workers) total.merge(w->stats());
-    printReport(options, total);
+    // Share of one core the generator used after connecting (100 = one core busy): near 100 per thread
+    // means the generator, not the server, may be the limit.
+    double wallNs = static_cast<double>(loadgen::nowNs() - clock.startNs.load());
+    printReport(options, total, 100.0 * static_cast<double>(cpuNs() - cpuAtStart) / wallNs);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "loadgen: %s\n", e.what());

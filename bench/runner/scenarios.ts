@@ -43,6 +43,7 @@ const p50: Column = { label: 'p50 us', pick: (m) => m.report.latency_us.p50 };
 const p99: Column = { label: 'p99 us', pick: (m) => m.report.latency_us.p99 };
 const p999: Column = { label: 'p99.9 us', pick: (m) => m.report.latency_us.p999 };
 const max: Column = { label: 'max us', pick: (m) => m.report.latency_us.max };
+const loadgenCpu: Column = { label: 'loadgen cpu %', pick: (m) => m.report.cpu_percent };
 const msgsPerS = { label: 'msgs/s', pick: (m: Measurement) => m.report.msgs_per_s, higherIsBetter: true };
 const echoBaselines = ['node-fullpath', 'reference'];
 
@@ -52,7 +53,7 @@ export const SCENARIOS: Scenario[] = [
     title: '100 connections x 16 in flight x 64 B, closed loop',
     kind: 'echo',
     metric: msgsPerS,
-    extras: [p50, p99],
+    extras: [p50, p99, loadgenCpu],
     baselines: echoBaselines,
     loadgenArgs: (s) => ['--conns', '100', '--depth', '16', '--size', '64', ...timing(s)],
   },
@@ -79,7 +80,7 @@ export const SCENARIOS: Scenario[] = [
     title: '1 MiB frames (header included), 4 connections, 1 in flight each',
     kind: 'echo',
     metric: { label: 'MB/s', pick: (m) => m.report.mb_per_s, higherIsBetter: true },
-    extras: [{ label: 'frames/s', pick: (m) => m.report.msgs_per_s }, p99],
+    extras: [{ label: 'frames/s', pick: (m) => m.report.msgs_per_s }, p99, loadgenCpu],
     baselines: echoBaselines,
     // A whole frame of exactly 1 MiB: the default frame limit. Wrapped payloads lose tag + 3-byte length.
     loadgenArgs: (s, protocol) => {
