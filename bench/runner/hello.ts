@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
-import { REPO_ROOT } from './paths';
+import { DIST, REPO_ROOT } from './paths';
 
 export const HELLO_MAGIC = 0x46505254; // "FPRT"
 const HELLO_SEQ = 0x7fffffff; // its Welcome has another msgId, so the seq never meets the loadgen's own
@@ -14,6 +14,17 @@ export function frameHex(msgId: number, seq: number, body: Uint8Array): string {
   frame.writeUInt32BE(seq, 6);
   frame.set(body, 10);
   return frame.toString('hex');
+}
+
+/** The protocol version the built framework speaks (dist/framework), else 1. */
+export function frameworkProtocolVersion(): number {
+  const file = path.join(DIST, 'framework', 'protocol', 'framework-messages.js');
+  try {
+    const version = (require(file) as { PROTOCOL_VERSION?: unknown }).PROTOCOL_VERSION;
+    return typeof version === 'number' ? version : 1;
+  } catch {
+    return 1;
+  }
 }
 
 /** The Hello frame as hex, or throws with the reason it cannot be built. */

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliOptions, USAGE, parseCli } from './cli';
-import { buildHelloHex } from './hello';
+import { buildHelloHex, frameworkProtocolVersion } from './hello';
 import { describeMachine } from './machine';
 import { LOADGEN_BIN, REPO_ROOT, RESULTS_DIR } from './paths';
 import { ServerProcess, freePort, pinned, residentBytes, runLoadgen } from './processes';
@@ -13,7 +13,6 @@ import { RowResult, ScenarioResult, SuiteResult, addRatios, renderMarkdown, summ
 import { Measurement, SCENARIOS, Scenario } from './scenarios';
 import { SERVERS, ServerRow, unavailableReason } from './servers';
 
-const PROTOCOL_VERSION = 1; // the Hello's protocol_version
 const MEMORY_SETTLE_MS = 1000; // after the last connect, before VmRSS is read
 
 function log(message: string): void {
@@ -131,7 +130,7 @@ async function main(): Promise<number> {
   }
   let hello: string | Error;
   try {
-    hello = buildHelloHex(PROTOCOL_VERSION);
+    hello = buildHelloHex(frameworkProtocolVersion());
   } catch (error) {
     hello = error as Error;
   }
