@@ -10,12 +10,22 @@ export class FrameLengthError extends Error {
 }
 
 export class FrameSplitter {
-  private pending: Buffer | undefined;
+  /** Chunks of an incomplete frame, joined once the whole frame (or at least a header) is there. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private needed = 0;
 
-  /** Calls onFrame with each complete frame (a view into the chunk); keeps an incomplete tail. */
+  /** Calls onFrame with each complete frame (a view, valid during the call); keeps an incomplete tail. */
   push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
-    let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = undefined;
+    let data = chunk;
+    if (this.pendingBytes > 0) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes < this.needed) return;
+      data = Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
     let offset = 0;
     while (data.length - offset >= HEADER_BYTES) {
       const length = data.readUInt32BE(offset);
@@ -25,8 +35,10 @@ export class FrameSplitter {
       offset += length;
     }
     if (offset < data.length) {
-      data = data.subarray(offset);
-      this.pending = Buffer.from(data); // copy: the chunk itself is not kept alive
+      const tail = Buffer.from(data.subarray(offset)); // copy: the chunk itself is not kept alive
+      this.pending = [tail];
+      this.pendingBytes = tail.length;
+      this.needed = tail.length >= HEADER_BYTES ? tail.readUInt32BE(0) : HEADER_BYTES;
     }
   }
 }
