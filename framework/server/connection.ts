@@ -20,6 +20,9 @@ export class Connection {
   readonly mailbox: Mailbox<InboundFrame>;
   readonly rate: RateLimiter | undefined;
   readonly unknownMessages: WindowCounter;
+  /** Resolves when the transport reported the close. */
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
 
   constructor(
     readonly session: Session<unknown>,
@@ -32,6 +35,7 @@ export class Connection {
       onDrained(connection: Connection): void;
     },
   ) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.openedAt = now;
     this.lastFrameAt = now;
     this.rate = limits.rateLimit
@@ -45,5 +49,11 @@ export class Connection {
       onFull: () => hooks.onFull(this),
       onDrained: () => hooks.onDrained(this),
     });
+  }
+
+  /** Internal: the transport reported the close. */
+  markClosed(): void {
+    this.phase = 'closing';
+    this.resolveClosed();
   }
 }

@@ -55,12 +55,15 @@ export class GameServer implements TransportHandler {
   private allClosedWaiters: (() => void)[] = [];
   private readonly openListeners: SessionListener[] = [];
   private readonly closeListeners: SessionCloseListener[] = [];
+  /** Frames a mailbox may hold after reading paused: capacity, then what one read could still deliver. */
+  private readonly mailboxHardLimit: number;
 
   constructor(options: GameServerOptions) {
     this.options = resolveServerOptions(options);
     const { logger } = this.options;
     this.logger = isLogger(logger) ? logger : createLogger(logger);
     this.container = this.options.container;
+    this.mailboxHardLimit = 2 * this.options.session.mailboxCapacity + 1024;
     this.transport =
       this.options.transport ??
       createTransport({
@@ -164,7 +167,7 @@ export class GameServer implements TransportHandler {
     };
     if (wasRunning && this.listener !== undefined) this.transport.unlisten(this.listener);
     const drained = await untilDeadline(
-      Promise.all([...this.connections.values()].map((c) => c.mailbox.idle())),
+      Promise.all([...this.connections.values()].map((c) => Promise.race([c.mailbox.idle(), c.closed]))),
     );
     if (drained === 'timeout')
       this.logger.warn('shutdown deadline reached with messages still being handled');
@@ -239,8 +242,8 @@ export class GameServer implements TransportHandler {
       this.sendError(connection, seq, msgId, ErrorCodes.SHUTTING_DOWN, 'the server is shutting down');
       return;
     }
-    if (connection.mailbox.size >= 2 * this.options.session.mailboxCapacity) {
-      // Reading is paused at capacity; this many frames means the transport kept delivering: give up.
+    if (connection.mailbox.size >= this.mailboxHardLimit) {
+      // Reading pauses at capacity; a transport may still deliver what it had already read (one read's worth).
       this.closeConnection(connection, 'mailbox_overflow');
       return;
     }
@@ -256,7 +259,7 @@ export class GameServer implements TransportHandler {
     if (connection === undefined) return;
     this.connections.delete(id);
     const wasOpen = connection.phase !== 'handshake';
-    connection.phase = 'closing';
+    connection.markClosed();
     connection.mailbox.clear();
     connection.session.markClosed(reason);
     connection.session.logger.debug({ reason, errno }, 'session closed');

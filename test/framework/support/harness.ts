@@ -6,6 +6,7 @@ import { RoomRegistry } from '../../../framework/rooms/room';
 import { GameServer } from '../../../framework/server/game-server';
 import type { GameServerOptions } from '../../../framework/server/options';
 import type { Session } from '../../../framework/server/session';
+import type { CloseReason } from '../../../framework/transport/close-reason';
 import {
   allMessages,
   EchoReq,
@@ -146,6 +147,8 @@ export class TestController {
 
 export interface Harness {
   server: GameServer;
+  /** Every close the server asked its transport for, in order. */
+  serverCloses: { session: number; reason: CloseReason }[];
   port: number;
   gates: Gates;
   connect(options?: Partial<GameClientOptions>): Promise<GameClient>;
@@ -167,11 +170,19 @@ export async function startServer(
     logger: { level: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'silent' },
     ...options,
   });
+  const serverCloses: Harness['serverCloses'] = [];
+  const transport = server.transport;
+  const close = transport.close.bind(transport);
+  transport.close = (session, reason) => {
+    serverCloses.push({ session, reason });
+    close(session, reason);
+  };
   if (!server.container.isBound(Gates)) server.container.bind(Gates).toSelf().inSingletonScope();
   const { port } = await server.start();
   const clients: GameClient[] = [];
   return {
     server,
+    serverCloses,
     port,
     gates: server.container.get(Gates),
     async connect(clientOptions = {}) {
