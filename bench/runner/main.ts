@@ -105,6 +105,7 @@ async function runScenario(scenario: Scenario, options: CliOptions, hello: strin
     higherIsBetter: scenario.metric.higherIsBetter,
     extraLabels: scenario.extras.map((c) => c.label),
     baselines: scenario.baselines,
+    notes: [],
     rows: [...results.values()].map(({ row, measurements }) =>
       row.status === 'ok' ? summarise(scenario, row, measurements) : row,
     ),

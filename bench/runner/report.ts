@@ -26,6 +26,8 @@ export interface ScenarioResult {
   extraLabels: string[];
   baselines: string[];
   rows: RowResult[];
+  /** Warnings about the measurement itself (e.g. a row faster than the machine's reference). */
+  notes: string[];
 }
 
 export interface SuiteResult {
@@ -59,6 +61,19 @@ export function addRatios(result: ScenarioResult): ScenarioResult {
     if (base === undefined || !Number.isFinite(base) || base === 0) continue;
     for (const row of result.rows) {
       if (row.status === 'ok' && row.median !== undefined) row.ratios[baseline] = row.median / base;
+    }
+  }
+  // The reference is the machine's limit; a higher-is-better row above it means the load generator (or
+  // the shared machine) limited the reference run, so the ratios of that table are not trustworthy.
+  const reference = result.baselines.find((b) => b.startsWith('reference'));
+  if (reference !== undefined && result.higherIsBetter) {
+    for (const row of result.rows) {
+      const ratio = row.ratios[reference];
+      if (row.server !== reference && ratio !== undefined && ratio > 1) {
+        result.notes.push(
+          `${row.label} beat ${reference} (${ratio.toFixed(2)}x): the load generator may be the limit`,
+        );
+      }
     }
   }
   return result;
@@ -115,7 +130,8 @@ export function renderMarkdown(suite: SuiteResult): string {
       ];
       lines.push(`| ${cells.join(' | ')} | ${r.errors} |`);
     }
-    lines.push('');
+    lines.push('', ...s.notes.map((note) => `Note: ${note}.`));
+    if (s.notes.length > 0) lines.push('');
   }
   return lines.join('\n');
 }
