@@ -24,8 +24,9 @@ function relative(file: string): string {
 }
 
 function protocolArgs(row: ServerRow, helloHex: string): string[] {
-  if (row.protocol === 'raw') return ['--msg-id', '100'];
-  return ['--msg-id', '100', '--expect-id', '101', '--wrap-proto', '--hello-hex', helloHex];
+  const own = row.loadgenArgs ?? [];
+  if (row.protocol === 'raw') return ['--msg-id', '100', ...own];
+  return ['--msg-id', '100', '--expect-id', '101', '--wrap-proto', '--hello-hex', helloHex, ...own];
 }
 
 async function measureOnce(scenario: Scenario, row: ServerRow, options: CliOptions, hello: string) {

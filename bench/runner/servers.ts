@@ -19,6 +19,8 @@ export interface ServerRow {
   requires: string[];
   /** Why the row cannot run yet even if its files exist (e.g. message ids not settled). */
   pending?: string;
+  /** Load generator options appended after the protocol's (later flags win), e.g. a chat row's ids. */
+  loadgenArgs?: string[];
   /** argv of the server for a port (argv[0] is the executable). */
   command(port: number): string[];
 }
