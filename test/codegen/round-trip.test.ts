@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { LoginRes_Status } from './fixtures/game/golden/game/login';
+import { Color } from './fixtures/game/golden/game/common';
+import {
+  Announce,
+  GetStatsReq,
+  LoginReq,
+  LoginRes,
+  Move,
+  Node,
+  SayReq,
+  SayRes,
+  StatsReply,
+  registry,
+} from './fixtures/game/golden/packets';
+
+describe('generated packet constants (fixture)', () => {
+  it('carry id, name, kind and the paired response', () => {
+    expect(LoginReq).toMatchObject({ id: 100, name: 'game.LoginReq', kind: 'request', response: LoginRes });
+    expect(LoginRes).toMatchObject({ id: 101, kind: 'response' });
+    expect(GetStatsReq.response).toBe(StatsReply);
+    expect(SayReq.response).toBe(SayRes);
+    expect(Move.kind).toBe('message');
+    expect(Announce).toMatchObject({ id: 110, name: 'game.chat.Announce', kind: 'message' });
+    expect([...registry.keys()]).toEqual([100, 101, 102, 103, 104, 105, 110, 111, 112]);
+    expect(registry.get(100)).toBe(LoginReq);
+  });
+
+  it('round-trip oneofs, proto3 optional and bytes', () => {
+    const req = LoginReq.create({
+      user: 'ann',
+      token: Buffer.from([1, 2, 3]),
+      clientVersion: 0,
+      platform: { $case: 'spawnHint', value: { x: 1.5, y: -2, z: 0 } },
+    });
+    const decoded = LoginReq.decode(LoginReq.encode(req));
+    expect(decoded).toEqual(req);
+    expect(decoded.clientVersion).toBe(0); // presence kept for proto3 optional
+    expect(LoginReq.decode(LoginReq.encode(LoginReq.create({ user: 'x' }))).clientVersion).toBeUndefined();
+  });
+
+  it('round-trip maps of messages, nested types, enums, packed repeated and Timestamp', () => {
+    const res = LoginRes.create({
+      status: LoginRes_Status.STATUS_BANNED,
+      playerId: 2 ** 45 + 1,
+      serverTime: new Date('2026-11-26T03:00:00.123Z'),
+      inventory: { 7: { name: 'sword', attrs: { dmg: 12, wear: -1 }, color: Color.COLOR_BLUE } },
+      scores: [-5, 0, 2 ** 31 - 1],
+      profile: { displayName: 'Ann', level: 3 },
+      weights: [0.25, -1e300],
+      flags: [0, 0xffffffff],
+    });
+    expect(LoginRes.decode(LoginRes.encode(res))).toEqual(res);
+  });
+
+  it('round-trip map<string, double>, Duration, repeated enums and recursive messages', () => {
+    const stats = StatsReply.create({ stats: { hp: 10.5, mp: 0 } });
+    expect(StatsReply.decode(StatsReply.encode(stats))).toEqual(stats);
+    const move = Move.create({ position: { x: 1, y: 2, z: 3 }, trail: [Color.COLOR_RED, Color.COLOR_BLUE] });
+    expect(Move.decode(Move.encode(move))).toEqual(move);
+    const tree = Node.create({
+      value: 1,
+      child: { value: 2, child: { value: 3 } },
+      children: { a: { value: 4 } },
+    });
+    expect(Node.decode(Node.encode(tree))).toEqual(tree);
+  });
+
+  it('decoded bytes fields are copies, not views of the (reused) input buffer', () => {
+    const input = LoginReq.encode(LoginReq.create({ token: Buffer.from([9, 9, 9]) }));
+    const decoded = LoginReq.decode(input);
+    input.fill(0);
+    expect([...decoded.token]).toEqual([9, 9, 9]);
+  });
+
+  it('create fills defaults', () => {
+    expect(SayRes.create()).toEqual({ delivered: false });
+    expect(LoginRes.create({}).inventory).toEqual({});
+  });
+});
