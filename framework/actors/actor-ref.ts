@@ -24,7 +24,9 @@ export interface ActorRefOptions {
 }
 
 /** Thrown to `ask` callers when the actor is stopped, its mailbox is full, or no reply came in time. */
-export class ActorError extends GameError<'ACTOR_STOPPED' | 'MAILBOX_FULL' | 'TIMEOUT'> {}
+export class ActorError extends GameError<'ACTOR_STOPPED' | 'MAILBOX_FULL' | 'TIMEOUT'> {
+  override readonly name = 'ActorError';
+}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (

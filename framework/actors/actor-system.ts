@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Actor, ActorMessageOf, ActorReplyOf } from './actor';
+import type { Actor } from './actor';
 import { ActorRef, type ActorRefOptions } from './actor-ref';
 
 export interface SpawnOptions {
@@ -17,16 +17,16 @@ export class ActorSystem {
   ) {}
 
   /** Starts an actor under a unique id; `factory` is called again on restart. */
-  spawn<A extends Actor<never, unknown>>(
+  spawn<Msg, Reply>(
     id: string,
-    factory: () => A,
+    factory: () => Actor<Msg, Reply>,
     options: SpawnOptions = {},
-  ): ActorRef<ActorMessageOf<A>, ActorReplyOf<A>> {
+  ): ActorRef<Msg, Reply> {
     if (typeof id !== 'string' || id === '') throw new TypeError('actor id must be a non-empty string');
     if (this.actors.has(id)) throw new Error(`an actor with id "${id}" is already running`);
-    const ref = new ActorRef<ActorMessageOf<A>, ActorReplyOf<A>>(
+    const ref = new ActorRef<Msg, Reply>(
       id,
-      factory as unknown as () => Actor<ActorMessageOf<A>, ActorReplyOf<A>>,
+      factory,
       this.logger.child({ actor: id }),
       { ...this.defaults, ...options },
       (stopped) => {
