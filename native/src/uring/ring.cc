@@ -1,0 +1,150 @@
+#include "ring.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "uring_sys.h"
+
+namespace fastport::uring {
+
+namespace {
+
+template <typename T>
+T* at(void* base, unsigned offset) {
+  return reinterpret_cast<T*>(static_cast<char*>(base) + offset);
+}
+
+unsigned loadAcquire(const unsigned* p) {
+  return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+void storeRelease(unsigned* p, unsigned v) {
+  __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+// Flag sets tried in order: each later one drops a feature an older kernel rejects with EINVAL.
+constexpr unsigned kFlagChoices[] = {
+    IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER,
+    IORING_SETUP_SUBMIT_ALL,
+    0,
+};
+
+}  // namespace
+
+std::string Ring::open(unsigned sqEntries, unsigned cqEntries) {
+  close();
+  int fd = -EINVAL;
+  io_uring_params params;
+  for (unsigned flags : kFlagChoices) {
+    std::memset(&params, 0, sizeof params);
+    params.flags = flags | IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP;
+    params.cq_entries = cqEntries < sqEntries ? sqEntries : cqEntries;
+    fd = sysSetup(sqEntries, &params);
+    if (fd != -EINVAL) break;
+  }
+  if (fd < 0) return std::string("io_uring_setup: ") + std::strerror(-fd);
+  fd_ = fd;
+  setupFlags_ = params.flags;
+  features_ = params.features;
+  sqEntries_ = params.sq_entries;
+  std::string err = mapRings(params);
+  if (!err.empty()) close();
+  return err;
+}
+
+std::string Ring::mapRings(const io_uring_params& p) {
+  sqMapBytes_ = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+  cqMapBytes_ = p.cq_off.cqes + p.cq_entries * sizeof(io_uring_cqe);
+  const bool single = (p.features & IORING_FEAT_SINGLE_MMAP) != 0;
+  if (single && cqMapBytes_ > sqMapBytes_) sqMapBytes_ = cqMapBytes_;
+  sqMap_ =
+      mmap(nullptr, sqMapBytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd_, IORING_OFF_SQ_RING);
+  if (sqMap_ == MAP_FAILED) {
+    sqMap_ = nullptr;
+    return std::string("mmap SQ ring: ") + std::strerror(errno);
+  }
+  if (single) {
+    cqMap_ = sqMap_;
+  } else {
+    cqMap_ = mmap(nullptr, cqMapBytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd_,
+                  IORING_OFF_CQ_RING);
+    if (cqMap_ == MAP_FAILED) {
+      cqMap_ = nullptr;
+      return std::string("mmap CQ ring: ") + std::strerror(errno);
+    }
+  }
+  sqesBytes_ = p.sq_entries * sizeof(io_uring_sqe);
+  void* sqes =
+      mmap(nullptr, sqesBytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd_, IORING_OFF_SQES);
+  if (sqes == MAP_FAILED) return std::string("mmap SQEs: ") + std::strerror(errno);
+  sqes_ = static_cast<io_uring_sqe*>(sqes);
+
+  sqHead_ = at<unsigned>(sqMap_, p.sq_off.head);
+  sqTail_ = at<unsigned>(sqMap_, p.sq_off.tail);
+  sqFlags_ = at<unsigned>(sqMap_, p.sq_off.flags);
+  sqMask_ = *at<unsigned>(sqMap_, p.sq_off.ring_mask);
+  unsigned* array = at<unsigned>(sqMap_, p.sq_off.array);
+  for (unsigned i = 0; i < p.sq_entries; ++i) array[i] = i;  // identity: SQE i sits in slot i
+  sqeTail_ = *sqTail_;
+
+  cqHead_ = at<unsigned>(cqMap_, p.cq_off.head);
+  cqTail_ = at<unsigned>(cqMap_, p.cq_off.tail);
+  cqMask_ = *at<unsigned>(cqMap_, p.cq_off.ring_mask);
+  cqes_ = at<io_uring_cqe>(cqMap_, p.cq_off.cqes);
+  return "";
+}
+
+void Ring::close() {
+  if (sqes_) munmap(sqes_, sqesBytes_);
+  if (cqMap_ && cqMap_ != sqMap_) munmap(cqMap_, cqMapBytes_);
+  if (sqMap_) munmap(sqMap_, sqMapBytes_);
+  if (fd_ >= 0) ::close(fd_);
+  sqes_ = nullptr;
+  cqMap_ = sqMap_ = nullptr;
+  fd_ = -1;
+}
+
+io_uring_sqe* Ring::nextSqe() {
+  if (sqeTail_ - loadAcquire(sqHead_) >= sqEntries_) return nullptr;
+  io_uring_sqe* sqe = &sqes_[sqeTail_ & sqMask_];
+  std::memset(sqe, 0, sizeof *sqe);
+  ++sqeTail_;
+  return sqe;
+}
+
+unsigned Ring::unsubmitted() const {
+  return sqeTail_ - loadAcquire(sqHead_);
+}
+
+int Ring::enter(bool getEvents, unsigned waitFor) {
+  storeRelease(sqTail_, sqeTail_);
+  const unsigned toSubmit = unsubmitted();
+  unsigned flags = 0;
+  if (getEvents || waitFor > 0) flags |= IORING_ENTER_GETEVENTS;
+  if (toSubmit == 0 && flags == 0) return 0;
+  ++enterCalls;
+  int rc = sysEnter(fd_, toSubmit, waitFor, flags);
+  if (rc > 0) sqesSubmitted += static_cast<unsigned>(rc);
+  return rc;
+}
+
+unsigned Ring::ready() const {
+  return loadAcquire(cqTail_) - *cqHead_;
+}
+
+unsigned Ring::reap(io_uring_cqe* out, unsigned max) {
+  unsigned head = *cqHead_;
+  const unsigned tail = loadAcquire(cqTail_);
+  unsigned n = 0;
+  while (head != tail && n < max) out[n++] = cqes_[head++ & cqMask_];
+  if (n > 0) {
+    storeRelease(cqHead_, head);
+    cqesReaped += n;
+  }
+  return n;
+}
+
+}  // namespace fastport::uring

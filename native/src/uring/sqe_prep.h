@@ -1,0 +1,76 @@
+// Fill helpers for the SQEs the engine uses. Each takes a zeroed SQE from Ring::nextSqe().
+#pragma once
+
+#include <linux/io_uring.h>
+#include <linux/time_types.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+
+namespace fastport::uring {
+
+inline void prepMultishotAccept(io_uring_sqe* sqe, int listenFd, uint64_t userData) {
+  sqe->opcode = IORING_OP_ACCEPT;
+  sqe->fd = listenFd;
+  sqe->ioprio = IORING_ACCEPT_MULTISHOT;
+  sqe->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+  sqe->user_data = userData;
+}
+
+// Multishot receive into buffers the kernel picks from provided-buffer group `group`.
+inline void prepMultishotRecv(io_uring_sqe* sqe, int fd, uint16_t group, uint64_t userData) {
+  sqe->opcode = IORING_OP_RECV;
+  sqe->fd = fd;
+  sqe->ioprio = IORING_RECV_MULTISHOT;
+  sqe->flags = IOSQE_BUFFER_SELECT;
+  sqe->buf_group = group;
+  sqe->user_data = userData;
+}
+
+// write(2) from registered buffer `bufIndex`; `addr` must lie inside it. Works on stream sockets.
+inline void prepWriteFixed(io_uring_sqe* sqe, int fd, const void* addr, uint32_t len, uint16_t bufIndex,
+                           uint64_t userData) {
+  sqe->opcode = IORING_OP_WRITE_FIXED;
+  sqe->fd = fd;
+  sqe->addr = reinterpret_cast<uint64_t>(addr);
+  sqe->len = len;
+  sqe->off = 0;
+  sqe->buf_index = bufIndex;
+  sqe->user_data = userData;
+}
+
+inline void prepConnect(io_uring_sqe* sqe, int fd, const sockaddr* addr, socklen_t addrLen,
+                        uint64_t userData) {
+  sqe->opcode = IORING_OP_CONNECT;
+  sqe->fd = fd;
+  sqe->addr = reinterpret_cast<uint64_t>(addr);
+  sqe->off = addrLen;
+  sqe->user_data = userData;
+}
+
+// Bounds the previous (IOSQE_IO_LINK-ed) SQE; `ts` must stay valid until submitted.
+inline void prepLinkTimeout(io_uring_sqe* sqe, const __kernel_timespec* ts, uint64_t userData) {
+  sqe->opcode = IORING_OP_LINK_TIMEOUT;
+  sqe->fd = -1;
+  sqe->addr = reinterpret_cast<uint64_t>(ts);
+  sqe->len = 1;
+  sqe->user_data = userData;
+}
+
+// Cancels every request still pending on `fd`.
+inline void prepCancelFd(io_uring_sqe* sqe, int fd, uint64_t userData) {
+  sqe->opcode = IORING_OP_ASYNC_CANCEL;
+  sqe->fd = fd;
+  sqe->cancel_flags = IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_ALL;
+  sqe->user_data = userData;
+}
+
+// Cancels the request that was submitted with `target` as its user_data.
+inline void prepCancelUserData(io_uring_sqe* sqe, uint64_t target, uint64_t userData) {
+  sqe->opcode = IORING_OP_ASYNC_CANCEL;
+  sqe->fd = -1;
+  sqe->addr = target;
+  sqe->user_data = userData;
+}
+
+}  // namespace fastport::uring
