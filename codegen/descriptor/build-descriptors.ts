@@ -36,8 +36,15 @@ export interface MessageDescriptor {
   options?: { map_entry?: boolean };
 }
 
+/** A SourceCodeInfo.Location carrying a comment (ts-proto turns it into JSDoc). */
+export interface CommentLocation {
+  path: number[];
+  leading_comments: string;
+}
+
 export interface FileDescriptor {
   name: string;
+  source_code_info?: { location: CommentLocation[] };
   package?: string;
   dependency: string[];
   message_type: MessageDescriptor[];
@@ -93,7 +100,23 @@ function isGroupField(field: protobuf.Field): boolean {
   return field.resolvedType instanceof protobuf.Type && (field.resolvedType as { group?: boolean }).group === true;
 }
 
-function buildEnum(e: protobuf.Enum): EnumDescriptor {
+// Descriptor field numbers used in SourceCodeInfo paths.
+const FILE_MESSAGE = 4;
+const FILE_ENUM = 5;
+const MESSAGE_FIELD = 2;
+const MESSAGE_NESTED = 3;
+const MESSAGE_ENUM = 4;
+const MESSAGE_ONEOF = 8;
+const ENUM_VALUE = 2;
+const FILE_SYNTAX = 12;
+
+function addComment(comments: CommentLocation[], path: number[], comment: string | null | undefined): void {
+  if (comment) comments.push({ path, leading_comments: comment });
+}
+
+function buildEnum(e: protobuf.Enum, path: number[], comments: CommentLocation[]): EnumDescriptor {
+  addComment(comments, path, e.comment);
+  Object.keys(e.values).forEach((name, i) => addComment(comments, [...path, ENUM_VALUE, i], e.comments?.[name]));
   const desc: EnumDescriptor = {
     name: e.name,
     value: Object.keys(e.values).map((name) => ({ name, number: e.values[name] })),
@@ -108,12 +131,20 @@ function defaultValue(field: protobuf.Field): string | undefined {
   return String(value);
 }
 
-function buildMessage(type: protobuf.Type, syntax: string): MessageDescriptor {
+function buildMessage(
+  type: protobuf.Type,
+  syntax: string,
+  path: number[],
+  comments: CommentLocation[],
+): MessageDescriptor {
+  addComment(comments, path, type.comment);
   const realOneofs = type.oneofsArray.filter((o) => !isSyntheticOneof(o));
   const syntheticOneofs = type.oneofsArray.filter(isSyntheticOneof);
   const oneofs = [...realOneofs, ...syntheticOneofs];
   const mapEntries: MessageDescriptor[] = [];
-  const fields = type.fieldsArray.map((field): FieldDescriptor => {
+  oneofs.forEach((o, i) => addComment(comments, [...path, MESSAGE_ONEOF, i], o.comment));
+  const fields = type.fieldsArray.map((field, index): FieldDescriptor => {
+    addComment(comments, [...path, MESSAGE_FIELD, index], field.comment);
     const out: FieldDescriptor = {
       name: field.name,
       number: field.id,
@@ -147,8 +178,11 @@ function buildMessage(type: protobuf.Type, syntax: string): MessageDescriptor {
   return {
     name: type.name,
     field: fields,
-    nested_type: [...nested.map((t) => buildMessage(t, syntax)), ...mapEntries],
-    enum_type: enums.map(buildEnum),
+    nested_type: [
+      ...nested.map((t, i) => buildMessage(t, syntax, [...path, MESSAGE_NESTED, i], comments)),
+      ...mapEntries,
+    ],
+    enum_type: enums.map((e, i) => buildEnum(e, [...path, MESSAGE_ENUM, i], comments)),
     oneof_decl: oneofs.map((o) => ({ name: o.name })),
   };
 }
@@ -183,14 +217,19 @@ function topLevel(set: ProtoSet, file: ProtoFile): protobuf.ReflectionObject[] {
 
 export function buildFileDescriptor(set: ProtoSet, file: ProtoFile, dropImports: ReadonlySet<string>): FileDescriptor {
   const decls = topLevel(set, file);
+  const comments: CommentLocation[] = [];
+  addComment(comments, [FILE_SYNTAX], file.headerComment);
   const desc: FileDescriptor = {
     name: file.name,
     dependency: file.imports.filter((d) => !dropImports.has(d)),
     message_type: decls
       .filter((d): d is protobuf.Type => d instanceof protobuf.Type)
-      .map((t) => buildMessage(t, file.syntax)),
-    enum_type: decls.filter((d): d is protobuf.Enum => d instanceof protobuf.Enum).map(buildEnum),
+      .map((t, i) => buildMessage(t, file.syntax, [FILE_MESSAGE, i], comments)),
+    enum_type: decls
+      .filter((d): d is protobuf.Enum => d instanceof protobuf.Enum)
+      .map((e, i) => buildEnum(e, [FILE_ENUM, i], comments)),
   };
+  if (comments.length > 0) desc.source_code_info = { location: comments };
   if (file.packageName) desc.package = file.packageName;
   if (file.syntax === 'proto3') desc.syntax = 'proto3';
   return desc;

@@ -13,6 +13,8 @@ export interface ProtoFile {
   readonly syntax: 'proto2' | 'proto3';
   readonly packageName: string;
   readonly imports: readonly string[];
+  /** The `//` comment right above `syntax = ...` (protoc's file comment), without the slashes. */
+  readonly headerComment?: string;
   /** Messages' source lines by full name (no leading dot); empty for bundled well-known types. */
   readonly lines: ReadonlyMap<string, MessageLines>;
 }
@@ -27,7 +29,8 @@ export interface ProtoSet {
   readonly fileOf: ReadonlyMap<protobuf.ReflectionObject, ProtoFile>;
 }
 
-const PARSE_OPTIONS: protobuf.IParseOptions = { keepCase: true };
+// alternateCommentMode: `//` comments are kept too (they become JSDoc in the generated code).
+const PARSE_OPTIONS: protobuf.IParseOptions = { keepCase: true, alternateCommentMode: true };
 
 /** The directory holding `fastport/options.proto` and `fastport/framework.proto`. */
 export const FASTPORT_PROTO_DIR = findFastportProtoDir(__dirname);
@@ -157,7 +160,16 @@ export function loadProtoSet(protoDir: string, entries: readonly string[]): Prot
       }
       const packageName = parsed.package ?? '';
       const imports = [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])];
-      file = { name, displayPath, syntax, packageName, imports, lines: locateMessages(source, packageName) };
+      const lines = locateMessages(source, packageName);
+      file = {
+        name,
+        displayPath,
+        syntax,
+        packageName,
+        imports,
+        lines,
+        headerComment: headerCommentOf(source),
+      };
       tagNewObjects(file);
       for (const dep of imports) load(dep, file, importLineOf(source, dep));
     }
@@ -169,6 +181,16 @@ export function loadProtoSet(protoDir: string, entries: readonly string[]): Prot
 
   for (const entry of entries) load(entry, null, 0);
   return { root, files, entries: [...entries], fileOf };
+}
+
+/** The contiguous `//` lines directly above the `syntax` statement, as protoc attaches them. */
+function headerCommentOf(source: string): string | undefined {
+  const lines = source.split('\n');
+  const syntaxLine = lines.findIndex((l) => /^\s*syntax\s*=/.test(l));
+  const comment: string[] = [];
+  for (let i = syntaxLine - 1; i >= 0 && /^\s*\/\//.test(lines[i]); i--)
+    comment.unshift(lines[i].replace(/^\s*\/\//, ''));
+  return comment.length > 0 ? comment.join('\n') : undefined;
 }
 
 function importLineOf(source: string, dep: string): number {

@@ -5,34 +5,49 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** The framework's own packets (reserved ids 0..99). Generated into framework/generated/. */
+
+/** First frame of every connection, client -> server. Answered with Welcome (same seq). */
 export interface Hello {
+  /** Must equal 0x46505254 ("FPRT"). */
   magic: number;
+  /** The client's protocol version; the server refuses versions it does not speak. */
   protocolVersion: number;
 }
 
+/** Server's answer to Hello. */
 export interface Welcome {
   protocolVersion: number;
   sessionId: number;
+  /** How often the server pings, in milliseconds. */
   heartbeatIntervalMs: number;
 }
 
+/** Heartbeat; either side may send it. Answered with Pong (same seq). */
 export interface Ping {
+  /** Sender's clock in milliseconds since the epoch. */
   timestampMs: number;
   nonce: number;
 }
 
+/** Echoes the Ping's timestamp and nonce. */
 export interface Pong {
   timestampMs: number;
   nonce: number;
 }
 
+/** A failed request or a protocol error. The failing request's seq is in the frame header (0 if none). */
 export interface Error {
+  /** UNKNOWN_MESSAGE | BAD_PAYLOAD | HANDLER_ERROR | UNAUTHENTICATED | RATE_LIMITED | ... */
   code: string;
   message: string;
+  /** The msgId of the frame that failed (0 if none). */
   messageId: number;
 }
 
+/** Sent by the server right before it closes the connection. */
 export interface Kick {
+  /** A close reason, e.g. "protocol_error", "shutdown", "replaced". */
   reason: string;
 }
 
