@@ -115,3 +115,41 @@ describe('actors', () => {
     await stopped;
   });
 });
+
+/** The Match actor from docs/framework.md. */
+class Match extends Actor<{ join: number } | 'count', number> {
+  private players = new Set<number>();
+  ticks = 0;
+  override onStart() {
+    this.every(5, () => this.tick());
+  }
+  receive(msg: { join: number } | 'count'): number {
+    if (msg !== 'count') this.players.add(msg.join);
+    return this.players.size;
+  }
+  private tick() {
+    this.ticks++;
+  }
+}
+
+describe('the documented Match actor', () => {
+  it('counts players, ticks through its mailbox, restarts fresh', async () => {
+    const system = new ActorSystem(pino({ level: 'silent' }));
+    const instances: Match[] = [];
+    const match = system.spawn('match-1', () => {
+      const m = new Match();
+      instances.push(m);
+      return m;
+    });
+    expect(match.tell({ join: 7 })).toBe(true);
+    match.tell({ join: 8 });
+    expect(await match.ask('count')).toBe(2);
+    await expect.poll(() => instances[0].ticks, { interval: 5 }).toBeGreaterThan(1);
+    await match.restart();
+    expect(await match.ask('count')).toBe(0);
+    const ticksAtRestart = instances[0].ticks;
+    await expect.poll(() => instances[1].ticks, { interval: 5 }).toBeGreaterThan(1);
+    expect(instances[0].ticks).toBe(ticksAtRestart); // the old instance's timer was cancelled
+    await match.stop();
+  });
+});
