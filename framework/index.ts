@@ -1,4 +1,5 @@
 /** FastPort's public API. */
+import 'reflect-metadata'; // decorator metadata for inversify, before any controller is declared
 export { GameServer } from './server/game-server';
 export type { GameServerOptions, SessionLimits } from './server/options';
 export { defaultSessionLimits } from './server/options';
