@@ -20,6 +20,7 @@ describe('golden output for the feature fixture (test/codegen/fixtures/game)', (
       'game/login.ts',
       'google/protobuf/duration.ts',
       'google/protobuf/timestamp.ts',
+      'legacy/old.ts',
       'packets.ts',
     ]);
     expect(new Map(files)).toEqual(readTree(FIXTURE_GOLDEN));
@@ -47,5 +48,8 @@ describe('golden output for the feature fixture (test/codegen/fixtures/game)', (
     expect(login).toContain('export enum LoginRes_Status {');
     expect(login).toContain('export interface Outer_Inner {');
     expect(login).toContain('import { Color, Item, Vec3 } from "./common";');
+    const legacy = generateFixture().get('legacy/old.ts') ?? '';
+    expect(legacy).toContain('level: 7,'); // proto2 default
+    expect(legacy).toContain('extra?: OldReq_Extra | undefined;'); // group
   });
 });

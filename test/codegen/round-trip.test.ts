@@ -10,9 +10,11 @@ import {
   Node,
   SayReq,
   SayRes,
+  OldReq,
   StatsReply,
   registry,
 } from './fixtures/game/golden/packets';
+import { Mode } from './fixtures/game/golden/legacy/old';
 
 describe('generated packet constants (fixture)', () => {
   it('carry id, name, kind and the paired response', () => {
@@ -22,7 +24,7 @@ describe('generated packet constants (fixture)', () => {
     expect(SayReq.response).toBe(SayRes);
     expect(Move.kind).toBe('message');
     expect(Announce).toMatchObject({ id: 110, name: 'game.chat.Announce', kind: 'message' });
-    expect([...registry.keys()]).toEqual([100, 101, 102, 103, 104, 105, 110, 111, 112]);
+    expect([...registry.keys()]).toEqual([100, 101, 102, 103, 104, 105, 110, 111, 112, 200, 201]);
     expect(registry.get(100)).toBe(LoginReq);
   });
 
@@ -64,6 +66,15 @@ describe('generated packet constants (fixture)', () => {
       children: { a: { value: 4 } },
     });
     expect(Node.decode(Node.encode(tree))).toEqual(tree);
+  });
+
+  it('round-trip proto2: required, defaults, packed and unpacked repeated, groups', () => {
+    const old = OldReq.create({ name: 'n', packedIds: [1, 2], looseIds: [3], extra: { bonus: 5 } });
+    expect(old.level).toBe(7);
+    expect(old.mode).toBe(Mode.MODE_B);
+    const bytes = OldReq.encode(old);
+    expect([...bytes]).toContain(0x4b); // field 9, wire type 3 (start group)
+    expect(OldReq.decode(bytes)).toEqual(old);
   });
 
   it('decoded bytes fields are copies, not views of the (reused) input buffer', () => {

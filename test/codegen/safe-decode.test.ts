@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PayloadError } from '../../framework/protocol/message-type';
 import { FieldKind, linkWireTable, MAX_DEPTH, validateMessage, WireError } from '../../codegen/runtime';
-import { LoginRes, Node, registry } from './fixtures/game/golden/packets';
+import { LoginRes, Node, OldReq, registry } from './fixtures/game/golden/packets';
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -108,7 +108,19 @@ describe('safe decoding of untrusted payloads', () => {
     expect(() => Node.decode(Uint8Array.of(0x0c))).toThrow(/unexpected end-group/);
   });
 
-  it('accepts group wire types where the schema declares a group', () => {
+  it('accepts group wire types where the schema declares a group (proto2 fixture)', () => {
+    const name = [0x0a, 0x01, 0x6e]; // required name = "n"
+    expect(OldReq.decode(Uint8Array.of(...name, 0x4b, 0x50, 0x05, 0x4c)).extra).toEqual({ bonus: 5 });
+    expect(() => OldReq.decode(Uint8Array.of(...name, 0x4b, 0x50, 0x05))).toThrow(/group 9 not closed/);
+    expect(() => OldReq.decode(Uint8Array.of(...name, 0x4b, 0x54))).toThrow(
+      /unexpected end-group tag for field 10/,
+    );
+    expect(() => OldReq.decode(Uint8Array.of(...name, 0x0b, 0x0c))).toThrow(
+      /unexpected group wire type for field 1/,
+    );
+  });
+
+  it('validates a hand-written group table', () => {
     const [outer] = linkWireTable([[[1, FieldKind.Group, 1]], [[2, FieldKind.Message, 1]]]);
     validateMessage(Uint8Array.of(0x0b, 0x08, 0x05, 0x0c), outer); // group 1 { field 1 varint } end
     expect(() => validateMessage(Uint8Array.of(0x0b, 0x08, 0x05), outer)).toThrow(/not closed/);
