@@ -73,7 +73,9 @@ export function locateMessages(source: string, packageName: string): Map<string,
   for (let t = 0; t < tokens.length; t++) {
     const tok = tokens[t];
     const scope = stack.length > 0 ? stack[stack.length - 1] : undefined;
-    if ((tok.text === 'message' || tok.text === 'group') && tokens[t + 1] && tokens[t + 2]?.text !== '=') {
+    const isMessage = tok.text === 'message' && tokens[t + 2]?.text === '{';
+    const isGroup = tok.text === 'group' && tokens[t + 2]?.text === '=';
+    if ((isMessage || isGroup) && /^[A-Za-z_]\w*$/.test(tokens[t + 1]?.text ?? '')) {
       const name = tokens[t + 1].text;
       const fullName = prefix() + name;
       const options = new Map<string, number>();
