@@ -22,6 +22,8 @@ class BufferRing {
   // starts in the ring. Returns '' or the reason.
   std::string init(int ringFd, uint16_t group, unsigned count, unsigned size);
   void release();
+  // The ring was closed (which dropped the registration): release() then only frees the memory.
+  void detach() { ringFd_ = -1; }
 
   uint16_t group() const { return group_; }
   unsigned size() const { return size_; }

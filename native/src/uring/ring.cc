@@ -34,13 +34,14 @@ constexpr unsigned kFlagChoices[] = {
 
 }  // namespace
 
-std::string Ring::open(unsigned sqEntries, unsigned cqEntries) {
+std::string Ring::open(unsigned sqEntries, unsigned cqEntries, bool startDisabled) {
   close();
   int fd = -EINVAL;
   io_uring_params params;
   for (unsigned flags : kFlagChoices) {
     std::memset(&params, 0, sizeof params);
-    params.flags = flags | IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP;
+    params.flags =
+        flags | IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | (startDisabled ? IORING_SETUP_R_DISABLED : 0);
     params.cq_entries = cqEntries < sqEntries ? sqEntries : cqEntries;
     fd = sysSetup(sqEntries, &params);
     if (fd != -EINVAL) break;
@@ -95,6 +96,10 @@ std::string Ring::mapRings(const io_uring_params& p) {
   cqMask_ = *at<unsigned>(cqMap_, p.cq_off.ring_mask);
   cqes_ = at<io_uring_cqe>(cqMap_, p.cq_off.cqes);
   return "";
+}
+
+int Ring::enable() {
+  return sysRegister(fd_, IORING_REGISTER_ENABLE_RINGS, nullptr, 0);
 }
 
 void Ring::close() {

@@ -18,8 +18,11 @@ class Ring {
 
   // Creates the ring with `sqEntries` SQEs and `cqEntries` CQEs (both rounded up to powers of two by the
   // kernel). Prefers single-issuer + deferred task running, falling back flag by flag on EINVAL.
-  // Returns '' on success, else the reason (errno text).
-  std::string open(unsigned sqEntries, unsigned cqEntries);
+  // startDisabled: IORING_SETUP_R_DISABLED, so registrations can happen on this thread and the loop thread
+  // becomes the single issuer with enable(). Returns '' on success, else the reason (errno text).
+  std::string open(unsigned sqEntries, unsigned cqEntries, bool startDisabled = false);
+  // IORING_REGISTER_ENABLE_RINGS from the thread that will submit. Returns 0 or -errno.
+  int enable();
   void close();
 
   int fd() const { return fd_; }

@@ -20,6 +20,8 @@ class SendSlices {
   // Returns '' or the reason. count <= 16384 (the kernel's registered buffer limit).
   std::string init(int ringFd, unsigned count, unsigned sliceBytes);
   void release();
+  // The ring was closed (which dropped the registration): release() then only frees the memory.
+  void detach() { ringFd_ = -1; }
 
   unsigned sliceBytes() const { return sliceBytes_; }
   unsigned inUse() const { return count_ - static_cast<unsigned>(free_.size()); }

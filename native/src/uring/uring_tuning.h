@@ -1,0 +1,44 @@
+// io_uring tuning (NativeEngineOptions uring*, core/config.h; 0 = the default below). Per I/O loop:
+//   uringEntries        SQ ring entries (CQ ring = 8x)        default 1024   (power of two, 2..32768)
+//   uringBufferCount    provided receive buffers               default 256    (rounded up to a power of two)
+//   uringBufferSize     bytes per receive buffer               default 16 KiB
+//   uringSendSliceCount registered send slices                 default 512    (1..16384)
+//   uringSendSliceSize  bytes per send slice                   default 16 KiB
+// Memory per loop with the defaults: 4 MiB receive buffers + 8 MiB registered (locked) send slices.
+#pragma once
+
+#include <cstdint>
+
+#include "core/config.h"
+
+namespace fastport::uring {
+
+struct Tuning {
+  unsigned sqEntries;
+  unsigned cqEntries;
+  unsigned bufferCount;
+  unsigned bufferSize;
+  unsigned sliceCount;
+  unsigned sliceBytes;
+};
+
+inline unsigned roundUpPow2(unsigned v) {
+  unsigned p = 1;
+  while (p < v && p < (1u << 15)) p <<= 1;
+  return p;
+}
+
+inline Tuning tuningFrom(const EngineConfig& c) {
+  Tuning t;
+  t.sqEntries = roundUpPow2(c.uringEntries ? c.uringEntries : 1024);
+  if (t.sqEntries < 2) t.sqEntries = 2;
+  t.cqEntries = t.sqEntries * 8;
+  t.bufferCount = roundUpPow2(c.uringBufferCount ? c.uringBufferCount : 256);
+  t.bufferSize = c.uringBufferSize ? c.uringBufferSize : 16 * 1024;
+  t.sliceCount = c.uringSendSliceCount ? c.uringSendSliceCount : 512;
+  if (t.sliceCount > 16384) t.sliceCount = 16384;
+  t.sliceBytes = c.uringSendSliceSize ? c.uringSendSliceSize : 16 * 1024;
+  return t;
+}
+
+}  // namespace fastport::uring
