@@ -1,0 +1,105 @@
+import { GameClient, type CloseReason, type Transport } from '../../framework';
+import {
+  ChatMessage,
+  CreateRoomReq,
+  JoinRoomReq,
+  LeaveRoomReq,
+  ListRoomsReq,
+  LoginReq,
+  MemberJoined,
+  MemberLeft,
+  PrivateMessage,
+  SayReq,
+  WhisperReq,
+  type JoinRoomRes,
+} from './generated/packets';
+import type { RoomInfo } from './generated/chat';
+
+/** What the server pushes, plus the end of the connection. */
+export type ChatEvent =
+  | { kind: 'message'; message: ChatMessage }
+  | { kind: 'private'; from: string; text: string }
+  | { kind: 'joined'; room: string; name: string }
+  | { kind: 'left'; room: string; name: string }
+  | { kind: 'closed'; reason: CloseReason; kick: string | undefined };
+
+export interface ChatConnectOptions {
+  host: string;
+  port: number;
+  /** A transport shared by many clients (bots); default: the client's own. */
+  transport?: Transport;
+}
+
+/** The chat protocol over a GameClient: typed requests, pushes turned into ChatEvents. */
+export class ChatClient {
+  /** Nickname after login. */
+  name: string | undefined;
+  /** The room this client is in. */
+  room: string | undefined;
+  private readonly listeners = new Set<(event: ChatEvent) => void>();
+
+  private constructor(readonly game: GameClient) {
+    game.on(ChatMessage, (message) => this.emit({ kind: 'message', message }));
+    game.on(PrivateMessage, ({ from, text }) => this.emit({ kind: 'private', from, text }));
+    game.on(MemberJoined, ({ room, name }) => this.emit({ kind: 'joined', room, name }));
+    game.on(MemberLeft, ({ room, name }) => this.emit({ kind: 'left', room, name }));
+    game.onClose((reason) => {
+      this.room = undefined;
+      this.emit({ kind: 'closed', reason, kick: game.kickReason });
+    });
+  }
+
+  static async connect(options: ChatConnectOptions): Promise<ChatClient> {
+    const { host, port, transport } = options;
+    return new ChatClient(await GameClient.connect({ host, port, transport }));
+  }
+
+  /** Calls `listener` for every event; returns a function that unsubscribes. */
+  onEvent(listener: (event: ChatEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async login(name: string, account = ''): Promise<string> {
+    this.name = (await this.game.request(LoginReq, { name, account })).name;
+    return this.name;
+  }
+
+  async rooms(): Promise<RoomInfo[]> {
+    return (await this.game.request(ListRoomsReq, {})).rooms;
+  }
+
+  async create(room: string): Promise<string> {
+    return (await this.game.request(CreateRoomReq, { room })).room;
+  }
+
+  /** Joins (creating the room if it is missing); the answer has the members and the last messages. */
+  async join(room: string, create = true): Promise<JoinRoomRes> {
+    const res = await this.game.request(JoinRoomReq, { room, create });
+    this.room = res.room;
+    return res;
+  }
+
+  async leave(): Promise<string> {
+    const { room } = await this.game.request(LeaveRoomReq, {});
+    this.room = undefined;
+    return room;
+  }
+
+  /** Says `text` in the current room; resolves with how many members it went to. */
+  async say(text: string): Promise<number> {
+    return (await this.game.request(SayReq, { text })).delivered;
+  }
+
+  async whisper(to: string, text: string): Promise<void> {
+    await this.game.request(WhisperReq, { to, text });
+  }
+
+  close(): Promise<void> {
+    return this.game.close();
+  }
+
+  private emit(event: ChatEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
