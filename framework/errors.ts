@@ -1,6 +1,7 @@
 /** Error codes the framework itself sends in Error frames; applications add their own strings. */
 export const ErrorCodes = {
   HANDLER_ERROR: 'HANDLER_ERROR',
+  HANDLER_TIMEOUT: 'HANDLER_TIMEOUT',
   UNKNOWN_MESSAGE: 'UNKNOWN_MESSAGE',
   BAD_PAYLOAD: 'BAD_PAYLOAD',
   RATE_LIMITED: 'RATE_LIMITED',

@@ -338,10 +338,50 @@ export class GameServer implements TransportHandler {
       return;
     }
     const result = entry.invoke(message, session);
-    if (isThenable(result))
+    if (isThenable(result)) {
+      const limitMs = this.options.session.handlerTimeoutMs;
+      if (limitMs > 0) return this.withinTurnLimit(connection, entry, frame, result, limitMs);
       return Promise.resolve(result).then((value) => this.reply(connection, entry, frame, value));
+    }
     this.reply(connection, entry, frame, result);
   };
+
+  /**
+   * Bounds a handler turn: past `limitMs` the client gets Error HANDLER_TIMEOUT and the session closes
+   * `server_close` (its actor cannot go on without breaking one-at-a-time); a late result is dropped.
+   */
+  private withinTurnLimit(
+    connection: Connection,
+    entry: HandlerEntry,
+    frame: InboundFrame,
+    result: PromiseLike<unknown>,
+    limitMs: number,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        connection.session.logger.error({ handler: entry.label, limitMs }, 'handler turn timed out');
+        const text = `the handler did not finish within ${limitMs} ms`;
+        this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.HANDLER_TIMEOUT, text);
+        this.closeConnection(connection, 'server_close');
+        resolve();
+      }, limitMs);
+      Promise.resolve(result).then(
+        (value) => {
+          clearTimeout(timer);
+          if (timedOut) return;
+          this.reply(connection, entry, frame, value);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (timedOut) return;
+          reject(error);
+        },
+      );
+    });
+  }
 
   private reply(connection: Connection, entry: HandlerEntry, frame: InboundFrame, value: unknown): void {
     if (entry.response === undefined) return;

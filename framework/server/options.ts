@@ -26,6 +26,11 @@ export interface SessionLimits {
   shutdownTimeoutMs: number;
   /** Default `ask` timeout of actors (default 5000 ms). */
   askTimeoutMs: number;
+  /**
+   * A handler turn (its returned promise) longer than this gets Error `HANDLER_TIMEOUT` and closes the
+   * session with `server_close` (its actor is stuck); 0 = off (default).
+   */
+  handlerTimeoutMs: number;
 }
 
 export interface GameServerOptions {
@@ -64,6 +69,7 @@ export const defaultSessionLimits: Readonly<SessionLimits> = Object.freeze({
   unknownMessageWindowMs: 60_000,
   shutdownTimeoutMs: 10_000,
   askTimeoutMs: 5000,
+  handlerTimeoutMs: 0,
 });
 
 export interface ResolvedServerOptions {
@@ -141,6 +147,7 @@ function resolveSessionLimits(limits: Record<string, unknown>): SessionLimits {
     unknownMessageWindowMs: int('unknownMessageWindowMs', 1, MAX_TIMER_MS),
     shutdownTimeoutMs: int('shutdownTimeoutMs', 0, MAX_TIMER_MS),
     askTimeoutMs: int('askTimeoutMs', 1, MAX_TIMER_MS),
+    handlerTimeoutMs: int('handlerTimeoutMs', 0, MAX_TIMER_MS),
   };
   if (resolved.heartbeatIntervalMs >= resolved.idleTimeoutMs)
     throw new OptionError(
