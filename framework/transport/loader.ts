@@ -18,9 +18,11 @@ function packageRoot(): string {
   return resolve(__dirname, '..', '..');
 }
 
-/** Candidate addon paths, most preferred first. */
+/** Candidate addon paths, most preferred first; FASTPORT_ADDON (e.g. the sanitizer build) comes first. */
 export function addonCandidates(root = packageRoot()): string[] {
+  const override = process.env.FASTPORT_ADDON;
   return [
+    ...(override ? [resolve(override)] : []),
     join(root, 'build', 'Release', ADDON_FILE),
     join(root, 'prebuilds', `${process.platform}-${process.arch}`, ADDON_FILE),
   ];
