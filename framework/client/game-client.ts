@@ -55,6 +55,10 @@ interface Pending {
 
 type Listener = (message: unknown) => void;
 
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A client for bots, tests and tools: handshake, typed requests, one-way sends, pushes, reconnect. */
 export class GameClient {
   private readonly host: string;
@@ -304,20 +308,54 @@ export class GameClient {
       }
       return;
     }
-    if (msgId === ErrorMessage.id) {
-      const error = ErrorMessage.decode(payload);
-      const requestError = new RequestError(error.code, error.message, error.messageId);
-      for (const listener of this.errorListeners) listener(requestError);
-      return;
-    }
-    if (msgId === Kick.id) {
-      this.lastKick = Kick.decode(payload).reason;
+    try {
+      if (msgId === ErrorMessage.id) {
+        const error = ErrorMessage.decode(payload);
+        this.report(new RequestError(error.code, error.message, error.messageId));
+        return;
+      }
+      if (msgId === Kick.id) {
+        this.lastKick = Kick.decode(payload).reason;
+        return;
+      }
+    } catch (error) {
+      this.report(new RequestError(ErrorCodes.BAD_PAYLOAD, describe(error), msgId));
       return;
     }
     const entry = this.listeners.get(msgId);
     if (entry === undefined || entry.callbacks.size === 0) return;
-    const message = entry.type.decode(payload);
-    for (const callback of entry.callbacks) callback(message);
+    let message: unknown;
+    try {
+      message = entry.type.decode(payload);
+    } catch (error) {
+      this.report(new RequestError(ErrorCodes.BAD_PAYLOAD, describe(error), msgId));
+      return;
+    }
+    for (const callback of entry.callbacks) {
+      try {
+        callback(message);
+      } catch (error) {
+        this.report(
+          new RequestError(
+            'LISTENER_ERROR',
+            `on(${entry.type.name}) listener threw: ${describe(error)}`,
+            msgId,
+          ),
+        );
+      }
+    }
+  }
+
+  /** A local problem with a received frame: to onError listeners, else stderr; never thrown into the transport. */
+  private report(error: RequestError): void {
+    if (this.errorListeners.size === 0) console.error(`fastport client: ${error.code}: ${error.message}`);
+    for (const listener of this.errorListeners) {
+      try {
+        listener(error);
+      } catch (listenerError) {
+        console.error('fastport client: onError listener threw', listenerError);
+      }
+    }
   }
 
   private onClosed(reason: CloseReason): void {

@@ -214,7 +214,7 @@ export class GameServer implements TransportHandler {
 
   onFrame(id: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
     const connection = this.connections.get(id);
-    if (connection === undefined || connection.phase === 'closing') return;
+    if (connection === undefined || connection.phase === 'closing' || connection.session.closing) return;
     const now = Date.now();
     connection.lastFrameAt = now;
     if (connection.rate !== undefined && !connection.rate.take(now)) {
@@ -318,7 +318,7 @@ export class GameServer implements TransportHandler {
   }
 
   private process = (connection: Connection, frame: InboundFrame): void | Promise<void> => {
-    if (connection.phase === 'closing') return;
+    if (connection.phase === 'closing' || connection.session.closing) return;
     const entry = this.table.get(frame.msgId);
     if (entry === undefined) {
       this.unknownMessage(connection, frame);

@@ -21,7 +21,7 @@ export class Session<User = unknown> {
   private currentUser: User | undefined;
   private isAuthenticated = false;
   private closeReason: CloseReason | undefined;
-  private closing = false;
+  private isClosing = false;
   private isWritable = true;
   private readonly closeListeners: CloseListener[] = [];
   /** Groups (rooms) this session is in; left automatically on close. */
@@ -72,6 +72,11 @@ export class Session<User = unknown> {
     this.isWritable = writable;
   }
 
+  /** True once close / kick was called or the connection is gone: further frames are not handled. */
+  get closing(): boolean {
+    return this.isClosing;
+  }
+
   get closed(): boolean {
     return this.closeReason !== undefined;
   }
@@ -83,20 +88,20 @@ export class Session<User = unknown> {
 
   /** Sends a one-way message (seq 0). */
   push<T>(type: MessageType<T>, data: T): void {
-    if (this.closing) return;
+    if (this.isClosing) return;
     this.transport.send(this.id, type.id, 0, type.encode(data));
   }
 
   /** Sends queued frames, then closes. */
   close(reason: CloseReason = 'server_close'): void {
-    if (this.closing) return;
-    this.closing = true;
+    if (this.isClosing) return;
+    this.isClosing = true;
     this.transport.close(this.id, reason);
   }
 
   /** Sends a Kick frame with the reason text, then closes with `kicked`. */
   kick(reason: string): void {
-    if (this.closing) return;
+    if (this.isClosing) return;
     this.transport.send(this.id, Kick.id, 0, Kick.encode({ reason }));
     this.close('kicked');
   }
@@ -111,7 +116,7 @@ export class Session<User = unknown> {
   markClosed(reason: CloseReason): void {
     if (this.closeReason !== undefined) return;
     this.closeReason = reason;
-    this.closing = true;
+    this.isClosing = true;
     for (const group of [...this.groups]) group.leave(this);
     for (const listener of this.closeListeners.splice(0)) {
       try {

@@ -61,4 +61,19 @@ describe.each(availableTransports())('GameClient on $engine', (transportCase) =>
     expect(await client.request(EchoReq, { text: 'back', delayMs: 0 })).toMatchObject({ text: 'back' });
     expect(port).toBe(harness.port);
   });
+
+  it('reports a throwing push listener and an undecodable push via onError, and keeps working', async () => {
+    harness = await startServer(transportCase);
+    const client = await harness.connect();
+    const session = harness.server.session(client.sessionId)!;
+    const errors: string[] = [];
+    client.onError((error) => errors.push(`${error.code} ${error.messageId}`));
+    client.on(Said, () => {
+      throw new Error('listener bug');
+    });
+    session.push(Said, { from: 0, text: 'x' });
+    harness.server.transport.send(session.id, Said.id, 0, new TextEncoder().encode('{broken'));
+    await expect.poll(() => errors).toEqual([`LISTENER_ERROR ${Said.id}`, `BAD_PAYLOAD ${Said.id}`]);
+    expect(await client.request(EchoReq, { text: 'fine', delayMs: 0 })).toMatchObject({ text: 'fine' });
+  });
 });
