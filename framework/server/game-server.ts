@@ -1,36 +1,18 @@
 import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { ActorSystem } from '../actors/actor-system';
-import { ErrorCodes, GameError } from '../errors';
-import { collectMessages, exploreHandlers, type HandlerEntry, type HandlerTable } from '../handlers/explorer';
+import { ErrorCodes } from '../errors';
+import { collectMessages, exploreHandlers, type HandlerTable } from '../handlers/explorer';
 import { createLogger, isLogger } from '../logging';
-import {
-  ErrorMessage,
-  Hello,
-  HELLO_MAGIC,
-  Ping,
-  Pong,
-  PROTOCOL_VERSION,
-  Welcome,
-} from '../protocol/framework-messages';
-import { PayloadError } from '../protocol/message-type';
+import { Ping, Pong } from '../protocol/framework-messages';
 import { RoomRegistry } from '../rooms/room';
 import type { CloseReason } from '../transport/close-reason';
 import { createTransport } from '../transport/create-transport';
 import type { EngineName, SessionId, Transport, TransportHandler } from '../transport/transport';
-import { Connection, type InboundFrame } from './connection';
+import { Connection } from './connection';
+import { FramePipeline } from './frame-pipeline';
 import { resolveServerOptions, type GameServerOptions, type ResolvedServerOptions } from './options';
 import { Session } from './session';
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 type SessionListener = (session: Session<unknown>) => void;
 type SessionCloseListener = (session: Session<unknown>, reason: CloseReason) => void;
@@ -48,6 +30,7 @@ export class GameServer implements TransportHandler {
   private readonly options: ResolvedServerOptions;
   private readonly connections = new Map<SessionId, Connection>();
   private table: HandlerTable = new Map();
+  private readonly pipeline: FramePipeline;
   private listener: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -72,6 +55,18 @@ export class GameServer implements TransportHandler {
         ...this.options.transportLimits,
         warn: (message) => this.logger.warn(message),
       });
+    const handlers = (): HandlerTable => this.table;
+    this.pipeline = new FramePipeline({
+      transport: this.transport,
+      limits: this.options.session,
+      get table() {
+        return handlers();
+      },
+      closeConnection: (connection, reason) => this.closeConnection(connection, reason),
+      sessionOpened: (session) => {
+        for (const listener of this.openListeners) this.safely(() => listener(session));
+      },
+    });
     this.rooms = new RoomRegistry(this.transport);
     this.actors = new ActorSystem(this.logger, {
       mailboxCapacity: this.options.session.mailboxCapacity,
@@ -196,8 +191,8 @@ export class GameServer implements TransportHandler {
     const logger = this.logger.child({ session: id, remote });
     const session = new Session<unknown>(id, remote, this.transport, logger);
     const connection = new Connection(session, this.options.session, Date.now(), {
-      process: this.process,
-      onError: this.onHandlerError,
+      process: this.pipeline.process,
+      onError: this.pipeline.onHandlerError,
       onFull: (c) => {
         c.overflowSince = Date.now();
         this.transport.pauseReading(c.session.id);
@@ -219,7 +214,7 @@ export class GameServer implements TransportHandler {
     connection.lastFrameAt = now;
     if (connection.rate !== undefined && !connection.rate.take(now)) {
       const { perSecond } = this.options.session.rateLimit as { perSecond: number };
-      this.sendError(
+      this.pipeline.sendError(
         connection,
         seq,
         msgId,
@@ -230,16 +225,22 @@ export class GameServer implements TransportHandler {
       return;
     }
     if (connection.phase === 'handshake') {
-      this.handshake(connection, msgId, seq, payload);
+      this.pipeline.handshake(connection, msgId, seq, payload);
       return;
     }
     if (msgId === Ping.id) {
-      this.answerPing(connection, seq, payload);
+      this.pipeline.answerPing(connection, seq, payload);
       return;
     }
     if (msgId === Pong.id) return; // activity only
     if (this.state !== 'running') {
-      this.sendError(connection, seq, msgId, ErrorCodes.SHUTTING_DOWN, 'the server is shutting down');
+      this.pipeline.sendError(
+        connection,
+        seq,
+        msgId,
+        ErrorCodes.SHUTTING_DOWN,
+        'the server is shutting down',
+      );
       return;
     }
     if (connection.mailbox.size >= this.mailboxHardLimit) {
@@ -266,184 +267,6 @@ export class GameServer implements TransportHandler {
     if (wasOpen)
       for (const listener of this.closeListeners) this.safely(() => listener(connection.session, reason));
     if (this.connections.size === 0) for (const resolve of this.allClosedWaiters.splice(0)) resolve();
-  }
-
-  // ---- policy ----
-
-  private handshake(connection: Connection, msgId: number, seq: number, payload: Uint8Array): void {
-    if (msgId !== Hello.id) {
-      this.sendError(connection, seq, msgId, ErrorCodes.BAD_HANDSHAKE, 'the first frame must be Hello');
-      this.closeConnection(connection, 'protocol_error');
-      return;
-    }
-    let hello: Hello;
-    try {
-      hello = Hello.decode(payload);
-    } catch (error) {
-      this.sendError(connection, seq, msgId, ErrorCodes.BAD_PAYLOAD, describe(error));
-      this.closeConnection(connection, 'protocol_error');
-      return;
-    }
-    if (hello.magic !== HELLO_MAGIC) {
-      this.sendError(connection, seq, msgId, ErrorCodes.BAD_HANDSHAKE, 'Hello has the wrong magic number');
-      this.closeConnection(connection, 'protocol_error');
-      return;
-    }
-    if (hello.protocolVersion !== PROTOCOL_VERSION) {
-      const text = `server speaks protocol ${PROTOCOL_VERSION}, client sent ${hello.protocolVersion}`;
-      this.sendError(connection, seq, msgId, ErrorCodes.VERSION_MISMATCH, text);
-      this.closeConnection(connection, 'protocol_error');
-      return;
-    }
-    connection.phase = 'open';
-    const { session } = connection;
-    const welcome = {
-      protocolVersion: PROTOCOL_VERSION,
-      sessionId: session.id,
-      heartbeatIntervalMs: this.options.session.heartbeatIntervalMs,
-    };
-    this.transport.send(session.id, Welcome.id, seq, Welcome.encode(welcome));
-    for (const listener of this.openListeners) this.safely(() => listener(session));
-  }
-
-  private answerPing(connection: Connection, seq: number, payload: Uint8Array): void {
-    let ping: Ping;
-    try {
-      ping = Ping.decode(payload);
-    } catch (error) {
-      this.badPayload(connection, seq, Ping.id, error);
-      return;
-    }
-    this.transport.send(connection.session.id, Pong.id, seq, Pong.encode(ping));
-  }
-
-  private process = (connection: Connection, frame: InboundFrame): void | Promise<void> => {
-    if (connection.phase === 'closing' || connection.session.closing) return;
-    const entry = this.table.get(frame.msgId);
-    if (entry === undefined) {
-      this.unknownMessage(connection, frame);
-      return;
-    }
-    const { session } = connection;
-    if (!entry.public && !session.authenticated) {
-      const text = `${entry.type.name} needs an authenticated session`;
-      this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.UNAUTHENTICATED, text);
-      return;
-    }
-    let message: unknown;
-    try {
-      message = entry.type.decode(frame.payload);
-    } catch (error) {
-      this.badPayload(connection, frame.seq, frame.msgId, error);
-      return;
-    }
-    const result = entry.invoke(message, session);
-    if (isThenable(result)) {
-      const limitMs = this.options.session.handlerTimeoutMs;
-      if (limitMs > 0) return this.withinTurnLimit(connection, entry, frame, result, limitMs);
-      return Promise.resolve(result).then((value) => this.reply(connection, entry, frame, value));
-    }
-    this.reply(connection, entry, frame, result);
-  };
-
-  /**
-   * Bounds a handler turn: past `limitMs` the client gets Error HANDLER_TIMEOUT and the session closes
-   * `server_close` (its actor cannot go on without breaking one-at-a-time); a late result is dropped.
-   */
-  private withinTurnLimit(
-    connection: Connection,
-    entry: HandlerEntry,
-    frame: InboundFrame,
-    result: PromiseLike<unknown>,
-    limitMs: number,
-  ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        connection.session.logger.error({ handler: entry.label, limitMs }, 'handler turn timed out');
-        const text = `the handler did not finish within ${limitMs} ms`;
-        this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.HANDLER_TIMEOUT, text);
-        this.closeConnection(connection, 'server_close');
-        resolve();
-      }, limitMs);
-      Promise.resolve(result).then(
-        (value) => {
-          clearTimeout(timer);
-          if (timedOut) return;
-          this.reply(connection, entry, frame, value);
-          resolve();
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          if (timedOut) return;
-          reject(error);
-        },
-      );
-    });
-  }
-
-  private reply(connection: Connection, entry: HandlerEntry, frame: InboundFrame, value: unknown): void {
-    if (entry.response === undefined) return;
-    let payload: Uint8Array;
-    try {
-      payload = entry.response.encode(value);
-    } catch (error) {
-      connection.session.logger.error({ err: error, handler: entry.label }, 'response could not be encoded');
-      this.sendError(
-        connection,
-        frame.seq,
-        frame.msgId,
-        ErrorCodes.HANDLER_ERROR,
-        'the response could not be encoded',
-      );
-      return;
-    }
-    this.transport.send(connection.session.id, entry.response.id, frame.seq, payload);
-  }
-
-  private onHandlerError = (connection: Connection, error: unknown, frame: InboundFrame): void => {
-    const label = this.table.get(frame.msgId)?.label;
-    if (error instanceof GameError) {
-      connection.session.logger.debug({ code: error.code, handler: label }, error.message);
-      this.sendError(connection, frame.seq, frame.msgId, error.code, error.message);
-    } else {
-      connection.session.logger.error({ err: error, handler: label, msgId: frame.msgId }, 'handler failed');
-      this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.HANDLER_ERROR, 'the handler failed');
-    }
-  };
-
-  private unknownMessage(connection: Connection, frame: InboundFrame): void {
-    const count = connection.unknownMessages.hit(Date.now());
-    const text = `no handler for message id ${frame.msgId}`;
-    this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.UNKNOWN_MESSAGE, text);
-    if (count >= this.options.session.unknownMessageLimit) {
-      connection.session.logger.warn({ msgId: frame.msgId, count }, 'too many unknown messages');
-      this.closeConnection(connection, 'protocol_error');
-    }
-  }
-
-  private badPayload(connection: Connection, seq: number, msgId: number, error: unknown): void {
-    const text =
-      error instanceof PayloadError ? error.message : `cannot decode message ${msgId}: ${describe(error)}`;
-    connection.session.logger.warn({ msgId }, text);
-    this.sendError(connection, seq, msgId, ErrorCodes.BAD_PAYLOAD, text);
-    this.closeConnection(connection, 'protocol_error');
-  }
-
-  private sendError(
-    connection: Connection,
-    seq: number,
-    messageId: number,
-    code: string,
-    message: string,
-  ): void {
-    this.transport.send(
-      connection.session.id,
-      ErrorMessage.id,
-      seq,
-      ErrorMessage.encode({ code, message, messageId }),
-    );
   }
 
   /** Server-side close: queued messages are dropped unless `dropQueued` is false; sends already queued go out. */

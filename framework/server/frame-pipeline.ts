@@ -1,0 +1,216 @@
+import { ErrorCodes, GameError } from '../errors';
+import type { HandlerEntry, HandlerTable } from '../handlers/explorer';
+import {
+  ErrorMessage,
+  Hello,
+  HELLO_MAGIC,
+  Ping,
+  Pong,
+  PROTOCOL_VERSION,
+  Welcome,
+} from '../protocol/framework-messages';
+import { PayloadError } from '../protocol/message-type';
+import type { CloseReason } from '../transport/close-reason';
+import type { Transport } from '../transport/transport';
+import type { Connection, InboundFrame } from './connection';
+import type { SessionLimits } from './options';
+import type { Session } from './session';
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What the pipeline needs from the server. */
+export interface PipelineHost {
+  readonly transport: Transport;
+  readonly limits: SessionLimits;
+  /** The id -> handler table built at start-up. */
+  readonly table: HandlerTable;
+  closeConnection(connection: Connection, reason: CloseReason): void;
+  /** A session completed its handshake. */
+  sessionOpened(session: Session<unknown>): void;
+}
+
+/**
+ * What happens to one frame of a session: the handshake, Ping, and (inside the session's mailbox) handler
+ * lookup, the auth gate, decoding, the handler call, its response or Error frame.
+ */
+export class FramePipeline {
+  constructor(private readonly host: PipelineHost) {}
+
+  handshake(connection: Connection, msgId: number, seq: number, payload: Uint8Array): void {
+    if (msgId !== Hello.id) {
+      this.sendError(connection, seq, msgId, ErrorCodes.BAD_HANDSHAKE, 'the first frame must be Hello');
+      this.host.closeConnection(connection, 'protocol_error');
+      return;
+    }
+    let hello: Hello;
+    try {
+      hello = Hello.decode(payload);
+    } catch (error) {
+      this.sendError(connection, seq, msgId, ErrorCodes.BAD_PAYLOAD, describe(error));
+      this.host.closeConnection(connection, 'protocol_error');
+      return;
+    }
+    if (hello.magic !== HELLO_MAGIC) {
+      this.sendError(connection, seq, msgId, ErrorCodes.BAD_HANDSHAKE, 'Hello has the wrong magic number');
+      this.host.closeConnection(connection, 'protocol_error');
+      return;
+    }
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      const text = `server speaks protocol ${PROTOCOL_VERSION}, client sent ${hello.protocolVersion}`;
+      this.sendError(connection, seq, msgId, ErrorCodes.VERSION_MISMATCH, text);
+      this.host.closeConnection(connection, 'protocol_error');
+      return;
+    }
+    connection.phase = 'open';
+    const { session } = connection;
+    const welcome = {
+      protocolVersion: PROTOCOL_VERSION,
+      sessionId: session.id,
+      heartbeatIntervalMs: this.host.limits.heartbeatIntervalMs,
+    };
+    this.host.transport.send(session.id, Welcome.id, seq, Welcome.encode(welcome));
+    this.host.sessionOpened(session);
+  }
+
+  answerPing(connection: Connection, seq: number, payload: Uint8Array): void {
+    let ping: Ping;
+    try {
+      ping = Ping.decode(payload);
+    } catch (error) {
+      this.badPayload(connection, seq, Ping.id, error);
+      return;
+    }
+    this.host.transport.send(connection.session.id, Pong.id, seq, Pong.encode(ping));
+  }
+
+  readonly process = (connection: Connection, frame: InboundFrame): void | Promise<void> => {
+    if (connection.phase === 'closing' || connection.session.closing) return;
+    const entry = this.host.table.get(frame.msgId);
+    if (entry === undefined) {
+      this.unknownMessage(connection, frame);
+      return;
+    }
+    const { session } = connection;
+    if (!entry.public && !session.authenticated) {
+      const text = `${entry.type.name} needs an authenticated session`;
+      this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.UNAUTHENTICATED, text);
+      return;
+    }
+    let message: unknown;
+    try {
+      message = entry.type.decode(frame.payload);
+    } catch (error) {
+      this.badPayload(connection, frame.seq, frame.msgId, error);
+      return;
+    }
+    const result = entry.invoke(message, session);
+    if (isThenable(result)) {
+      const limitMs = this.host.limits.handlerTimeoutMs;
+      if (limitMs > 0) return this.withinTurnLimit(connection, entry, frame, result, limitMs);
+      return Promise.resolve(result).then((value) => this.reply(connection, entry, frame, value));
+    }
+    this.reply(connection, entry, frame, result);
+  };
+
+  /**
+   * Bounds a handler turn: past `limitMs` the client gets Error HANDLER_TIMEOUT and the session closes
+   * `server_close` (its actor cannot go on without breaking one-at-a-time); a late result is dropped.
+   */
+  private withinTurnLimit(
+    connection: Connection,
+    entry: HandlerEntry,
+    frame: InboundFrame,
+    result: PromiseLike<unknown>,
+    limitMs: number,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        connection.session.logger.error({ handler: entry.label, limitMs }, 'handler turn timed out');
+        const text = `the handler did not finish within ${limitMs} ms`;
+        this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.HANDLER_TIMEOUT, text);
+        this.host.closeConnection(connection, 'server_close');
+        resolve();
+      }, limitMs);
+      Promise.resolve(result).then(
+        (value) => {
+          clearTimeout(timer);
+          if (timedOut) return;
+          this.reply(connection, entry, frame, value);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (timedOut) return;
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private reply(connection: Connection, entry: HandlerEntry, frame: InboundFrame, value: unknown): void {
+    if (entry.response === undefined) return;
+    let payload: Uint8Array;
+    try {
+      payload = entry.response.encode(value);
+    } catch (error) {
+      connection.session.logger.error({ err: error, handler: entry.label }, 'response could not be encoded');
+      this.sendError(
+        connection,
+        frame.seq,
+        frame.msgId,
+        ErrorCodes.HANDLER_ERROR,
+        'the response could not be encoded',
+      );
+      return;
+    }
+    this.host.transport.send(connection.session.id, entry.response.id, frame.seq, payload);
+  }
+
+  readonly onHandlerError = (connection: Connection, error: unknown, frame: InboundFrame): void => {
+    const label = this.host.table.get(frame.msgId)?.label;
+    if (error instanceof GameError) {
+      connection.session.logger.debug({ code: error.code, handler: label }, error.message);
+      this.sendError(connection, frame.seq, frame.msgId, error.code, error.message);
+    } else {
+      connection.session.logger.error({ err: error, handler: label, msgId: frame.msgId }, 'handler failed');
+      this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.HANDLER_ERROR, 'the handler failed');
+    }
+  };
+
+  private unknownMessage(connection: Connection, frame: InboundFrame): void {
+    const count = connection.unknownMessages.hit(Date.now());
+    const text = `no handler for message id ${frame.msgId}`;
+    this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.UNKNOWN_MESSAGE, text);
+    if (count >= this.host.limits.unknownMessageLimit) {
+      connection.session.logger.warn({ msgId: frame.msgId, count }, 'too many unknown messages');
+      this.host.closeConnection(connection, 'protocol_error');
+    }
+  }
+
+  badPayload(connection: Connection, seq: number, msgId: number, error: unknown): void {
+    const text =
+      error instanceof PayloadError ? error.message : `cannot decode message ${msgId}: ${describe(error)}`;
+    connection.session.logger.warn({ msgId }, text);
+    this.sendError(connection, seq, msgId, ErrorCodes.BAD_PAYLOAD, text);
+    this.host.closeConnection(connection, 'protocol_error');
+  }
+
+  sendError(connection: Connection, seq: number, messageId: number, code: string, message: string): void {
+    this.host.transport.send(
+      connection.session.id,
+      ErrorMessage.id,
+      seq,
+      ErrorMessage.encode({ code, message, messageId }),
+    );
+  }
+}
