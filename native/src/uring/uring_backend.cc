@@ -378,9 +378,9 @@ class UringBackend final : public Backend {
   }
 
   // Runs deferred completions and handles them: earlier stashed ones first, so each session's CQEs stay in
-  // kernel order.
+  // kernel order. One enter per pass unless the CQ is still full or overflowed (then enter again).
   void processCompletions() {
-    bool entered = false;
+    bool enter = true;
     for (unsigned round = 0; round < kMaxReapRounds; ++round) {
       if (!backlog_.empty()) {
         handling_.clear();
@@ -388,16 +388,17 @@ class UringBackend final : public Backend {
         for (const io_uring_cqe& cqe : handling_) handle(cqe);
         continue;
       }
-      if (!entered || ring_.ready() == 0) {
-        int rc = ring_.enter(true);
-        if (rc == -EBUSY || rc == -EAGAIN) rc = ring_.enter(true);  // submission refused; reap below
-        entered = true;
-      }
+      if (enter) ring_.enter(true);  // -EBUSY / -EAGAIN: submission refused, the reap below makes room
       io_uring_cqe batch[kReapBatch];
       unsigned n = ring_.reap(batch, kReapBatch);
-      if (n == 0) break;
       for (unsigned i = 0; i < n; ++i) handle(batch[i]);
-      if (n < kReapBatch) break;
+      if (ring_.ready() > 0) {
+        enter = false;  // more already posted: reap them first
+      } else if (ring_.overflowed()) {
+        enter = true;  // completions parked in the kernel: enter moves them into the CQ
+      } else {
+        break;
+      }
     }
   }
 
@@ -415,7 +416,8 @@ class UringBackend final : public Backend {
     }
     serveSliceWaiters();
     submit();
-    if (ring_.ready() > 0 || !backlog_.empty()) wake();  // completions posted during that submit
+    // Completions posted during that submit, or left over by the bounded reaping: come back soon.
+    if (ring_.ready() > 0 || ring_.overflowed() || !backlog_.empty()) wake();
   }
 
   void handle(const io_uring_cqe& cqe) {
