@@ -120,6 +120,15 @@ export class EngineHarness {
     });
   }
 
+  /** Polls stats() every few ms (for changes that produce no event, e.g. a partial frame being held). */
+  async untilStats(check: (stats: EngineStats) => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check(this.stats())) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   shutdown(): void {
     this.engine.shutdown();
   }
