@@ -92,18 +92,21 @@ export class Session<User = unknown> {
     this.transport.send(this.id, type.id, 0, type.encode(data));
   }
 
-  /** Sends queued frames, then closes. */
+  /** Sends queued frames and a Kick carrying the reason, then closes with that reason. */
   close(reason: CloseReason = 'server_close'): void {
-    if (this.isClosing) return;
-    this.isClosing = true;
-    this.transport.close(this.id, reason);
+    this.closeWith(reason, reason);
   }
 
   /** Sends a Kick frame with the reason text, then closes with `kicked`. */
   kick(reason: string): void {
+    this.closeWith('kicked', reason);
+  }
+
+  private closeWith(reason: CloseReason, kickText: string): void {
     if (this.isClosing) return;
-    this.transport.send(this.id, Kick.id, 0, Kick.encode({ reason }));
-    this.close('kicked');
+    this.isClosing = true;
+    this.transport.send(this.id, Kick.id, 0, Kick.encode({ reason: kickText }));
+    this.transport.close(this.id, reason);
   }
 
   /** Called once when the connection is gone (any reason); immediately if it already is. */

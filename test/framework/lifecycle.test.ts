@@ -50,6 +50,7 @@ describe.each(availableTransports())('session lifecycle on $engine', (transportC
     expect(await silent.closed()).toBe('peer_closed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
     expect(harness.serverCloses).toEqual([{ session: silent.sessionId, reason: 'idle_timeout' }]);
+    expect(silent.kickReason).toBe('idle_timeout');
     expect(beating.connected).toBe(true);
     expect(await beating.request(EchoReq, { text: 'alive', delayMs: 0 })).toMatchObject({ text: 'alive' });
   });
@@ -62,6 +63,7 @@ describe.each(availableTransports())('session lifecycle on $engine', (transportC
     for (let n = 0; n < 60; n++) client.send(Note, { n, delayMs: 0 });
     expect(await client.closed()).toBe('peer_closed');
     expect(errors).toEqual(['RATE_LIMITED']);
+    expect(client.kickReason).toBe('rate_limited');
     expect(harness.serverCloses.map((c) => c.reason)).toEqual(['rate_limited']);
   });
 

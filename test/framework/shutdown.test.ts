@@ -33,6 +33,7 @@ describe.each(availableTransports())('graceful shutdown on $engine', (transportC
     await stopped;
     expect(await Promise.all(closes)).toEqual(clients.map(() => 'peer_closed'));
     expect(harness.serverCloses.map((c) => c.reason)).toEqual(clients.map(() => 'shutdown'));
+    expect(clients.map((c) => c.kickReason)).toEqual(clients.map(() => 'shutdown'));
     await expect(harness.connect()).rejects.toMatchObject({ code: 'CLOSED' });
   });
 
