@@ -8,6 +8,8 @@ export interface LoggerOptions {
   /** Human-readable output through pino-pretty (a dev dependency); default false = JSON lines. */
   pretty?: boolean;
   name?: string;
+  /** Where lines go; default stdout. */
+  destination?: NodeJS.WritableStream;
 }
 
 const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -18,14 +20,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (!LEVELS.includes(level))
     throw new RangeError(`log level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   const settings = { level, name: options.name ?? 'fastport' };
-  if (!options.pretty) return pino(settings);
+  const { destination } = options;
+  if (!options.pretty) return destination ? pino(settings, destination) : pino(settings); // default: fast fd 1
   let pretty: (options: object) => NodeJS.WritableStream;
   try {
     pretty = require('pino-pretty') as typeof pretty;
   } catch {
     throw new Error('logger.pretty needs the pino-pretty package: npm install --save-dev pino-pretty');
   }
-  return pino(settings, pretty({ colorize: process.stdout.isTTY === true, sync: true }));
+  const colorize = ((destination ?? process.stdout) as { isTTY?: boolean }).isTTY === true;
+  return pino(settings, pretty({ colorize, sync: true, ...(destination ? { destination } : {}) }));
 }
 
 export function isLogger(value: unknown): value is Logger {

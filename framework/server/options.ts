@@ -208,7 +208,9 @@ export function resolveServerOptions(options: GameServerOptions): ResolvedServer
   if (typeof logger !== 'object' || logger === null)
     throw new OptionError('logger must be a pino logger or { level, pretty }');
   if (!isLogger(logger)) {
-    const extra = Object.keys(logger).find((key) => !['level', 'pretty', 'name'].includes(key));
+    const extra = Object.keys(logger).find(
+      (key) => !['level', 'pretty', 'name', 'destination'].includes(key),
+    );
     if (extra !== undefined) throw new OptionError(`unknown logger option "logger.${extra}"`);
   }
   return {

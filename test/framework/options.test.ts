@@ -131,7 +131,33 @@ describe('logging', () => {
     }
   });
 
-  it('pretty-prints only when asked', () => {
-    expect(() => createLogger({ pretty: true, level: 'silent' })).not.toThrow();
+  it('writes JSON lines by default and pretty text only when asked', () => {
+    const collect = () => {
+      const chunks: string[] = [];
+      const destination = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          chunks.push(chunk.toString());
+          done();
+        },
+      });
+      return { chunks, destination };
+    };
+    const json = collect();
+    createLogger({ level: 'info', destination: json.destination }).info({ session: 7 }, 'hello');
+    expect(JSON.parse(json.chunks.join(''))).toMatchObject({
+      level: 30,
+      session: 7,
+      msg: 'hello',
+      name: 'fastport',
+    });
+    const pretty = collect();
+    createLogger({ level: 'info', pretty: true, destination: pretty.destination }).info(
+      { session: 7 },
+      'hello',
+    );
+    const text = pretty.chunks.join('');
+    expect(text).toMatch(/INFO.*hello/);
+    expect(text).toContain('session: 7');
+    expect(() => JSON.parse(text)).toThrow();
   });
 });
