@@ -112,4 +112,28 @@ describe.each(availableTransports())('GameServer requests on $engine', (transpor
     const session = harness.server.session(client.sessionId);
     expect(session?.user).toEqual({ name: 'bob' });
   });
+
+  it('calls session.onClose once with the reason, after the session left its rooms', async () => {
+    harness = await startServer(transportCase);
+    const seen: string[] = [];
+    harness.server.onSessionOpen((session) => {
+      session.state.set('greeting', 'hi');
+      session.onClose((reason) =>
+        seen.push(`${reason} rooms=${session.groups.size} open=${!session.closed}`),
+      );
+    });
+    const client = await harness.connect();
+    await client.request(LoginReq, { name: 'eve' });
+    await client.request(JoinReq, { room: 'hall' });
+    const session = harness.server.session(client.sessionId)!;
+    expect(session.state.get('greeting')).toBe('hi');
+    expect(harness.server.rooms.get('hall').has(session)).toBe(true);
+    await client.close();
+    await expect.poll(() => seen).toEqual(['peer_closed rooms=0 open=false']);
+    expect(harness.server.rooms.get('hall').size).toBe(0);
+    expect(harness.server.session(client.sessionId)).toBeUndefined();
+    let late: string | undefined;
+    session.onClose((reason) => (late = reason)); // after the close: called at once
+    expect(late).toBe('peer_closed');
+  });
 });
