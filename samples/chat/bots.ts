@@ -41,8 +41,7 @@ export async function runBotLoad(options: BotLoadOptions): Promise<BotLoadReport
       const group = Array.from({ length: Math.min(batch, bots - i) }, async (_, k) => {
         const client = await ChatClient.connect({ host, port, transport });
         client.onEvent((e) => (delivered += e.kind === 'message' ? 1 : 0));
-        await client.login(`bot-${i + k}`);
-        await client.join(room);
+        await client.login(`bot-${i + k}`, '', room);
         return client;
       });
       clients.push(...(await Promise.all(group)));

@@ -60,9 +60,12 @@ export class ChatClient {
     return () => this.listeners.delete(listener);
   }
 
-  async login(name: string, account = ''): Promise<string> {
-    this.name = (await this.game.request(LoginReq, { name, account })).name;
-    return this.name;
+  /** Logs in; with a room, joins it too (created if missing) and returns what the join returned. */
+  async login(name: string, account = '', room = ''): Promise<{ name: string; joined?: JoinRoomRes }> {
+    const res = await this.game.request(LoginReq, { name, account, room });
+    this.name = res.name;
+    if (res.joined !== undefined) this.room = res.joined.room;
+    return res;
   }
 
   async rooms(): Promise<RoomInfo[]> {

@@ -26,7 +26,9 @@ export class LoginController {
 
   @Handler(LoginReq, { public: true })
   login(request: LoginReq, session: ChatSession): LoginRes {
-    return { name: this.chat.login(session, request.name, request.account) };
+    if (request.room !== '') this.chat.checkRoomName(request.room);
+    const name = this.chat.login(session, request.name, request.account);
+    return { name, joined: request.room === '' ? undefined : this.chat.join(session, request.room, true) };
   }
 }
 

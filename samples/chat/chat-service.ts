@@ -77,8 +77,13 @@ export class ChatService {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  createRoom(name: string): ChatRoom {
+  /** Throws BAD_NAME unless `name` can name a room. */
+  checkRoomName(name: string): void {
     checkName('a room name', name);
+  }
+
+  createRoom(name: string): ChatRoom {
+    this.checkRoomName(name);
     if (this.rooms.has(name)) throw new GameError(ChatErrors.ROOM_EXISTS, `room ${name} exists already`);
     if (this.rooms.size >= MAX_ROOMS)
       throw new GameError(ChatErrors.ROOM_EXISTS, `this server keeps at most ${MAX_ROOMS} rooms`);

@@ -14,7 +14,7 @@ import * as readline from 'node:readline';
 import { parseFlags, runMain } from '../common/flags';
 import { runBotLoad } from './bots';
 import { ChatClient } from './chat-client';
-import { formatEvent, HELP, runCommand } from './commands';
+import { formatEvent, HELP, joinedLines, runCommand } from './commands';
 import { CHAT_DEFAULTS } from './server';
 
 const CLIENT_DEFAULTS = {
@@ -73,12 +73,11 @@ async function main(): Promise<void> {
     return;
   }
   const client = await ChatClient.connect(flags);
-  const name = await client.login(flags.name, flags.account);
+  const { name, joined } = await client.login(flags.name, flags.account, flags.room);
   console.log(`* logged in as ${name} on ${flags.host}:${flags.port}`);
+  if (joined !== undefined) for (const line of joinedLines(joined)) console.log(line);
   const stopPrinting =
     flags.script !== '' ? client.onEvent((event) => console.log(formatEvent(event))) : () => undefined;
-  if (flags.room !== '')
-    for (const text of (await runCommand(client, `/join ${flags.room}`)).lines) console.log(text);
   await (flags.script !== '' ? runScript(client, flags.script) : interactive(client));
   stopPrinting();
   await client.close();

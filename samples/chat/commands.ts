@@ -1,5 +1,6 @@
 import { RequestError } from '../../framework';
 import type { ChatClient, ChatEvent } from './chat-client';
+import type { JoinRoomRes } from './generated/packets';
 
 export const HELP = [
   'commands:',
@@ -38,6 +39,12 @@ export function formatEvent(event: ChatEvent): string {
   }
 }
 
+/** What joining a room shows: who is there, then the room's recent messages. */
+export function joinedLines(res: JoinRoomRes): string[] {
+  const history = res.history.map((message) => formatEvent({ kind: 'message', message }));
+  return [`* joined ${res.room}: ${res.members.join(', ')}`, ...history];
+}
+
 async function run(client: ChatClient, line: string): Promise<CommandResult> {
   const [command, ...rest] = line.split(/\s+/);
   const arg = rest.join(' ');
@@ -54,11 +61,8 @@ async function run(client: ChatClient, line: string): Promise<CommandResult> {
     }
     case '/create':
       return done(`* created ${await client.create(arg)}`);
-    case '/join': {
-      const res = await client.join(arg);
-      const history = res.history.map((message) => formatEvent({ kind: 'message', message }));
-      return done(`* joined ${res.room}: ${res.members.join(', ')}`, ...history);
-    }
+    case '/join':
+      return done(...joinedLines(await client.join(arg)));
     case '/leave':
       return done(`* left ${await client.leave()}`);
     case '/msg': {

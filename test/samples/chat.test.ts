@@ -1,11 +1,16 @@
 /** The chat sample end to end through its real client (ChatClient + the terminal's command runner). */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Welcome } from '../../framework/protocol/framework-messages';
 import { ChatClient } from '../../samples/chat/chat-client';
 import { runBotLoad } from '../../samples/chat/bots';
 import { runCommand } from '../../samples/chat/commands';
 import { HISTORY_LENGTH } from '../../samples/chat/errors';
 import { startChatServer } from '../../samples/chat/server';
+import { LoginRes } from '../../samples/chat/generated/packets';
 import { EventLog } from './support/event-log';
+import { RawSocket } from './support/raw-socket';
 
 describe('samples/chat', () => {
   let chat: Awaited<ReturnType<typeof startChatServer>>;
@@ -94,9 +99,17 @@ describe('samples/chat', () => {
     await first.client.close();
     await gone;
     const again = await connect('');
-    expect(await again.client.login('dora')).toBe('dora');
+    expect((await again.client.login('dora')).name).toBe('dora');
     const guest = await connect('');
-    expect(await guest.client.login('')).toMatch(/^guest-\d+$/);
+    expect((await guest.client.login('')).name).toMatch(/^guest-\d+$/);
+    // One frame for load generators: a guest login that also joins (and creates) a room.
+    const joiner = await connect('');
+    const { joined } = await joiner.client.login('', '', 'one-frame');
+    expect(joined).toMatchObject({ room: 'one-frame', history: [] });
+    expect(joined?.members).toHaveLength(1);
+    const bad = await connect('');
+    await expect(bad.client.login('erin', '', 'no spaces')).rejects.toMatchObject({ code: 'BAD_NAME' });
+    expect((await bad.client.login('erin')).name).toBe('erin');
   });
 
   it('bot mode: every member of one room gets every message', async () => {
@@ -113,5 +126,22 @@ describe('samples/chat', () => {
     expect(report.sent).toBeGreaterThanOrEqual(50);
     expect(report.delivered).toBe(report.sent * 30);
     expect(report.deliveredPercent).toBe(100);
+  });
+
+  it('accepts the Hello and join frames docs/samples.md gives the load generator', async () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'samples.md'), 'utf8');
+    const hello = /Hello frame \(hex\)[^`]*`([0-9a-f]+)`/.exec(doc)?.[1];
+    const join = /join frame \(hex\)[^`]*`([0-9a-f]+)`/.exec(doc)?.[1];
+    expect(hello && join, 'docs/samples.md has both frames').toBeTruthy();
+    const socket = await RawSocket.connect(chat.port);
+    socket.write(`${hello}${join}`);
+    const [welcome, login] = await socket.until(2);
+    socket.close();
+    expect(welcome.msgId).toBe(Welcome.id);
+    expect(login.msgId).toBe(LoginRes.id);
+    expect(LoginRes.decode(login.payload)).toMatchObject({
+      name: expect.stringMatching(/^guest-/),
+      joined: { room: 'bench' },
+    });
   });
 });

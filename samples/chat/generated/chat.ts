@@ -13,16 +13,20 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 /**
  * First request of a session. An empty name gets a guest name ("guest-<session id>").
  * An account already logged in elsewhere is taken over: that older session is kicked.
- * An empty account is a fresh one for this session only.
+ * An empty account is a fresh one for this session only. A room, if given, is joined right after the
+ * login (created if missing): one frame for bots and load generators.
  */
 export interface LoginReq {
   name: string;
   account: string;
+  room: string;
 }
 
 export interface LoginRes {
   /** The nickname others see (the one asked for, or the guest name). */
   name: string;
+  /** The room joined when LoginReq named one. */
+  joined?: JoinRoomRes | undefined;
 }
 
 export interface ListRoomsReq {
@@ -116,7 +120,7 @@ export interface MemberLeft {
 }
 
 function createBaseLoginReq(): LoginReq {
-  return { name: "", account: "" };
+  return { name: "", account: "", room: "" };
 }
 
 export const LoginReq: MessageFns<LoginReq> = {
@@ -126,6 +130,9 @@ export const LoginReq: MessageFns<LoginReq> = {
     }
     if (message.account !== "") {
       writer.uint32(18).string(message.account);
+    }
+    if (message.room !== "") {
+      writer.uint32(26).string(message.room);
     }
     return writer;
   },
@@ -159,6 +166,14 @@ export const LoginReq: MessageFns<LoginReq> = {
             message.account = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.room = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -178,18 +193,22 @@ export const LoginReq: MessageFns<LoginReq> = {
     const message = createBaseLoginReq();
     message.name = object.name ?? "";
     message.account = object.account ?? "";
+    message.room = object.room ?? "";
     return message;
   },
 };
 
 function createBaseLoginRes(): LoginRes {
-  return { name: "" };
+  return { name: "", joined: undefined };
 }
 
 export const LoginRes: MessageFns<LoginRes> = {
   encode(message: LoginRes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
+    }
+    if (message.joined !== undefined) {
+      JoinRoomRes.encode(message.joined, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -215,6 +234,14 @@ export const LoginRes: MessageFns<LoginRes> = {
             message.name = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.joined = JoinRoomRes.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -233,6 +260,9 @@ export const LoginRes: MessageFns<LoginRes> = {
   fromPartial(object: DeepPartial<LoginRes>): LoginRes {
     const message = createBaseLoginRes();
     message.name = object.name ?? "";
+    message.joined = (object.joined !== undefined && object.joined !== null)
+      ? JoinRoomRes.fromPartial(object.joined)
+      : undefined;
     return message;
   },
 };

@@ -7,7 +7,7 @@ import * as pb_chat from './chat';
 /** Wire facts for the safe decoder: per message `[field, kind, message index]` (kinds: $rt.FieldKind). */
 const $wire = $rt.linkWireTable([
   /* 0 chat.LoginReq */ [],
-  /* 1 chat.LoginRes */ [],
+  /* 1 chat.LoginRes */ [[2, 1, 7]],
   /* 2 chat.ListRoomsReq */ [],
   /* 3 chat.ListRoomsRes */ [[1, 1, 18]],
   /* 4 chat.CreateRoomReq */ [],
