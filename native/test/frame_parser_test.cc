@@ -1,0 +1,176 @@
+// FrameParser: every split of a byte stream yields the same frames; length limits; no early allocation.
+#include "core/frame_parser.h"
+
+#include <string>
+#include <vector>
+
+#include "check.h"
+
+using fastport::FrameParser;
+
+namespace {
+
+struct Frame {
+  uint16_t msgId;
+  uint32_t seq;
+  std::string payload;
+  bool operator==(const Frame& o) const { return msgId == o.msgId && seq == o.seq && payload == o.payload; }
+};
+
+// lengthField < 0: the true length; else that value in the header (to forge bad headers).
+void putFrame(std::vector<uint8_t>& out, uint16_t msgId, uint32_t seq, const std::string& payload,
+              int64_t lengthField = -1) {
+  uint32_t len = lengthField >= 0 ? uint32_t(lengthField) : uint32_t(10 + payload.size());
+  uint8_t h[10] = {uint8_t(len >> 24),  uint8_t(len >> 16), uint8_t(len >> 8),  uint8_t(len),
+                   uint8_t(msgId >> 8), uint8_t(msgId),     uint8_t(seq >> 24), uint8_t(seq >> 16),
+                   uint8_t(seq >> 8),   uint8_t(seq)};
+  out.insert(out.end(), h, h + 10);
+  out.insert(out.end(), payload.begin(), payload.end());
+}
+
+// Feeds `stream` in pieces cut at `cuts` (ascending offsets); collects frames until a non-ok status.
+FrameParser::Status feedPieces(FrameParser& p, const std::vector<uint8_t>& stream,
+                               const std::vector<size_t>& cuts, uint32_t maxFrame, std::vector<Frame>& out) {
+  size_t start = 0;
+  std::vector<size_t> ends = cuts;
+  ends.push_back(stream.size());
+  for (size_t end : ends) {
+    // Copy each piece so a parser that kept pointers into an old piece would read garbage.
+    std::vector<uint8_t> piece(stream.begin() + start, stream.begin() + end);
+    auto s = p.feed(piece.data(), piece.size(), maxFrame, 0,
+                    [&](uint16_t m, uint32_t q, const uint8_t* d, uint32_t n) {
+                      out.push_back(Frame{m, q, std::string(reinterpret_cast<const char*>(d), n)});
+                    });
+    std::fill(piece.begin(), piece.end(), 0xEE);
+    if (s != FrameParser::Status::kOk) return s;
+    start = end;
+  }
+  return FrameParser::Status::kOk;
+}
+
+std::vector<uint8_t> sampleStream(std::vector<Frame>& expected) {
+  std::vector<uint8_t> s;
+  expected = {{1, 0, ""}, {100, 7, "hello"}, {65535, 0xFFFFFFFF, std::string(300, 'x')}, {2, 2, "z"}};
+  for (auto& f : expected) putFrame(s, f.msgId, f.seq, f.payload);
+  return s;
+}
+
+}  // namespace
+
+TEST(framer_whole_stream) {
+  std::vector<Frame> expected, got;
+  auto stream = sampleStream(expected);
+  FrameParser p;
+  CHECK(feedPieces(p, stream, {}, 1 << 20, got) == FrameParser::Status::kOk);
+  CHECK(got == expected);
+  CHECK(!p.midFrame());
+  CHECK_EQ(p.heldBytes(), size_t(0));
+}
+
+TEST(framer_every_single_split_and_byte_by_byte) {
+  std::vector<Frame> expected;
+  auto stream = sampleStream(expected);
+  for (size_t cut = 0; cut <= stream.size(); ++cut) {
+    FrameParser p;
+    std::vector<Frame> got;
+    CHECK(feedPieces(p, stream, {cut}, 1 << 20, got) == FrameParser::Status::kOk);
+    CHECK(got == expected);
+    CHECK(!p.midFrame());
+  }
+  for (size_t a = 1; a < stream.size(); a += 7) {
+    for (size_t b = a; b < stream.size(); b += 3) {
+      FrameParser p;
+      std::vector<Frame> got;
+      CHECK(feedPieces(p, stream, {a, b}, 1 << 20, got) == FrameParser::Status::kOk);
+      CHECK(got == expected);
+    }
+  }
+  std::vector<size_t> everyByte;
+  for (size_t i = 1; i < stream.size(); ++i) everyByte.push_back(i);
+  FrameParser p;
+  std::vector<Frame> got;
+  CHECK(feedPieces(p, stream, everyByte, 1 << 20, got) == FrameParser::Status::kOk);
+  CHECK(got == expected);
+}
+
+TEST(framer_keeps_only_the_incomplete_remainder) {
+  std::vector<uint8_t> s;
+  putFrame(s, 5, 1, "abc");
+  putFrame(s, 6, 2, std::string(1000, 'q'));
+  FrameParser p;
+  std::vector<Frame> got;
+  size_t firstPiece = 13 + 10 + 100;  // frame 1, header and 100 payload bytes of frame 2
+  p.feed(s.data(), firstPiece, 1 << 20, 42, [&](uint16_t m, uint32_t q, const uint8_t* d, uint32_t n) {
+    got.push_back(Frame{m, q, std::string(reinterpret_cast<const char*>(d), n)});
+  });
+  CHECK_EQ(got.size(), size_t(1));
+  CHECK(p.midFrame());
+  CHECK_EQ(p.heldBytes(), size_t(110));
+  CHECK_EQ(p.frameStartedMs(), uint64_t(42));
+  p.feed(s.data() + firstPiece, s.size() - firstPiece, 1 << 20, 99,
+         [&](uint16_t m, uint32_t q, const uint8_t* d, uint32_t n) {
+           got.push_back(Frame{m, q, std::string(reinterpret_cast<const char*>(d), n)});
+         });
+  CHECK_EQ(got.size(), size_t(2));
+  CHECK(got[1] == (Frame{6, 2, std::string(1000, 'q')}));
+  CHECK(!p.midFrame());
+  CHECK_EQ(p.heldBytes(), size_t(0));
+}
+
+TEST(framer_max_and_max_plus_one) {
+  const uint32_t max = 64;
+  std::vector<uint8_t> ok;
+  putFrame(ok, 9, 9, std::string(max - 10, 'm'));
+  FrameParser p;
+  std::vector<Frame> got;
+  CHECK(feedPieces(p, ok, {3}, max, got) == FrameParser::Status::kOk);
+  CHECK_EQ(got.size(), size_t(1));
+
+  std::vector<uint8_t> big;
+  putFrame(big, 9, 9, std::string(max - 9, 'm'));
+  for (size_t cut = 0; cut <= 4; ++cut) {  // detected as soon as the 4 length bytes are in
+    FrameParser q;
+    got.clear();
+    CHECK(feedPieces(q, big, {cut}, max, got) == FrameParser::Status::kTooLarge);
+    CHECK(got.empty());
+  }
+}
+
+TEST(framer_huge_length_rejected_before_allocation) {
+  std::vector<uint8_t> s = {0xFF, 0xFF, 0xFF, 0xFF};  // 4 GiB announced, nothing else sent
+  FrameParser p;
+  std::vector<Frame> got;
+  CHECK(feedPieces(p, s, {}, 64u << 20, got) == FrameParser::Status::kTooLarge);
+  CHECK_EQ(p.heldBytes(), size_t(0));
+}
+
+TEST(framer_length_below_header_is_invalid) {
+  for (int64_t len : {0, 1, 9}) {
+    std::vector<uint8_t> s;
+    putFrame(s, 1, 1, "", len);
+    FrameParser p;
+    std::vector<Frame> got;
+    CHECK(feedPieces(p, s, {2}, 1 << 20, got) == FrameParser::Status::kInvalid);
+  }
+  std::vector<uint8_t> s;
+  putFrame(s, 1, 1, "", 10);  // exactly a header: valid, empty payload
+  FrameParser p;
+  std::vector<Frame> got;
+  CHECK(feedPieces(p, s, {5}, 1 << 20, got) == FrameParser::Status::kOk);
+  CHECK_EQ(got.size(), size_t(1));
+  CHECK(got[0].payload.empty());
+}
+
+TEST(framer_large_frame_in_many_pieces) {
+  std::string payload(3 << 20, 0);
+  for (size_t i = 0; i < payload.size(); ++i) payload[i] = char(i * 31);
+  std::vector<uint8_t> s;
+  putFrame(s, 77, 1, payload);
+  std::vector<size_t> cuts;
+  for (size_t off = 65536; off < s.size(); off += 65536) cuts.push_back(off);
+  FrameParser p;
+  std::vector<Frame> got;
+  CHECK(feedPieces(p, s, cuts, 4u << 20, got) == FrameParser::Status::kOk);
+  CHECK_EQ(got.size(), size_t(1));
+  CHECK(got[0].payload == payload);
+}

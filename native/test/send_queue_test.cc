@@ -1,0 +1,109 @@
+// SendQueue: gathered slices, partial writes (delayed consume), large frames, block recycling.
+#include "core/send_queue.h"
+
+#include <string>
+#include <vector>
+
+#include "check.h"
+
+using fastport::BlockPool;
+using fastport::ByteSlice;
+using fastport::SendQueue;
+
+namespace {
+
+std::string gatherAll(const SendQueue& q, size_t maxSlices = 1024, size_t maxBytes = SIZE_MAX) {
+  std::vector<ByteSlice> slices(maxSlices);
+  size_t n = q.gather(slices.data(), maxSlices, maxBytes);
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out.append(reinterpret_cast<const char*>(slices[i].data), slices[i].len);
+  return out;
+}
+
+void append(SendQueue& q, BlockPool& pool, const std::string& s) {
+  q.append(pool, reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+}  // namespace
+
+TEST(send_queue_gathers_in_order) {
+  BlockPool pool(64, 8);
+  SendQueue q;
+  append(q, pool, "abc");
+  append(q, pool, std::string(100, 'x'));
+  append(q, pool, "tail");
+  CHECK_EQ(q.pending(), size_t(107));
+  CHECK(gatherAll(q) == "abc" + std::string(100, 'x') + "tail");
+  CHECK(gatherAll(q) == gatherAll(q));  // gather does not consume
+}
+
+TEST(send_queue_partial_writes_release_only_accepted_bytes) {
+  BlockPool pool(16, 8);
+  SendQueue q;
+  std::string all;
+  for (int i = 0; i < 20; ++i) {
+    std::string piece(size_t(i + 1), char('a' + i));
+    append(q, pool, piece);
+    all += piece;
+  }
+  size_t sent = 0;
+  size_t steps[] = {1, 5, 15, 16, 17, 33, 2};
+  for (size_t step : steps) {
+    CHECK(gatherAll(q) == all.substr(sent));
+    q.consume(pool, step);
+    sent += step;
+    CHECK_EQ(q.pending(), all.size() - sent);
+  }
+  // New bytes queue behind the unsent rest.
+  append(q, pool, "NEW");
+  all += "NEW";
+  CHECK(gatherAll(q) == all.substr(sent));
+  q.consume(pool, q.pending());
+  CHECK(q.empty());
+  CHECK(gatherAll(q).empty());
+}
+
+TEST(send_queue_limits_slices_and_bytes) {
+  BlockPool pool(8, 8);
+  SendQueue q;
+  append(q, pool, std::string(40, 'k'));  // 5 blocks
+  std::vector<ByteSlice> slices(3);
+  CHECK_EQ(q.gather(slices.data(), 3), size_t(3));
+  CHECK(gatherAll(q, 3).size() == 24);
+  CHECK(gatherAll(q, 1024, 10).size() == 10);
+}
+
+TEST(send_queue_large_frame_streams_through_partial_writes) {
+  BlockPool pool;
+  SendQueue q;
+  std::string big(5 << 20, 0);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = char(i * 7 + 3);
+  append(q, pool, "head");
+  append(q, pool, big);
+  std::string received;
+  while (!q.empty()) {
+    std::string chunk = gatherAll(q, 16, 300000);  // like a socket that takes at most 300 kB per write
+    received += chunk;
+    q.consume(pool, chunk.size());
+  }
+  CHECK(received == "head" + big);
+  CHECK_EQ(q.pending(), size_t(0));
+}
+
+TEST(send_queue_returns_blocks_to_the_pool) {
+  BlockPool pool(32, 4);
+  {
+    SendQueue q;
+    append(q, pool, std::string(100, 'p'));  // 4 pooled blocks
+    CHECK_EQ(pool.freeBlocks(), size_t(0));
+    q.consume(pool, 40);
+    CHECK_EQ(pool.freeBlocks(), size_t(1));
+    q.clear(pool);
+    CHECK_EQ(pool.freeBlocks(), size_t(4));
+  }
+  SendQueue q;
+  append(q, pool, "x");
+  CHECK_EQ(pool.freeBlocks(), size_t(3));  // reused
+  q.consume(pool, 1);
+  CHECK_EQ(pool.freeBlocks(), size_t(4));  // drained queue holds no block
+}

@@ -1,0 +1,204 @@
+/**
+ * Smoke test of the addon's epoll engine through the raw binding (docs/boundary.md), inline and with
+ * ioThreads: 2: listen, a node:net client sends a frame, the server echoes it, both sides close.
+ */
+import { createRequire } from 'node:module';
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+
+interface RawEngine {
+  listen(host: string, port: number, backlog: number): { id: number; port: number };
+  unlisten(id: number): void;
+  connect(host: string, port: number, timeoutMs: number): number;
+  submit(commands: Uint8Array, length: number): void;
+  stats(): Record<string, number>;
+  shutdown(): void;
+}
+interface RawBinding {
+  engines(): string[];
+  probeUring(): string;
+  closeReasons(): string[];
+  Engine: new (options: object, onEvents: (batch: ArrayBuffer, length: number) => void) => RawEngine;
+}
+
+const binding = createRequire(__filename)('../../build/Release/fastport.node') as RawBinding;
+
+interface Event {
+  type: number;
+  reason: number;
+  msgId: number;
+  session: number;
+  aux: number;
+  payload: Buffer;
+}
+const OPEN = 1;
+const FRAME = 2;
+const CLOSE = 5;
+
+function parseBatch(batch: ArrayBuffer, length: number): Event[] {
+  const view = new DataView(batch);
+  const events: Event[] = [];
+  for (let off = 0; off < length;) {
+    const size = view.getUint32(off + 12, true);
+    events.push({
+      type: view.getUint8(off),
+      reason: view.getUint8(off + 1),
+      msgId: view.getUint16(off + 2, true),
+      session: view.getUint32(off + 4, true),
+      aux: view.getUint32(off + 8, true),
+      payload: Buffer.from(batch.slice(off + 16, off + 16 + size)), // copied: the batch is reused
+    });
+    off = (off + 16 + size + 3) & ~3;
+  }
+  return events;
+}
+
+function wireFrame(msgId: number, seq: number, payload: Buffer): Buffer {
+  const f = Buffer.alloc(10 + payload.length);
+  f.writeUInt32BE(f.length, 0);
+  f.writeUInt16BE(msgId, 4);
+  f.writeUInt32BE(seq, 6);
+  payload.copy(f, 10);
+  return f;
+}
+
+function command(op: number, session: number, payload = Buffer.alloc(0), reason = 0): Buffer {
+  const c = Buffer.alloc((12 + payload.length + 3) & ~3);
+  c.writeUInt8(op, 0);
+  c.writeUInt8(reason, 1);
+  c.writeUInt32LE(session, 4);
+  c.writeUInt32LE(payload.length, 8);
+  payload.copy(c, 12);
+  return c;
+}
+
+class Harness {
+  readonly events: Event[] = [];
+  readonly engine: RawEngine;
+  private waiters: (() => void)[] = [];
+
+  constructor(ioThreads: number) {
+    this.engine = new binding.Engine(
+      {
+        engine: 'epoll',
+        ioThreads,
+        maxFrameBytes: 1 << 20,
+        sendSoftLimit: 1 << 20,
+        sendHardLimit: 10 << 20,
+        frameTimeoutMs: 10_000,
+        sendStallMs: 30_000,
+        maxConnections: 100,
+      },
+      (batch, length) => {
+        this.events.push(...parseBatch(batch, length));
+        for (const w of this.waiters.splice(0)) w();
+      },
+    );
+  }
+
+  /** Resolves when an event matches (events are awaited, never slept on). */
+  async until(what: string, match: (e: Event) => boolean): Promise<Event> {
+    for (;;) {
+      const found = this.events.find(match);
+      if (found) return found;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 5000);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+function readFrame(socket: Socket): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let got = Buffer.alloc(0);
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      got = Buffer.concat([got, chunk]);
+      if (got.length >= 4 && got.length >= got.readUInt32BE(0)) resolve(got.subarray(0, got.readUInt32BE(0)));
+    });
+  });
+}
+
+describe.each([0, 2])('epoll engine smoke (ioThreads: %i)', (ioThreads) => {
+  let harness: Harness | undefined;
+  afterEach(() => harness?.engine.shutdown());
+
+  it('reports its engines and close reasons', () => {
+    expect(binding.engines()).toContain('epoll');
+    expect(binding.closeReasons().slice(0, 3)).toEqual(['none', 'peer_closed', 'reset']);
+    expect(typeof binding.probeUring()).toBe('string');
+  });
+
+  it('listens, echoes a frame to a node:net client and reports the close once', async () => {
+    const h = (harness = new Harness(ioThreads));
+    const { id: listener, port } = h.engine.listen('127.0.0.1', 0, 64);
+    expect(port).toBeGreaterThan(0);
+
+    const socket = connect(port, '127.0.0.1');
+    const reply = readFrame(socket);
+    const sent = wireFrame(321, 77, Buffer.from('ping over epoll'));
+    socket.write(sent);
+
+    const open = await h.until('OPEN', (e) => e.type === OPEN);
+    expect(open.aux).toBe(listener);
+    expect(open.payload.toString()).toMatch(/^127\.0\.0\.1:\d+$/);
+    const frame = await h.until('FRAME', (e) => e.type === FRAME);
+    expect([frame.session, frame.msgId, frame.aux, frame.payload.toString()]).toEqual([
+      open.session,
+      321,
+      77,
+      'ping over epoll',
+    ]);
+
+    const echo = wireFrame(frame.msgId, frame.aux, frame.payload);
+    const log = command(1, open.session, echo);
+    h.engine.submit(log, log.length);
+    expect((await reply).equals(sent)).toBe(true);
+
+    socket.end();
+    const close = await h.until('CLOSE', (e) => e.type === CLOSE);
+    expect([close.session, binding.closeReasons()[close.reason]]).toEqual([open.session, 'peer_closed']);
+    const stats = h.engine.stats();
+    expect(stats).toMatchObject({ accepted: 1, closed: 1, sessions: 0, framesIn: 1, framesOut: 1 });
+    expect(stats.bytesOut).toBe(sent.length);
+    expect(h.events.filter((e) => e.type === CLOSE)).toHaveLength(1);
+    socket.destroy();
+  });
+
+  it('connects out, and closes with server_close after the queued frame was sent', async () => {
+    const h = (harness = new Harness(ioThreads));
+    const { port } = h.engine.listen('127.0.0.1', 0, 64);
+    const outbound = h.engine.connect('127.0.0.1', port, 2000);
+    const opened = await h.until('outbound OPEN', (e) => e.type === OPEN && e.session === outbound);
+    expect(opened.aux).toBe(0);
+    const inbound = await h.until('inbound OPEN', (e) => e.type === OPEN && e.aux !== 0);
+
+    const f = wireFrame(500, 1, Buffer.alloc(5000, 7));
+    const log = Buffer.concat([command(1, outbound, f), command(3, outbound, Buffer.alloc(0), 6)]);
+    h.engine.submit(log, log.length);
+    const got = await h.until(
+      'frame at the inbound side',
+      (e) => e.type === FRAME && e.session === inbound.session,
+    );
+    expect(got.payload.equals(Buffer.alloc(5000, 7))).toBe(true);
+    const closeOut = await h.until('outbound CLOSE', (e) => e.type === CLOSE && e.session === outbound);
+    expect(binding.closeReasons()[closeOut.reason]).toBe('server_close');
+    await h.until('inbound CLOSE', (e) => e.type === CLOSE && e.session === inbound.session);
+  });
+
+  it('reports connect_failed for a refused connect and rejects a malformed command log', async () => {
+    const h = (harness = new Harness(ioThreads));
+    const { id, port } = h.engine.listen('127.0.0.1', 0, 64);
+    h.engine.unlisten(id);
+    const session = h.engine.connect('127.0.0.1', port, 2000);
+    const close = await h.until('CLOSE', (e) => e.type === CLOSE && e.session === session);
+    expect(binding.closeReasons()[close.reason]).toBe('connect_failed');
+    const bad = command(1, session, Buffer.from([0, 0, 0, 9, 0, 0, 0, 0, 0, 0]));
+    expect(() => h.engine.submit(bad, bad.length)).toThrow(/whole frames/);
+    expect(() => h.engine.submit(bad, bad.length + 1)).toThrow(/length/);
+  });
+});
