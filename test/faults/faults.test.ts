@@ -52,7 +52,7 @@ async function runCase(engine: FaultWorld['engine'], fault: FaultCase): Promise<
     const report = await w.canary.stop();
     expect(report.failures).toEqual([]);
     expect(report.answered).toBeGreaterThan(0);
-    expect(report.maxLatencyMs).toBeLessThan(CANARY_BOUND_MS);
+    expect(report.maxLatencyMs).toBeLessThan(fault.canaryBoundMs ?? CANARY_BOUND_MS);
     expect(w.log.lives[0].reasons).toEqual([]);
     const last = await w.canaryClient
       .request(EchoReq, { text: 'still here', delayMs: 0 })

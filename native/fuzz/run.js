@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Builds the libFuzzer harnesses (clang++ -fsanitize=fuzzer,address,undefined) into build-fuzz/ and runs
+// each for --seconds N (default 30) from its seed corpus in native/fuzz/corpus/<harness>/. New inputs go to
+// build-fuzz/corpus-<harness>/ (the seeds stay untouched); a crash is saved under native/fuzz/crashes/ and
+// fails the run. Usage: npm run fuzz -- --seconds 30 [--only frame_parser|send_queue]
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const { mkdirSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..', '..');
+const harnesses = {
+  frame_parser: ['native/fuzz/fuzz_frame_parser.cc'],
+  send_queue: ['native/fuzz/fuzz_send_queue.cc', 'native/src/core/send_queue.cc'],
+};
+
+function parseArgs(argv) {
+  const args = { seconds: 30, only: Object.keys(harnesses) };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[++i];
+    if (flag === '--seconds' && /^[1-9][0-9]*$/.test(value ?? '')) args.seconds = Number(value);
+    else if (flag === '--only' && value in harnesses) args.only = [value];
+    else {
+      console.error(
+        `fuzz: bad argument ${flag} ${value ?? ''}; usage: --seconds N [--only ${Object.keys(harnesses).join('|')}]`,
+      );
+      process.exit(2);
+    }
+  }
+  return args;
+}
+
+function findClang() {
+  for (const name of ['clang++', 'clang++-14', 'clang++-15', 'clang++-16']) {
+    if (spawnSync(name, ['--version']).status === 0) return name;
+  }
+  console.error(
+    'fuzz: clang++ not found; install it: apt-get install -y --no-install-recommends clang libclang-rt-14-dev',
+  );
+  process.exit(2);
+}
+
+const args = parseArgs(process.argv.slice(2));
+const clang = findClang();
+const out = join(root, 'build-fuzz');
+mkdirSync(out, { recursive: true });
+let failed = false;
+for (const name of args.only) {
+  const binary = join(out, `fuzz_${name}`);
+  const flags = [
+    '-std=c++20',
+    '-O1',
+    '-g',
+    '-fsanitize=fuzzer,address,undefined',
+    '-fno-sanitize-recover=all',
+  ];
+  execFileSync(
+    clang,
+    [...flags, `-I${join(root, 'native/src')}`, ...harnesses[name].map((f) => join(root, f)), '-o', binary],
+    {
+      stdio: 'inherit',
+    },
+  );
+  const work = join(out, `corpus-${name}`);
+  const crashes = join(root, 'native/fuzz/crashes');
+  mkdirSync(work, { recursive: true });
+  mkdirSync(crashes, { recursive: true });
+  console.log(`fuzz: ${name} for ${args.seconds} s`);
+  const run = spawnSync(
+    binary,
+    [
+      `-max_total_time=${args.seconds}`,
+      '-rss_limit_mb=1024',
+      '-print_final_stats=1',
+      `-artifact_prefix=${crashes}/${name}-`,
+      work,
+      join(root, 'native/fuzz/corpus', name),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (run.status !== 0) {
+    console.error(`fuzz: ${name} failed (exit ${run.status}); the input is in native/fuzz/crashes/`);
+    failed = true;
+  }
+}
+process.exit(failed ? 1 : 0);
