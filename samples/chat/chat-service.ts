@@ -86,7 +86,7 @@ export class ChatService {
     this.checkRoomName(name);
     if (this.rooms.has(name)) throw new GameError(ChatErrors.ROOM_EXISTS, `room ${name} exists already`);
     if (this.rooms.size >= MAX_ROOMS)
-      throw new GameError(ChatErrors.ROOM_EXISTS, `this server keeps at most ${MAX_ROOMS} rooms`);
+      throw new GameError(ChatErrors.ROOM_LIMIT, `this server keeps at most ${MAX_ROOMS} rooms`);
     const room = new ChatRoom(name, this.registry.get(`chat:${name}`));
     this.rooms.set(name, room);
     return room;
