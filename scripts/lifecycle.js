@@ -10,7 +10,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const checkout = fs.existsSync(path.join(root, 'tsconfig.build.json')) && fs.existsSync(path.join(root, 'codegen'));
+const checkout =
+  fs.existsSync(path.join(root, 'tsconfig.build.json')) && fs.existsSync(path.join(root, 'codegen'));
 const run = (command) => execSync(command, { cwd: root, stdio: 'inherit' });
 const addonShipped = () =>
   [
