@@ -43,11 +43,14 @@ async function runScript(client: ChatClient, script: string): Promise<void> {
 async function interactive(client: ChatClient): Promise<void> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' });
   const print = (text: string): void => {
-    readline.clearLine(process.stdout, 0);
-    readline.cursorTo(process.stdout, 0);
+    if (process.stdout.isTTY) {
+      readline.clearLine(process.stdout, 0); // print over the prompt, then draw it again below
+      readline.cursorTo(process.stdout, 0);
+    }
     console.log(text);
     rl.prompt(true);
   };
+  rl.on('SIGINT', () => rl.close()); // Ctrl-C quits like /quit (readline would only pause)
   const stopPrinting = client.onEvent((event) => {
     print(formatEvent(event));
     if (event.kind === 'closed') rl.close();
