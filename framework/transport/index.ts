@@ -7,4 +7,4 @@ export type { TransportOptions, ResolvedOptions, UringTuning } from './options';
 export { NodeNetTransport } from './node-net-transport';
 export { NativeTransport, SUBMIT_THRESHOLD_BYTES } from './native-transport';
 export { encodeFrame, writeFrameHeader, checkFrameArgs } from './wire';
-export { loadBinding, tryLoadBinding, addonCandidates } from './loader';
+export { loadBinding, loadBindingFrom, tryLoadBinding, addonCandidates } from './loader';

@@ -31,11 +31,8 @@ export function addonCandidates(root = packageRoot()): string[] {
 let cached: NativeBinding | undefined;
 let cachedError: Error | undefined;
 
-/** Loads (once) and checks the addon; throws an Error that says how to rebuild when it cannot. */
-export function loadBinding(): NativeBinding {
-  if (cached) return cached;
-  if (cachedError) throw cachedError;
-  const candidates = addonCandidates();
+/** Loads and checks the first existing candidate; throws an Error that says how to rebuild when it cannot. */
+export function loadBindingFrom(candidates: readonly string[]): NativeBinding {
   const path = candidates.find((p) => existsSync(p));
   try {
     if (!path) {
@@ -43,14 +40,25 @@ export function loadBinding(): NativeBinding {
     }
     const binding = require(path) as NativeBinding;
     checkCloseReasons(binding);
-    cached = binding;
     return binding;
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    cachedError = new Error(
+    throw new Error(
       `${detail}${path ? ` (loading ${path})` : ''}. Build the addon with \`npm run build:native\` ` +
         `or use engine 'node'.`,
     );
+  }
+}
+
+/** Loads (once) and checks the addon from the default places. */
+export function loadBinding(): NativeBinding {
+  if (cached) return cached;
+  if (cachedError) throw cachedError;
+  try {
+    cached = loadBindingFrom(addonCandidates());
+    return cached;
+  } catch (err) {
+    cachedError = err as Error;
     throw cachedError;
   }
 }
