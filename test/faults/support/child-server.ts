@@ -1,7 +1,7 @@
 /**
  * A GameServer in its own process for the process-level fault cases (fd exhaustion, SIGTERM).
  * argv[2] = engine; env FAULT_CHILD_LIMITS = JSON of GameServer limits. Prints {"port"} as one JSON
- * line once listening; answers IPC 'stats' with the transport counters (the parent counts its fds: at the
+ * line once listening; answers IPC 'stats' with the transport counters and memoryUsage() (the parent counts its fds: at the
  * limit the child could not open /proc/self/fd itself); on SIGTERM
  * stops gracefully and prints {"stopped":true}, then must exit by itself (nothing calls process.exit).
  */
@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   server.container.bind(Gates).toSelf().inSingletonScope();
   const { port } = await server.start();
   process.on('message', (message) => {
-    if (message === 'stats') process.send?.({ stats: server.transport.stats() });
+    if (message === 'stats')
+      process.send?.({ stats: server.transport.stats(), memory: process.memoryUsage() });
   });
   process.once('SIGTERM', () => {
     process.channel?.unref();

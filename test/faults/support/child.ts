@@ -14,7 +14,7 @@ export interface ChildServer {
   startFds: number;
   /** Lines the child printed after its first one (e.g. {"stopped":true}). */
   lines: string[];
-  stats(): Promise<{ stats: Record<string, number | string>; fds: number }>;
+  stats(): Promise<{ stats: Record<string, number | string>; memory: NodeJS.MemoryUsage; fds: number }>;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   kill(): void;
@@ -57,8 +57,11 @@ export async function startChild(
         const timer = setTimeout(() => reject(new Error('child server did not answer stats in 5 s')), 5000);
         child.once('message', (message) => {
           clearTimeout(timer);
-          const { stats } = message as { stats: Record<string, number | string> };
-          resolve({ stats, fds: fds() });
+          const { stats, memory } = message as {
+            stats: Record<string, number | string>;
+            memory: NodeJS.MemoryUsage;
+          };
+          resolve({ stats, memory, fds: fds() });
         });
         child.send('stats');
       }),
