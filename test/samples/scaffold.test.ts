@@ -117,6 +117,13 @@ describe('fastport new', () => {
       '\nmessage ScoreReq {\n  option (fastport.id) = 102;\n  uint32 points = 1;\n}\n\nmessage ScoreRes {\n  option (fastport.id) = 103;\n  uint32 total = 1;\n}\n',
     );
     expect(mustRun('npm', ['run', 'gen'], project)).toContain('2 written');
+
+    // The installed fastport's own CLI (templates packed) scaffolds the next project from the same tarball.
+    const second = path.join(work, 'second-game');
+    mustRun('npx', ['--offline', 'fastport', 'new', second], project);
+    const secondManifest = JSON.parse(fs.readFileSync(path.join(second, 'package.json'), 'utf8'));
+    expect(secondManifest.dependencies.fastport).toBe(`file:${tarball}`);
+    expect(fs.existsSync(path.join(second, 'generated', 'packets.ts'))).toBe(true);
     const packets = fs.readFileSync(path.join(project, 'generated', 'packets.ts'), 'utf8');
     expect(packets).toContain("defineRequest(102, 'game.ScoreReq'");
     mustRun('npm', ['run', 'build'], project);

@@ -10,7 +10,9 @@ proto/game.proto (LoginReq / LoginRes), generated code, a controller with @Handl
 injected through inversify, src/main.ts, a vitest test that logs in through GameClient, and a README.
   --name NAME      npm package name (default: the directory's name)
   --fastport SPEC  the fastport dependency: a version range, or a path to a packed tarball or folder
-                   (default: this fastport's folder when run from a checkout, else ^<this version>)`;
+                   (default: this checkout's folder when run from one; when run from a project's
+                   node_modules, the tarball or folder that project installed fastport from, else
+                   ^<this version>)`;
 
 const NPM_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 
@@ -20,14 +22,34 @@ interface NewArgs {
   fastportSpec: string;
 }
 
+/**
+ * The spec of the project that installed this fastport (node_modules/fastport), when it is a local file:
+ * (a tarball or folder, not on the registry): a new project installs fastport the same way.
+ */
+function installedFromFile(root: string): string | undefined {
+  const project = path.dirname(path.dirname(root));
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    const spec = manifest.dependencies?.fastport ?? manifest.devDependencies?.fastport;
+    if (spec?.startsWith('file:')) return `file:${path.resolve(project, spec.slice(5))}`;
+  } catch {
+    // no readable project manifest: fall back to the registry version
+  }
+  return undefined;
+}
+
 /** A path on disk becomes an absolute `file:` spec; anything else (a version range) is kept. */
 function dependencySpec(spec: string | undefined): string {
   const root = fastportRoot();
   if (spec === undefined) {
-    const installed = root.split(path.sep).includes('node_modules');
-    if (installed)
-      return `^${(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version}`;
-    return `file:${root}`;
+    if (path.basename(path.dirname(root)) !== 'node_modules') return `file:${root}`; // a checkout
+    const version = (
+      JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
+    ).version;
+    return installedFromFile(root) ?? `^${version}`;
   }
   const file = spec.startsWith('file:') ? spec.slice(5) : spec;
   if (fs.existsSync(file)) return `file:${path.resolve(file)}`;
