@@ -272,6 +272,82 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       expect(cs[1].frames[1].msgId).toBe(151);
     });
 
+    it('keeps each session in order with many sessions sending at once', async () => {
+      const s = await server();
+      s.rec.onFrameHook = (id, msgId, seq, payload) => s.transport.send(id, msgId, seq, payload); // echo
+      const count = 300;
+      const cs = await Promise.all(Array.from({ length: 12 }, () => client(s.port)));
+      await Promise.all(
+        cs.map((c, k) => {
+          const stream = Buffer.concat(
+            Array.from({ length: count }, (_, i) => frame(100 + k, i, pattern(i % 200, k))),
+          );
+          let n = k;
+          return c.writeInPieces(stream, () => 1 + ((n++ * 4099) % 3000));
+        }),
+      );
+      await Promise.all(cs.map((c) => c.until(() => c.frames.length === count, 'all echoes')));
+      cs.forEach((c, k) =>
+        c.frames.forEach((f, i) => {
+          expect([f.msgId, f.seq]).toEqual([100 + k, i]);
+          expect(f.payload.equals(pattern(i % 200, k))).toBe(true);
+        }),
+      );
+    });
+
+    it('drops and counts sends to a closed session; refuses a frame above maxFrameBytes', async () => {
+      const s = await server({ maxFrameBytes: 1000 });
+      const c = await client(s.port);
+      const id = await s.rec.nextOpen();
+      expect(() => s.transport.send(id, 100, 0, new Uint8Array(991))).toThrow(/exceeds maxFrameBytes 1000/);
+      c.socket.end();
+      await s.rec.closed(id);
+      const before = Number(s.transport.stats().sendsDropped);
+      s.transport.send(id, 100, 0, new Uint8Array(4));
+      s.transport.flush();
+      await s.rec.until(() => Number(s.transport.stats().sendsDropped) === before + 1, 'sendsDropped + 1');
+    });
+
+    it('goes on after a handler throws', async () => {
+      const s = await server();
+      let thrown = 0;
+      s.rec.onFrameHook = (_id, _msgId, seq) => {
+        if (seq === 1) {
+          thrown++;
+          throw new Error('handler failure (expected by the test)');
+        }
+      };
+      const quiet = console.error;
+      console.error = () => undefined;
+      try {
+        const c = await client(s.port);
+        await c.write(Buffer.concat([frame(100, 1, pattern(5, 1)), frame(100, 2, pattern(5, 2))]));
+        await s.rec.until(() => s.rec.frames.length === 2, 'both frames');
+      } finally {
+        console.error = quiet;
+      }
+      expect(thrown).toBe(1);
+      expect(s.rec.closes.size).toBe(0);
+    });
+
+    it('stops accepting after unlisten and keeps the open sessions', async () => {
+      const s = await server();
+      const c = await client(s.port);
+      const id = await s.rec.nextOpen();
+      s.transport.unlisten(s.listener);
+      // Refused, or reset when the engine closes the listening socket a moment later: never accepted.
+      const late = await RawClient.connect(s.port).catch((err: NodeJS.ErrnoException) => err.code);
+      if (late instanceof RawClient) {
+        clients.push(late);
+        await late.waitClosed();
+      } else {
+        expect(['ECONNREFUSED', 'ECONNRESET']).toContain(late);
+      }
+      s.transport.send(id, 100, 5, pattern(10, 5));
+      await c.until(() => c.frames.length === 1, 'a frame on the open session');
+      expect(s.rec.opens.size).toBe(1);
+    });
+
     it('reports peer_closed when the peer closes, exactly once', async () => {
       const s = await server();
       const c = await client(s.port);
