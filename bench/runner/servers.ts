@@ -88,7 +88,15 @@ export const SERVERS: ServerRow[] = [
     kind: 'broadcast',
     protocol: 'framework',
     requires: [chatSample],
-    pending: 'chat sample not written yet: set its say/join/delivery message ids in bench/runner/servers.ts',
+    // SayReq 210 -> ChatMessage push 220; the join frame is a LoginReq with room "bench" (samples/chat/proto).
+    loadgenArgs: [
+      '--msg-id',
+      '210',
+      '--expect-id',
+      '220',
+      '--join-hex',
+      '0000001100c87ffffffe1a0562656e6368',
+    ],
     command: (port) => [node, chatSample, '--port', String(port)],
   },
 ];
