@@ -124,7 +124,8 @@ export class NodeNetTransport implements Transport {
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
     checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
     const s = this.sessions.get(session);
-    if (!s || !s.open || s.closing || s.closeReason) {
+    // A connecting session keeps its frames (node:net buffers them until connected), like the engines.
+    if (!s || s.closing || s.closeReason) {
       this.counters.sendsDropped++;
       return;
     }
@@ -137,7 +138,7 @@ export class NodeNetTransport implements Transport {
     const frame = encodeFrame(msgId, seq, payload);
     for (const id of sessions) {
       const s = this.sessions.get(id);
-      if (!s || !s.open || s.closing || s.closeReason) this.counters.sendsDropped++;
+      if (!s || s.closing || s.closeReason) this.counters.sendsDropped++;
       else this.queue(s, frame);
     }
   }

@@ -363,11 +363,12 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       const rec = new Recorder();
       a.setHandler(rec);
       const out = a.connect('127.0.0.1', s.port, 5000);
+      a.send(out, 100, 0, pattern(0, 0)); // queued while connecting: goes out once connected
       await rec.until(() => rec.opens.has(out), 'outbound open');
       expect(rec.opens.get(out)?.listener).toBe(0);
       expect(rec.opens.get(out)?.remote).toBe(`127.0.0.1:${s.port}`);
       const inbound = await s.rec.nextOpen();
-      for (let i = 0; i < 50; i++) a.send(out, 100, i, pattern(i * 100, i));
+      for (let i = 1; i < 50; i++) a.send(out, 100, i, pattern(i * 100, i));
       for (let i = 0; i < 50; i++) s.transport.send(inbound, 101, i, pattern(i * 50, i));
       await rec.until(() => rec.frames.length === 50, 'frames at the client');
       await s.rec.until(() => s.rec.frames.length === 50, 'frames at the server');
