@@ -145,7 +145,11 @@ Napi::Value EngineWrap::shutdown(const Napi::CallbackInfo& info) {
 void EngineWrap::stop(bool deliverLast) {
   if (!driver_) return;
   driver_->shutdown(deliverLast);
-  driver_.reset();
+  if (delivering_ > 0) {
+    retired_ = std::move(driver_);  // called from JS inside onEvents: the driver is still running below us
+  } else {
+    driver_.reset();
+  }
   if (cleanupHooked_) {
     napi_remove_env_cleanup_hook(env_, &EngineWrap::cleanupHook, this);
     cleanupHooked_ = false;

@@ -31,6 +31,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Env env_;
   std::unique_ptr<Driver> driver_;
+  // A driver shut down from inside its own onEvents call: its frames are still on the stack, so it is
+  // freed with this object, not at shutdown().
+  std::unique_ptr<Driver> retired_;
   Napi::FunctionReference onEvents_;
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
   Napi::Reference<Napi::ArrayBuffer> batch_;  // reused between calls (JS must not keep it)
