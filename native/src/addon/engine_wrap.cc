@@ -34,6 +34,7 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info)
     throw Napi::Error::New(env, "fastport Engine: cannot get the libuv loop");
   }
   std::string error;
+  setDriverEnv(env);
   driver_ = Driver::create(
       config, loop,
       [this](const ByteSlice* parts, size_t count, bool inJsCall) { deliver(parts, count, inJsCall); },

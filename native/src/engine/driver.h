@@ -1,6 +1,7 @@
 // Runs an engine's backends for one JS Engine object: inline on the JS thread's libuv loop (ioThreads 0)
 // or on N native I/O threads. All methods are called on the JS thread.
 #pragma once
+#include <node_api.h>
 #include <uv.h>
 
 #include <cstdint>
@@ -23,6 +24,11 @@ struct ListenResult {
   uint32_t id = 0;
   uint16_t port = 0;
 };
+
+// The Node-API env of the Engine being constructed (JS thread only). The addon sets it right before
+// Driver::create(); a driver that wakes JS through a threadsafe function (Windows) reads it there.
+void setDriverEnv(napi_env env);
+napi_env driverEnv();
 
 class Driver {
  public:

@@ -1,0 +1,111 @@
+#include "win/winsock.h"
+
+#include <mutex>
+
+namespace fastport::win {
+
+std::string startWinsock() {
+  static std::once_flag once;
+  static int result = 0;
+  std::call_once(once, [] {
+    WSADATA data;
+    result = WSAStartup(MAKEWORD(2, 2), &data);
+  });
+  return result == 0 ? "" : errorText("WSAStartup", unsigned(result));
+}
+
+namespace {
+
+template <class Fn>
+bool loadOne(SOCKET s, GUID guid, Fn* out) {
+  DWORD bytes = 0;
+  return WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, out, sizeof *out, &bytes,
+                  nullptr, nullptr) == 0;
+}
+
+}  // namespace
+
+std::string loadExtensionFns(ExtensionFns* out) {
+  SOCKET s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED);
+  if (s == INVALID_SOCKET) return errorText("WSASocket", WSAGetLastError());
+  std::string error;
+  if (!loadOne(s, WSAID_ACCEPTEX, &out->acceptEx)) {
+    error = errorText("AcceptEx", WSAGetLastError());
+  } else if (!loadOne(s, WSAID_GETACCEPTEXSOCKADDRS, &out->getAcceptExSockaddrs)) {
+    error = errorText("GetAcceptExSockaddrs", WSAGetLastError());
+  } else if (!loadOne(s, WSAID_CONNECTEX, &out->connectEx)) {
+    error = errorText("ConnectEx", WSAGetLastError());
+  }
+  closesocket(s);
+  return error;
+}
+
+std::string errorText(const std::string& what, unsigned long code) {
+  char buf[256] = "";
+  DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr, code, 0, buf,
+                           sizeof buf, nullptr);
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' || buf[n - 1] == '.')) {
+    buf[--n] = 0;
+  }
+  std::string text = n ? std::string(buf, n) : std::string("system error");
+  return what + ": " + text + " (error " + std::to_string(code) + ")";
+}
+
+uint32_t wsaErrorFromStatus(uintptr_t ntstatus) {
+  switch (uint32_t(ntstatus)) {
+    case 0x00000000:
+      return 0;
+    case 0xC0000120:  // STATUS_CANCELLED
+      return ERROR_OPERATION_ABORTED;
+    case 0xC000020D:  // STATUS_CONNECTION_RESET
+    case 0xC000013C:  // STATUS_REMOTE_DISCONNECT
+      return WSAECONNRESET;
+    case 0xC0000236:  // STATUS_CONNECTION_REFUSED
+      return WSAECONNREFUSED;
+    case 0xC00000B5:  // STATUS_IO_TIMEOUT
+      return WSAETIMEDOUT;
+    case 0xC0000241:  // STATUS_CONNECTION_ABORTED
+    case 0xC000013B:  // STATUS_LOCAL_DISCONNECT
+      return WSAECONNABORTED;
+    case 0xC000023C:  // STATUS_NETWORK_UNREACHABLE
+      return WSAENETUNREACH;
+    case 0xC000023D:  // STATUS_HOST_UNREACHABLE
+      return WSAEHOSTUNREACH;
+    case 0xC0000008:  // STATUS_INVALID_HANDLE
+      return WSAENOTSOCK;
+    default:
+      return uint32_t(ntstatus);  // unmapped: the raw status (still non-zero = failure)
+  }
+}
+
+CloseReason reasonForError(uint32_t err) {
+  switch (err) {
+    case WSAECONNRESET:
+    case WSAECONNABORTED:
+    case WSAENETRESET:
+    case WSAESHUTDOWN:
+      return CloseReason::kReset;
+    default:
+      return CloseReason::kIoError;
+  }
+}
+
+int setNonBlocking(SOCKET s) {
+  u_long on = 1;
+  return ioctlsocket(s, FIONBIO, &on) == 0 ? 0 : WSAGetLastError();
+}
+
+void setNoDelay(SOCKET s) {
+  BOOL on = TRUE;
+  setsockopt(s, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&on), sizeof on);
+}
+
+uint16_t boundPort(SOCKET s) {
+  sockaddr_storage bound{};
+  int len = sizeof bound;
+  if (getsockname(s, reinterpret_cast<sockaddr*>(&bound), &len) != 0) return 0;
+  return bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                     : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+}
+
+}  // namespace fastport::win
