@@ -70,7 +70,7 @@ describe.each(availableTransports())('session lifecycle on $engine', (transportC
   it('applies the default rate limit (burst 1000) and lets it be switched off', async () => {
     harness = await startServer(transportCase);
     const limited = await harness.connect();
-    for (let n = 0; n < 1200; n++) limited.send(Note, { n, delayMs: 0 });
+    for (let n = 0; n < 1600; n++) limited.send(Note, { n, delayMs: 0 });
     expect(await limited.closed()).toBe('peer_closed');
     expect(harness.serverCloses.map((c) => c.reason)).toEqual(['rate_limited']);
     await harness.close();
