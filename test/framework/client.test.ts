@@ -76,4 +76,15 @@ describe.each(availableTransports())('GameClient on $engine', (transportCase) =>
     await expect.poll(() => errors).toEqual([`LISTENER_ERROR ${Said.id}`, `BAD_PAYLOAD ${Said.id}`]);
     expect(await client.request(EchoReq, { text: 'fine', delayMs: 0 })).toMatchObject({ text: 'fine' });
   });
+
+  it('creates and shuts down a transport of its own from the engine option', async () => {
+    harness = await startServer(transportCase);
+    const client = await GameClient.connect({ port: harness.port, engine: transportCase.engine });
+    expect(await client.request(EchoReq, { text: transportCase.engine, delayMs: 0 })).toMatchObject({
+      text: transportCase.engine,
+    });
+    await client.close();
+    expect(client.connected).toBe(false);
+    expect(client.closeReason).toBe('server_close');
+  });
 });
