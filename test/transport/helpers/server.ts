@@ -22,3 +22,19 @@ export async function startServer(impl: Implementation, options: TransportOption
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Polls `check` every 5 ms (for state with no event of its own, e.g. counters); rejects after `timeoutMs`. */
+export function poll(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (check()) {
+        clearInterval(timer);
+        resolve();
+      } else if (Date.now() - started > timeoutMs) {
+        clearInterval(timer);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }
+    }, 5);
+  });
+}
