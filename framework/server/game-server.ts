@@ -175,7 +175,8 @@ export class GameServer implements TransportHandler {
         this.logger.warn('shutdown deadline reached with sends pending');
     }
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
-    await this.actors.stopAll();
+    if ((await untilDeadline(this.actors.stopAll())) === 'timeout')
+      this.logger.warn('shutdown deadline reached with actors still handling a message');
     await this.transport.shutdown();
     this.state = 'stopped';
     this.logger.info('server stopped');

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Actor } from '../../framework/actors/actor';
 import type { GameClient, RequestError } from '../../framework/client/game-client';
 import { type Harness, startServer } from './support/harness';
 import { EchoReq, WaitReq } from './support/messages';
@@ -46,5 +47,32 @@ describe.each(availableTransports())('graceful shutdown on $engine', (transportC
     await harness.server.stop();
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
     expect(((await stuck) as RequestError).code).toBe('CLOSED');
+  });
+
+  it('stops actors too, and does not wait past the deadline for a stuck one', async () => {
+    harness = await startServer(transportCase, { limits: { shutdownTimeoutMs: 200 } });
+    const stops: string[] = [];
+    class Stuck extends Actor<'hang', void> {
+      receive(): Promise<void> {
+        return new Promise(() => undefined);
+      }
+    }
+    class Calm extends Actor<'ping', string> {
+      receive(): string {
+        return 'pong';
+      }
+      override onStop(): void {
+        stops.push('calm');
+      }
+    }
+    const stuck = harness.server.actors.spawn('stuck', () => new Stuck());
+    const calm = harness.server.actors.spawn('calm', () => new Calm());
+    stuck.tell('hang');
+    expect(await calm.ask('ping')).toBe('pong');
+    const started = Date.now();
+    await harness.server.stop();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(stops).toEqual(['calm']);
+    expect(calm.stopped && stuck.stopped).toBe(true);
   });
 });
