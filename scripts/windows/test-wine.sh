@@ -58,6 +58,13 @@ else
   echo "test-wine: node.exe ended (exit $rc) without a summary"
   failed=$((failed + 1))
 fi
+if grep -q "rio: running on the emulated RIO table" "$out"; then
+  echo "ok - rio tests ran on the emulated RIO table"
+  passed=$((passed + 1))
+else
+  echo "not ok - rio emulation log line missing (the rio tests did not use the emulated table)"
+  failed=$((failed + 1))
+fi
 if grep -q "rio: Registered I/O is not available" "$out"; then
   echo "ok - rio falls back to iocp with a log line"
   passed=$((passed + 1))

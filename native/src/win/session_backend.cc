@@ -69,7 +69,7 @@ void SessionBackend::dispatch(const OVERLAPPED_ENTRY& e) {
 int SessionBackend::listen(uint32_t listenerId, const SocketAddress& addr, int backlog, bool reusePort,
                            uint16_t* boundPortOut) {
   int family = addr.storage.ss_family;
-  SOCKET sock = WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED);
+  SOCKET sock = WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, socketFlags());
   if (sock == INVALID_SOCKET) return WSAGetLastError();
   // Windows has no SO_REUSEPORT: the Windows driver listens on one loop only (reusePort is ignored).
   if (bind(sock, reinterpret_cast<const sockaddr*>(&addr.storage), int(addr.length)) != 0 ||
@@ -526,7 +526,7 @@ void SessionBackend::shutdown() {
   }
 }
 
-void SessionBackend::drain() {
+bool SessionBackend::drain() {
   uint64_t start = monotonicMs();
   OVERLAPPED_ENTRY entries[kEntriesPerPoll];
   while ((!zombies_.empty() || !closedListeners_.empty()) && monotonicMs() - start < kDrainLimitMs) {
@@ -536,10 +536,12 @@ void SessionBackend::drain() {
   }
   // Whatever did not complete in time is leaked on purpose: freeing it could let the kernel write into
   // freed memory.
+  bool complete = zombies_.empty() && closedListeners_.empty();
   for (auto& [raw, owned] : zombies_) owned.release();
   for (auto& [raw, owned] : closedListeners_) owned.release();
   zombies_.clear();
   closedListeners_.clear();
+  return complete;
 }
 
 }  // namespace fastport::win

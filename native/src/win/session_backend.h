@@ -62,6 +62,7 @@ struct Session {
   int32_t recvSlice = -1;
   int32_t sendSlice = -1;
   uint32_t sendBytes = 0;
+  uint32_t recvHeld = 0;  // rio: bytes received into the receive slice while reading was paused
 };
 
 struct Listener {
@@ -135,7 +136,8 @@ class SessionBackend : public Backend {
   // An outstanding operation of s completed: true when s is closed (and maybe freed): do not touch it.
   bool opDone(Session* s);
   // Waits (bounded) for the completions of closed sessions and listeners; call from the engine's destructor.
-  void drain();
+  // False when some did not complete in time (their memory is leaked on purpose: keep what they use too).
+  bool drain();
   // Dispatches one entry (also used by drain()).
   void dispatch(const OVERLAPPED_ENTRY& e);
   uint64_t now() const { return now_; }

@@ -1,10 +1,12 @@
 // Winsock helpers shared by the Windows engines (iocp, rio): start-up, extension functions, error codes.
 #pragma once
-// winsock2.h must come before windows.h / mswsock.h (own block so include sorting keeps it first).
-#include <mswsock.h>
-#include <windows.h>
+// winsock2.h must come before windows.h and mswsock.h.
+// clang-format off
 #include <winsock2.h>
+#include <windows.h>
+#include <mswsock.h>
 #include <ws2tcpip.h>
+// clang-format on
 
 #include <cstdint>
 #include <string>
