@@ -4,8 +4,7 @@
 // bytes are released when it completes. Client mode uses ConnectEx.
 //
 // Session sockets use FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: an operation that succeeds at once is handled
-// inline (no completion packet). Without it Wine (8.0) queues no packet for a receive that completes at
-// once on an accepted socket, and the session would wait forever.
+// inline (no completion packet, one trip through the port saved).
 #include "iocp/iocp_backend.h"
 
 #include "win/session_backend.h"
