@@ -89,7 +89,7 @@ function defineTests(engine) {
   });
 
   t('16 clients x 20 frames against a server with 2 I/O threads', async () => {
-    const { server, port } = await echoServer(engine, { ioThreads: 2 });
+    const { server, rec: srec, port } = await echoServer(engine, { ioThreads: 2 });
     const client = transport(engine, { ioThreads: 2 });
     const crec = new Recorder(client);
     const ids = [];
@@ -101,6 +101,9 @@ function defineTests(engine) {
       const seqs = crec.framesOf(id).map((f) => f.seq);
       assertEqual(seqs.join(','), [...Array(20).keys()].join(','), `order for session ${id}`);
     }
+    // A session id encodes its loop (id % ioThreads): accepted sessions must use both loops.
+    const loops = new Set(srec.opens.map((o) => o.session % 2));
+    assertEqual(loops.size, 2, 'accepted sessions spread over both I/O loops');
     await client.shutdown();
     await server.shutdown();
   });

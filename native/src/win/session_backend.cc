@@ -1,6 +1,7 @@
 #include "win/session_backend.h"
 
 #include "core/clock.h"
+#include "win/loop_group.h"
 
 namespace fastport::win {
 namespace {
@@ -19,9 +20,15 @@ SessionBackend::SessionBackend(const LoopContext& ctx, HANDLE port, const Extens
       c_(*ctx.counters),
       port_(port),
       fns_(fns),
-      scratch_(new uint8_t[kScratchBytes]) {}
+      scratch_(new uint8_t[kScratchBytes]) {
+  loop_group::join(ctx_, this);
+}
 
 SessionBackend::~SessionBackend() {
+  // Engines call shutdown() + drain() first; sockets handed over after that are closed here.
+  std::lock_guard<std::mutex> lock(handoffMutex_);
+  for (Accepted& a : handoff_) closesocket(a.sock);
+  handoff_.clear();
   CloseHandle(port_);
 }
 
@@ -42,6 +49,11 @@ void SessionBackend::poll(int timeoutMs) {
 
 void SessionBackend::dispatch(const OVERLAPPED_ENTRY& e) {
   if (e.lpCompletionKey == kWakeKey && !e.lpOverlapped) return;
+  if (e.lpCompletionKey == kHandoffKey && !e.lpOverlapped) {
+    now_ = monotonicMs();
+    takeHandedOver();
+    return;
+  }
   if (handlePortEntry(e)) return;
   if (!e.lpOverlapped) return;
   Op* op = reinterpret_cast<Op*>(e.lpOverlapped);
@@ -153,7 +165,16 @@ void SessionBackend::onAccept(Op* op, uint32_t err) {
                             &remoteLen);
   std::string peer = remote ? formatAddress(remote) : std::string("unknown");
   postAccept(l, op);  // keep kAcceptsPosted outstanding
-  if (!ctx_.budget->tryAcquire()) {
+  SessionBackend* owner = loop_group::next(ctx_, this);
+  if (owner == this) {
+    admit(s, l->id, std::move(peer));
+  } else {
+    owner->handOver(Accepted{s, l->id, std::move(peer)});
+  }
+}
+
+void SessionBackend::admit(SOCKET s, uint32_t listenerId, std::string peer) {
+  if (shutDown_ || !ctx_.budget->tryAcquire()) {
     closesocket(s);
     c_.refused.add();
     return;
@@ -163,12 +184,29 @@ void SessionBackend::onAccept(Op* op, uint32_t err) {
   sess->remote = std::move(peer);
   if (uint32_t aerr = attach(sess)) {
     // Report it like any session that failed at once: OPEN first, then CLOSE.
-    ev_.open(sess->id, l->id, sess->remote);
+    ev_.open(sess->id, listenerId, sess->remote);
     c_.accepted.add();
     closeSession(sess, CloseReason::kIoError, aerr);
     return;
   }
-  opened(sess, l->id);
+  opened(sess, listenerId);
+}
+
+void SessionBackend::handOver(Accepted a) {
+  {
+    std::lock_guard<std::mutex> lock(handoffMutex_);
+    handoff_.push_back(std::move(a));
+  }
+  PostQueuedCompletionStatus(port_, 0, kHandoffKey, nullptr);
+}
+
+void SessionBackend::takeHandedOver() {
+  std::vector<Accepted> taken;
+  {
+    std::lock_guard<std::mutex> lock(handoffMutex_);
+    taken.swap(handoff_);
+  }
+  for (Accepted& a : taken) admit(a.sock, a.listenerId, std::move(a.remote));
 }
 
 void SessionBackend::unlisten(uint32_t listenerId) {
@@ -501,6 +539,8 @@ void SessionBackend::sweep(uint64_t nowMs) {
 void SessionBackend::shutdown() {
   if (shutDown_) return;
   shutDown_ = true;
+  loop_group::leave(ctx_);  // no more sockets handed over to this loop
+  takeHandedOver();         // those already handed over are refused (shutDown_)
   std::vector<uint32_t> listenerIds;
   for (auto& [id, l] : listeners_) listenerIds.push_back(id);
   for (uint32_t id : listenerIds) unlisten(id);

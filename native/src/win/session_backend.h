@@ -8,6 +8,7 @@
 // into its OVERLAPPED / buffers until then. Listeners follow the same rule for their pre-posted accepts.
 #pragma once
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -77,12 +78,21 @@ struct Listener {
 };
 
 inline constexpr ULONG_PTR kWakeKey = 1;
-inline constexpr int kAcceptsPosted = 8;  // AcceptEx calls kept outstanding per listener
+inline constexpr ULONG_PTR kHandoffKey = 3;  // accepted sockets handed over by the accepting loop
+inline constexpr int kAcceptsPosted = 8;     // AcceptEx calls kept outstanding per listener
 
 class SessionBackend : public Backend {
  public:
   SessionBackend(const LoopContext& ctx, HANDLE port, const ExtensionFns& fns);
   ~SessionBackend() override;
+
+  // An accepted socket for this loop, from the loop that accepted it (any thread).
+  struct Accepted {
+    SOCKET sock;
+    uint32_t listenerId;
+    std::string remote;
+  };
+  void handOver(Accepted a);
 
   int pollFd() const override { return -1; }  // no fd: the Windows driver runs poll() on its own thread
   void poll(int timeoutMs) override;
@@ -159,6 +169,8 @@ class SessionBackend : public Backend {
   void opened(Session* s, uint32_t listenerId);
   void postAccept(Listener* l, Op* op);
   void onAccept(Op* op, uint32_t err);
+  void admit(SOCKET s, uint32_t listenerId, std::string peer);
+  void takeHandedOver();
   void finishClose(Session* s);
   void markDirty(Session* s);
   bool needsWatch(const Session* s) const;
@@ -176,6 +188,8 @@ class SessionBackend : public Backend {
   std::vector<SessionId> dirty_;
   std::vector<SessionId> watch_;
   std::vector<SessionId> sweeping_;
+  std::mutex handoffMutex_;
+  std::vector<Accepted> handoff_;  // guarded
 };
 
 }  // namespace fastport::win

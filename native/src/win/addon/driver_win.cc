@@ -2,7 +2,8 @@
 // completion-port loop on a native I/O thread, also for ioThreads 0 (= one thread): an IOCP has no fd for
 // libuv to poll. Loop -> JS: event batches are queued and one Node-API threadsafe function call wakes the JS
 // thread (at most one call outstanding), so the Windows build needs no libuv import library.
-// Listening happens on loop 0 only (Windows has no SO_REUSEPORT balancing); connects go round-robin.
+// Listening happens on loop 0 only (no SO_REUSEPORT balancing on Windows); it hands accepted sockets to
+// all loops round-robin (win/loop_group.h). Connects go round-robin too.
 #include <node_api.h>
 
 #include <atomic>
