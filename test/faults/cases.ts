@@ -264,9 +264,19 @@ export const faultCases: FaultCase[] = [
     reasons: ['send_stalled'],
     async run(w, peers) {
       const c = await peers.handshaken({ paused: true });
-      await requestUntil(c, 30 * KiB, 2000, () => w.log.notWritable.has(onlyAttacker(w)));
-      expect(w.log.notWritable.has(onlyAttacker(w))).toBe(true);
+      // Request while the session is writable; once the kernel's buffers are full the soft signal stays on
+      // (an engine may report it briefly before the kernel took the bytes: then writing resumes).
+      const payload = EchoReq.encode({ text: 'y'.repeat(30 * KiB), delayMs: 0 });
+      for (let i = 0; i < 2000 && !isClosed(w);) {
+        if (w.log.blockedNow.has(onlyAttacker(w))) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          continue;
+        }
+        await c.write(frame(EchoReq.id, 100 + i++, payload)).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
       await w.log.until(() => isClosed(w), 'the send_stalled close', 5000);
+      expect(w.log.notWritable.has(onlyAttacker(w))).toBe(true);
     },
   },
   {

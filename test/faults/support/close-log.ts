@@ -14,7 +14,10 @@ export interface SessionLife {
 export class CloseLog {
   readonly lives: SessionLife[] = [];
   private readonly current = new Map<SessionId, SessionLife>();
+  /** Sessions that were ever reported not writable (soft limit passed). */
   readonly notWritable = new Set<SessionId>();
+  /** Sessions not writable right now (soft limit passed, not yet drained to half). */
+  readonly blockedNow = new Set<SessionId>();
   private waiters: (() => void)[] = [];
 
   /** Installs the log between `transport` and whatever handler the server sets. */
@@ -33,6 +36,8 @@ export class CloseLog {
         onFrame: (session, msgId, seq, payload) => handler.onFrame(session, msgId, seq, payload),
         onWritable: (session, writable) => {
           if (!writable) log.notWritable.add(session);
+          if (writable) log.blockedNow.delete(session);
+          else log.blockedNow.add(session);
           handler.onWritable(session, writable);
         },
         onClose: (session, reason, errno) => {
