@@ -237,6 +237,41 @@ function defineTests(engine) {
     await server.shutdown();
   });
 
+  t('abort with sends in flight frees nothing early; the engine keeps serving', async () => {
+    let kick = true;
+    const server = transport(engine, { maxFrameBytes: 256 * 1024 });
+    const srec = new Recorder(server, {
+      onOpen: (session) => {
+        if (!kick) return;
+        for (let i = 0; i < 8; i++) server.send(session, 1, i, bytes(200000, i));
+        server.flush(); // the sends reach the engine before the abort
+        server.abort(session, 'kicked');
+      },
+      onFrame: (session, msgId, seq, payload) => server.send(session, msgId, seq, payload),
+    });
+    const { port } = await server.listen(HOST, 0);
+    const client = transport(engine, { maxFrameBytes: 256 * 1024 });
+    const crec = new Recorder(client);
+    for (let i = 0; i < 10; i++) client.connect(HOST, port, 5000);
+    await srec.until(() => srec.closes.length === 10, 'ten server closes');
+    assert(
+      srec.closes.every((c) => c.reason === 'kicked'),
+      'all kicked',
+    );
+    await crec.until(() => crec.closes.length === 10, 'ten client closes');
+    const stats = server.stats();
+    assertEqual(stats.sessions, 0, 'no session left');
+    assertEqual(stats.sendBytesPending, 0, 'no bytes pending');
+    kick = false;
+    const id = client.connect(HOST, port, 5000);
+    await crec.until(() => crec.opens.length === 11, 'new open');
+    client.send(id, 5, 77, bytes(5000, 5));
+    await crec.until(() => crec.framesOf(id).length === 1, 'echo after the aborts');
+    assert(sameBytes(crec.framesOf(id)[0].payload, bytes(5000, 5)), 'echo intact');
+    await client.shutdown();
+    await server.shutdown();
+  });
+
   t('shutdown closes every session with reason shutdown', async () => {
     const server = transport(engine);
     const srec = new Recorder(server);
