@@ -20,7 +20,10 @@ export interface RawBinding {
   Engine: new (options: object, onEvents: (batch: ArrayBuffer, length: number) => void) => RawEngine;
 }
 
-export const binding = createRequire(__filename)('../../build/Release/fastport.node') as RawBinding;
+// FASTPORT_ADDON points at another build (e.g. the ASan one from `npm run build:native:asan`).
+export const binding = createRequire(__filename)(
+  process.env.FASTPORT_ADDON ?? '../../build/Release/fastport.node',
+) as RawBinding;
 
 export interface Event {
   type: number;
