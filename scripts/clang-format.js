@@ -24,7 +24,10 @@ const binary = require.resolve('clang-format/index.js');
 const mode = process.argv[2] === '--fix' ? ['-i'] : ['--dry-run', '--Werror'];
 if (files.length === 0) process.exit(0);
 try {
-  execFileSync(process.execPath, [binary, ...mode, '--style=file', ...files], { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [binary, ...mode, '--style=file', ...files], {
+    stdio: 'inherit',
+    cwd: root,
+  });
 } catch {
   console.error('clang-format: some C++ files are not formatted; run `npm run format`.');
   process.exit(1);

@@ -21,7 +21,8 @@ export interface RequestType<Req = unknown, Res = unknown> extends MessageType<R
 export type MessageOf<M> = M extends MessageType<infer T> ? T : never;
 export type ResponseOf<M> = M extends RequestType<unknown, infer R> ? R : never;
 
-type Builtin = Date | Uint8Array | ((...args: never[]) => unknown) | string | number | boolean | bigint | undefined;
+type Builtin =
+  Date | Uint8Array | ((...args: never[]) => unknown) | string | number | boolean | bigint | undefined;
 export type DeepPartial<T> = T extends Builtin
   ? T
   : T extends readonly (infer U)[]
