@@ -108,6 +108,25 @@ function defineTests(engine) {
     await server.shutdown();
   });
 
+  t('frames sent while connecting go out once connected', async () => {
+    const { server, port } = await echoServer(engine);
+    const client = transport(engine);
+    const crec = new Recorder(client);
+    const id = client.connect(HOST, port, 5000);
+    for (let i = 0; i < 3; i++) client.send(id, 4, i, bytes(50, i));
+    await crec.until(() => crec.framesOf(id).length === 3, 'three echoes');
+    assertEqual(
+      crec
+        .framesOf(id)
+        .map((f) => f.seq)
+        .join(','),
+      '0,1,2',
+      'order',
+    );
+    await client.shutdown();
+    await server.shutdown();
+  });
+
   t('broadcast reaches every session', async () => {
     const server = transport(engine);
     const srec = new Recorder(server);
@@ -222,10 +241,16 @@ function defineTests(engine) {
 
   t('pauseReading holds frames back until resumeReading', async () => {
     const server = transport(engine);
-    const srec = new Recorder(server, { onOpen: (session) => server.pauseReading(session) });
+    // The marker frame is queued after the pause: once the client has it, the engine has applied the pause.
+    const srec = new Recorder(server, {
+      onOpen: (session) => {
+        server.pauseReading(session);
+        server.send(session, 99, 0, new Uint8Array(0));
+      },
+    });
     const { port } = await server.listen(HOST, 0);
     const a = await rawClient(port);
-    await srec.until(() => srec.opens.length === 1, 'open');
+    await new Promise((resolve) => a.once('data', resolve));
     for (let i = 0; i < 5; i++) a.write(Buffer.concat([frameHeader(14, 3, i), Buffer.from([1, 2, 3, 4])]));
     // Absence can only be shown by waiting: 200 ms is ~200 Wine round trips.
     await new Promise((r) => setTimeout(r, 200));

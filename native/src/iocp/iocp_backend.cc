@@ -38,7 +38,19 @@ class IocpBackend final : public win::SessionBackend {
     return associate(s->sock);
   }
 
-  void startReceive(Session* s) override { receiveLoop(s, true); }
+  void startReceive(Session* s) override {
+    if (s->recvHeld > 0) {
+      // Bytes that arrived while reading was paused: frame them first.
+      uint32_t held = s->recvHeld;
+      s->recvHeld = 0;
+      SessionId id = s->id;
+      bool zeroNext = handleData(s, held);
+      if (!alive(id)) return;
+      receiveLoop(s, zeroNext);
+      return;
+    }
+    receiveLoop(s, true);
+  }
 
   void startSend(Session* s) override {
     ByteSlice slices[kMaxBufs];
@@ -109,6 +121,15 @@ class IocpBackend final : public win::SessionBackend {
       }
       if (s->recvZeroByte) {
         receiveLoop(s, false);  // data or EOF is waiting: the real receive
+        return;
+      }
+      if (bytes == 0) {
+        closeSession(s, CloseReason::kPeerClosed, 0);
+        return;
+      }
+      if (s->state != Session::State::kOpen) return;  // closing: input is no longer read
+      if (s->readPaused) {
+        s->recvHeld = bytes;  // posted before reading paused: framed at resume
         return;
       }
       SessionId id = s->id;

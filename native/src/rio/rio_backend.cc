@@ -248,6 +248,7 @@ class RioBackend final : public win::SessionBackend {
       closeSession(s, CloseReason::kPeerClosed, 0);
       return;
     }
+    if (s->state != Session::State::kOpen) return;  // closing: input is no longer read
     if (s->readPaused) {
       s->recvHeld = r.bytesTransferred;  // the receive was already posted when reading paused: hold it
       return;

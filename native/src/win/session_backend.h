@@ -63,7 +63,7 @@ struct Session {
   int32_t recvSlice = -1;
   int32_t sendSlice = -1;
   uint32_t sendBytes = 0;
-  uint32_t recvHeld = 0;  // rio: bytes received into the receive slice while reading was paused
+  uint32_t recvHeld = 0;  // bytes received (into recvBuf / the receive slice) while reading was paused
 };
 
 struct Listener {
