@@ -43,7 +43,9 @@ class Ring {
   // CQEs ready in the ring now.
   unsigned ready() const;
   // The CQ overflowed: completions wait in the kernel until an enter() with getEvents moves them over.
-  bool overflowed() const { return (__atomic_load_n(sqFlags_, __ATOMIC_ACQUIRE) & IORING_SQ_CQ_OVERFLOW) != 0; }
+  bool overflowed() const {
+    return (__atomic_load_n(sqFlags_, __ATOMIC_ACQUIRE) & IORING_SQ_CQ_OVERFLOW) != 0;
+  }
 
   // Counters for stats(): io_uring_enter calls, SQEs handed to the kernel, CQEs reaped.
   uint64_t enterCalls = 0;

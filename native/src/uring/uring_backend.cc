@@ -1,7 +1,9 @@
 // io_uring engine: multishot accept, multishot recv into a provided-buffer ring (idle sessions hold no
 // buffer), sends copied into registered send slices (WRITE_FIXED, one in flight per session, released on
 // completion), connect with a linked timeout, batched submission (one io_uring_enter per pass) and reaping.
-// Completions wake the loop through an eventfd registered with the ring (also the wake() fd).
+// Completions wake the loop through an eventfd registered with the ring (pollFd()); wake() from other
+// threads uses a second eventfd, which a blocking poll() answers first so commands get applied before
+// completions that arrived meanwhile (a PAUSE_READ sent before the peer's bytes then holds them back).
 #include "uring/uring_backend.h"
 
 #include <errno.h>
@@ -42,8 +44,13 @@ CloseReason reasonFor(int err) {
 
 class UringBackend final : public Backend {
  public:
-  UringBackend(const LoopContext& ctx, int eventFd)
-      : ctx_(ctx), cfg_(*ctx.config), ev_(*ctx.events), c_(*ctx.counters), eventFd_(eventFd) {}
+  UringBackend(const LoopContext& ctx, int eventFd, int wakeFd)
+      : ctx_(ctx),
+        cfg_(*ctx.config),
+        ev_(*ctx.events),
+        c_(*ctx.counters),
+        eventFd_(eventFd),
+        wakeFd_(wakeFd) {}
 
   ~UringBackend() override {
     shutdown();
@@ -51,6 +58,7 @@ class UringBackend final : public Backend {
     bufs_.detach();
     slices_.detach();
     ::close(eventFd_);
+    ::close(wakeFd_);
   }
 
   // Opens the ring disabled (the loop thread enables it on first use) and registers buffers + eventfd.
@@ -72,24 +80,26 @@ class UringBackend final : public Backend {
 
   int pollFd() const override { return eventFd_; }
 
-  void wake() override {
-    uint64_t one = 1;
-    ssize_t rc = ::write(eventFd_, &one, sizeof one);
-    (void)rc;  // EAGAIN: a wake-up is pending anyway
-  }
+  void wake() override { signal(wakeFd_); }
 
   void poll(int timeoutMs) override {
     if (!ensureEnabled()) return;
     if (timeoutMs != 0 && backlog_.empty()) {
-      pollfd p{eventFd_, POLLIN, 0};
-      int n = ::poll(&p, 1, timeoutMs);
+      pollfd p[2] = {{eventFd_, POLLIN, 0}, {wakeFd_, POLLIN, 0}};
+      int n = ::poll(p, 2, timeoutMs);
       c_.syscalls.add();
       if (n <= 0) return;
+      if (p[1].revents) {
+        drain(wakeFd_);
+        // Commands first (the driver applies them when this returns), then the completions; alternating so
+        // a stream of wake-ups cannot starve completions.
+        wokenLast_ = !wokenLast_;
+        if (wokenLast_) return;
+      } else {
+        wokenLast_ = false;
+      }
     }
-    uint64_t value;
-    ssize_t rc = ::read(eventFd_, &value, sizeof value);  // reset before reaping: later work re-signals it
-    (void)rc;
-    c_.syscalls.add();
+    drain(eventFd_);  // reset before reaping: later work signals it again
     now_ = monotonicMs();
     processCompletions();
     afterPass();
@@ -248,6 +258,8 @@ class UringBackend final : public Backend {
     if (!s || !s->readPaused) return;
     s->readPaused = false;
     s->resumedMs = monotonicMs();
+    now_ = s->resumedMs;
+    if (!deliverHeld(s)) return;  // a bad frame among them closed the session
     if (s->state == Session::State::kOpen && !s->recvArmed) armRecv(s);
   }
 
@@ -300,6 +312,19 @@ class UringBackend final : public Backend {
  private:
   // --- ring plumbing ---
 
+  static void signal(int fd) {
+    uint64_t one = 1;
+    ssize_t rc = ::write(fd, &one, sizeof one);
+    (void)rc;  // EAGAIN: already signalled
+  }
+
+  void drain(int fd) {
+    uint64_t value;
+    ssize_t rc = ::read(fd, &value, sizeof value);
+    (void)rc;
+    c_.syscalls.add();
+  }
+
   // Cancels every request and waits (bounded, ~0.5 s) for their completions, so no receive buffer or send
   // slice is still in the kernel's hands when the memory goes away.
   void cancelEverything() {
@@ -314,11 +339,7 @@ class UringBackend final : public Backend {
       processCompletions();
       if (sessions_.empty()) break;
       pollfd p{eventFd_, POLLIN, 0};
-      if (::poll(&p, 1, 10) > 0) {
-        uint64_t value;
-        ssize_t rc = ::read(eventFd_, &value, sizeof value);
-        (void)rc;
-      }
+      if (::poll(&p, 1, 10) > 0) drain(eventFd_);
     }
     submit();
   }
@@ -360,7 +381,7 @@ class UringBackend final : public Backend {
     io_uring_cqe batch[kReapBatch];
     unsigned n;
     while ((n = ring_.reap(batch, kReapBatch)) > 0) backlog_.insert(backlog_.end(), batch, batch + n);
-    wake();  // make sure the stashed ones get a pass soon
+    signal(eventFd_);  // make sure the stashed ones get a pass soon
   }
 
   void syncCounters() {
@@ -417,7 +438,7 @@ class UringBackend final : public Backend {
     serveSliceWaiters();
     submit();
     // Completions posted during that submit, or left over by the bounded reaping: come back soon.
-    if (ring_.ready() > 0 || ring_.overflowed() || !backlog_.empty()) wake();
+    if (ring_.ready() > 0 || ring_.overflowed() || !backlog_.empty()) signal(eventFd_);
   }
 
   void handle(const io_uring_cqe& cqe) {
@@ -548,7 +569,13 @@ class UringBackend final : public Backend {
     Session* s = findAny(id);
     if (flags & IORING_CQE_F_BUFFER) {
       uint16_t bufferId = uint16_t(flags >> IORING_CQE_BUFFER_SHIFT);
-      if (s && res > 0 && s->state == Session::State::kOpen) deliver(s, bufs_.data(bufferId), size_t(res));
+      if (s && res > 0 && s->state == Session::State::kOpen) {
+        if (s->readPaused) {
+          hold(s, bufs_.data(bufferId), size_t(res));  // landed after PAUSE_READ: kept until RESUME_READ
+        } else {
+          deliver(s, bufs_.data(bufferId), size_t(res));
+        }
+      }
       bufs_.give(bufferId);  // its bytes are parsed (frames copied out, a partial frame kept by the parser)
       bufs_.publish();
     }
@@ -574,6 +601,24 @@ class UringBackend final : public Backend {
       return;
     }
     if (wantsRead(s)) queueRearm(s);  // multishot ended (or a pause was undone before the cancel landed)
+  }
+
+  void hold(Session* s, const uint8_t* data, size_t len) {
+    c_.bytesIn.add(len);
+    if (s->held.empty()) c_.recvBuffersHeld.add();
+    s->held.insert(s->held.end(), data, data + len);
+  }
+
+  // RESUME_READ: the bytes that landed while paused go first. Returns false when that closed the session.
+  bool deliverHeld(Session* s) {
+    if (s->held.empty()) return true;
+    SessionId id = s->id;
+    std::vector<uint8_t> bytes;
+    bytes.swap(s->held);
+    c_.recvBuffersHeld.sub();
+    c_.bytesIn.sub(bytes.size());  // counted when held
+    deliver(s, bytes.data(), bytes.size());
+    return findOpen(id) != nullptr;  // s may be gone
   }
 
   void deliver(Session* s, const uint8_t* data, size_t len) {
@@ -822,6 +867,8 @@ class UringBackend final : public Backend {
     s->state = Session::State::kClosed;
     if (s->parser.midFrame()) c_.recvBuffersHeld.sub();
     s->parser.reset();
+    if (!s->held.empty()) c_.recvBuffersHeld.sub();
+    std::vector<uint8_t>().swap(s->held);
     c_.sendBytesPending.sub(s->pending());
     s->queue.clear(pool_);
     if (!s->sendInFlight) releaseSlice(s);
@@ -851,6 +898,8 @@ class UringBackend final : public Backend {
   EventWriter& ev_;
   Counters& c_;
   int eventFd_;
+  int wakeFd_;
+  bool wokenLast_ = false;
   Tuning tuning_{};
   Ring ring_;  // declared before the buffers: they unregister from it when destroyed
   BufferRing bufs_;
@@ -877,11 +926,14 @@ class UringBackend final : public Backend {
 
 std::unique_ptr<Backend> createUringBackend(const LoopContext& ctx, std::string* error) {
   int eventFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (eventFd < 0) {
+  int wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (eventFd < 0 || wakeFd < 0) {
     *error = std::string("eventfd: ") + std::strerror(errno);
+    if (eventFd >= 0) ::close(eventFd);
+    if (wakeFd >= 0) ::close(wakeFd);
     return nullptr;
   }
-  auto backend = std::make_unique<uring::UringBackend>(ctx, eventFd);
+  auto backend = std::make_unique<uring::UringBackend>(ctx, eventFd, wakeFd);
   std::string err = backend->init();
   if (!err.empty()) {
     *error = "uring engine: " + err;

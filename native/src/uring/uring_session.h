@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/address.h"
 #include "core/close_reason.h"
@@ -44,6 +45,7 @@ struct Session {
   bool rearmQueued = false;  // in the re-arm list (ring ran dry, or multishot ended)
   uint64_t resumedMs = 0;
   FrameParser parser;
+  std::vector<uint8_t> held;  // bytes received after PAUSE_READ took effect, delivered on RESUME_READ
 
   // Send: bytes in the slice [sliceSent, sliceLen) are in flight or about to be; the rest waits in queue.
   int slice = -1;
