@@ -6,10 +6,11 @@ import { NodeNetTransport } from './node-net-transport';
 import { resolveOptions, type ResolvedOptions, type TransportOptions } from './options';
 import type { EngineName, Transport } from './transport';
 
-/** The engine 'auto' would pick, and why (for logs). */
+/** The engine to build for a choice ('auto' resolved); `load` is replaceable for tests. */
 export function resolveEngine(
   choice: ResolvedOptions['engine'],
   warn: (message: string) => void = (m) => console.warn(m),
+  load: () => ReturnType<typeof tryLoadBinding> = tryLoadBinding,
 ): { engine: EngineName; binding?: NativeBinding } {
   if (choice === 'node') return { engine: 'node' };
   if (choice === 'iocp' || choice === 'rio') {
@@ -17,7 +18,7 @@ export function resolveEngine(
       `engine '${choice}' is Windows only; on ${process.platform} use 'auto', 'epoll', 'uring' or 'node'`,
     );
   }
-  const loaded = tryLoadBinding();
+  const loaded = load();
   if (!loaded.binding) {
     if (choice === 'auto') {
       warn(`fastport: native addon unavailable, using engine 'node': ${loaded.error.message}`);
