@@ -48,6 +48,8 @@ std::string Ring::open(unsigned sqEntries, unsigned cqEntries, bool startDisable
   }
   if (fd < 0) return std::string("io_uring_setup: ") + std::strerror(-fd);
   fd_ = fd;
+  enterFd_ = fd;
+  enterFlags_ = 0;
   setupFlags_ = params.flags;
   features_ = params.features;
   sqEntries_ = params.sq_entries;
@@ -102,6 +104,27 @@ int Ring::enable() {
   return sysRegister(fd_, IORING_REGISTER_ENABLE_RINGS, nullptr, 0);
 }
 
+void Ring::registerRingFd() {
+  io_uring_rsrc_update update;
+  std::memset(&update, 0, sizeof update);
+  update.offset = ~0u;  // any free slot
+  update.data = static_cast<uint64_t>(fd_);
+  if (sysRegister(fd_, IORING_REGISTER_RING_FDS, &update, 1) == 1) {
+    enterFd_ = static_cast<int>(update.offset);
+    enterFlags_ = IORING_ENTER_REGISTERED_RING;
+  }
+}
+
+void Ring::unregisterRingFd() {
+  if (!(enterFlags_ & IORING_ENTER_REGISTERED_RING)) return;
+  io_uring_rsrc_update update;
+  std::memset(&update, 0, sizeof update);
+  update.offset = static_cast<unsigned>(enterFd_);
+  sysRegister(fd_, IORING_UNREGISTER_RING_FDS, &update, 1);
+  enterFd_ = fd_;
+  enterFlags_ = 0;
+}
+
 void Ring::close() {
   if (sqes_) munmap(sqes_, sqesBytes_);
   if (cqMap_ && cqMap_ != sqMap_) munmap(cqMap_, cqMapBytes_);
@@ -109,7 +132,8 @@ void Ring::close() {
   if (fd_ >= 0) ::close(fd_);
   sqes_ = nullptr;
   cqMap_ = sqMap_ = nullptr;
-  fd_ = -1;
+  fd_ = enterFd_ = -1;
+  enterFlags_ = 0;
 }
 
 io_uring_sqe* Ring::nextSqe() {
@@ -127,11 +151,11 @@ unsigned Ring::unsubmitted() const {
 int Ring::enter(bool getEvents, unsigned waitFor) {
   storeRelease(sqTail_, sqeTail_);
   const unsigned toSubmit = unsubmitted();
-  unsigned flags = 0;
+  unsigned flags = enterFlags_;
   if (getEvents || waitFor > 0) flags |= IORING_ENTER_GETEVENTS;
-  if (toSubmit == 0 && flags == 0) return 0;
+  if (toSubmit == 0 && !(flags & IORING_ENTER_GETEVENTS)) return 0;
   ++enterCalls;
-  int rc = sysEnter(fd_, toSubmit, waitFor, flags);
+  int rc = sysEnter(enterFd_, toSubmit, waitFor, flags);
   if (rc > 0) sqesSubmitted += static_cast<unsigned>(rc);
   return rc;
 }

@@ -23,6 +23,11 @@ class Ring {
   std::string open(unsigned sqEntries, unsigned cqEntries, bool startDisabled = false);
   // IORING_REGISTER_ENABLE_RINGS from the thread that will submit. Returns 0 or -errno.
   int enable();
+  // Registers the ring fd with the calling thread (IORING_REGISTER_RING_FDS), so its enter() calls skip the
+  // fd lookup. Only for the thread that makes every enter(); silently stays unregistered when unsupported.
+  void registerRingFd();
+  // Undoes registerRingFd() (same thread). Needed before close(): the registration keeps the ring alive.
+  void unregisterRingFd();
   void close();
 
   int fd() const { return fd_; }
@@ -54,6 +59,8 @@ class Ring {
 
  private:
   int fd_ = -1;
+  int enterFd_ = -1;         // fd_, or its registered index
+  unsigned enterFlags_ = 0;  // IORING_ENTER_REGISTERED_RING when enterFd_ is an index
   unsigned setupFlags_ = 0;
   unsigned features_ = 0;
   unsigned sqEntries_ = 0;

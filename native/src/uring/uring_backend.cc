@@ -305,6 +305,7 @@ class UringBackend final : public Backend {
     }
     sessions_.clear();
     syncCounters();
+    if (enabled_) ring_.unregisterRingFd();  // on the loop thread, which registered it
   }
 
   size_t sessionCount() const override { return openSessions_; }
@@ -352,6 +353,7 @@ class UringBackend final : public Backend {
       enableError_ = -rc;
       return false;
     }
+    ring_.registerRingFd();  // this thread makes every enter() from now on
     enabled_ = true;
     return true;
   }
