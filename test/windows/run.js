@@ -108,6 +108,33 @@ function defineTests(engine) {
     await server.shutdown();
   });
 
+  t(
+    '48 clients x 30 frames of 0 .. 20 KB, server on 3 I/O threads',
+    async () => {
+      const { server, rec: srec, port } = await echoServer(engine, { ioThreads: 3 });
+      const client = transport(engine, { ioThreads: 2 });
+      const crec = new Recorder(client);
+      const ids = [];
+      for (let i = 0; i < 48; i++) ids.push(client.connect(HOST, port, 5000));
+      const size = (id, k) => (id * 7919 + k * 104729) % 20000;
+      for (const id of ids) for (let k = 0; k < 30; k++) client.send(id, 2, k, bytes(size(id, k), id + k));
+      await crec.until(() => crec.frames.length === 48 * 30, 'all echoes');
+      for (const id of ids) {
+        const got = crec.framesOf(id);
+        got.forEach((f, k) => {
+          assertEqual(f.seq, k, `order for session ${id}`);
+          assert(sameBytes(f.payload, bytes(size(id, k), id + k)), `payload ${k} of session ${id}`);
+        });
+      }
+      assertEqual(new Set(srec.opens.map((o) => o.session % 3)).size, 3, 'sessions on all three loops');
+      await client.shutdown();
+      await srec.until(() => srec.closes.length === 48, 'server sees every close');
+      assertEqual(server.stats().sessions, 0, 'server sessions after the clients left');
+      await server.shutdown();
+    },
+    60000,
+  );
+
   t('frames sent while connecting go out once connected', async () => {
     const { server, port } = await echoServer(engine);
     const client = transport(engine);
