@@ -121,14 +121,17 @@ class ThreadedDriver final : public Driver {
     std::string error = validateCommands(log, length, config_.maxFrameBytes);
     if (!error.empty()) return error;
     driverCounters_.submits.add();
-    // Route into per-loop staging buffers, then append each to its inbox under the lock (short hold).
-    std::vector<ByteBuffer*> staging;
-    staging_.resize(loops_.size());
-    for (auto& b : staging_) {
-      b.clear();
-      staging.push_back(&b);
+    // Route into per-loop staging buffers (no lock held), then append each to its inbox under the lock.
+    if (staging_.size() != loops_.size()) {
+      staging_.resize(loops_.size());
+      stagingPtrs_.clear();
+      for (auto& b : staging_) stagingPtrs_.push_back(&b);
     }
-    routeCommands(log, length, staging);
+    if (loops_.size() == 1) {
+      staging_[0].append(log, length);
+    } else {
+      routeCommands(log, length, stagingPtrs_);
+    }
     for (size_t i = 0; i < loops_.size(); ++i) {
       if (staging_[i].empty()) continue;
       IoLoop& l = *loops_[i];
@@ -137,6 +140,7 @@ class ThreadedDriver final : public Driver {
         l.inbox.append(staging_[i].data(), staging_[i].size());
       }
       l.backend->wake();
+      staging_[i].clear();
       staging_[i].shrinkTo(kKeepBatchBytes);
     }
     return "";
@@ -283,7 +287,8 @@ class ThreadedDriver final : public Driver {
   SessionBudget budget_;
   Counters driverCounters_;
   std::vector<std::unique_ptr<IoLoop>> loops_;
-  std::vector<ByteBuffer> staging_;
+  std::vector<ByteBuffer> staging_;  // per-loop command logs being routed (JS thread only)
+  std::vector<ByteBuffer*> stagingPtrs_;
   uv_async_t* async_ = nullptr;
   std::mutex outMutex_;
   std::vector<ByteBuffer> out_;    // batches from loops (guarded)
