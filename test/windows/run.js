@@ -198,6 +198,22 @@ function defineTests(engine) {
     await server.shutdown();
   });
 
+  t('listen on a port in use: a clear error, the engine still works', async () => {
+    const first = transport(engine);
+    const { port } = await first.listen(HOST, 0);
+    const second = transport(engine);
+    let message = '';
+    await second.listen(HOST, port).then(
+      () => {},
+      (err) => (message = String(err && err.message)),
+    );
+    assert(/in use|EADDRINUSE|10048/i.test(message), `error names the cause: ${message}`);
+    const again = await second.listen(HOST, 0);
+    assert(again.port > 0 && again.port !== port, 'a free port still works');
+    await second.shutdown();
+    await first.shutdown();
+  });
+
   t('connect to a closed port: connect_failed with an error code', async () => {
     const probe = net.createServer();
     await new Promise((r) => probe.listen(0, HOST, r));

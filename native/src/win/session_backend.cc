@@ -83,6 +83,10 @@ int SessionBackend::listen(uint32_t listenerId, const SocketAddress& addr, int b
   int family = addr.storage.ss_family;
   SOCKET sock = WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, socketFlags());
   if (sock == INVALID_SOCKET) return WSAGetLastError();
+  // No other socket may bind this port while we listen (Windows lets SO_REUSEADDR sockets take it over).
+  BOOL exclusive = TRUE;
+  setsockopt(sock, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char*>(&exclusive),
+             sizeof exclusive);
   // Windows has no SO_REUSEPORT: the Windows driver listens on one loop only (reusePort is ignored).
   if (bind(sock, reinterpret_cast<const sockaddr*>(&addr.storage), int(addr.length)) != 0 ||
       ::listen(sock, backlog) != 0 || !CreateIoCompletionPort(reinterpret_cast<HANDLE>(sock), port_, 0, 0)) {

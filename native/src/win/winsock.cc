@@ -40,7 +40,38 @@ std::string loadExtensionFns(ExtensionFns* out) {
   return error;
 }
 
+namespace {
+
+// Names for the errors a caller is most likely to see, for systems whose message table lacks them (Wine).
+const char* knownErrorName(unsigned long code) {
+  switch (code) {
+    case WSAEADDRINUSE:
+      return "address already in use (WSAEADDRINUSE)";
+    case WSAEADDRNOTAVAIL:
+      return "address not available (WSAEADDRNOTAVAIL)";
+    case WSAEACCES:
+      return "permission denied (WSAEACCES)";
+    case WSAECONNREFUSED:
+      return "connection refused (WSAECONNREFUSED)";
+    case WSAEOPNOTSUPP:
+      return "operation not supported (WSAEOPNOTSUPP)";
+    case WSAEAFNOSUPPORT:
+      return "address family not supported (WSAEAFNOSUPPORT)";
+    case WSAEMFILE:
+      return "too many open sockets (WSAEMFILE)";
+    case WSAENOBUFS:
+      return "no buffer space (WSAENOBUFS)";
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
 std::string errorText(const std::string& what, unsigned long code) {
+  if (const char* known = knownErrorName(code)) {
+    return what + ": " + known + " (error " + std::to_string(code) + ")";
+  }
   char buf[256] = "";
   DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr, code, 0, buf,
                            sizeof buf, nullptr);
