@@ -4,7 +4,7 @@
  * and payload straight into the log; consecutive SENDs to one session share one record.
  */
 import { align4, COMMAND_HEADER_BYTES, CommandOp } from './native';
-import { WIRE_HEADER_BYTES } from './wire';
+import { WIRE_HEADER_BYTES } from './transport';
 
 const INITIAL_BYTES = 64 * 1024;
 /** A buffer that grew beyond this (a huge frame) is dropped after submit instead of kept. */

@@ -3,7 +3,7 @@
  * into that chunk (no copy); a frame split across chunks is assembled in one buffer allocated only after
  * its length passed the checks. Used by NodeNetTransport (the native engines frame in C++).
  */
-import { WIRE_HEADER_BYTES } from './wire';
+import { WIRE_HEADER_BYTES } from './transport';
 
 export type FrameError = 'frame_too_large' | 'frame_invalid';
 

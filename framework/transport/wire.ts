@@ -1,7 +1,6 @@
 /** Wire frame header (big-endian): u32 length incl. header, u16 msgId, u32 seq; then the payload. */
 import { WIRE_HEADER_BYTES } from './transport';
 
-export { WIRE_HEADER_BYTES };
 export const MAX_MSG_ID = 0xffff;
 export const MAX_SEQ = 0xffffffff;
 
