@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   while (Date.now() - started < args.seconds * 1000) {
     await sleep(args.interval * 1000);
     const { stats, memory, fds } = await child.stats();
+    if (!memory) throw new Error('soak: the server could not read its memory usage (fd limit?)');
     const sorted = latencies.sort((a, b) => a - b);
     const sample: Sample = {
       atS: (Date.now() - started) / 1000,

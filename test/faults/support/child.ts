@@ -14,7 +14,7 @@ export interface ChildServer {
   startFds: number;
   /** Lines the child printed after its first one (e.g. {"stopped":true}). */
   lines: string[];
-  stats(): Promise<{ stats: Record<string, number | string>; memory: NodeJS.MemoryUsage; fds: number }>;
+  stats(): Promise<{ stats: Record<string, number | string>; memory?: NodeJS.MemoryUsage; fds: number }>;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   kill(): void;
@@ -59,7 +59,7 @@ export async function startChild(
           clearTimeout(timer);
           const { stats, memory } = message as {
             stats: Record<string, number | string>;
-            memory: NodeJS.MemoryUsage;
+            memory?: NodeJS.MemoryUsage;
           };
           resolve({ stats, memory, fds: fds() });
         });
