@@ -40,8 +40,13 @@ prefix="$(mktemp -d /tmp/fastport-wine.XXXXXX)"
 out="$prefix.out"
 export WINEPREFIX="$prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 unset DISPLAY
+# wineserver's socket directory for this prefix: /tmp/wine-*/server-<dev>-<inode> (hex).
+server_key="server-$(stat -c '%D' "$prefix")-$(printf '%x' "$(stat -c '%i' "$prefix")")"
 cleanup() {
   wineserver -k >/dev/null 2>&1 || true
+  for d in /tmp/wine-*/; do
+    if [ -d "$d$server_key" ]; then rm -rf "$d"; fi
+  done
   rm -rf "$prefix" "$out" "$out.rio"
 }
 trap cleanup EXIT
