@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include "uring_sys.h"
@@ -156,6 +157,21 @@ int Ring::enter(bool getEvents, unsigned waitFor) {
   if (toSubmit == 0 && !(flags & IORING_ENTER_GETEVENTS)) return 0;
   ++enterCalls;
   int rc = sysEnter(enterFd_, toSubmit, waitFor, flags);
+  if (rc > 0) sqesSubmitted += static_cast<unsigned>(rc);
+  return rc;
+}
+
+int Ring::wait(int timeoutMs) {
+  storeRelease(sqTail_, sqeTail_);
+  __kernel_timespec ts{timeoutMs / 1000, (timeoutMs % 1000) * 1000000LL};
+  io_uring_getevents_arg arg;
+  std::memset(&arg, 0, sizeof arg);
+  arg.sigmask_sz = _NSIG / 8;
+  arg.ts = reinterpret_cast<uint64_t>(&ts);
+  const unsigned toSubmit = unsubmitted();
+  ++enterCalls;
+  int rc = sysEnterArg(enterFd_, toSubmit, 1, enterFlags_ | IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
+                       &arg, sizeof arg);
   if (rc > 0) sqesSubmitted += static_cast<unsigned>(rc);
   return rc;
 }

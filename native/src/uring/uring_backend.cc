@@ -1,9 +1,11 @@
 // io_uring engine: multishot accept, multishot recv into a provided-buffer ring (idle sessions hold no
 // buffer), sends copied into registered send slices (WRITE_FIXED, one in flight per session, released on
 // completion), connect with a linked timeout, batched submission (one io_uring_enter per pass) and reaping.
-// Completions wake the loop through an eventfd registered with the ring (pollFd()); wake() from other
-// threads uses a second eventfd, which a blocking poll() answers first so commands get applied before
-// completions that arrived meanwhile (a PAUSE_READ sent before the peer's bytes then holds them back).
+// Inline mode: completions signal an eventfd registered with the ring (pollFd(), watched by libuv).
+// Thread mode: poll() blocks in io_uring_enter itself (with a timeout); wake() writes a second eventfd that
+// a READ in the ring is waiting on, so a wake-up is just another completion. A wake-up is answered first
+// (the driver applies the commands, then the other completions are handled) so a PAUSE_READ sent before
+// the peer's bytes holds them back.
 #include "uring/uring_backend.h"
 
 #include <errno.h>
@@ -66,8 +68,11 @@ class UringBackend final : public Backend {
     tuning_ = tuningFrom(cfg_);
     std::string err = ring_.open(tuning_.sqEntries, tuning_.cqEntries, true);
     if (!err.empty()) return err;
-    int rc = sysRegister(ring_.fd(), IORING_REGISTER_EVENTFD, &eventFd_, 1);
-    if (rc < 0) return std::string("IORING_REGISTER_EVENTFD: ") + std::strerror(-rc);
+    waitInRing_ = cfg_.ioThreads > 0 && ring_.hasExtArg();
+    if (!waitInRing_) {
+      int rc = sysRegister(ring_.fd(), IORING_REGISTER_EVENTFD, &eventFd_, 1);
+      if (rc < 0) return std::string("IORING_REGISTER_EVENTFD: ") + std::strerror(-rc);
+    }
     err = bufs_.init(ring_.fd(), kBufferGroup, tuning_.bufferCount, tuning_.bufferSize);
     if (!err.empty()) return err;
     err = slices_.init(ring_.fd(), tuning_.sliceCount, tuning_.sliceBytes);
@@ -84,6 +89,17 @@ class UringBackend final : public Backend {
 
   void poll(int timeoutMs) override {
     if (!ensureEnabled()) return;
+    if (waitInRing_) {
+      bool waited = false;
+      if (timeoutMs != 0 && backlog_.empty() && ring_.ready() == 0 && !ring_.overflowed()) {
+        ring_.wait(timeoutMs);  // -ETIME after the timeout: nothing to do
+        waited = true;
+      }
+      now_ = monotonicMs();
+      processCompletions(!waited);  // a wait already ran the deferred completions
+      afterPass();
+      return;
+    }
     if (timeoutMs != 0 && backlog_.empty()) {
       pollfd p[2] = {{eventFd_, POLLIN, 0}, {wakeFd_, POLLIN, 0}};
       int n = ::poll(p, 2, timeoutMs);
@@ -101,7 +117,7 @@ class UringBackend final : public Backend {
     }
     drain(eventFd_);  // reset before reaping: later work signals it again
     now_ = monotonicMs();
-    processCompletions();
+    processCompletions(true);
     afterPass();
   }
 
@@ -337,10 +353,14 @@ class UringBackend final : public Backend {
     e->user_data = tag(Op::kCancel, 0);
     submit();
     for (int round = 0; round < 50 && !sessions_.empty(); ++round) {
-      processCompletions();
+      processCompletions(true);
       if (sessions_.empty()) break;
-      pollfd p{eventFd_, POLLIN, 0};
-      if (::poll(&p, 1, 10) > 0) drain(eventFd_);
+      if (waitInRing_) {
+        ring_.wait(10);
+      } else {
+        pollfd p{eventFd_, POLLIN, 0};
+        if (::poll(&p, 1, 10) > 0) drain(eventFd_);
+      }
     }
     submit();
   }
@@ -355,6 +375,7 @@ class UringBackend final : public Backend {
     }
     ring_.registerRingFd();  // this thread makes every enter() from now on
     enabled_ = true;
+    if (waitInRing_) armWakeRead();
     return true;
   }
 
@@ -383,7 +404,7 @@ class UringBackend final : public Backend {
     io_uring_cqe batch[kReapBatch];
     unsigned n;
     while ((n = ring_.reap(batch, kReapBatch)) > 0) backlog_.insert(backlog_.end(), batch, batch + n);
-    signal(eventFd_);  // make sure the stashed ones get a pass soon
+    if (!waitInRing_) signal(eventFd_);  // make sure the stashed ones get a pass soon
   }
 
   void syncCounters() {
@@ -402,8 +423,8 @@ class UringBackend final : public Backend {
 
   // Runs deferred completions and handles them: earlier stashed ones first, so each session's CQEs stay in
   // kernel order. One enter per pass unless the CQ is still full or overflowed (then enter again).
-  void processCompletions() {
-    bool enter = true;
+  void processCompletions(bool enterFirst) {
+    bool enter = enterFirst;
     for (unsigned round = 0; round < kMaxReapRounds; ++round) {
       if (!backlog_.empty()) {
         handling_.clear();
@@ -414,6 +435,7 @@ class UringBackend final : public Backend {
       if (enter) ring_.enter(true);  // -EBUSY / -EAGAIN: submission refused, the reap below makes room
       io_uring_cqe batch[kReapBatch];
       unsigned n = ring_.reap(batch, kReapBatch);
+      if (waitInRing_ && answerWakeFirst(batch, n)) return;
       for (unsigned i = 0; i < n; ++i) handle(batch[i]);
       if (ring_.ready() > 0) {
         enter = false;  // more already posted: reap them first
@@ -423,6 +445,37 @@ class UringBackend final : public Backend {
         break;
       }
     }
+  }
+
+  // Thread mode: a wake-up among the completions is handled alone and the rest kept for the next pass, so
+  // the commands behind the wake-up are applied first. Alternates, so wake-ups cannot starve completions.
+  bool answerWakeFirst(const io_uring_cqe* batch, unsigned n) {
+    bool woken = false;
+    for (unsigned i = 0; i < n && !woken; ++i) woken = opOf(batch[i].user_data) == Op::kWake;
+    if (!woken || wokenLast_) {
+      if (n > 0) wokenLast_ = false;
+      return false;
+    }
+    wokenLast_ = true;
+    for (unsigned i = 0; i < n; ++i) {
+      if (opOf(batch[i].user_data) == Op::kWake) {
+        handle(batch[i]);
+      } else {
+        backlog_.push_back(batch[i]);
+      }
+    }
+    return true;
+  }
+
+  void armWakeRead() {
+    io_uring_sqe* e = sqe();
+    e->opcode = IORING_OP_READ;
+    e->fd = wakeFd_;
+    e->addr = reinterpret_cast<uint64_t>(&wakeValue_);
+    e->len = sizeof wakeValue_;
+    e->off = uint64_t(-1);
+    e->user_data = tag(Op::kWake, 0);
+    wakeArmed_ = true;
   }
 
   // End of a pass: re-arm receives that ran dry, hand free slices to waiting sessions, submit once.
@@ -438,9 +491,11 @@ class UringBackend final : public Backend {
       rearming_.clear();
     }
     serveSliceWaiters();
+    if (waitInRing_ && !wakeArmed_ && !shutDown_) armWakeRead();
     submit();
-    // Completions posted during that submit, or left over by the bounded reaping: come back soon.
-    if (ring_.ready() > 0 || ring_.overflowed() || !backlog_.empty()) signal(eventFd_);
+    // Completions posted during that submit, or left over by the bounded reaping: come back soon (thread
+    // mode checks for these before it waits).
+    if (!waitInRing_ && (ring_.ready() > 0 || ring_.overflowed() || !backlog_.empty())) signal(eventFd_);
   }
 
   void handle(const io_uring_cqe& cqe) {
@@ -465,6 +520,9 @@ class UringBackend final : public Backend {
         }
         break;
       case Op::kCancel:
+        break;
+      case Op::kWake:
+        wakeArmed_ = false;  // the eventfd was read by this completion; re-armed at the end of the pass
         break;
     }
   }
@@ -902,6 +960,10 @@ class UringBackend final : public Backend {
   int eventFd_;
   int wakeFd_;
   bool wokenLast_ = false;
+  bool waitInRing_ =
+      false;  // thread mode: poll() waits in io_uring_enter, wake-ups arrive as READ completions
+  bool wakeArmed_ = false;
+  uint64_t wakeValue_ = 0;
   Tuning tuning_{};
   Ring ring_;  // declared before the buffers: they unregister from it when destroyed
   BufferRing bufs_;

@@ -16,7 +16,7 @@
 namespace fastport::uring {
 
 // user_data = (op << 56) | id (session id, or listener id for kAccept).
-enum class Op : uint8_t { kAccept = 1, kRecv, kSend, kConnect, kConnectTimeout, kCancel };
+enum class Op : uint8_t { kAccept = 1, kRecv, kSend, kConnect, kConnectTimeout, kCancel, kWake };
 
 inline uint64_t tag(Op op, uint32_t id) {
   return (uint64_t(op) << 56) | id;

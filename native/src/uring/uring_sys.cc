@@ -21,6 +21,11 @@ int sysEnter(int ringFd, unsigned toSubmit, unsigned minComplete, unsigned flags
   return resultOrErrno(syscall(__NR_io_uring_enter, ringFd, toSubmit, minComplete, flags, nullptr, 0));
 }
 
+int sysEnterArg(int ringFd, unsigned toSubmit, unsigned minComplete, unsigned flags, const void* arg,
+                size_t argBytes) {
+  return resultOrErrno(syscall(__NR_io_uring_enter, ringFd, toSubmit, minComplete, flags, arg, argBytes));
+}
+
 int sysRegister(int ringFd, unsigned opcode, const void* arg, unsigned nrArgs) {
   return resultOrErrno(syscall(__NR_io_uring_register, ringFd, opcode, arg, nrArgs));
 }
