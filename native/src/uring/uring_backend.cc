@@ -381,10 +381,13 @@ class UringBackend final : public Backend {
 
   // A free SQE; when the SQ is full, submits what is queued and retries (never drops an operation).
   io_uring_sqe* sqe() {
-    for (;;) {
+    for (int attempt = 0; attempt < 1000; ++attempt) {
       if (io_uring_sqe* e = ring_.nextSqe()) return e;
       submit();
     }
+    // The kernel refuses every submission (a broken ring): never hang the process, drop this one.
+    std::memset(&lostSqe_, 0, sizeof lostSqe_);
+    return &lostSqe_;
   }
 
   // Hands every queued SQE to the kernel in one io_uring_enter. -EBUSY / -EAGAIN (completions must be
@@ -592,7 +595,7 @@ class UringBackend final : public Backend {
       s->remote.clear();
       s->remote.shrink_to_fit();
       c_.connected.add();
-      armRecv(s);
+      if (!s->readPaused) armRecv(s);
       startSend(s);
       return;
     }
@@ -964,6 +967,7 @@ class UringBackend final : public Backend {
       false;  // thread mode: poll() waits in io_uring_enter, wake-ups arrive as READ completions
   bool wakeArmed_ = false;
   uint64_t wakeValue_ = 0;
+  io_uring_sqe lostSqe_{};
   Tuning tuning_{};
   Ring ring_;  // declared before the buffers: they unregister from it when destroyed
   BufferRing bufs_;
