@@ -38,7 +38,10 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const child = await startChild(args.engine as 'epoll', { limits: { shutdownTimeoutMs: 5000 } });
+  const child = await startChild(args.engine as 'epoll', {
+    limits: { shutdownTimeoutMs: 5000 },
+    exposeGc: true,
+  });
   const transport = createTransport({ engine: 'node' }); // one client-side transport for every bot
   const startFds = (await child.stats()).fds;
   let latencies: number[] = [];

@@ -22,9 +22,16 @@ export interface ChildServer {
 
 export async function startChild(
   engine: EngineName,
-  options: { limits?: Record<string, unknown>; nofile?: number } = {},
+  options: { limits?: Record<string, unknown>; nofile?: number; exposeGc?: boolean } = {},
 ): Promise<ChildServer> {
-  const node = [process.execPath, '-r', join(here, 'ts-register.cjs'), join(here, 'child-server.ts'), engine];
+  const node = [
+    process.execPath,
+    ...(options.exposeGc ? ['--expose-gc'] : []),
+    '-r',
+    join(here, 'ts-register.cjs'),
+    join(here, 'child-server.ts'),
+    engine,
+  ];
   const argv = options.nofile ? ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, ...node] : node;
   const child = spawn(argv[0], argv.slice(1), {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
