@@ -82,7 +82,7 @@ export function command(
 export class Harness {
   readonly events: Event[] = [];
   readonly engine: RawEngine;
-  /** Called with each batch's events before they are recorded (e.g. to echo frames in the same turn). */
+  /** Called with each batch's events after they are recorded (e.g. to echo frames in the same turn). */
   onBatch: (events: Event[]) => void = () => undefined;
   private waiters: (() => void)[] = [];
 
@@ -101,9 +101,9 @@ export class Harness {
       },
       (batch, length) => {
         const events = parseBatch(batch, length);
-        this.onBatch(events);
         this.events.push(...events);
         for (const w of this.waiters.splice(0)) w();
+        this.onBatch(events);
       },
     );
   }

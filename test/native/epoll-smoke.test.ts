@@ -84,4 +84,21 @@ describe.each([0, 2])('epoll engine smoke (ioThreads: %i)', (ioThreads) => {
     expect(() => h.engine.submit(bad, bad.length)).toThrow(/whole frames/);
     expect(() => h.engine.submit(bad, bad.length + 1)).toThrow(/length/);
   });
+
+  it('shutdown() delivers the last CLOSEs itself and still cleans up when onEvents throws', async () => {
+    const h = (harness = new Harness(ioThreads));
+    const { port } = h.engine.listen('127.0.0.1', 0, 64);
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    const open = await h.until('OPEN', (e) => e.type === OPEN);
+    h.onBatch = (events) => {
+      if (events.some((e) => e.type === CLOSE)) throw new Error('handler failed on the last batch');
+    };
+    expect(() => h.engine.shutdown()).toThrow('handler failed on the last batch');
+    const close = h.events.find((e) => e.type === CLOSE && e.session === open.session);
+    expect(close === undefined ? undefined : binding.closeReasons()[close.reason]).toBe('shutdown');
+    expect(() => h.engine.listen('127.0.0.1', 0, 64)).toThrow(/shut down/);
+    expect(() => h.engine.shutdown()).not.toThrow();
+    socket.destroy();
+  });
 });

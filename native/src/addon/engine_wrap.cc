@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <exception>
 
 #include "addon/engine_options.h"
 
@@ -145,7 +146,13 @@ Napi::Value EngineWrap::shutdown(const Napi::CallbackInfo& info) {
 
 void EngineWrap::stop(bool deliverLast) {
   if (!driver_) return;
-  driver_->shutdown(deliverLast);
+  // The driver cleans up fully even when onEvents throws during the final delivery; rethrown below.
+  std::exception_ptr thrown;
+  try {
+    driver_->shutdown(deliverLast);
+  } catch (...) {
+    thrown = std::current_exception();
+  }
   if (delivering_ > 0) {
     retired_ = std::move(driver_);  // called from JS inside onEvents: the driver is still running below us
   } else {
@@ -156,6 +163,7 @@ void EngineWrap::stop(bool deliverLast) {
     cleanupHooked_ = false;
   }
   Unref();
+  if (thrown) std::rethrow_exception(thrown);
 }
 
 void EngineWrap::deliver(const ByteSlice* parts, size_t count, bool inJsCall) {

@@ -1,6 +1,7 @@
 // Inline mode: one backend on the JS thread's libuv loop. uv_poll watches the backend's fd; each wake-up
 // drains every ready socket in one pass and makes one JS call with all events. A uv_timer drives sweeps,
 // a uv_idle delivers events produced by JS calls (connect / submit) on the next loop turn.
+#include <exception>
 #include <memory>
 
 #include "core/clock.h"
@@ -95,7 +96,15 @@ class InlineDriver final : public Driver {
   void shutdown(bool deliverLast) override {
     if (!backend_) return;
     backend_->shutdown();
-    if (deliverLast) deliverEvents(true);
+    // A throwing onEvents must not skip the clean-up below: rethrown at the end.
+    std::exception_ptr thrown;
+    if (deliverLast) {
+      try {
+        deliverEvents(true);
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+    }
     events_.clear();
     backend_.reset();
     closeHandle(poll_);
@@ -104,6 +113,7 @@ class InlineDriver final : public Driver {
     poll_ = nullptr;
     timer_ = nullptr;
     idle_ = nullptr;
+    if (thrown) std::rethrow_exception(thrown);
   }
 
  private:

@@ -5,6 +5,7 @@
 // one JS call with every batch queued since.
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -163,13 +164,22 @@ class ThreadedDriver final : public Driver {
     for (auto& l : loops_) {
       if (l->thread.joinable()) l->thread.join();
     }
-    if (deliverLast) onBatches(true);
+    // A throwing onEvents must not skip the clean-up below: rethrown at the end.
+    std::exception_ptr thrown;
+    if (deliverLast) {
+      try {
+        onBatches(true);
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+    }
     loops_.clear();
     if (async_) {
       uv_close(reinterpret_cast<uv_handle_t*>(async_),
                [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
       async_ = nullptr;
     }
+    if (thrown) std::rethrow_exception(thrown);
   }
 
  private:
