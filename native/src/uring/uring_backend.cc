@@ -22,6 +22,7 @@
 
 #include "core/clock.h"
 #include "uring/buffer_ring.h"
+#include "uring/file_table.h"
 #include "uring/probe.h"
 #include "uring/ring.h"
 #include "uring/send_slices.h"
@@ -59,6 +60,7 @@ class UringBackend final : public Backend {
     ring_.close();  // nothing is in flight after shutdown(); closing the ring drops its registrations
     bufs_.detach();
     slices_.detach();
+    files_.detach();
     ::close(eventFd_);
     ::close(wakeFd_);
   }
@@ -80,6 +82,8 @@ class UringBackend final : public Backend {
       return err +
              " (registered send slices are locked memory: raise `ulimit -l` or lower uringSendSliceCount)";
     }
+    // Fixed files are an optimisation: without a table (old kernel, low fd limit) plain fds are used.
+    files_.init(ring_.fd(), cfg_.maxConnections < 65536 ? cfg_.maxConnections : 65536);
     return "";
   }
 
@@ -315,6 +319,7 @@ class UringBackend final : public Backend {
     cancelEverything();
     // Whatever the kernel did not give back in time: its sockets live on until the ring is closed.
     for (auto& [id, s] : sessions_) {
+      files_.remove(s->slot);  // the slot would keep the socket open
       if (s->fd >= 0) ::close(s->fd);
       s->fd = -1;
       releaseSlice(s.get());
@@ -576,6 +581,7 @@ class UringBackend final : public Backend {
     s->state = Session::State::kOpen;
     ev_.open(s->id, listenerId, formatAddress(reinterpret_cast<sockaddr*>(&peer)));
     c_.accepted.add();
+    useFileSlot(s);
     armRecv(s);
   }
 
@@ -595,6 +601,7 @@ class UringBackend final : public Backend {
       s->remote.clear();
       s->remote.shrink_to_fit();
       c_.connected.add();
+      useFileSlot(s);
       if (!s->readPaused) armRecv(s);
       startSend(s);
       return;
@@ -610,8 +617,26 @@ class UringBackend final : public Backend {
 
   bool wantsRead(const Session* s) const { return s->state == Session::State::kOpen && !s->readPaused; }
 
+  // Gives an open session's socket a registered file slot (when the table has one).
+  void useFileSlot(Session* s) {
+    if (!files_.enabled()) return;
+    s->slot = files_.add(s->fd);
+    c_.syscalls.add();
+  }
+
+  // Points a request at the session's socket: its fixed file slot when it has one.
+  static io_uring_sqe* onSocket(io_uring_sqe* e, const Session* s) {
+    if (s->slot >= 0) {
+      e->fd = s->slot;
+      e->flags |= IOSQE_FIXED_FILE;
+    }
+    return e;
+  }
+
   void armRecv(Session* s) {
-    prepMultishotRecv(sqe(), s->fd, kBufferGroup, tag(Op::kRecv, s->id));
+    io_uring_sqe* e = sqe();
+    prepMultishotRecv(e, s->fd, kBufferGroup, tag(Op::kRecv, s->id));
+    onSocket(e, s);
     s->recvArmed = true;
     s->recvCancelling = false;
   }
@@ -776,8 +801,10 @@ class UringBackend final : public Backend {
   }
 
   void submitSliceWrite(Session* s) {
-    prepWriteFixed(sqe(), s->fd, slices_.data(s->slice) + s->sliceSent, s->sliceLen - s->sliceSent,
+    io_uring_sqe* e = sqe();
+    prepWriteFixed(e, s->fd, slices_.data(s->slice) + s->sliceSent, s->sliceLen - s->sliceSent,
                    uint16_t(s->slice), tag(Op::kSend, s->id));
+    onSocket(e, s);
     s->sendInFlight = true;
   }
 
@@ -941,13 +968,22 @@ class UringBackend final : public Backend {
     --openSessions_;
     ctx_.budget->release();
     if (s->inFlight() && s->fd >= 0 && enabled_ && !shutDown_) {
-      prepCancelFd(sqe(), s->fd, tag(Op::kCancel, s->id));
+      io_uring_sqe* e = sqe();
+      prepCancelFd(e, s->fd, tag(Op::kCancel, s->id));
+      if (s->slot >= 0) {
+        e->fd = s->slot;  // requests on a fixed file are found by their slot
+        e->cancel_flags |= IORING_ASYNC_CANCEL_FD_FIXED;
+      }
     }
     maybeFree(s);
   }
 
   void maybeFree(Session* s) {
     if (s->state != Session::State::kClosed || s->inFlight()) return;
+    if (s->slot >= 0) {
+      files_.remove(s->slot);
+      c_.syscalls.add();
+    }
     if (s->fd >= 0) {
       ::close(s->fd);
       c_.syscalls.add();
@@ -972,6 +1008,7 @@ class UringBackend final : public Backend {
   Ring ring_;  // declared before the buffers: they unregister from it when destroyed
   BufferRing bufs_;
   SendSlices slices_;
+  FileTable files_;
   BlockPool pool_;
   bool enabled_ = false;
   int enableError_ = 0;

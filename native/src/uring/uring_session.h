@@ -35,6 +35,7 @@ struct Session {
 
   SessionId id = 0;
   int fd = -1;
+  int slot = -1;  // registered file slot (IOSQE_FIXED_FILE), -1 = plain fd
   State state = State::kConnecting;
   CloseReason drainReason = CloseReason::kNone;
 
