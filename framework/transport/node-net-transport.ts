@@ -64,8 +64,16 @@ export class NodeNetTransport implements Transport {
     bytesIn: 0,
     bytesOut: 0,
     batches: 0,
+    /** Flushes that wrote something (the node counterpart of a native submit). */
+    submits: 0,
+    /** 'data' events (each one a read by libuv). */
+    wakeups: 0,
+    /** Socket writes plus 'data' reads: a lower bound of the syscalls node made. */
+    syscalls: 0,
     writes: 0,
     sendsDropped: 0,
+    /** libuv retries EMFILE accepts itself; node:net exposes no pause to count. */
+    acceptPaused: 0,
     refused: 0,
   };
   private readonly flushNow = (): void => this.flush();
@@ -198,6 +206,7 @@ export class NodeNetTransport implements Transport {
 
   flush(): void {
     this.flushScheduled = false;
+    if (this.dirty.size > 0) this.counters.submits++;
     for (const s of this.dirty) this.flushSession(s);
     this.dirty.clear();
   }
@@ -292,6 +301,8 @@ export class NodeNetTransport implements Transport {
 
   private onData(s: NodeSession, chunk: Buffer): void {
     this.counters.bytesIn += chunk.length;
+    this.counters.wakeups++;
+    this.counters.syscalls++;
     if (s.closeReason) return;
     if (s.paused || s.reader.hasStash) {
       s.reader.keep(chunk);
@@ -366,6 +377,7 @@ export class NodeNetTransport implements Transport {
     if (s.socket.writableLength === 0) s.lastSendProgress = Date.now();
     const progress = (): void => this.onWriteDone(s);
     this.counters.writes++;
+    this.counters.syscalls++;
     this.counters.bytesOut += bytes;
     if (frames.length === 1) {
       s.socket.write(frames[0], progress);

@@ -354,6 +354,76 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       expect(s.rec.opens.size).toBe(1);
     });
 
+    it('counts frames, bytes and sessions (docs/boundary.md counters)', async () => {
+      const s = await server();
+      const c = await client(s.port);
+      const id = await s.rec.nextOpen();
+      const inbound = [
+        frame(100, 1, pattern(0, 1)),
+        frame(100, 2, pattern(100, 2)),
+        frame(100, 3, pattern(5000, 3)),
+      ];
+      await c.write(Buffer.concat(inbound));
+      await s.rec.until(() => s.rec.frames.length === 3, 'three frames');
+      s.transport.send(id, 101, 1, pattern(10, 1));
+      s.transport.send(id, 101, 2, pattern(20, 2));
+      await c.until(() => c.frames.length === 2, 'two frames back');
+      const counters = [
+        'accepted',
+        'connected',
+        'closed',
+        'sessions',
+        'framesIn',
+        'framesOut',
+        'bytesIn',
+        'bytesOut',
+      ];
+      const more = [
+        'batches',
+        'submits',
+        'wakeups',
+        'syscalls',
+        'recvBuffersHeld',
+        'sendBytesPending',
+        'sendsDropped',
+      ];
+      const stats = s.transport.stats();
+      for (const name of [...counters, ...more, 'acceptPaused', 'refused']) {
+        expect(typeof stats[name], `counter ${name}`).toBe('number');
+      }
+      await poll(
+        () => s.transport.stats().bytesOut === 50 && s.transport.stats().sendBytesPending === 0,
+        'bytesOut 50 (two frames with headers)',
+        5000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; stats ${JSON.stringify(s.transport.stats())}`);
+      });
+      const after = s.transport.stats();
+      expect(counters.map((name) => [name, after[name]])).toEqual([
+        ['accepted', 1],
+        ['connected', 0],
+        ['closed', 0],
+        ['sessions', 1],
+        ['framesIn', 3],
+        ['framesOut', 2],
+        ['bytesIn', inbound.reduce((sum, f) => sum + f.length, 0)],
+        ['bytesOut', 50],
+      ]);
+    });
+
+    it('holds a receive buffer only while a frame is incomplete', async () => {
+      const s = await server();
+      const c = await client(s.port);
+      const id = await s.rec.nextOpen();
+      const whole = frame(100, 1, pattern(3000, 1));
+      await c.write(whole.subarray(0, 1500));
+      await poll(() => s.transport.stats().recvBuffersHeld === 1, 'one buffer held for the partial frame');
+      await c.write(whole.subarray(1500));
+      await s.rec.until(() => s.rec.frames.length === 1, 'the completed frame');
+      await poll(() => s.transport.stats().recvBuffersHeld === 0, 'no buffer held by the idle session');
+      expect(s.rec.framesOf(id)[0].payload.equals(pattern(3000, 1))).toBe(true);
+    });
+
     it('reports peer_closed when the peer closes, exactly once', async () => {
       const s = await server();
       const c = await client(s.port);
