@@ -279,9 +279,9 @@ class EpollBackend final : public Backend {
       if (s->state == Session::State::kConnecting || (s->mask & EPOLLOUT)) continue;
       writeSome(s);
     }
-    if (dirty_.capacity() < dirty.capacity()) {
+    if (dirty_.empty() && dirty_.capacity() < dirty.capacity()) {
       dirty.clear();
-      dirty_.swap(dirty);
+      dirty_.swap(dirty);  // keep the larger buffer for the next turn
     }
   }
 
