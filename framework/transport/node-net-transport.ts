@@ -19,6 +19,8 @@ import {
 
 /** Below this many bytes per turn a session's frames are concatenated into one write; above, corked. */
 const CONCAT_BYTES = 64 * 1024;
+/** After close() sent our FIN: how long to wait for the peer's before closing anyway. */
+const CLOSE_LINGER_MS = 2000;
 
 interface NodeSession {
   id: SessionId;
@@ -40,6 +42,7 @@ interface NodeSession {
   /** When the socket last flushed bytes to the kernel, or started having bytes pending. */
   lastSendProgress: number;
   connectTimer: NodeJS.Timeout | null;
+  lingerTimer: NodeJS.Timeout | null;
 }
 
 export class NodeNetTransport implements Transport {
@@ -160,10 +163,15 @@ export class NodeNetTransport implements Transport {
     s.closing = true;
     s.closeReason = reason;
     s.reader.reset();
+    // Drain (and drop) inbound bytes: closing a socket with unread input sends RST and loses our output.
+    if (s.paused) s.socket.resume();
     this.flushSession(s);
     this.dirty.delete(s);
-    // End after the queued bytes; destroy once they reached the kernel (the FIN follows them).
-    s.socket.end(() => s.socket.destroy());
+    // FIN after the queued bytes; then wait (bounded) for the peer's FIN while dropping its input, so
+    // that closing never resets the connection over unread bytes and loses ours.
+    s.socket.end(() => {
+      s.lingerTimer = setTimeout(() => s.socket.destroy(), CLOSE_LINGER_MS);
+    });
     if (s.socket.writableLength > 0) this.startStallSweep();
   }
 
@@ -273,6 +281,7 @@ export class NodeNetTransport implements Transport {
       frameTimerFor: -1,
       lastSendProgress: 0,
       connectTimer: null,
+      lingerTimer: null,
     };
     session.reader = new FrameReader(this.limits.maxFrameBytes, {
       frame: (msgId, seq, payload) => this.onFrame(session, msgId, seq, payload),
@@ -464,6 +473,7 @@ export class NodeNetTransport implements Transport {
     this.dirty.delete(s);
     if (s.frameTimer) clearTimeout(s.frameTimer);
     if (s.connectTimer) clearTimeout(s.connectTimer);
+    if (s.lingerTimer) clearTimeout(s.lingerTimer);
     s.reader.reset();
     if (s.open) this.openCount--;
     this.counters.closed++;

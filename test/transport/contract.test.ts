@@ -217,6 +217,24 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       expect((await s.rec.closed(id)).reason).toBe('server_close');
     });
 
+    it('close() delivers the queued frames even with unread input (reading paused)', async () => {
+      const s = await server();
+      s.rec.onOpenHook = (id) => {
+        s.transport.pauseReading(id);
+        s.transport.send(id, 1, 0, new Uint8Array(0));
+      };
+      const c = await client(s.port);
+      const id = await s.rec.nextOpen();
+      await c.until(() => c.frames.length === 1, 'the marker frame');
+      await c.write(Buffer.concat(Array.from({ length: 20 }, (_, i) => frame(100, i, pattern(1000, i))))); // unread
+      for (let i = 0; i < 8; i++) s.transport.send(id, 200, i, pattern(100_000, i));
+      s.transport.close(id, 'server_close');
+      await c.waitClosed();
+      expect(c.error?.code, 'the peer saw a reset').toBeUndefined();
+      expect(c.frames.slice(1).map((f) => f.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect((await s.rec.closed(id)).reason).toBe('server_close');
+    });
+
     it('abort() closes at once without waiting for queued frames', async () => {
       const s = await server({ sendHardLimit: 64 * MiB });
       const c = await client(s.port, { paused: true });
