@@ -166,40 +166,76 @@ void EngineWrap::stop(bool deliverLast) {
   if (thrown) std::rethrow_exception(thrown);
 }
 
+// Raw Node-API calls with checked statuses (not node-addon-api's throwing wrappers): this also runs from
+// libuv callbacks, where a C++ exception would terminate the process, and possibly while the environment
+// is exiting and can no longer run JS (then the batch is dropped).
 void EngineWrap::deliver(const ByteSlice* parts, size_t count, bool inJsCall) {
-  Napi::Env env = env_;
-  Napi::HandleScope scope(env);
+  if (jsGone_) return;
+  napi_env env = env_;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) {
+    jsGone_ = true;
+    return;
+  }
+  struct ScopeGuard {
+    napi_env env;
+    napi_handle_scope scope;
+    int& depth;
+    ~ScopeGuard() {
+      --depth;
+      napi_close_handle_scope(env, scope);
+    }
+  } guard{env, scope, ++delivering_};
+
   size_t total = 0;
   for (size_t i = 0; i < count; ++i) total += parts[i].len;
-  // One reusable ArrayBuffer; a nested call (onEvents -> shutdown) gets a fresh one so the outer stays
+  // One reusable ArrayBuffer; a nested call (onEvents -> shutdown) gets a fresh one so the outer's stays
   // intact.
-  Napi::ArrayBuffer ab;
-  if (delivering_ == 0 && !batch_.IsEmpty() && batchCapacity_ >= total) {
+  napi_value ab = nullptr;
+  void* data = nullptr;
+  if (delivering_ == 1 && !batch_.IsEmpty() && batchCapacity_ >= total) {
     ab = batch_.Value();
+    size_t length = 0;
+    napi_get_arraybuffer_info(env, ab, &data, &length);
   } else {
     size_t cap = total < 65536 ? 65536 : total;
-    ab = Napi::ArrayBuffer::New(env, cap);
-    if (delivering_ == 0 && cap <= (4u << 20)) {
-      batch_ = Napi::Persistent(ab);
+    if (napi_create_arraybuffer(env, cap, &data, &ab) != napi_ok) {
+      reportFailure(inJsCall);
+      return;
+    }
+    if (delivering_ == 1 && cap <= (4u << 20)) {
+      batch_ = Napi::Persistent(Napi::ArrayBuffer(env, ab));
       batchCapacity_ = cap;
     }
   }
-  uint8_t* dst = static_cast<uint8_t*>(ab.Data());
+  uint8_t* dst = static_cast<uint8_t*>(data);
   for (size_t i = 0; i < count; ++i) {
     std::memcpy(dst, parts[i].data, parts[i].len);
     dst += parts[i].len;
   }
-  ++delivering_;
-  try {
-    onEvents_.MakeCallback(env.Global(), {ab, Napi::Number::New(env, double(total))}, *asyncContext_);
-  } catch (const Napi::Error& e) {
-    --delivering_;
-    if (inJsCall) throw;
-    // From a libuv callback there is no JS caller to throw to: report it as an uncaught exception.
-    napi_fatal_exception(env, e.Value());
+  napi_value argv[2] = {ab, nullptr};
+  napi_value global = nullptr;
+  napi_value result = nullptr;
+  if (napi_create_double(env, double(total), &argv[1]) != napi_ok ||
+      napi_get_global(env, &global) != napi_ok ||
+      napi_make_callback(env, static_cast<napi_async_context>(*asyncContext_), global, onEvents_.Value(), 2,
+                         argv, &result) != napi_ok) {
+    reportFailure(inJsCall);
+  }
+}
+
+void EngineWrap::reportFailure(bool inJsCall) {
+  bool pending = false;
+  napi_is_exception_pending(env_, &pending);
+  if (!pending) {
+    jsGone_ = true;  // the call failed without a JS exception: the environment cannot run JS any more
     return;
   }
-  --delivering_;
+  napi_value error = nullptr;
+  napi_get_and_clear_last_exception(env_, &error);
+  if (inJsCall) throw Napi::Error(env_, error);  // to the JS caller (shutdown())
+  // From a libuv callback there is no JS caller: report it as an uncaught exception, as Node does.
+  napi_fatal_exception(env_, error);
 }
 
 }  // namespace fastport

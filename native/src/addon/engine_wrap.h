@@ -25,6 +25,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value shutdown(const Napi::CallbackInfo& info);
 
   void deliver(const ByteSlice* parts, size_t count, bool inJsCall);
+  void reportFailure(bool inJsCall);
   void requireRunning(Napi::Env env) const;
   void stop(bool deliverLast);
   static void cleanupHook(void* self);
@@ -38,7 +39,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
   Napi::Reference<Napi::ArrayBuffer> batch_;  // reused between calls (JS must not keep it)
   size_t batchCapacity_ = 0;
-  int delivering_ = 0;  // nesting depth of onEvents calls
+  int delivering_ = 0;   // nesting depth of onEvents calls
+  bool jsGone_ = false;  // the environment can no longer run JS (process exiting): batches are dropped
   bool cleanupHooked_ = false;
 };
 

@@ -113,7 +113,13 @@ class ThreadedDriver final : public Driver {
     if (!error->empty()) return 0;
     IoLoop& l = *loops_[nextConnectLoop_++ % loops_.size()];
     SessionId id = l.ids.next();
-    post(l, [&l, id, addr, timeoutMs] { l.backend->connect(id, addr, timeoutMs); });
+    // Counted until the loop has taken the session (and its budget): keeps the process alive meanwhile.
+    connectsInFlight_.fetch_add(1, std::memory_order_relaxed);
+    updateRef();
+    post(l, [this, &l, id, addr, timeoutMs] {
+      l.backend->connect(id, addr, timeoutMs);
+      connectsInFlight_.fetch_sub(1, std::memory_order_relaxed);
+    });
     return id;
   }
 
@@ -284,7 +290,7 @@ class ThreadedDriver final : public Driver {
 
   void updateRef() {
     if (!async_) return;
-    if (listeners_ > 0 || budget_.used() > 0) {
+    if (listeners_ > 0 || budget_.used() > 0 || connectsInFlight_.load(std::memory_order_relaxed) > 0) {
       uv_ref(reinterpret_cast<uv_handle_t*>(async_));
     } else {
       uv_unref(reinterpret_cast<uv_handle_t*>(async_));
@@ -308,6 +314,7 @@ class ThreadedDriver final : public Driver {
   uint32_t nextListenerId_ = 1;
   uint32_t listeners_ = 0;
   uint32_t nextConnectLoop_ = 0;
+  std::atomic<uint32_t> connectsInFlight_{0};  // connect() calls not yet run by their loop
   bool stopped_ = false;
 };
 
