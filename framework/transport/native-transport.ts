@@ -188,7 +188,8 @@ export class NativeTransport implements Transport {
   }
 
   /** Walks one event batch; payloads are views valid during the handler call only. */
-  private walk(batch: ArrayBuffer, length: number): void {
+  private walk(batch: ArrayBuffer, reported: number): void {
+    const length = Math.min(reported, batch.byteLength);
     const view = new DataView(batch, 0, length);
     const bytes = new Uint8Array(batch, 0, length);
     const h = this.handler;
@@ -199,6 +200,10 @@ export class NativeTransport implements Transport {
       const aux = view.getUint32(at + 8, true);
       const size = view.getUint32(at + 12, true);
       const start = at + EVENT_HEADER_BYTES;
+      if (start + size > length) {
+        reportHandlerError(new Error(`fastport addon sent a record past the batch end at offset ${at}`));
+        break;
+      }
       try {
         switch (type) {
           case EventType.FRAME:

@@ -347,10 +347,16 @@ export class NodeNetTransport implements Transport {
     if (s.frameTimer && s.frameTimerFor === s.reader.framesDone) return;
     if (s.frameTimer) clearTimeout(s.frameTimer);
     s.frameTimerFor = s.reader.framesDone;
-    s.frameTimer = setTimeout(() => {
-      s.frameTimer = null;
-      this.closeSocket(s, 'frame_timeout', 0);
+    const timer = setTimeout(() => {
+      // Decide after this turn's I/O (setImmediate runs after the poll phase): bytes that arrived while JS
+      // was busy count; a newer timer means the frame completed meanwhile.
+      setImmediate(() => {
+        if (s.frameTimer !== timer) return;
+        s.frameTimer = null;
+        if (!s.closeReason && s.reader.inProgress) this.closeSocket(s, 'frame_timeout', 0);
+      });
     }, timeout);
+    s.frameTimer = timer;
   }
 
   private endBatch(): void {
@@ -422,22 +428,25 @@ export class NodeNetTransport implements Transport {
     const stallMs = this.limits.sendStallMs;
     if (stallMs === 0 || this.stallSweep) return;
     this.stallSweep = setInterval(
-      () => {
-        const now = Date.now();
-        let anyPending = false;
-        for (const s of this.sessions.values()) {
-          if (s.socket.writableLength === 0) continue;
-          anyPending = true;
-          if (now - s.lastSendProgress >= stallMs) this.closeSocket(s, 'send_stalled', 0);
-        }
-        if (!anyPending && this.stallSweep) {
-          clearInterval(this.stallSweep);
-          this.stallSweep = null;
-        }
-      },
+      // After this turn's I/O (setImmediate runs after the poll phase): writes completed while JS was busy count.
+      () => setImmediate(() => this.checkStalls(stallMs)),
       Math.max(10, Math.min(1000, stallMs / 4)),
     );
     this.stallSweep.unref();
+  }
+
+  private checkStalls(stallMs: number): void {
+    const now = Date.now();
+    let anyPending = false;
+    for (const s of this.sessions.values()) {
+      if (s.socket.writableLength === 0) continue;
+      anyPending = true;
+      if (now - s.lastSendProgress >= stallMs) this.closeSocket(s, 'send_stalled', 0);
+    }
+    if (!anyPending && this.stallSweep) {
+      clearInterval(this.stallSweep);
+      this.stallSweep = null;
+    }
   }
 
   /** Closes now (dropping queued frames); onClose follows from the socket's 'close' event. */

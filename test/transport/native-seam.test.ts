@@ -131,6 +131,23 @@ describe('NativeTransport seam (fake binding)', () => {
     expect(rec.violations).toEqual([]);
   });
 
+  it('stops at a record that runs past the batch end, without throwing into the addon', () => {
+    const { fake, rec } = make();
+    const bad = event(2, 5, { msgId: 1, payload: Buffer.alloc(8) }).subarray(0, 20); // claims 8 payload bytes, has 4
+    const quiet = console.error;
+    const errors: string[] = [];
+    console.error = (m: string) => errors.push(m);
+    try {
+      fake.emit(Buffer.concat([event(1, 5, { payload: Buffer.from('1.2.3.4:5') }), bad]));
+    } finally {
+      console.error = quiet;
+    }
+    expect(rec.opens.has(5)).toBe(true);
+    expect(rec.frames).toEqual([]);
+    expect(errors.join('')).toMatch(/past the batch end/);
+    expect(rec.batches).toBe(1);
+  });
+
   it('submits one command log per turn in the documented layout', async () => {
     const { fake, transport } = make();
     transport.send(7, 100, 1, Buffer.from([0xaa]));
