@@ -31,7 +31,10 @@ interface Binding {
 }
 
 const requireAddon = createRequire(import.meta.url);
-export const binding = requireAddon('../../build/Release/fastport.node') as Binding;
+// FASTPORT_ADDON: another build of the addon (e.g. a sanitizer build) for the same tests.
+export const binding = requireAddon(
+  process.env.FASTPORT_ADDON ?? '../../build/Release/fastport.node',
+) as Binding;
 
 const OPEN = 1;
 const FRAME = 2;

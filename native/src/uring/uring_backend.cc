@@ -868,12 +868,15 @@ class UringBackend final : public Backend {
   // Closing session whose bytes all went out: FIN after the last byte, then close.
   void finishDrain(Session* s) {
     ::shutdown(s->fd, SHUT_WR);
-    // Discard unread input so close() sends FIN, not RST (an RST could destroy the bytes just sent).
-    uint8_t scratch[4096];
-    for (int i = 0; i < 4; ++i) {
-      if (::read(s->fd, scratch, sizeof scratch) <= 0) break;
+    c_.syscalls.add();
+    // Discard unread input (until EAGAIN, bounded) so close() sends FIN, not RST: an RST would make the
+    // kernel drop the bytes just sent that the peer has not received yet.
+    static thread_local uint8_t scratch[64 * 1024];
+    for (int i = 0; i < 64; ++i) {
+      ssize_t n = ::read(s->fd, scratch, sizeof scratch);
+      c_.syscalls.add();
+      if (n < ssize_t(sizeof scratch)) break;
     }
-    c_.syscalls.add(2);
     closeSession(s, s->drainReason, 0);
   }
 
