@@ -131,6 +131,9 @@ class InlineDriver final : public Driver {
   }
 
   void onSweep() {
+    // Take in what is ready first: after a long JS turn, completions (uring sends) and bytes (a frame's rest)
+    // may be waiting, and deadlines must be judged on them, not on the state before the turn.
+    backend_->poll(0);
     backend_->sweep(monotonicMs());
     deliverEvents(false);
   }
