@@ -59,9 +59,14 @@ export interface WorldOptions {
   session?: Partial<SessionLimits>;
 }
 
-export async function startWorld(engine: EngineName, options: WorldOptions = {}): Promise<FaultWorld> {
+export async function startWorld(
+  engine: EngineName,
+  options: WorldOptions = {},
+  ioThreads = 0,
+): Promise<FaultWorld> {
   const transport = createTransport({
     engine,
+    ioThreads,
     warn: () => undefined,
     ...faultTransportLimits,
     ...options.transport,
