@@ -1,17 +1,18 @@
-/** The raw echo sample echoes 1 MiB frames and many small ones intact (in-process, engine 'auto'). */
+/** The raw echo sample echoes 1 MiB frames and many small ones intact (in-process, on every engine built). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tryLoadBinding, type EngineChoice } from '../../framework/transport';
 import { parseEchoArgs, startEchoServer, type EchoServer } from '../../samples/echo/raw-server';
 import { frame, pattern, RawClient } from './helpers/raw-client';
 
-describe('samples/echo/raw-server', () => {
+const engines: EngineChoice[] = ['node', ...((tryLoadBinding().binding?.engines() ?? []) as EngineChoice[])];
+
+describe.each(engines)('samples/echo/raw-server (engine %s)', (engine) => {
   let server: EchoServer;
   const clients: RawClient[] = [];
 
   beforeAll(async () => {
-    server = await startEchoServer({
-      port: 0,
-      engine: process.env.FASTPORT_ECHO_ENGINE as 'auto' | undefined,
-    });
+    server = await startEchoServer({ port: 0, engine });
+    expect(server.transport.engine).toBe(engine);
   });
   afterAll(async () => {
     for (const c of clients) c.destroy();
