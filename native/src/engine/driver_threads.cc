@@ -4,6 +4,7 @@
 // Loop -> JS: each loop pass's event batch goes into one queue, one uv_async wakes the JS thread, which makes
 // one JS call with every batch queued since.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <future>
@@ -19,6 +20,9 @@
 
 namespace fastport {
 namespace {
+
+// Event bytes queued for the JS thread above which I/O threads stop reading sockets.
+constexpr size_t kMaxUndeliveredBytes = 32u << 20;
 
 class ThreadedDriver;
 
@@ -219,7 +223,14 @@ class ThreadedDriver final : public Driver {
     uint64_t lastSweep = monotonicMs();
     std::vector<std::function<void()>> tasks;
     while (!l.stop) {
-      l.backend->poll(kSweepIntervalMs);
+      if (undeliveredBytes_.load(std::memory_order_relaxed) > kMaxUndeliveredBytes) {
+        // JS is behind: stop reading sockets (the kernel buffers, then TCP flow control pushes back on the
+        // peers) until it has taken the queued batches. Commands and sweeps go on meanwhile.
+        std::unique_lock<std::mutex> lock(outMutex_);
+        outTaken_.wait_for(lock, std::chrono::milliseconds(kSweepIntervalMs));
+      } else {
+        l.backend->poll(kSweepIntervalMs);
+      }
       {
         std::lock_guard<std::mutex> lock(l.inboxMutex);
         tasks.swap(l.tasks);
@@ -260,6 +271,7 @@ class ThreadedDriver final : public Driver {
       }
       batch.swap(l.events.buffer());  // the loop keeps writing into the recycled (empty) buffer
       l.events.clear();
+      undeliveredBytes_.fetch_add(batch.size(), std::memory_order_relaxed);
       out_.push_back(std::move(batch));
     }
     uv_async_send(async_);
@@ -271,7 +283,11 @@ class ThreadedDriver final : public Driver {
     {
       std::lock_guard<std::mutex> lock(outMutex_);
       taken_.swap(out_);
+      size_t bytes = 0;
+      for (auto& b : taken_) bytes += b.size();
+      undeliveredBytes_.fetch_sub(bytes, std::memory_order_relaxed);
     }
+    outTaken_.notify_all();
     if (!taken_.empty()) {
       parts_.clear();
       for (auto& b : taken_) parts_.push_back(ByteSlice{b.data(), b.size()});
@@ -307,9 +323,11 @@ class ThreadedDriver final : public Driver {
   std::vector<ByteBuffer*> stagingPtrs_;
   uv_async_t* async_ = nullptr;
   std::mutex outMutex_;
-  std::vector<ByteBuffer> out_;    // batches from loops (guarded)
-  std::vector<ByteBuffer> spare_;  // empty buffers for reuse (guarded)
-  std::vector<ByteBuffer> taken_;  // JS thread only
+  std::condition_variable outTaken_;         // JS took the queued batches
+  std::atomic<size_t> undeliveredBytes_{0};  // bytes in out_ (loops stop reading above the limit)
+  std::vector<ByteBuffer> out_;              // batches from loops (guarded)
+  std::vector<ByteBuffer> spare_;            // empty buffers for reuse (guarded)
+  std::vector<ByteBuffer> taken_;            // JS thread only
   std::vector<ByteSlice> parts_;
   uint32_t nextListenerId_ = 1;
   uint32_t listeners_ = 0;

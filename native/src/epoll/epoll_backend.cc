@@ -29,7 +29,10 @@ constexpr int kReadsPerTurn = 16;         // per socket per pass (fairness); lev
 constexpr int kAcceptsPerTurn = 128;      // per listener per pass
 constexpr size_t kMaxIov = 1024;          // IOV_MAX on Linux
 constexpr uint64_t kAcceptPauseMs = 250;  // after EMFILE / ENFILE
-constexpr uint64_t kTagSession = 0;       // epoll data: (tag << 32) | id
+// A pass stops reading once the event batch holds this much; the other ready sockets stay ready
+// (level-triggered) and are read on the next pass, after JS took this batch. Bounds batch memory.
+constexpr size_t kBatchBudgetBytes = 8u << 20;
+constexpr uint64_t kTagSession = 0;  // epoll data: (tag << 32) | id
 constexpr uint64_t kTagListener = 1;
 constexpr uint64_t kTagWake = 2;
 
@@ -374,8 +377,9 @@ class EpollBackend final : public Backend {
       finishConnect(s);
       return;
     }
-    if ((events & EPOLLIN) ||
-        ((events & (EPOLLERR | EPOLLHUP)) && s->state == Session::State::kOpen && !s->readPaused)) {
+    bool readable = (events & EPOLLIN) ||
+                    ((events & (EPOLLERR | EPOLLHUP)) && s->state == Session::State::kOpen && !s->readPaused);
+    if (readable && ev_.size() < kBatchBudgetBytes) {
       if (!readAll(s)) return;
     }
     if (events & EPOLLOUT) {
@@ -417,6 +421,7 @@ class EpollBackend final : public Backend {
         c_.bytesIn.add(uint64_t(n));
         if (!deliver(s, scratch_.get(), size_t(n))) return false;
         if (size_t(n) < kScratchBytes) return true;  // drained (level-triggered epoll tells us otherwise)
+        if (ev_.size() >= kBatchBudgetBytes) return true;  // the rest on the next pass
         continue;
       }
       if (n == 0) {
