@@ -10,7 +10,8 @@
 // happen: OPEN before anything else of a session, FRAME in arrival order, BLOCKED / WRITABLE on the
 // send-limit crossings, CLOSE exactly once as a session's last record (also for failed connects and for
 // sessions closed by commands or shutdown). The driver hands the whole batch to JS after poll() / after a
-// command batch, in one call; the backend never calls JS.
+// command batch, in one call; the backend never calls JS. A pass should stop reading sockets once the batch
+// holds several MiB (epoll: 8 MiB) and leave the rest for the next pass, so a flood cannot grow it unbounded.
 //
 // Commands (JS -> native): the driver validates the command log and calls send / close / abort / pauseRead /
 // resumeRead for each record of this loop's sessions in order (a BROADCAST becomes one send() per target),
