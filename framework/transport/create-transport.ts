@@ -1,4 +1,5 @@
 /** Picks and builds the transport for the options (engine 'auto' resolved here, validated before native). */
+import { AddressLimitedTransport } from './address-limit';
 import { tryLoadBinding } from './loader';
 import type { NativeBinding } from './native';
 import { NativeTransport } from './native-transport';
@@ -53,6 +54,10 @@ export function resolveEngine(
 export function createTransport(options: TransportOptions = {}): Transport {
   const resolved = resolveOptions(options);
   const { engine, binding } = resolveEngine(resolved.engine, options.warn);
-  if (engine === 'node' || !binding) return new NodeNetTransport(resolved);
-  return new NativeTransport(binding, engine as 'epoll' | 'uring', resolved);
+  const transport =
+    engine === 'node' || !binding
+      ? new NodeNetTransport(resolved)
+      : new NativeTransport(binding, engine as 'epoll' | 'uring', resolved);
+  const perAddress = resolved.maxConnectionsPerAddress;
+  return perAddress > 0 ? new AddressLimitedTransport(transport, perAddress) : transport;
 }

@@ -8,3 +8,4 @@ export { NodeNetTransport } from './node-net-transport';
 export { NativeTransport, SUBMIT_THRESHOLD_BYTES } from './native-transport';
 export { encodeFrame, writeFrameHeader, checkFrameArgs } from './wire';
 export { loadBinding, loadBindingFrom, tryLoadBinding, addonCandidates } from './loader';
+export { AddressLimitedTransport, remoteAddress } from './address-limit';

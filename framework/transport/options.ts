@@ -35,6 +35,8 @@ export interface TransportOptions extends Partial<TransportLimits>, UringTuning 
   engine?: EngineChoice;
   /** 0 (default) = engine runs on the JS thread's loop; N >= 1 = N native I/O threads. Ignored by 'node'. */
   ioThreads?: number;
+  /** Accepted connections per remote IP address; 0 (default) = no per-address limit. */
+  maxConnectionsPerAddress?: number;
   /** Listen backlog (default 511). */
   backlog?: number;
   /** Called with a warning (e.g. falling back to 'node'); default console.warn. */
@@ -44,6 +46,7 @@ export interface TransportOptions extends Partial<TransportLimits>, UringTuning 
 export interface ResolvedOptions {
   engine: EngineChoice;
   ioThreads: number;
+  maxConnectionsPerAddress: number;
   backlog: number;
   limits: TransportLimits;
   uring: UringTuning;
@@ -70,6 +73,12 @@ export function resolveOptions(options: TransportOptions = {}): ResolvedOptions 
   }
   const ioThreads = checkInteger('ioThreads', options.ioThreads ?? 0, 0, MAX_IO_THREADS);
   const backlog = checkInteger('backlog', options.backlog ?? 511, 1, 65535);
+  const maxConnectionsPerAddress = checkInteger(
+    'maxConnectionsPerAddress',
+    options.maxConnectionsPerAddress ?? 0,
+    0,
+    MAX_CONNECTIONS,
+  );
   const pick = <K extends keyof TransportLimits>(key: K): number => options[key] ?? defaultLimits[key];
   const limits: TransportLimits = {
     maxFrameBytes: checkInteger('maxFrameBytes', pick('maxFrameBytes'), MIN_FRAME_BYTES, MAX_FRAME_BYTES),
@@ -115,5 +124,5 @@ export function resolveOptions(options: TransportOptions = {}): ResolvedOptions 
   if (uring.uringBufferCount !== undefined && (uring.uringBufferCount & (uring.uringBufferCount - 1)) !== 0) {
     throw new RangeError(`uringBufferCount must be a power of two, got ${uring.uringBufferCount}`);
   }
-  return { engine, ioThreads, backlog, limits, uring };
+  return { engine, ioThreads, maxConnectionsPerAddress, backlog, limits, uring };
 }

@@ -280,6 +280,21 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       expect(s.rec.closes.size).toBe(0);
     });
 
+    it('refuses connections beyond maxConnectionsPerAddress without any event', async () => {
+      const s = await server({ maxConnectionsPerAddress: 2 });
+      const first = await client(s.port);
+      await client(s.port);
+      await s.rec.until(() => s.rec.opens.size === 2, 'two opens');
+      const third = await client(s.port);
+      await third.waitClosed();
+      expect(s.transport.stats().refused).toBe(1);
+      first.socket.end();
+      await s.rec.until(() => s.rec.closes.size === 1, 'the first closed');
+      await client(s.port);
+      await s.rec.until(() => s.rec.opens.size === 3, 'a new connection accepted once below the limit');
+      expect(s.transport.stats().refused).toBe(1);
+    });
+
     it('broadcasts one frame to many sessions', async () => {
       const s = await server();
       const cs = [await client(s.port), await client(s.port), await client(s.port)];

@@ -34,6 +34,10 @@ describe('transport options', () => {
     ],
     [{ engine: 'kqueue' }, 'engine must be one of auto, epoll, uring, iocp, rio, node, got "kqueue"'],
     [{ uringEntries: 100 }, 'uringEntries must be a power of two, got 100'],
+    [
+      { maxConnectionsPerAddress: -1 },
+      'maxConnectionsPerAddress must be an integer between 0 and 1000000, got -1',
+    ],
   ])('rejects %j', (options, message) => {
     expect(() => resolveOptions(options as never)).toThrow(message);
     expect(() => createTransport(options as never)).toThrow(message);
