@@ -1,0 +1,208 @@
+// io_uring engine: sends through registered send slices (WRITE_FIXED, one in flight per session, a slice
+// released on completion, short sends resubmitted, pool exhaustion queues the session).
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "core/clock.h"
+#include "uring/sqe_prep.h"
+#include "uring/uring_engine.h"
+
+namespace fastport::uring {
+
+void UringBackend::send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) {
+  Session* s = findOpen(id);
+  if (!s || s->state == Session::State::kDraining) {
+    c_.sendsDropped.add();
+    return;
+  }
+  if (s->pending() == 0) s->sendProgressMs = now_ ? now_ : monotonicMs();
+  c_.sendBytesPending.add(length);
+  c_.framesOut.add(frameCount);
+  if (!appendToSlice(s, frames, length)) s->queue.append(pool_, frames, length);
+  size_t pending = s->pending();
+  if (pending > cfg_.sendHardLimit) {
+    closeSession(s, CloseReason::kBackpressure, 0);
+    return;
+  }
+  if (!s->blocked && pending > cfg_.sendSoftLimit) {
+    s->blocked = true;
+    ev_.blocked(id);
+  }
+  markDirty(s);
+  rewatch(s);
+}
+
+void UringBackend::flush() {
+  if (!ensureEnabled()) return;
+  if (!dirty_.empty()) {
+    now_ = monotonicMs();
+    flushing_.swap(dirty_);
+    for (SessionId id : flushing_) {
+      Session* s = findOpen(id);
+      if (!s) continue;
+      s->dirty = false;
+      startSend(s);
+    }
+    flushing_.clear();
+  }
+  afterPass();
+}
+
+bool UringBackend::appendToSlice(Session* s, const uint8_t* data, size_t len) {
+  if (s->sendInFlight || !s->queue.empty()) return false;
+  if (s->slice < 0) {
+    if (!sliceWaiters_.empty() || len > slices_.sliceBytes()) return false;
+    s->slice = slices_.acquire();
+    if (s->slice < 0) return false;
+  }
+  if (s->sliceLen + len > slices_.sliceBytes()) return false;
+  std::memcpy(slices_.data(s->slice) + s->sliceLen, data, len);
+  s->sliceLen += uint32_t(len);
+  return true;
+}
+
+void UringBackend::startSend(Session* s) {
+  if (s->sendInFlight || s->state == Session::State::kConnecting || s->state == Session::State::kClosed) {
+    return;
+  }
+  if (s->slice < 0) {
+    if (s->queue.empty()) {
+      if (s->state == Session::State::kDraining) finishDrain(s);
+      return;
+    }
+    // Behind sessions already waiting for a slice (unless this is one of them being served).
+    s->slice = (sliceWaiters_.empty() || servingWaiters_) ? slices_.acquire() : -1;
+    if (s->slice < 0) {
+      if (!s->waitingSlice) {
+        s->waitingSlice = true;
+        sliceWaiters_.push_back(s->id);
+      }
+      return;
+    }
+  }
+  if (s->sliceSent == s->sliceLen) {
+    s->sliceSent = s->sliceLen = 0;
+  }
+  size_t room = slices_.sliceBytes() - s->sliceLen;
+  while (room > 0 && !s->queue.empty()) {
+    ByteSlice parts[kGatherSlices];
+    size_t n = s->queue.gather(parts, kGatherSlices, room);
+    size_t copied = 0;
+    uint8_t* dst = slices_.data(s->slice) + s->sliceLen;
+    for (size_t i = 0; i < n; ++i) {
+      std::memcpy(dst + copied, parts[i].data, parts[i].len);
+      copied += parts[i].len;
+    }
+    s->queue.consume(pool_, copied);  // the bytes now live in the slice until the kernel takes them
+    s->sliceLen += uint32_t(copied);
+    room -= copied;
+    if (copied == 0) break;
+  }
+  if (s->sliceLen == s->sliceSent) {
+    releaseSlice(s);
+    if (s->state == Session::State::kDraining) finishDrain(s);
+    return;
+  }
+  submitSliceWrite(s);
+}
+
+void UringBackend::submitSliceWrite(Session* s) {
+  io_uring_sqe* e = sqe();
+  prepWriteFixed(e, s->fd, slices_.data(s->slice) + s->sliceSent, s->sliceLen - s->sliceSent,
+                 uint16_t(s->slice), tag(Op::kSend, s->id));
+  onSocket(e, s);
+  s->sendInFlight = true;
+}
+
+void UringBackend::onSend(SessionId id, int res) {
+  Session* s = findAny(id);
+  if (!s) return;
+  s->sendInFlight = false;
+  if (s->state == Session::State::kClosed) {
+    releaseSlice(s);
+    maybeFree(s);
+    return;
+  }
+  if (res < 0) {
+    if (res == -EINTR || res == -EAGAIN) {
+      submitSliceWrite(s);
+      return;
+    }
+    closeSession(s, reasonFor(-res), uint32_t(-res));
+    return;
+  }
+  s->sliceSent += uint32_t(res);
+  c_.bytesOut.add(uint64_t(res));
+  c_.sendBytesPending.sub(uint64_t(res));
+  if (res > 0) s->sendProgressMs = now_;
+  if (s->blocked && s->pending() <= cfg_.sendSoftLimit / 2) {
+    s->blocked = false;
+    ev_.writable(id);
+  }
+  if (s->sliceSent < s->sliceLen) {
+    submitSliceWrite(s);  // short send: the rest of the slice goes next
+    return;
+  }
+  s->sliceSent = s->sliceLen = 0;
+  if (s->queue.empty() || !sliceWaiters_.empty()) {
+    // Done, or give others their turn: the slice goes back and this session queues behind them.
+    releaseSlice(s);
+  }
+  startSend(s);
+}
+
+void UringBackend::releaseSlice(Session* s) {
+  if (s->slice < 0) return;
+  slices_.giveBack(s->slice);
+  s->slice = -1;
+  s->sliceLen = s->sliceSent = 0;
+}
+
+void UringBackend::serveSliceWaiters() {
+  servingWaiters_ = true;
+  size_t i = 0;
+  for (; i < sliceWaiters_.size() && slices_.inUse() < tuning_.sliceCount; ++i) {
+    Session* s = findOpen(sliceWaiters_[i]);
+    if (!s || !s->waitingSlice) continue;
+    s->waitingSlice = false;
+    startSend(s);
+  }
+  if (i > 0) sliceWaiters_.erase(sliceWaiters_.begin(), sliceWaiters_.begin() + long(i));
+  servingWaiters_ = false;
+}
+
+void UringBackend::finishDrain(Session* s) {
+  ::shutdown(s->fd, SHUT_WR);
+  c_.syscalls.add();
+  // Discard unread input (until EAGAIN, bounded) so close() sends FIN, not RST: an RST would make the
+  // kernel drop the bytes just sent that the peer has not received yet.
+  static thread_local uint8_t scratch[64 * 1024];
+  for (int i = 0; i < 64; ++i) {
+    ssize_t n = ::read(s->fd, scratch, sizeof scratch);
+    c_.syscalls.add();
+    if (n < ssize_t(sizeof scratch)) break;
+  }
+  closeSession(s, s->drainReason, 0);
+}
+
+void UringBackend::writeDirect(Session* s) {
+  if (s->slice >= 0 && s->sliceLen > s->sliceSent) {
+    ssize_t n = ::send(s->fd, slices_.data(s->slice) + s->sliceSent, s->sliceLen - s->sliceSent,
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
+    c_.syscalls.add();
+    if (n <= 0 || uint32_t(n) < s->sliceLen - s->sliceSent) return;
+  }
+  while (!s->queue.empty()) {
+    ByteSlice part;
+    if (s->queue.gather(&part, 1) == 0) break;
+    ssize_t n = ::send(s->fd, part.data, part.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    c_.syscalls.add();
+    if (n <= 0) break;
+    s->queue.consume(pool_, size_t(n));
+    if (size_t(n) < part.len) break;
+  }
+}
+
+}  // namespace fastport::uring
