@@ -1,13 +1,16 @@
 #include "probe.h"
 
 #include <linux/io_uring.h>
-#include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include "buffer_ring.h"
+#include "ring.h"
+#include "sqe_prep.h"
 #include "uring_sys.h"
 
 namespace fastport::uring {
@@ -57,26 +60,29 @@ std::string checkOpcodes(int fd) {
   return "";
 }
 
-// Multishot accept/recv and provided-buffer rings came with 5.19 / 6.0; registering an empty buffer
-// ring tells whether this kernel has them.
-std::string checkBufferRing(int fd) {
-  const size_t bytes = 4096;
-  void* ring = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (ring == MAP_FAILED) return std::string("mmap failed: ") + std::strerror(errno);
-  io_uring_buf_reg reg;
-  std::memset(&reg, 0, sizeof reg);
-  reg.ring_addr = reinterpret_cast<uint64_t>(ring);
-  reg.ring_entries = 8;
-  reg.bgid = 0;
-  int rc = sysRegister(fd, IORING_REGISTER_PBUF_RING, &reg, 1);
-  std::string result;
-  if (rc < 0) {
-    result = std::string("io_uring lacks provided-buffer rings (IORING_REGISTER_PBUF_RING: ") +
-             std::strerror(-rc) + "; needs Linux 5.19+)";
-  } else {
-    sysRegister(fd, IORING_UNREGISTER_PBUF_RING, &reg, 1);
+// Provided-buffer rings (5.19) and multishot recv (6.0) have no feature bit: try them. A kernel without
+// IORING_RECV_MULTISHOT fails the request at once with EINVAL; one with it leaves it pending (no data).
+std::string checkMultishotRecv() {
+  Ring ring;
+  std::string err = ring.open(4, 8);
+  if (!err.empty()) return err;
+  BufferRing buffers;
+  err = buffers.init(ring.fd(), 0, 2, 64);
+  if (!err.empty()) return "io_uring lacks provided-buffer rings (" + err + "; needs Linux 5.19+)";
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {
+    return std::string("socketpair failed: ") + std::strerror(errno);
   }
-  munmap(ring, bytes);
+  prepMultishotRecv(ring.nextSqe(), pair[0], 0, 1);
+  ring.enter(true);
+  io_uring_cqe cqe;
+  std::string result;
+  if (ring.reap(&cqe, 1) == 1 && cqe.res < 0) {
+    result = std::string("io_uring lacks multishot recv (") + std::strerror(-cqe.res) + "; needs Linux 6.0+)";
+  }
+  ring.close();  // cancels the pending recv
+  ::close(pair[0]);
+  ::close(pair[1]);
   return result;
 }
 
@@ -93,12 +99,8 @@ std::string probeUring() {
     reason = "io_uring lacks IORING_FEAT_FAST_POLL (kernel too old)";
   }
   if (reason.empty()) reason = checkOpcodes(fd);
-  if (reason.empty()) reason = checkBufferRing(fd);
-  // Multishot recv (6.0) has no feature bit; IORING_FEAT_LINKED_FILE arrived in the same release.
-  if (reason.empty() && !(params.features & IORING_FEAT_LINKED_FILE)) {
-    reason = "io_uring lacks multishot recv (needs Linux 6.0+)";
-  }
   close(fd);
+  if (reason.empty()) reason = checkMultishotRecv();
   return reason;
 }
 
