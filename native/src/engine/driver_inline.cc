@@ -3,6 +3,7 @@
 // a uv_idle delivers events produced by JS calls (connect / submit) on the next loop turn.
 #include <exception>
 #include <memory>
+#include <unordered_set>
 
 #include "core/clock.h"
 #include "engine/command_dispatch.h"
@@ -57,7 +58,7 @@ class InlineDriver final : public Driver {
       r.error = errnoText("listen " + host + ":" + std::to_string(port), err);
       return r;
     }
-    ++listeners_;
+    listeners_.insert(r.id);
     updateRef();
     return r;
   }
@@ -65,7 +66,7 @@ class InlineDriver final : public Driver {
   void unlisten(uint32_t listenerId) override {
     if (!backend_) return;
     backend_->unlisten(listenerId);
-    if (listenerId > 0 && listenerId < nextListenerId_ && listeners_ > 0) --listeners_;
+    listeners_.erase(listenerId);
     updateRef();
   }
 
@@ -172,7 +173,7 @@ class InlineDriver final : public Driver {
   // Keeps the JS process alive while something is listening or connected (like net.Server / net.Socket).
   void updateRef() {
     if (!poll_) return;
-    if (listeners_ > 0 || budget_.used() > 0) {
+    if (!listeners_.empty() || budget_.used() > 0) {
       uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
     } else {
       uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
@@ -193,7 +194,7 @@ class InlineDriver final : public Driver {
   uv_timer_t* timer_ = nullptr;
   uv_idle_t* idle_ = nullptr;
   uint32_t nextListenerId_ = 1;
-  uint32_t listeners_ = 0;
+  std::unordered_set<uint32_t> listeners_;  // open listener ids
 };
 
 }  // namespace

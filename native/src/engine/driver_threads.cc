@@ -10,6 +10,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "core/clock.h"
@@ -94,7 +95,7 @@ class ThreadedDriver final : public Driver {
       bound = got;
     }
     r.port = bound;
-    ++listeners_;
+    listeners_.insert(r.id);
     updateRef();
     return r;
   }
@@ -107,7 +108,7 @@ class ThreadedDriver final : public Driver {
         return 0;
       });
     }
-    if (listenerId > 0 && listenerId < nextListenerId_ && listeners_ > 0) --listeners_;
+    listeners_.erase(listenerId);
     updateRef();
   }
 
@@ -306,7 +307,7 @@ class ThreadedDriver final : public Driver {
 
   void updateRef() {
     if (!async_) return;
-    if (listeners_ > 0 || budget_.used() > 0 || connectsInFlight_.load(std::memory_order_relaxed) > 0) {
+    if (!listeners_.empty() || budget_.used() > 0 || connectsInFlight_.load(std::memory_order_relaxed) > 0) {
       uv_ref(reinterpret_cast<uv_handle_t*>(async_));
     } else {
       uv_unref(reinterpret_cast<uv_handle_t*>(async_));
@@ -330,7 +331,7 @@ class ThreadedDriver final : public Driver {
   std::vector<ByteBuffer> taken_;            // JS thread only
   std::vector<ByteSlice> parts_;
   uint32_t nextListenerId_ = 1;
-  uint32_t listeners_ = 0;
+  std::unordered_set<uint32_t> listeners_;  // open listener ids
   uint32_t nextConnectLoop_ = 0;
   std::atomic<uint32_t> connectsInFlight_{0};  // connect() calls not yet run by their loop
   bool stopped_ = false;
