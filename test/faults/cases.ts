@@ -312,12 +312,16 @@ export const faultCases: FaultCase[] = [
   {
     name: 'a fast client into a small mailbox: reading pauses and resumes, order kept',
     reasons: ['peer_closed'],
-    async run(_w, peers) {
+    async run(w, peers) {
       const c = await peers.client();
       const count = 600;
       for (let n = 0; n < count; n++) c.send(Note, { n, delayMs: 0 });
       const { notes } = await c.request(NotesReq, {});
       expect(notes).toEqual(Array.from({ length: count }, (_, n) => n));
+      // The mailbox (capacity 64) filled: reading paused, and resumed as often once it drained.
+      const pauses = w.log.pauses.get(onlyAttacker(w)) ?? { paused: 0, resumed: 0 };
+      expect(pauses.paused).toBeGreaterThan(0);
+      expect(pauses.resumed).toBe(pauses.paused);
       await c.close();
     },
   },

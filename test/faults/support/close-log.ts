@@ -18,11 +18,28 @@ export class CloseLog {
   readonly notWritable = new Set<SessionId>();
   /** Sessions not writable right now (soft limit passed, not yet drained to half). */
   readonly blockedNow = new Set<SessionId>();
+  /** pauseReading / resumeReading calls the server made, per session. */
+  readonly pauses = new Map<SessionId, { paused: number; resumed: number }>();
   private waiters: (() => void)[] = [];
 
   /** Installs the log between `transport` and whatever handler the server sets. */
   static attach(transport: Transport): CloseLog {
     const log = new CloseLog();
+    const count = (session: SessionId, key: 'paused' | 'resumed'): void => {
+      const entry = log.pauses.get(session) ?? { paused: 0, resumed: 0 };
+      entry[key]++;
+      log.pauses.set(session, entry);
+    };
+    const pauseReading = transport.pauseReading.bind(transport);
+    const resumeReading = transport.resumeReading.bind(transport);
+    transport.pauseReading = (session) => {
+      count(session, 'paused');
+      pauseReading(session);
+    };
+    transport.resumeReading = (session) => {
+      count(session, 'resumed');
+      resumeReading(session);
+    };
     const setHandler = transport.setHandler.bind(transport);
     transport.setHandler = (handler: TransportHandler) =>
       setHandler({
