@@ -97,6 +97,20 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       expect(s.rec.batches).toBeLessThan(100); // delivered in batches, not one call per frame
     });
 
+    it('hands echoes of a burst to the network in a few submits, not one per frame', async () => {
+      const s = await server();
+      s.rec.onFrameHook = (id, msgId, seq, payload) => s.transport.send(id, msgId, seq, payload);
+      const c = await client(s.port);
+      await s.rec.nextOpen();
+      const before = Number(s.transport.stats().submits);
+      await c.write(Buffer.concat(Array.from({ length: 100 }, (_, i) => frame(200, i, pattern(40, i)))));
+      await c.until(() => c.frames.length === 100, '100 echoes');
+      expect(c.frames.map((f) => f.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      const submits = Number(s.transport.stats().submits) - before;
+      expect(submits).toBeGreaterThan(0);
+      expect(submits).toBeLessThan(20);
+    });
+
     it('carries a 16 MiB frame both ways when the limit is raised', async () => {
       const s = await server({ maxFrameBytes: 32 * MiB, sendHardLimit: 64 * MiB });
       const c = await client(s.port);
