@@ -5,18 +5,36 @@ import type { NativeBinding } from './native';
 import { NativeTransport } from './native-transport';
 import { NodeNetTransport } from './node-net-transport';
 import { resolveOptions, type ResolvedOptions, type TransportOptions } from './options';
-import type { EngineName, Transport } from './transport';
+import type { EngineName, NativeEngineName, Transport } from './transport';
 
-/** The engine to build for a choice ('auto' resolved); `load` is replaceable for tests. */
+/** Engines of each platform, preferred first: `auto` takes the first that is built and works here. */
+const PLATFORM_ENGINES: Record<'linux' | 'win32', readonly NativeEngineName[]> = {
+  linux: ['uring', 'epoll'],
+  win32: ['rio', 'iocp'],
+};
+
+function platformEngines(platform: NodeJS.Platform): readonly NativeEngineName[] {
+  return platform === 'win32' ? PLATFORM_ENGINES.win32 : PLATFORM_ENGINES.linux;
+}
+
+/** '' when a built engine can run here, else why not (only uring has a run-time probe; rio falls back itself). */
+function engineProblem(engine: NativeEngineName, binding: NativeBinding): string {
+  return engine === 'uring' ? binding.probeUring() : '';
+}
+
+/** The engine to build for a choice ('auto' resolved); `load` and `platform` are replaceable for tests. */
 export function resolveEngine(
   choice: ResolvedOptions['engine'],
   warn: (message: string) => void = (m) => console.warn(m),
   load: () => ReturnType<typeof tryLoadBinding> = tryLoadBinding,
+  platform: NodeJS.Platform = process.platform,
 ): { engine: EngineName; binding?: NativeBinding } {
   if (choice === 'node') return { engine: 'node' };
-  if (choice === 'iocp' || choice === 'rio') {
+  const candidates = platformEngines(platform);
+  if (choice !== 'auto' && !candidates.includes(choice)) {
+    const where = choice === 'iocp' || choice === 'rio' ? 'Windows' : 'Linux';
     throw new Error(
-      `engine '${choice}' is Windows only; on ${process.platform} use 'auto', 'epoll', 'uring' or 'node'`,
+      `engine '${choice}' is ${where} only; on ${platform} use 'auto', '${candidates.join("', '")}' or 'node'`,
     );
   }
   const loaded = load();
@@ -30,8 +48,8 @@ export function resolveEngine(
   const binding = loaded.binding;
   const built = binding.engines();
   if (choice === 'auto') {
-    if (built.includes('uring') && binding.probeUring() === '') return { engine: 'uring', binding };
-    if (built.includes('epoll')) return { engine: 'epoll', binding };
+    const usable = candidates.find((e) => built.includes(e) && engineProblem(e, binding) === '');
+    if (usable) return { engine: usable, binding };
     warn(
       `fastport: the addon has no usable engine (built: ${built.join(', ') || 'none'}), using engine 'node'`,
     );
@@ -43,10 +61,9 @@ export function resolveEngine(
         `rebuild with npm run build:native or choose another engine`,
     );
   }
-  if (choice === 'uring') {
-    const reason = binding.probeUring();
-    if (reason !== '') throw new Error(`engine 'uring' does not work here: ${reason}; use 'epoll' or 'auto'`);
-  }
+  const problem = engineProblem(choice, binding);
+  if (problem !== '')
+    throw new Error(`engine '${choice}' does not work here: ${problem}; use 'epoll' or 'auto'`);
   return { engine: choice, binding };
 }
 
@@ -57,7 +74,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const transport =
     engine === 'node' || !binding
       ? new NodeNetTransport(resolved)
-      : new NativeTransport(binding, engine as 'epoll' | 'uring', resolved);
+      : new NativeTransport(binding, engine as NativeEngineName, resolved);
   const perAddress = resolved.maxConnectionsPerAddress;
   return perAddress > 0 ? new AddressLimitedTransport(transport, perAddress) : transport;
 }

@@ -22,7 +22,14 @@ import {
   type NativeEngineOptions,
 } from './native';
 import type { ResolvedOptions } from './options';
-import type { SessionId, Transport, TransportHandler, TransportLimits, TransportStats } from './transport';
+import type {
+  NativeEngineName,
+  SessionId,
+  Transport,
+  TransportHandler,
+  TransportLimits,
+  TransportStats,
+} from './transport';
 import { checkFrameArgs } from './wire';
 
 /** The command log is submitted early once it passes this many bytes. */
@@ -31,7 +38,7 @@ export const SUBMIT_THRESHOLD_BYTES = 256 * 1024;
 const SHUTDOWN_WAIT_MS = 10_000;
 
 export class NativeTransport implements Transport {
-  readonly engine: 'epoll' | 'uring';
+  readonly engine: NativeEngineName;
   readonly limits: TransportLimits;
   private handler: TransportHandler = NO_HANDLER;
   private readonly native: NativeEngine;
@@ -49,7 +56,7 @@ export class NativeTransport implements Transport {
 
   constructor(
     binding: NativeBinding,
-    engine: 'epoll' | 'uring',
+    engine: NativeEngineName,
     private readonly options: ResolvedOptions,
   ) {
     this.engine = engine;

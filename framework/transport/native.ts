@@ -3,10 +3,11 @@
  * TypeScript shape live here; only loader.ts loads the `.node` file.
  */
 import { CLOSE_REASONS } from './close-reason';
+import type { NativeEngineName } from './transport';
 
 /** Options handed to `new binding.Engine(...)`; validated in TS (options.ts) before the call. */
 export interface NativeEngineOptions {
-  engine: 'epoll' | 'uring';
+  engine: NativeEngineName;
   ioThreads: number;
   maxFrameBytes: number;
   sendSoftLimit: number;

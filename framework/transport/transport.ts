@@ -4,6 +4,8 @@ import type { CloseReason } from './close-reason';
 export type SessionId = number;
 
 export type EngineName = 'epoll' | 'uring' | 'iocp' | 'rio' | 'node';
+/** Engines implemented by the native addon. */
+export type NativeEngineName = Exclude<EngineName, 'node'>;
 export type EngineChoice = EngineName | 'auto';
 
 /**

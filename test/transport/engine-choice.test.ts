@@ -41,4 +41,15 @@ describe('engine choice', () => {
     expect(resolveEngine('epoll', silent, binding(['epoll', 'uring'], '')).engine).toBe('epoll');
     expect(resolveEngine('node', silent, missing).engine).toBe('node');
   });
+
+  it('on Windows auto picks rio, else iocp; Linux engines are refused there and Windows ones here', () => {
+    const win = binding(['iocp', 'rio'], 'not built');
+    expect(resolveEngine('auto', silent, win, 'win32').engine).toBe('rio');
+    expect(resolveEngine('auto', silent, binding(['iocp'], ''), 'win32').engine).toBe('iocp');
+    expect(resolveEngine('iocp', silent, win, 'win32').engine).toBe('iocp');
+    expect(() => resolveEngine('epoll', silent, win, 'win32')).toThrow("engine 'epoll' is Linux only");
+    expect(() => resolveEngine('rio', silent, binding(['epoll'], ''), 'linux')).toThrow(
+      "engine 'rio' is Windows only",
+    );
+  });
 });
