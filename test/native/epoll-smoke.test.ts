@@ -98,6 +98,8 @@ describe.each([0, 2])('epoll engine smoke (ioThreads: %i)', (ioThreads) => {
     const close = h.events.find((e) => e.type === CLOSE && e.session === open.session);
     expect(close === undefined ? undefined : binding.closeReasons()[close.reason]).toBe('shutdown');
     expect(() => h.engine.listen('127.0.0.1', 0, 64)).toThrow(/shut down/);
+    // The final counters stay readable.
+    expect(h.engine.stats()).toMatchObject({ accepted: 1, closed: 1, sessions: 0 });
     expect(() => h.engine.shutdown()).not.toThrow();
     socket.destroy();
   });

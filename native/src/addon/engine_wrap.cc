@@ -135,6 +135,8 @@ Napi::Value EngineWrap::stats(const Napi::CallbackInfo& info) {
   if (driver_) {
     driver_->stats(
         [&](const char* name, uint64_t value) { out.Set(name, Napi::Number::New(env, double(value))); });
+  } else {
+    for (const auto& [name, value] : finalStats_) out.Set(name, Napi::Number::New(env, double(value)));
   }
   return out;
 }
@@ -153,6 +155,8 @@ void EngineWrap::stop(bool deliverLast) {
   } catch (...) {
     thrown = std::current_exception();
   }
+  // Counters stay readable after shutdown (their final values).
+  driver_->stats([this](const char* name, uint64_t value) { finalStats_.emplace_back(name, value); });
   if (delivering_ > 0) {
     retired_ = std::move(driver_);  // called from JS inside onEvents: the driver is still running below us
   } else {

@@ -4,7 +4,10 @@
 #pragma once
 #include <napi.h>
 
+#include <cstdint>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "engine/driver.h"
 
@@ -39,7 +42,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
   Napi::Reference<Napi::ArrayBuffer> batch_;  // reused between calls (JS must not keep it)
   size_t batchCapacity_ = 0;
-  int delivering_ = 0;   // nesting depth of onEvents calls
+  int delivering_ = 0;                                        // nesting depth of onEvents calls
+  std::vector<std::pair<const char*, uint64_t>> finalStats_;  // stats() after shutdown
   bool jsGone_ = false;  // the environment can no longer run JS (process exiting): batches are dropped
   bool cleanupHooked_ = false;
 };

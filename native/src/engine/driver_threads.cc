@@ -159,7 +159,7 @@ class ThreadedDriver final : public Driver {
   }
 
   void stats(const std::function<void(const char*, uint64_t)>& fn) override {
-    std::vector<const Counters*> all{&driverCounters_};
+    std::vector<const Counters*> all{&driverCounters_, &retiredCounters_};
     for (auto& l : loops_) all.push_back(&l->counters);
     sumCounters(all, fn);
   }
@@ -183,6 +183,12 @@ class ThreadedDriver final : public Driver {
       } catch (...) {
         thrown = std::current_exception();
       }
+    }
+    // Keep the loops' final counters for stats() after shutdown.
+    for (auto& l : loops_) {
+#define FASTPORT_COUNTER_KEEP(name) retiredCounters_.name.add(l->counters.name.get());
+      FASTPORT_COUNTERS(FASTPORT_COUNTER_KEEP)
+#undef FASTPORT_COUNTER_KEEP
     }
     loops_.clear();
     if (async_) {
@@ -319,6 +325,7 @@ class ThreadedDriver final : public Driver {
   DeliverFn deliver_;
   SessionBudget budget_;
   Counters driverCounters_;
+  Counters retiredCounters_;  // counters of loops already shut down
   std::vector<std::unique_ptr<IoLoop>> loops_;
   std::vector<ByteBuffer> staging_;  // per-loop command logs being routed (JS thread only)
   std::vector<ByteBuffer*> stagingPtrs_;
