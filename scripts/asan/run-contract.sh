@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs the transport contract suite and the fault suite's native rows against the ASan+UBSan addon
+# Runs the transport contract suite and the fault suites' native rows against the ASan+UBSan addon
 # (build-asan/, from `npm run build:native:asan`). node itself is not sanitized, so libasan is preloaded;
 # leak checking is off (node's own allocations at exit are not ours to report). Any ASan/UBSan report fails.
 set -eu
@@ -16,7 +16,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$LOG"
 export FASTPORT_ENGINES="${FASTPORT_ENGINES:-epoll,uring}"
 export FASTPORT_FAULT_ENGINES="${FASTPORT_FAULT_ENGINES:-epoll,uring}"
 status=0
-npx vitest run --no-file-parallelism test/transport/contract.test.ts test/faults/faults.test.ts "$@" || status=$?
+npx vitest run --no-file-parallelism test/transport/contract.test.ts test/faults/faults.test.ts test/faults/long-turn.test.ts "$@" || status=$?
 if ls "$LOG".* >/dev/null 2>&1; then
   echo "sanitizer reports:" >&2
   cat "$LOG".* >&2
