@@ -19,7 +19,8 @@ void UringBackend::resumeRead(SessionId id) {
   s->readPaused = false;
   s->resumedMs = monotonicMs();
   now_ = s->resumedMs;
-  if (!deliverHeld(s)) return;  // a bad frame among them closed the session
+  if (s->state == Session::State::kOpen && !deliverHeld(s))
+    return;  // draining: no more input  // a bad frame among them closed the session
   if (s->state == Session::State::kOpen && !s->recvArmed) armRecv(s);
 }
 
