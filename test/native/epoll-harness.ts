@@ -108,9 +108,9 @@ export class Harness {
     );
   }
 
-  /** For state that no event reports (counters): re-checks every few ms, up to 5 s. */
-  async poll(what: string, ready: () => boolean): Promise<void> {
-    const deadline = Date.now() + 5000;
+  /** For state that no event reports (counters): re-checks every few ms, up to timeoutMs. */
+  async poll(what: string, ready: () => boolean, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     while (!ready()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
