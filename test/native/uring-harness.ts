@@ -92,6 +92,12 @@ export class EngineHarness {
     this.engine.submit(cmd, cmd.length);
   }
 
+  /** A command without payload (3 CLOSE, 4 ABORT, 5 PAUSE_READ, 6 RESUME_READ). */
+  command(op: number, session: number): void {
+    const cmd = command(op, session);
+    this.engine.submit(cmd, cmd.length);
+  }
+
   close(session: number, reason = 6): void {
     const cmd = command(CMD_CLOSE, session);
     cmd.writeUInt8(reason, 1);
