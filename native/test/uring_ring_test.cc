@@ -104,9 +104,11 @@ int main() {
   // WRITE_FIXED from a registered slice onto a stream socket.
   SendSlices slices;
   CHECK(slices.init(ring.fd(), 2, 16).empty());
-  int slice = slices.acquire();
-  std::memcpy(slices.data(slice), "hello", 5);
-  prepWriteFixed(ring.nextSqe(), sv[0], slices.data(slice), 5, static_cast<uint16_t>(slice), 9);
+  SliceRun run = slices.acquire(2);
+  CHECK(run.first == 0 && run.count == 2);  // adjacent free slices form one run
+  CHECK(slices.inUse() == 2 && !slices.anyFree());
+  std::memcpy(slices.data(run.first) + 14, "hello", 5);  // spans the two 16-byte slices
+  prepWriteFixed(ring.nextSqe(), sv[0], slices.data(run.first) + 14, 5, SendSlices::kBufferIndex, 9);
   bool wrote = false;
   for (const io_uring_cqe& cqe : waitCqes(ring, 1)) {
     if (cqe.user_data == 9) wrote = cqe.res == 5;
@@ -115,6 +117,8 @@ int main() {
   char back[8] = {0};
   CHECK(read(sv[1], back, 8) == 5);
   CHECK(std::memcmp(back, "hello", 5) == 0);
+  slices.giveBack(run);
+  CHECK(slices.inUse() == 0);
 
   // Cancel by fd ends the multishot recv.
   prepCancelFd(ring.nextSqe(), sv[0], 11);

@@ -69,7 +69,12 @@ describe('uring engine under exhaustion', () => {
   it('short sends into a peer that is not reading resubmit the rest, in order', async () => {
     const sliceBytes = 4 << 20; // larger than the free socket space when it turns writable: short writes
     const h = start(
-      { uringSendSliceSize: sliceBytes, sendSoftLimit: 256 * 1024, sendHardLimit: 32 << 20 },
+      {
+        uringSendSliceSize: sliceBytes,
+        uringSendSliceCount: 2,
+        sendSoftLimit: 256 * 1024,
+        sendHardLimit: 32 << 20,
+      },
       false,
     );
     const port = h.listen();

@@ -16,13 +16,12 @@ std::string SendSlices::init(int ringFd, unsigned count, unsigned sliceBytes) {
   if (count == 0 || count > 16384) return "send slice count must be 1..16384";
   if (sliceBytes == 0) return "send slice size must be > 0";
   memoryBytes_ = static_cast<size_t>(count) * sliceBytes;
+  if (memoryBytes_ > (size_t(1) << 30)) return "send slices exceed 1 GiB (count x size)";
   void* memory = mmap(nullptr, memoryBytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (memory == MAP_FAILED) return std::string("mmap send slices: ") + std::strerror(errno);
   memory_ = static_cast<uint8_t*>(memory);
-  std::vector<iovec> iovs(count);
-  for (unsigned i = 0; i < count; ++i)
-    iovs[i] = iovec{memory_ + static_cast<size_t>(i) * sliceBytes, sliceBytes};
-  int rc = sysRegister(ringFd, IORING_REGISTER_BUFFERS, iovs.data(), count);
+  iovec whole{memory_, memoryBytes_};
+  int rc = sysRegister(ringFd, IORING_REGISTER_BUFFERS, &whole, 1);
   if (rc < 0) {
     release();
     return std::string("IORING_REGISTER_BUFFERS: ") + std::strerror(-rc);
@@ -30,8 +29,9 @@ std::string SendSlices::init(int ringFd, unsigned count, unsigned sliceBytes) {
   ringFd_ = ringFd;
   count_ = count;
   sliceBytes_ = sliceBytes;
-  free_.clear();
-  for (unsigned i = count; i-- > 0;) free_.push_back(static_cast<uint16_t>(i));
+  free_ = count;
+  cursor_ = 0;
+  used_.assign(count, false);
   return "";
 }
 
@@ -40,15 +40,29 @@ void SendSlices::release() {
   ringFd_ = -1;
   if (memory_) munmap(memory_, memoryBytes_);
   memory_ = nullptr;
-  count_ = 0;
-  free_.clear();
+  count_ = free_ = 0;
+  used_.clear();
 }
 
-int SendSlices::acquire() {
-  if (free_.empty()) return -1;
-  int slice = free_.back();
-  free_.pop_back();
-  return slice;
+SliceRun SendSlices::acquire(unsigned maxCount) {
+  SliceRun run;
+  if (free_ == 0) return run;
+  unsigned at = cursor_;
+  while (used_[at]) at = (at + 1) % count_;  // free_ > 0: ends
+  unsigned n = 1;
+  while (n < maxCount && at + n < count_ && !used_[at + n]) ++n;
+  for (unsigned i = 0; i < n; ++i) used_[at + i] = true;
+  free_ -= n;
+  cursor_ = (at + n) % count_;
+  run.first = int(at);
+  run.count = n;
+  return run;
+}
+
+void SendSlices::giveBack(SliceRun run) {
+  if (run.first < 0) return;
+  for (unsigned i = 0; i < run.count; ++i) used_[unsigned(run.first) + i] = false;
+  free_ += run.count;
 }
 
 }  // namespace fastport::uring

@@ -1,6 +1,7 @@
-// Send buffer pool registered with the ring (IORING_REGISTER_BUFFERS): `count` fixed slices of
-// `sliceBytes`, slice i = registered buffer index i. A slice is acquired to copy outgoing bytes into and
-// released only when the kernel reports its write complete (delayed consume).
+// Send buffer pool registered with the ring (IORING_REGISTER_BUFFERS, one registered buffer: index 0),
+// carved into `count` fixed slices of `sliceBytes`. A session takes a run of adjacent free slices (one for
+// small frames, several while streaming a large backlog, so one WRITE_FIXED carries up to run x sliceBytes)
+// and gives it back only when the kernel reports its write complete (delayed consume).
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,11 @@
 
 namespace fastport::uring {
 
+struct SliceRun {
+  int first = -1;  // -1 = none
+  unsigned count = 0;
+};
+
 class SendSlices {
  public:
   SendSlices() = default;
@@ -17,26 +23,30 @@ class SendSlices {
   SendSlices& operator=(const SendSlices&) = delete;
   ~SendSlices() { release(); }
 
-  // Returns '' or the reason. count <= 16384 (the kernel's registered buffer limit).
+  // Returns '' or the reason. count <= 16384.
   std::string init(int ringFd, unsigned count, unsigned sliceBytes);
   void release();
   // The ring was closed (which dropped the registration): release() then only frees the memory.
   void detach() { ringFd_ = -1; }
 
   unsigned sliceBytes() const { return sliceBytes_; }
-  unsigned inUse() const { return count_ - static_cast<unsigned>(free_.size()); }
-  // A free slice index, or -1 when all are in flight.
-  int acquire();
-  void giveBack(int slice) { free_.push_back(static_cast<uint16_t>(slice)); }
+  unsigned inUse() const { return count_ - free_; }
+  bool anyFree() const { return free_ > 0; }
+  // A run of 1..maxCount adjacent free slices (as long as the neighbours are free), or first = -1.
+  SliceRun acquire(unsigned maxCount);
+  void giveBack(SliceRun run);
   uint8_t* data(int slice) { return memory_ + static_cast<size_t>(slice) * sliceBytes_; }
+  static constexpr uint16_t kBufferIndex = 0;
 
  private:
   int ringFd_ = -1;
   unsigned count_ = 0;
   unsigned sliceBytes_ = 0;
+  unsigned free_ = 0;
+  unsigned cursor_ = 0;  // next-fit: where the last search ended
   uint8_t* memory_ = nullptr;
   size_t memoryBytes_ = 0;
-  std::vector<uint16_t> free_;
+  std::vector<bool> used_;
 };
 
 }  // namespace fastport::uring

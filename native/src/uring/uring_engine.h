@@ -38,6 +38,7 @@ inline constexpr unsigned kReapBatch = 256;
 inline constexpr unsigned kMaxReapRounds = 64;   // per poll(): bounded, the eventfd re-fires if work is left
 inline constexpr uint64_t kAcceptPauseMs = 250;  // after EMFILE / ENFILE
 inline constexpr size_t kGatherSlices = 64;
+inline constexpr size_t kMaxSliceRun = 16;  // slices one write may span (256 KiB with 16 KiB slices)
 
 inline CloseReason reasonFor(int err) {
   return (err == ECONNRESET || err == EPIPE) ? CloseReason::kReset : CloseReason::kIoError;
@@ -75,6 +76,8 @@ class UringBackend final : public Backend {
   void flush() override;
   void shutdown() override;
   size_t sessionCount() const override { return openSessions_; }
+  // Bytes the session's slice run holds.
+  size_t runBytes(const Session* s) const { return size_t(s->slice.count) * slices_.sliceBytes(); }
 
  private:
   // --- ring plumbing ---

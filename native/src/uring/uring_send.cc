@@ -52,13 +52,13 @@ void UringBackend::flush() {
 
 bool UringBackend::appendToSlice(Session* s, const uint8_t* data, size_t len) {
   if (s->sendInFlight || !s->queue.empty()) return false;
-  if (s->slice < 0) {
+  if (s->slice.first < 0) {
     if (!sliceWaiters_.empty() || len > slices_.sliceBytes()) return false;
-    s->slice = slices_.acquire();
-    if (s->slice < 0) return false;
+    s->slice = slices_.acquire(1);
+    if (s->slice.first < 0) return false;
   }
-  if (s->sliceLen + len > slices_.sliceBytes()) return false;
-  std::memcpy(slices_.data(s->slice) + s->sliceLen, data, len);
+  if (s->sliceLen + len > runBytes(s)) return false;
+  std::memcpy(slices_.data(s->slice.first) + s->sliceLen, data, len);
   s->sliceLen += uint32_t(len);
   return true;
 }
@@ -67,14 +67,18 @@ void UringBackend::startSend(Session* s) {
   if (s->sendInFlight || s->state == Session::State::kConnecting || s->state == Session::State::kClosed) {
     return;
   }
-  if (s->slice < 0) {
+  if (s->slice.first < 0) {
     if (s->queue.empty()) {
       if (s->state == Session::State::kDraining) finishDrain(s);
       return;
     }
-    // Behind sessions already waiting for a slice (unless this is one of them being served).
-    s->slice = (sliceWaiters_.empty() || servingWaiters_) ? slices_.acquire() : -1;
-    if (s->slice < 0) {
+    // Behind sessions already waiting for a slice (unless this is one of them being served). A backlog
+    // larger than a slice takes a run of adjacent slices when they are free: one write carries it all.
+    if (sliceWaiters_.empty() || servingWaiters_) {
+      size_t want = (s->queue.pending() + slices_.sliceBytes() - 1) / slices_.sliceBytes();
+      s->slice = slices_.acquire(unsigned(want < kMaxSliceRun ? want : kMaxSliceRun));
+    }
+    if (s->slice.first < 0) {
       if (!s->waitingSlice) {
         s->waitingSlice = true;
         sliceWaiters_.push_back(s->id);
@@ -85,12 +89,12 @@ void UringBackend::startSend(Session* s) {
   if (s->sliceSent == s->sliceLen) {
     s->sliceSent = s->sliceLen = 0;
   }
-  size_t room = slices_.sliceBytes() - s->sliceLen;
+  size_t room = runBytes(s) - s->sliceLen;
   while (room > 0 && !s->queue.empty()) {
     ByteSlice parts[kGatherSlices];
     size_t n = s->queue.gather(parts, kGatherSlices, room);
     size_t copied = 0;
-    uint8_t* dst = slices_.data(s->slice) + s->sliceLen;
+    uint8_t* dst = slices_.data(s->slice.first) + s->sliceLen;
     for (size_t i = 0; i < n; ++i) {
       std::memcpy(dst + copied, parts[i].data, parts[i].len);
       copied += parts[i].len;
@@ -110,8 +114,8 @@ void UringBackend::startSend(Session* s) {
 
 void UringBackend::submitSliceWrite(Session* s) {
   io_uring_sqe* e = sqe();
-  prepWriteFixed(e, s->fd, slices_.data(s->slice) + s->sliceSent, s->sliceLen - s->sliceSent,
-                 uint16_t(s->slice), tag(Op::kSend, s->id));
+  prepWriteFixed(e, s->fd, slices_.data(s->slice.first) + s->sliceSent, s->sliceLen - s->sliceSent,
+                 SendSlices::kBufferIndex, tag(Op::kSend, s->id));
   onSocket(e, s);
   s->sendInFlight = true;
 }
@@ -145,25 +149,23 @@ void UringBackend::onSend(SessionId id, int res) {
     submitSliceWrite(s);  // short send: the rest of the slice goes next
     return;
   }
-  s->sliceSent = s->sliceLen = 0;
-  if (s->queue.empty() || !sliceWaiters_.empty()) {
-    // Done, or give others their turn: the slice goes back and this session queues behind them.
-    releaseSlice(s);
-  }
+  // The run goes back: done, or the next write takes a run sized for what is left, behind any sessions
+  // waiting for a slice.
+  releaseSlice(s);
   startSend(s);
 }
 
 void UringBackend::releaseSlice(Session* s) {
-  if (s->slice < 0) return;
+  if (s->slice.first < 0) return;
   slices_.giveBack(s->slice);
-  s->slice = -1;
+  s->slice = SliceRun{};
   s->sliceLen = s->sliceSent = 0;
 }
 
 void UringBackend::serveSliceWaiters() {
   servingWaiters_ = true;
   size_t i = 0;
-  for (; i < sliceWaiters_.size() && slices_.inUse() < tuning_.sliceCount; ++i) {
+  for (; i < sliceWaiters_.size() && slices_.anyFree(); ++i) {
     Session* s = findOpen(sliceWaiters_[i]);
     if (!s || !s->waitingSlice) continue;
     s->waitingSlice = false;
@@ -188,8 +190,8 @@ void UringBackend::finishDrain(Session* s) {
 }
 
 void UringBackend::writeDirect(Session* s) {
-  if (s->slice >= 0 && s->sliceLen > s->sliceSent) {
-    ssize_t n = ::send(s->fd, slices_.data(s->slice) + s->sliceSent, s->sliceLen - s->sliceSent,
+  if (s->slice.first >= 0 && s->sliceLen > s->sliceSent) {
+    ssize_t n = ::send(s->fd, slices_.data(s->slice.first) + s->sliceSent, s->sliceLen - s->sliceSent,
                        MSG_NOSIGNAL | MSG_DONTWAIT);
     c_.syscalls.add();
     if (n <= 0 || uint32_t(n) < s->sliceLen - s->sliceSent) return;

@@ -12,6 +12,7 @@
 #include "core/frame_parser.h"
 #include "core/send_queue.h"
 #include "core/session_id.h"
+#include "uring/send_slices.h"
 
 namespace fastport::uring {
 
@@ -49,7 +50,7 @@ struct Session {
   std::vector<uint8_t> held;  // bytes received after PAUSE_READ took effect, delivered on RESUME_READ
 
   // Send: bytes in the slice [sliceSent, sliceLen) are in flight or about to be; the rest waits in queue.
-  int slice = -1;
+  SliceRun slice;  // first = -1: none
   uint32_t sliceLen = 0;
   uint32_t sliceSent = 0;
   bool sendInFlight = false;
