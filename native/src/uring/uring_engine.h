@@ -144,7 +144,7 @@ class UringBackend final : public Backend {
   // --- send ---
 
   // Fast path: a session with nothing in flight or queued copies the frames straight into its slice.
-  bool appendToSlice(Session* s, const uint8_t* data, size_t len);
+  size_t appendToSlice(Session* s, const uint8_t* data, size_t len);
 
   // One WRITE_FIXED of the slice's unsent bytes, refilled from the queue first. Waits for a free slice when
   // the pool is exhausted.

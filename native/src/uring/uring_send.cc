@@ -20,7 +20,8 @@ void UringBackend::send(SessionId id, const uint8_t* frames, size_t length, uint
   if (s->pending() == 0) s->sendProgressMs = now_ ? now_ : monotonicMs();
   c_.sendBytesPending.add(length);
   c_.framesOut.add(frameCount);
-  if (!appendToSlice(s, frames, length)) s->queue.append(pool_, frames, length);
+  size_t taken = appendToSlice(s, frames, length);
+  if (taken < length) s->queue.append(pool_, frames + taken, length - taken);
   size_t pending = s->pending();
   if (pending > cfg_.sendHardLimit) {
     closeSession(s, CloseReason::kBackpressure, 0);
@@ -50,17 +51,19 @@ void UringBackend::flush() {
   afterPass();
 }
 
-bool UringBackend::appendToSlice(Session* s, const uint8_t* data, size_t len) {
-  if (s->sendInFlight || !s->queue.empty()) return false;
+size_t UringBackend::appendToSlice(Session* s, const uint8_t* data, size_t len) {
+  if (s->sendInFlight || !s->queue.empty()) return 0;
   if (s->slice.first < 0) {
-    if (!sliceWaiters_.empty() || len > slices_.sliceBytes()) return false;
-    s->slice = slices_.acquire(1);
-    if (s->slice.first < 0) return false;
+    if (!sliceWaiters_.empty()) return 0;
+    size_t want = (len + slices_.sliceBytes() - 1) / slices_.sliceBytes();
+    s->slice = slices_.acquire(unsigned(want < kMaxSliceRun ? want : kMaxSliceRun));
+    if (s->slice.first < 0) return 0;
   }
-  if (s->sliceLen + len > runBytes(s)) return false;
-  std::memcpy(slices_.data(s->slice.first) + s->sliceLen, data, len);
-  s->sliceLen += uint32_t(len);
-  return true;
+  size_t room = runBytes(s) - s->sliceLen;
+  size_t take = len < room ? len : room;
+  std::memcpy(slices_.data(s->slice.first) + s->sliceLen, data, take);
+  s->sliceLen += uint32_t(take);
+  return take;
 }
 
 void UringBackend::startSend(Session* s) {
