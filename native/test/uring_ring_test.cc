@@ -127,6 +127,8 @@ int main() {
     if (cqe.user_data == 7) recvEnded = cqe.res == -ECANCELED && !(cqe.flags & IORING_CQE_F_MORE);
   }
   CHECK(recvEnded);
+  // A bounded wait with nothing pending times out.
+  CHECK(ring.wait(20) == -ETIME);
   std::printf("enter calls %lu, sqes %lu, cqes %lu\n", (unsigned long)ring.enterCalls,
               (unsigned long)ring.sqesSubmitted, (unsigned long)ring.cqesReaped);
   close(sv[0]);

@@ -163,11 +163,12 @@ int Ring::enter(bool getEvents, unsigned waitFor) {
 
 int Ring::wait(int timeoutMs) {
   storeRelease(sqTail_, sqeTail_);
-  __kernel_timespec ts{timeoutMs / 1000, (timeoutMs % 1000) * 1000000LL};
+  __kernel_timespec ts{timeoutMs > 0 ? timeoutMs / 1000 : 0,
+                       timeoutMs > 0 ? (timeoutMs % 1000) * 1000000LL : 0};
   io_uring_getevents_arg arg;
   std::memset(&arg, 0, sizeof arg);
   arg.sigmask_sz = _NSIG / 8;
-  arg.ts = reinterpret_cast<uint64_t>(&ts);
+  arg.ts = timeoutMs < 0 ? 0 : reinterpret_cast<uint64_t>(&ts);  // < 0: no timeout
   const unsigned toSubmit = unsubmitted();
   ++enterCalls;
   int rc = sysEnterArg(enterFd_, toSubmit, 1, enterFlags_ | IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,

@@ -43,7 +43,8 @@ class Ring {
   // Submits every unsubmitted SQE; with getEvents (or waitFor > 0) also runs deferred completions and
   // waits for `waitFor` CQEs. Returns SQEs consumed or -errno (-EBUSY / -EAGAIN: reap CQEs, retry).
   int enter(bool getEvents, unsigned waitFor = 0);
-  // Submits, then waits up to timeoutMs for at least one CQE (IORING_ENTER_EXT_ARG; needs hasExtArg()).
+  // Submits, then waits up to timeoutMs (< 0: no limit) for at least one CQE (IORING_ENTER_EXT_ARG; needs
+  // hasExtArg()).
   // Returns SQEs consumed or -errno (-ETIME: nothing arrived in time).
   int wait(int timeoutMs);
   bool hasExtArg() const { return (features_ & IORING_FEAT_EXT_ARG) != 0; }
