@@ -1,8 +1,8 @@
 /**
- * Test helpers for the raw addon binding (docs/boundary.md): loads build/Release/fastport.node directly,
+ * Test helpers for the raw addon binding (docs/boundary.md): loads the addon through framework/transport/loader,
  * parses event batches, builds wire frames and command records, and awaits events.
  */
-import { createRequire } from 'node:module';
+import { loadBinding } from '../../framework/transport/loader';
 import type { Socket } from 'node:net';
 
 export interface RawEngine {
@@ -21,9 +21,7 @@ export interface RawBinding {
 }
 
 // FASTPORT_ADDON points at another build (e.g. the ASan one from `npm run build:native:asan`).
-export const binding = createRequire(__filename)(
-  process.env.FASTPORT_ADDON ?? '../../build/Release/fastport.node',
-) as RawBinding;
+export const binding = loadBinding() as unknown as RawBinding;
 
 export interface Event {
   type: number;

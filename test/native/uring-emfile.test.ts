@@ -9,11 +9,11 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frame, pattern, RawClient } from '../transport/helpers/raw-client';
 
-const addon = path.resolve(__dirname, '../../build/Release/fastport.node');
+const loader = path.resolve(__dirname, '../../dist/framework/transport/loader.js');
 
 // The server: echoes every frame; prints its port, then its stats whenever a line arrives on stdin.
 const SERVER_SOURCE = `
-const b = require(${JSON.stringify(addon)});
+const b = require(${JSON.stringify(loader)}).loadBinding();
 let engine;
 engine = new b.Engine({ engine: 'uring' }, (batch, length) => {
   const view = new DataView(batch, 0, length);

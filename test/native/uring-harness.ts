@@ -3,7 +3,7 @@
  * the event records of docs/boundary.md, optionally echoes every frame back (one SEND command per frame,
  * one submit per batch), and lets a test await conditions on what arrived.
  */
-import { createRequire } from 'node:module';
+import { loadBinding } from '../../framework/transport/loader';
 import { expect } from 'vitest';
 import { frame, pattern, RawClient } from '../transport/helpers/raw-client';
 
@@ -30,11 +30,8 @@ interface Binding {
   ) => NativeEngine;
 }
 
-const requireAddon = createRequire(import.meta.url);
-// FASTPORT_ADDON: another build of the addon (e.g. a sanitizer build) for the same tests.
-export const binding = requireAddon(
-  process.env.FASTPORT_ADDON ?? '../../build/Release/fastport.node',
-) as Binding;
+// Through the one loader (FASTPORT_ADDON: another build, e.g. a sanitizer build, for the same tests).
+export const binding = loadBinding() as unknown as Binding;
 
 const OPEN = 1;
 const FRAME = 2;
