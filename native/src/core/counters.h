@@ -8,12 +8,32 @@ namespace fastport {
 
 // X(name): every counter, in the order stats() lists them. Gauges (sessions, recvBuffersHeld,
 // sendBytesPending, uringSendSlicesInUse) go up and down; the rest only go up.
-#define FASTPORT_COUNTERS(X)                                                                             \
-  X(accepted)                                                                                            \
-  X(connected)                                                                                           \
-  X(closed) X(sessions) X(framesIn) X(framesOut) X(bytesIn) X(bytesOut) X(batches) X(submits) X(wakeups) \
-      X(syscalls) X(recvBuffersHeld) X(sendBytesPending) X(sendsDropped) X(acceptPaused) X(refused)      \
-          X(uringEnter) X(uringSqes) X(uringCqes) X(uringBufRingEmpty) X(uringSendSlicesInUse)
+// One counter a line: clang-format reflows X-macro lists differently on each pass.
+// clang-format off
+#define FASTPORT_COUNTERS(X) \
+  X(accepted) \
+  X(connected) \
+  X(closed) \
+  X(sessions) \
+  X(framesIn) \
+  X(framesOut) \
+  X(bytesIn) \
+  X(bytesOut) \
+  X(batches) \
+  X(submits) \
+  X(wakeups) \
+  X(syscalls) \
+  X(recvBuffersHeld) \
+  X(sendBytesPending) \
+  X(sendsDropped) \
+  X(acceptPaused) \
+  X(refused) \
+  X(uringEnter) \
+  X(uringSqes) \
+  X(uringCqes) \
+  X(uringBufRingEmpty) \
+  X(uringSendSlicesInUse)
+// clang-format on
 
 class Counter {
  public:
