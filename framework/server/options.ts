@@ -45,7 +45,7 @@ export interface GameServerOptions {
   /** Use this transport instead of creating one from engine / ioThreads / limits. */
   transport?: Transport;
   /** Session policy and transport limits. */
-  limits?: Partial<SessionLimits> & Partial<TransportLimits>;
+  limits?: Partial<SessionLimits> & Partial<TransportLimits> & { maxConnectionsPerAddress?: number };
   /** The application's messages: an array of generated constants or a module namespace of them. */
   messages: Iterable<unknown> | Record<string, unknown>;
   /** Controller classes (@Controller()); bound into the container unless bindControllers is false. */
@@ -79,7 +79,7 @@ export interface ResolvedServerOptions {
   ioThreads: number;
   transport: Transport | undefined;
   session: SessionLimits;
-  transportLimits: Partial<TransportLimits>;
+  transportLimits: Partial<TransportLimits> & { maxConnectionsPerAddress?: number };
   messages: Iterable<unknown> | Record<string, unknown>;
   controllers: readonly ControllerClass[];
   container: Container;
@@ -109,6 +109,7 @@ const TRANSPORT_LIMIT_KEYS = new Set([
   'frameTimeoutMs',
   'sendStallMs',
   'maxConnections',
+  'maxConnectionsPerAddress',
 ]);
 
 function show(value: unknown): string {
@@ -220,7 +221,7 @@ export function resolveServerOptions(options: GameServerOptions): ResolvedServer
     ioThreads,
     transport,
     session,
-    transportLimits: transportLimits as Partial<TransportLimits>,
+    transportLimits: transportLimits as Partial<TransportLimits> & { maxConnectionsPerAddress?: number },
     messages,
     controllers: options.controllers,
     container,

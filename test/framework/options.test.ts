@@ -73,6 +73,24 @@ describe('GameServer options', () => {
     );
   });
 
+  it('passes maxConnectionsPerAddress to the transport: a second connection from one address is refused', async () => {
+    const container = new Container();
+    container.bind(Gates).toSelf();
+    const server = new GameServer({
+      ...base,
+      host: '127.0.0.1',
+      engine: 'node',
+      container,
+      limits: { maxConnectionsPerAddress: 1 },
+    });
+    const { port } = await server.start();
+    const first = await GameClient.connect({ port });
+    await expect(GameClient.connect({ port, connectTimeoutMs: 2000 })).rejects.toThrow();
+    expect(server.transport.stats().refused).toBe(1);
+    await first.close();
+    await server.stop();
+  });
+
   it('rejects a bad log level with the allowed ones', () => {
     expect(() => createLogger({ level: 'loud' as never })).toThrow(
       'log level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
