@@ -1,6 +1,7 @@
 // io_uring engine: multishot recv into the provided-buffer ring (a buffer goes back as soon as its bytes
 // are parsed), framing into FRAME events, PAUSE_READ / RESUME_READ.
 #include "core/clock.h"
+#include "core/frame_delivery.h"
 #include "uring/sqe_prep.h"
 #include "uring/uring_engine.h"
 
@@ -108,19 +109,10 @@ bool UringBackend::deliverHeld(Session* s) {
 void UringBackend::deliver(Session* s, const uint8_t* data, size_t len) {
   c_.bytesIn.add(len);
   bool held = s->parser.midFrame();
-  uint64_t frames = 0;
-  auto status = s->parser.feed(data, len, cfg_.maxFrameBytes, now_,
-                               [&](uint16_t msgId, uint32_t seq, const uint8_t* payload, uint32_t plen) {
-                                 ev_.frame(s->id, msgId, seq, payload, plen);
-                                 ++frames;
-                               });
-  c_.framesIn.add(frames);
-  if (status != FrameParser::Status::kOk) {
+  CloseReason bad = deliverFrames(s->parser, s->id, data, len, cfg_.maxFrameBytes, now_, ev_, c_.framesIn);
+  if (bad != CloseReason::kNone) {
     if (held) c_.recvBuffersHeld.sub();
-    closeSession(
-        s,
-        status == FrameParser::Status::kTooLarge ? CloseReason::kFrameTooLarge : CloseReason::kFrameInvalid,
-        0);
+    closeSession(s, bad, 0);
     return;
   }
   bool holds = s->parser.midFrame();

@@ -1,6 +1,7 @@
 #include "win/session_backend.h"
 
 #include "core/clock.h"
+#include "core/frame_delivery.h"
 #include "win/loop_group.h"
 
 namespace fastport::win {
@@ -383,18 +384,9 @@ void SessionBackend::flush() {
 bool SessionBackend::received(Session* s, const uint8_t* data, size_t n) {
   c_.bytesIn.add(n);
   bool held = s->parser.midFrame();
-  uint64_t frames = 0;
-  auto status = s->parser.feed(data, n, cfg_.maxFrameBytes, now_,
-                               [&](uint16_t msgId, uint32_t seq, const uint8_t* payload, uint32_t plen) {
-                                 ev_.frame(s->id, msgId, seq, payload, plen);
-                                 ++frames;
-                               });
-  c_.framesIn.add(frames);
-  if (status != FrameParser::Status::kOk) {
-    closeSession(
-        s,
-        status == FrameParser::Status::kTooLarge ? CloseReason::kFrameTooLarge : CloseReason::kFrameInvalid,
-        0);
+  CloseReason bad = deliverFrames(s->parser, s->id, data, n, cfg_.maxFrameBytes, now_, ev_, c_.framesIn);
+  if (bad != CloseReason::kNone) {
+    closeSession(s, bad, 0);
     return false;
   }
   bool holds = s->parser.midFrame();
