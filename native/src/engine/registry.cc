@@ -1,32 +1,15 @@
 #include "engine/registry.h"
 
-#include "epoll/epoll_backend.h"
-#include "uring/uring_backend.h"
-
 namespace fastport {
-
-namespace {
-
-struct EngineEntry {
-  const char* name;
-  std::unique_ptr<Backend> (*create)(const LoopContext&, std::string*);
-};
-
-constexpr EngineEntry kEngines[] = {
-    {"epoll", createEpollBackend},
-    {"uring", createUringBackend},
-};
-
-}  // namespace
 
 std::vector<std::string> engineNames() {
   std::vector<std::string> names;
-  for (const auto& e : kEngines) names.emplace_back(e.name);
+  for (const auto& e : platformEngines()) names.emplace_back(e.name);
   return names;
 }
 
 std::unique_ptr<Backend> createBackend(const std::string& name, const LoopContext& ctx, std::string* error) {
-  for (const auto& e : kEngines) {
+  for (const auto& e : platformEngines()) {
     if (name == e.name) return e.create(ctx, error);
   }
   *error = "unknown engine '" + name + "'";

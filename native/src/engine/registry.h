@@ -1,12 +1,22 @@
-// Engines by name at run time. Linux: epoll, uring.
+// Engines by name at run time. Each platform lists its engines in one file chosen by CMake
+// (engine/engines_linux.cc: epoll, uring; win/engines_win.cc: iocp, rio); the lookup here is shared.
 #pragma once
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "engine/backend.h"
 
 namespace fastport {
+
+struct EngineEntry {
+  const char* name;
+  std::unique_ptr<Backend> (*create)(const LoopContext&, std::string*);
+};
+
+// The engines compiled for this platform (defined by the platform's engines_*.cc).
+std::span<const EngineEntry> platformEngines();
 
 // Engines compiled into this build.
 std::vector<std::string> engineNames();
