@@ -17,6 +17,7 @@
 #include "engine/command_dispatch.h"
 #include "engine/driver.h"
 #include "engine/driver_common.h"
+#include "engine/loop_tasks.h"
 #include "engine/registry.h"
 
 namespace fastport {
@@ -81,10 +82,11 @@ class ThreadedDriver final : public Driver {
       SocketAddress at = addr;
       setPort(&at, bound);  // every loop binds the port the first one got
       uint16_t got = 0;
-      int err = call(*loops_[i], [&] { return loops_[i]->backend->listen(r.id, at, backlog, true, &got); });
+      int err =
+          callOnLoop(*loops_[i], [&] { return loops_[i]->backend->listen(r.id, at, backlog, true, &got); });
       if (err) {
         for (size_t j = 0; j < i; ++j) {
-          call(*loops_[j], [&] {
+          callOnLoop(*loops_[j], [&] {
             loops_[j]->backend->unlisten(r.id);
             return 0;
           });
@@ -103,7 +105,7 @@ class ThreadedDriver final : public Driver {
   void unlisten(uint32_t listenerId) override {
     if (stopped_) return;
     for (auto& l : loops_) {
-      call(*l, [&] {
+      callOnLoop(*l, [&] {
         l->backend->unlisten(listenerId);
         return 0;
       });
@@ -121,7 +123,7 @@ class ThreadedDriver final : public Driver {
     // Counted until the loop has taken the session (and its budget): keeps the process alive meanwhile.
     connectsInFlight_.fetch_add(1, std::memory_order_relaxed);
     updateRef();
-    post(l, [this, &l, id, addr, timeoutMs] {
+    postTask(l, [this, &l, id, addr, timeoutMs] {
       l.backend->connect(id, addr, timeoutMs);
       connectsInFlight_.fetch_sub(1, std::memory_order_relaxed);
     });
@@ -170,7 +172,7 @@ class ThreadedDriver final : public Driver {
     for (auto& l : loops_) {
       if (!l->thread.joinable()) continue;
       IoLoop* loop = l.get();
-      post(*loop, [loop] { loop->shutdownRequested = true; });
+      postTask(*loop, [loop] { loop->shutdownRequested = true; });
     }
     for (auto& l : loops_) {
       if (l->thread.joinable()) l->thread.join();
@@ -206,23 +208,6 @@ class ThreadedDriver final : public Driver {
     } else {
       reinterpret_cast<sockaddr_in*>(&a->storage)->sin_port = htons(port);
     }
-  }
-
-  void post(IoLoop& l, std::function<void()> task) {
-    {
-      std::lock_guard<std::mutex> lock(l.inboxMutex);
-      l.tasks.push_back(std::move(task));
-    }
-    l.backend->wake();
-  }
-
-  // Runs fn on the loop's thread and waits for its result.
-  template <class Fn>
-  int call(IoLoop& l, Fn&& fn) {
-    std::promise<int> done;
-    auto result = done.get_future();
-    post(l, [&] { done.set_value(fn()); });
-    return result.get();
   }
 
   // The I/O thread: poll, run tasks and commands, sweep, hand events to the JS thread.

@@ -16,6 +16,7 @@
 #include "engine/command_dispatch.h"
 #include "engine/driver.h"
 #include "engine/driver_common.h"
+#include "engine/loop_tasks.h"
 #include "engine/registry.h"
 #include "win/winsock.h"
 
@@ -90,7 +91,7 @@ class WinDriver final : public Driver {
     r.id = nextListenerId_++;
     IoLoop& l = *loops_[0];
     uint16_t got = 0;
-    int err = call(l, [&] { return l.backend->listen(r.id, addr, backlog, false, &got); });
+    int err = callOnLoop(l, [&] { return l.backend->listen(r.id, addr, backlog, false, &got); });
     if (err) {
       r.error = win::errorText("listen " + host + ":" + std::to_string(port), unsigned(err));
       return r;
@@ -104,7 +105,7 @@ class WinDriver final : public Driver {
   void unlisten(uint32_t listenerId) override {
     if (stopped_) return;
     IoLoop& l = *loops_[0];
-    call(l, [&] {
+    callOnLoop(l, [&] {
       l.backend->unlisten(listenerId);
       return 0;
     });
@@ -118,7 +119,7 @@ class WinDriver final : public Driver {
     if (!error->empty()) return 0;
     IoLoop& l = *loops_[nextConnectLoop_++ % loops_.size()];
     SessionId id = l.ids.next();
-    post(l, [&l, id, addr, timeoutMs] { l.backend->connect(id, addr, timeoutMs); });
+    postTask(l, [&l, id, addr, timeoutMs] { l.backend->connect(id, addr, timeoutMs); });
     updateRef(true);
     return id;
   }
@@ -160,7 +161,7 @@ class WinDriver final : public Driver {
     for (auto& l : loops_) {
       if (!l->thread.joinable()) continue;
       IoLoop* loop = l.get();
-      post(*loop, [loop] { loop->shutdownRequested = true; });
+      postTask(*loop, [loop] { loop->shutdownRequested = true; });
     }
     for (auto& l : loops_) {
       if (l->thread.joinable()) l->thread.join();
@@ -179,22 +180,6 @@ class WinDriver final : public Driver {
     auto* target = static_cast<WakeTarget*>(context);
     if (!env || !target || !target->driver) return;
     target->driver->onBatches(false);
-  }
-
-  void post(IoLoop& l, std::function<void()> task) {
-    {
-      std::lock_guard<std::mutex> lock(l.inboxMutex);
-      l.tasks.push_back(std::move(task));
-    }
-    l.backend->wake();
-  }
-
-  template <class Fn>
-  int call(IoLoop& l, Fn&& fn) {
-    std::promise<int> done;
-    auto result = done.get_future();
-    post(l, [&] { done.set_value(fn()); });
-    return result.get();
   }
 
   void run(IoLoop& l) {
