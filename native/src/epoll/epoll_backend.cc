@@ -20,6 +20,7 @@
 #include "core/frame_delivery.h"
 #include "core/frame_parser.h"
 #include "core/send_queue.h"
+#include "posix/listen_socket.h"
 
 namespace fastport {
 namespace {
@@ -145,22 +146,8 @@ class EpollBackend final : public Backend {
 
   int listen(uint32_t listenerId, const SocketAddress& addr, int backlog, bool reusePort,
              uint16_t* boundPort) override {
-    int fd = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return errno;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (reusePort) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr.storage), addr.length) != 0 ||
-        ::listen(fd, backlog) != 0) {
-      int err = errno;
-      ::close(fd);
-      return err;
-    }
-    sockaddr_storage bound{};
-    socklen_t len = sizeof bound;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-    *boundPort = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
-                                             : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    int fd = -1;
+    if (int err = openListenSocket(addr, backlog, reusePort, &fd, boundPort)) return err;
     epoll_event e{};
     e.events = EPOLLIN;
     e.data.u64 = tagged(kTagListener, listenerId);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "posix/listen_socket.h"
 #include "uring/sqe_prep.h"
 #include "uring/uring_engine.h"
 
@@ -13,22 +14,8 @@ namespace fastport::uring {
 int UringBackend::listen(uint32_t listenerId, const SocketAddress& addr, int backlog, bool reusePort,
                          uint16_t* boundPort) {
   if (!ensureEnabled()) return enableError_;
-  int fd = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return errno;
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (reusePort) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr.storage), addr.length) != 0 ||
-      ::listen(fd, backlog) != 0) {
-    int err = errno;
-    ::close(fd);
-    return err;
-  }
-  sockaddr_storage bound{};
-  socklen_t len = sizeof bound;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-  *boundPort = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
-                                           : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  int fd = -1;
+  if (int err = openListenSocket(addr, backlog, reusePort, &fd, boundPort)) return err;
   Listener& l = listeners_[listenerId];
   l.fd = fd;
   armAccept(listenerId, l);
