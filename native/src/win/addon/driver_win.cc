@@ -1,11 +1,12 @@
 // The Windows driver (built instead of engine/driver_inline.cc + driver_threads.cc): every backend runs its
-// completion-port loop on a native I/O thread, also for ioThreads 0 (= one thread): an IOCP has no fd for
-// libuv to poll. Loop -> JS: event batches are queued and one Node-API threadsafe function call wakes the JS
-// thread (at most one call outstanding), so the Windows build needs no libuv import library.
-// Listening happens on loop 0 only (no SO_REUSEPORT balancing on Windows); it hands accepted sockets to
-// all loops round-robin (win/loop_group.h). Connects go round-robin too.
+// completion-port loop on a native I/O thread: an IOCP has no fd for libuv to poll. ioThreads 0 (the
+// default) means one worker loop per hardware thread. Loop -> JS: event batches are queued and one Node-API
+// threadsafe function call wakes the JS thread (at most one call outstanding), so the Windows build needs no
+// libuv import library. Listening happens on loop 0 only (no SO_REUSEPORT balancing on Windows); it hands
+// accepted sockets to all loops round-robin (win/loop_group.h). Connects go round-robin too.
 #include <node_api.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
@@ -54,7 +55,7 @@ class WinDriver final : public Driver {
   bool start(napi_env env, std::string* error) {
     *error = win::startWinsock();  // resolveAddress() on the JS thread needs it too
     if (!error->empty()) return false;
-    uint32_t n = config_.ioThreads ? config_.ioThreads : 1;
+    uint32_t n = config_.ioThreads ? config_.ioThreads : std::max(1u, std::thread::hardware_concurrency());
     for (uint32_t i = 0; i < n; ++i) {
       auto l = std::make_unique<IoLoop>(i, n);
       LoopContext ctx{&config_, &l->events, &l->counters, &l->ids, &budget_, i, n};
