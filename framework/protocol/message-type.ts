@@ -7,10 +7,20 @@ export interface MessageType<T = unknown> {
   readonly name: string;
   readonly kind: 'request' | 'response' | 'message';
   encode(message: T): Uint8Array;
+  /**
+   * Encodes into a buffer shared by every encode: the bytes stay valid only until the next encode. For
+   * callers that copy them at once (Transport.send / broadcast do); optional for hand-written types.
+   */
+  encodeTransient?(message: T): Uint8Array;
   /** Throws PayloadError on bytes that are not a valid encoding of T. */
   decode(bytes: Uint8Array): T;
   /** Builds a full message from a partial object (missing fields take their defaults). */
   create(partial?: DeepPartial<T>): T;
+}
+
+/** Bytes to hand straight to a transport, which copies them: the shared-buffer encode where there is one. */
+export function encodeForSend<T>(type: MessageType<T>, message: T): Uint8Array {
+  return type.encodeTransient ? type.encodeTransient(message) : type.encode(message);
 }
 
 export interface RequestType<Req = unknown, Res = unknown> extends MessageType<Req> {

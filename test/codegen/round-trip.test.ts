@@ -88,4 +88,32 @@ describe('generated packet constants (fixture)', () => {
     expect(SayRes.create()).toEqual({ delivered: false });
     expect(LoginRes.create({}).inventory).toEqual({});
   });
+
+  it('encodes through one shared writer: results stay independent, a failed encode leaves no residue', () => {
+    const a = LoginReq.create({ user: 'ann', token: Buffer.from([1, 2, 3]) });
+    const b = LoginReq.create({ user: 'bob', platform: { $case: 'spawnHint', value: { x: 1, y: 2, z: 3 } } });
+    const first = LoginReq.encode(a);
+    const second = LoginReq.encode(b);
+    expect(LoginReq.decode(first)).toEqual(a); // not overwritten by the second encode
+    expect(LoginReq.decode(second)).toEqual(b);
+    // A value the writer rejects midway through a message (user written, then a bad nested float).
+    const bad = { ...b, platform: { $case: 'spawnHint', value: { x: 1, y: 'oops', z: 3 } } } as never;
+    expect(() => LoginReq.encode(bad)).toThrow();
+    expect(LoginReq.encode(a)).toEqual(first);
+    const big = LoginReq.create({ user: 'x'.repeat(200_000) });
+    expect(LoginReq.decode(LoginReq.encode(big)).user).toHaveLength(200_000);
+    expect(LoginReq.encode(a)).toEqual(first);
+  });
+
+  it('encodeTransient returns the same bytes as encode, as a view that the next encode reuses', () => {
+    const a = LoginReq.create({ user: 'ann', token: Buffer.from([1, 2, 3]) });
+    const b = LoginReq.create({ user: 'bob' });
+    const copy = LoginReq.encode(a);
+    const view = LoginReq.encodeTransient!(a);
+    expect(Buffer.from(view)).toEqual(Buffer.from(copy));
+    const snapshot = Buffer.from(view);
+    LoginReq.encodeTransient!(b);
+    expect(Buffer.from(view)).not.toEqual(snapshot); // the shared buffer was written again
+    expect(LoginReq.decode(LoginReq.encodeTransient!(a))).toEqual(a);
+  });
 });
