@@ -5,6 +5,9 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** The default of absent bytes fields: one shared zero-length Buffer (nothing can be written into it). */
+const EMPTY_BYTES: Buffer = Buffer.alloc(0);
+
 /**
  * The echo sample's messages: the client sends bytes, the server answers them unchanged.
  * The payload layout is also what the benchmark's load generator sends with --wrap-proto.
@@ -20,7 +23,7 @@ export interface EchoRes {
 }
 
 function createBaseEchoReq(): EchoReq {
-  return { data: Buffer.alloc(0) };
+  return { data: EMPTY_BYTES };
 }
 
 export const EchoReq: MessageFns<EchoReq> = {
@@ -69,13 +72,13 @@ export const EchoReq: MessageFns<EchoReq> = {
   },
   fromPartial(object: DeepPartial<EchoReq>): EchoReq {
     const message = createBaseEchoReq();
-    message.data = object.data ?? Buffer.alloc(0);
+    message.data = object.data ?? EMPTY_BYTES;
     return message;
   },
 };
 
 function createBaseEchoRes(): EchoRes {
-  return { data: Buffer.alloc(0) };
+  return { data: EMPTY_BYTES };
 }
 
 export const EchoRes: MessageFns<EchoRes> = {
@@ -124,7 +127,7 @@ export const EchoRes: MessageFns<EchoRes> = {
   },
   fromPartial(object: DeepPartial<EchoRes>): EchoRes {
     const message = createBaseEchoRes();
-    message.data = object.data ?? Buffer.alloc(0);
+    message.data = object.data ?? EMPTY_BYTES;
     return message;
   },
 };
