@@ -7,7 +7,7 @@ import {
   Ping,
   PROTOCOL_VERSION,
 } from '../protocol/framework-messages';
-import type { MessageType, RequestType } from '../protocol/message-type';
+import { encodeForSend, type MessageType, type RequestType } from '../protocol/message-type';
 import { checkInteger } from '../server/options';
 import type { CloseReason } from '../transport/close-reason';
 import { createTransport } from '../transport/create-transport';
@@ -222,7 +222,7 @@ export class GameClient {
   send<T>(type: MessageType<T>, data: T): void {
     if (this.id === undefined || !this.open)
       throw new RequestError(ErrorCodes.CLOSED, `not connected (send ${type.name})`);
-    this.transport.send(this.id, type.id, 0, type.encode(data));
+    this.transport.send(this.id, type.id, 0, encodeForSend(type, data));
   }
 
   /** Calls `callback` for each push of `type`; returns a function that unsubscribes. */

@@ -1,4 +1,4 @@
-import type { MessageType } from '../protocol/message-type';
+import { encodeForSend, type MessageType } from '../protocol/message-type';
 import type { Session, SessionGroup } from '../server/session';
 import type { SessionId, Transport } from '../transport/transport';
 
@@ -47,7 +47,7 @@ export class Room implements SessionGroup {
     let targets = (this.ids ??= [...this.members.keys()]);
     if (except !== undefined && this.has(except)) targets = targets.filter((id) => id !== except.id);
     if (targets.length === 0) return;
-    this.transport.broadcast(targets, type.id, 0, type.encode(data));
+    this.transport.broadcast(targets, type.id, 0, encodeForSend(type, data));
   }
 }
 

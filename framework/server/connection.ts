@@ -3,7 +3,7 @@ import type { SessionLimits } from './options';
 import { RateLimiter, WindowCounter } from './rate-limiter';
 import type { Session } from './session';
 
-/** One received frame waiting in a session's mailbox (payload copied out of the transport's batch). */
+/** One received frame in a session's mailbox (payload copied out of the transport's batch when it waits). */
 export interface InboundFrame {
   msgId: number;
   seq: number;

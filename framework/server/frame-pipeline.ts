@@ -9,7 +9,7 @@ import {
   PROTOCOL_VERSION,
   Welcome,
 } from '../protocol/framework-messages';
-import { PayloadError } from '../protocol/message-type';
+import { encodeForSend, PayloadError } from '../protocol/message-type';
 import type { CloseReason } from '../transport/close-reason';
 import type { Transport } from '../transport/transport';
 import type { Connection, InboundFrame } from './connection';
@@ -88,7 +88,7 @@ export class FramePipeline {
       this.badPayload(connection, seq, Ping.id, error);
       return;
     }
-    this.host.transport.send(connection.session.id, Pong.id, seq, Pong.encode(ping));
+    this.host.transport.send(connection.session.id, Pong.id, seq, encodeForSend(Pong, ping));
   }
 
   readonly process = (connection: Connection, frame: InboundFrame): void | Promise<void> => {
@@ -161,7 +161,7 @@ export class FramePipeline {
     if (entry.response === undefined) return;
     let payload: Uint8Array;
     try {
-      payload = entry.response.encode(value);
+      payload = encodeForSend(entry.response, value);
     } catch (error) {
       connection.session.logger.error({ err: error, handler: entry.label }, 'response could not be encoded');
       this.sendError(

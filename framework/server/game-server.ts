@@ -249,7 +249,10 @@ export class GameServer implements TransportHandler {
       this.closeConnection(connection, 'mailbox_overflow');
       return;
     }
-    connection.mailbox.push({ msgId, seq, payload: payload.slice() });
+    // An idle mailbox handles the frame inside push(), decoding it before any await: the transport's view is
+    // enough. A frame that has to wait is copied out of the batch, which the transport reuses.
+    const mailbox = connection.mailbox;
+    mailbox.push({ msgId, seq, payload: mailbox.busy ? payload.slice() : payload });
   }
 
   onWritable(id: SessionId, writable: boolean): void {

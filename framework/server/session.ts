@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { MessageType } from '../protocol/message-type';
+import { encodeForSend, type MessageType } from '../protocol/message-type';
 import { Kick } from '../protocol/framework-messages';
 import type { CloseReason } from '../transport/close-reason';
 import type { SessionId, Transport } from '../transport/transport';
@@ -89,7 +89,7 @@ export class Session<User = unknown> {
   /** Sends a one-way message (seq 0). */
   push<T>(type: MessageType<T>, data: T): void {
     if (this.isClosing) return;
-    this.transport.send(this.id, type.id, 0, type.encode(data));
+    this.transport.send(this.id, type.id, 0, encodeForSend(type, data));
   }
 
   /** Sends queued frames and a Kick carrying the reason, then closes with that reason. */

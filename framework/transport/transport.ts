@@ -50,9 +50,9 @@ export interface Transport {
   unlisten(listener: number): void;
   /** Starts an outbound connection; onOpen or onClose(connect_failed | connect_timeout) follows. */
   connect(host: string, port: number, timeoutMs: number): SessionId;
-  /** Queues one frame (payload without the 10-byte header). */
+  /** Queues one frame (payload without the 10-byte header); the payload is copied before send() returns. */
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void;
-  /** Queues the same frame to many sessions, encoded once. */
+  /** Queues the same frame to many sessions, encoded once; the payload is copied before it returns. */
   broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void;
   /** Closes after the already queued frames are sent. */
   close(session: SessionId, reason: CloseReason): void;
