@@ -189,8 +189,7 @@ export class GameServer implements TransportHandler {
       this.transport.close(id, 'shutdown');
       return;
     }
-    const logger = this.logger.child({ session: id, remote });
-    const session = new Session<unknown>(id, remote, this.transport, logger);
+    const session = new Session<unknown>(id, remote, this.transport, this.logger);
     const connection = new Connection(session, this.options.session, Date.now(), {
       process: this.pipeline.process,
       onError: this.pipeline.onHandlerError,
@@ -205,7 +204,7 @@ export class GameServer implements TransportHandler {
       },
     });
     this.connections.set(id, connection);
-    logger.debug('session opened');
+    session.debug('session opened');
   }
 
   onFrame(id: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
@@ -267,7 +266,7 @@ export class GameServer implements TransportHandler {
     connection.markClosed();
     connection.mailbox.clear();
     connection.session.markClosed(reason);
-    connection.session.logger.debug({ reason, errno }, 'session closed');
+    connection.session.debug('session closed', { reason, errno });
     if (wasOpen)
       for (const listener of this.closeListeners) this.safely(() => listener(connection.session, reason));
     if (this.connections.size === 0) for (const resolve of this.allClosedWaiters.splice(0)) resolve();

@@ -16,23 +16,43 @@ export type CloseListener = (reason: CloseReason) => void;
  * All methods are safe after close (sends are dropped).
  */
 export class Session<User = unknown> {
-  /** Free per-session state for handlers. */
-  readonly state = new Map<string, unknown>();
   private currentUser: User | undefined;
   private isAuthenticated = false;
   private closeReason: CloseReason | undefined;
   private isClosing = false;
   private isWritable = true;
   private readonly closeListeners: CloseListener[] = [];
-  /** Groups (rooms) this session is in; left automatically on close. */
-  readonly groups = new Set<SessionGroup>();
+  // Made on first use: most sessions never log, keep state or join a room (memory per idle session).
+  private stateBag: Map<string, unknown> | undefined;
+  private groupSet: Set<SessionGroup> | undefined;
+  private sessionLogger: Logger | undefined;
 
   constructor(
     readonly id: SessionId,
     readonly remoteAddress: string,
     private readonly transport: Transport,
-    readonly logger: Logger,
+    private readonly serverLogger: Logger,
   ) {}
+
+  /** Free per-session state for handlers. */
+  get state(): Map<string, unknown> {
+    return (this.stateBag ??= new Map());
+  }
+
+  /** Groups (rooms) this session is in; left automatically on close. */
+  get groups(): Set<SessionGroup> {
+    return (this.groupSet ??= new Set());
+  }
+
+  /** A child of the server's logger carrying this session's id and remote address. */
+  get logger(): Logger {
+    return (this.sessionLogger ??= this.serverLogger.child({ session: this.id, remote: this.remoteAddress }));
+  }
+
+  /** Logs at debug level without making the child logger when debug is off. */
+  debug(message: string, fields?: object): void {
+    if (this.serverLogger.isLevelEnabled('debug')) this.logger.debug(fields ?? {}, message);
+  }
 
   get authenticated(): boolean {
     return this.isAuthenticated;
@@ -53,7 +73,7 @@ export class Session<User = unknown> {
   authenticate(user: User): void {
     this.currentUser = user;
     this.isAuthenticated = true;
-    this.logger.debug('session authenticated');
+    this.debug('session authenticated');
   }
 
   /** Back to anonymous. */
@@ -120,7 +140,7 @@ export class Session<User = unknown> {
     if (this.closeReason !== undefined) return;
     this.closeReason = reason;
     this.isClosing = true;
-    for (const group of [...this.groups]) group.leave(this);
+    if (this.groupSet) for (const group of [...this.groupSet]) group.leave(this);
     for (const listener of this.closeListeners.splice(0)) {
       try {
         listener(reason);
