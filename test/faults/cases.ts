@@ -286,10 +286,6 @@ export const faultCases: FaultCase[] = [
     // A longer frame deadline: the test process (server, attacker and canary on one loop) is busy here.
     world: { session: { rateLimit: false }, transport: { frameTimeoutMs: 3000 } },
     reasons: ['backpressure'],
-    threadedIssue:
-      'the I/O thread queues every batch for JS without a bound or a per-session read budget, so a flood ' +
-      'answered in JS (Ping) delays other sessions by seconds (canary > 1.5 s, even idle_timeout) and ' +
-      'grows memory until JS catches up',
     async run(w, peers) {
       const c = await peers.handshaken({ paused: true });
       const ping = frame(Ping.id, 0, Ping.encode({ timestampMs: 1, nonce: 7 }));

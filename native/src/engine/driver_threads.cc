@@ -23,8 +23,9 @@
 namespace fastport {
 namespace {
 
-// Event bytes queued for the JS thread above which I/O threads stop reading sockets.
-constexpr size_t kMaxUndeliveredBytes = 32u << 20;
+// Event bytes queued for or being handled by the JS thread above which I/O threads stop reading sockets
+// (the inline driver's per-pass budget is the same size).
+constexpr size_t kMaxUndeliveredBytes = 8u << 20;
 
 class ThreadedDriver;
 
@@ -272,19 +273,22 @@ class ThreadedDriver final : public Driver {
   // JS thread: one JS call with every batch queued since the last wake-up.
   void onBatches(bool inJsCall = false) {
     driverCounters_.wakeups.add();
+    size_t bytes = 0;
     {
       std::lock_guard<std::mutex> lock(outMutex_);
       taken_.swap(out_);
-      size_t bytes = 0;
       for (auto& b : taken_) bytes += b.size();
-      undeliveredBytes_.fetch_sub(bytes, std::memory_order_relaxed);
     }
-    outTaken_.notify_all();
     if (!taken_.empty()) {
       parts_.clear();
       for (auto& b : taken_) parts_.push_back(ByteSlice{b.data(), b.size()});
       driverCounters_.batches.add();
       deliver_(parts_.data(), parts_.size(), inJsCall);
+    }
+    // Counted as undelivered until JS has handled them, so the loops do not read ahead of a busy JS thread.
+    undeliveredBytes_.fetch_sub(bytes, std::memory_order_relaxed);
+    outTaken_.notify_all();
+    if (!taken_.empty()) {
       std::lock_guard<std::mutex> lock(outMutex_);
       for (auto& b : taken_) {
         b.clear();
