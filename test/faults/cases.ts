@@ -22,8 +22,6 @@ export interface FaultCase {
   reasons: CloseReason[];
   /** Replaces `reasons` on the node engine, where node:net cannot tell some events apart. */
   nodeReasons?: CloseReason[];
-  /** A known defect of the threaded driver (ioThreads >= 1) that makes this case fail there: reported as todo. */
-  threadedIssue?: string;
   /** Canary latency bound when the attack itself loads the test process's one loop (default 1500 ms). */
   canaryBoundMs?: number;
   /** Attacker sessions the server must have seen (default 1; 'any' when it varies). */

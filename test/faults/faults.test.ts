@@ -71,9 +71,5 @@ async function runCase({ engine, ioThreads }: FaultRow, fault: FaultCase): Promi
 }
 
 describe.each(faultRows().map((row) => [row.name, row] as const))('faults on %s', (_name, row) => {
-  for (const fault of cases) {
-    if (row.ioThreads > 0 && fault.threadedIssue)
-      it.todo(`${fault.name} - known issue: ${fault.threadedIssue}`);
-    else it(fault.name, () => runCase(row, fault), 60_000);
-  }
+  for (const fault of cases) it(fault.name, () => runCase(row, fault), 60_000);
 });
