@@ -3,18 +3,12 @@
  * TypeScript shape live here; only loader.ts loads the `.node` file.
  */
 import { CLOSE_REASONS } from './close-reason';
-import type { NativeEngineName } from './transport';
+import type { NativeEngineName, TransportLimits } from './transport';
 
 /** Options handed to `new binding.Engine(...)`; validated in TS (options.ts) before the call. */
-export interface NativeEngineOptions {
+export interface NativeEngineOptions extends TransportLimits {
   engine: NativeEngineName;
   ioThreads: number;
-  maxFrameBytes: number;
-  sendSoftLimit: number;
-  sendHardLimit: number;
-  frameTimeoutMs: number;
-  sendStallMs: number;
-  maxConnections: number;
   uringEntries?: number;
   uringBufferCount?: number;
   uringBufferSize?: number;
