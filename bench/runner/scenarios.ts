@@ -122,4 +122,30 @@ export const SCENARIOS: Scenario[] = [
       ...timing(s),
     ],
   },
+  {
+    id: 'g',
+    title:
+      'chat broadcast at 10x: one room of 500 members, 250 senders at 10,000 msgs/s in total (40/s each)',
+    kind: 'broadcast',
+    metric: { label: 'deliveries/s', pick: (m) => m.report.msgs_per_s, higherIsBetter: true },
+    extras: [
+      p50,
+      p99,
+      { label: 'delivered %', pick: (m) => (100 * m.report.received) / (m.report.sent * 500) },
+    ],
+    baselines: ['reference-broadcast'],
+    loadgenArgs: (s) => [
+      '--mode',
+      'broadcast',
+      '--conns',
+      '500',
+      '--senders',
+      '250',
+      '--rate',
+      '10000',
+      '--size',
+      '32',
+      ...timing(s),
+    ],
+  },
 ];
