@@ -20,6 +20,7 @@
 #include "core/frame_delivery.h"
 #include "core/frame_parser.h"
 #include "core/send_queue.h"
+#include "core/send_watermark.h"
 #include "posix/listen_socket.h"
 
 namespace fastport {
@@ -48,7 +49,7 @@ struct Session {
   int fd = -1;
   State state = State::kConnecting;
   bool readPaused = false;
-  bool blocked = false;     // BLOCKED reported, WRITABLE not yet
+  SendWatermark watermark;  // BLOCKED / WRITABLE / backpressure
   bool dirty = false;       // in dirty_ (bytes queued since the last flush)
   bool watched = false;     // in watch_ (may have a deadline)
   bool wantWrite = false;   // bytes pending the kernel did not take: EPOLLOUT wanted
@@ -212,14 +213,9 @@ class EpollBackend final : public Backend {
     s->queue.append(pool_, frames, length);
     c_.sendBytesPending.add(length);
     c_.framesOut.add(frameCount);
-    size_t pending = s->queue.pending();
-    if (pending > cfg_.sendHardLimit) {
+    if (!s->watermark.queued(s->queue.pending(), cfg_, ev_, id)) {
       closeSession(s, CloseReason::kBackpressure, 0);
       return;
-    }
-    if (!s->blocked && pending > cfg_.sendSoftLimit) {
-      s->blocked = true;
-      ev_.blocked(id);
     }
     markDirty(s);
   }
@@ -470,10 +466,7 @@ class EpollBackend final : public Backend {
     c_.bytesOut.add(uint64_t(sent));
     c_.sendBytesPending.sub(uint64_t(sent));
     s->sendProgressMs = now_;
-    if (s->blocked && s->queue.pending() <= cfg_.sendSoftLimit / 2) {
-      s->blocked = false;
-      ev_.writable(s->id);
-    }
+    s->watermark.sent(s->queue.pending(), cfg_, ev_, s->id);
     if (s->queue.empty()) {
       armWrite(s, false);
       if (s->state == Session::State::kClosing) finishClose(s);

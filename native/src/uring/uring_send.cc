@@ -22,14 +22,9 @@ void UringBackend::send(SessionId id, const uint8_t* frames, size_t length, uint
   c_.framesOut.add(frameCount);
   size_t taken = appendToSlice(s, frames, length);
   if (taken < length) s->queue.append(pool_, frames + taken, length - taken);
-  size_t pending = s->pending();
-  if (pending > cfg_.sendHardLimit) {
+  if (!s->watermark.queued(s->pending(), cfg_, ev_, id)) {
     closeSession(s, CloseReason::kBackpressure, 0);
     return;
-  }
-  if (!s->blocked && pending > cfg_.sendSoftLimit) {
-    s->blocked = true;
-    ev_.blocked(id);
   }
   markDirty(s);
   rewatch(s);
@@ -144,10 +139,7 @@ void UringBackend::onSend(SessionId id, int res) {
   c_.bytesOut.add(uint64_t(res));
   c_.sendBytesPending.sub(uint64_t(res));
   if (res > 0) s->sendProgressMs = now_;
-  if (s->blocked && s->pending() <= cfg_.sendSoftLimit / 2) {
-    s->blocked = false;
-    ev_.writable(id);
-  }
+  s->watermark.sent(s->pending(), cfg_, ev_, id);
   if (s->sliceSent < s->sliceLen) {
     submitSliceWrite(s);  // short send: the rest of the slice goes next
     return;

@@ -11,6 +11,7 @@
 #include "core/close_reason.h"
 #include "core/frame_parser.h"
 #include "core/send_queue.h"
+#include "core/send_watermark.h"
 #include "core/session_id.h"
 #include "uring/send_slices.h"
 
@@ -56,8 +57,8 @@ struct Session {
   bool sendInFlight = false;
   bool dirty = false;
   bool waitingSlice = false;
-  bool blocked = false;  // BLOCKED written, WRITABLE not yet
-  bool watched = false;  // in the deadline watch list
+  SendWatermark watermark;  // BLOCKED / WRITABLE / backpressure
+  bool watched = false;     // in the deadline watch list
   uint64_t sendProgressMs = 0;
   SendQueue queue;
 

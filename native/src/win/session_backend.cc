@@ -317,14 +317,9 @@ void SessionBackend::send(SessionId id, const uint8_t* frames, size_t length, ui
   s->queue.append(pool_, frames, length);
   c_.sendBytesPending.add(length);
   c_.framesOut.add(frameCount);
-  size_t pending = s->queue.pending();
-  if (pending > cfg_.sendHardLimit) {
+  if (!s->watermark.queued(s->queue.pending(), cfg_, ev_, id)) {
     closeSession(s, CloseReason::kBackpressure, 0);
     return;
-  }
-  if (!s->blocked && pending > cfg_.sendSoftLimit) {
-    s->blocked = true;
-    ev_.blocked(id);
   }
   markDirty(s);
 }
@@ -406,10 +401,7 @@ void SessionBackend::sent(Session* s, size_t bytes) {
   c_.bytesOut.add(bytes);
   c_.sendBytesPending.sub(bytes);
   s->sendProgressMs = now_ ? now_ : monotonicMs();
-  if (s->blocked && s->queue.pending() <= cfg_.sendSoftLimit / 2) {
-    s->blocked = false;
-    ev_.writable(s->id);
-  }
+  s->watermark.sent(s->queue.pending(), cfg_, ev_, s->id);
   if (!s->queue.empty()) {
     startSend(s);
     return;

@@ -15,6 +15,7 @@
 
 #include "core/frame_parser.h"
 #include "core/send_queue.h"
+#include "core/send_watermark.h"
 #include "engine/backend.h"
 #include "win/winsock.h"
 
@@ -42,12 +43,12 @@ struct Session {
   State state = State::kConnecting;
   bool outbound = false;  // connect() made it (else accepted)
   bool readPaused = false;
-  bool blocked = false;    // BLOCKED reported, WRITABLE not yet
-  bool dirty = false;      // bytes queued since the last flush
-  bool watched = false;    // in the deadline watch list
-  bool receiving = false;  // a receive is outstanding
-  bool sending = false;    // a send is outstanding (at most one)
-  int pendingOps = 0;      // outstanding operations; memory is freed at 0 once closed
+  SendWatermark watermark;  // BLOCKED / WRITABLE / backpressure
+  bool dirty = false;       // bytes queued since the last flush
+  bool watched = false;     // in the deadline watch list
+  bool receiving = false;   // a receive is outstanding
+  bool sending = false;     // a send is outstanding (at most one)
+  int pendingOps = 0;       // outstanding operations; memory is freed at 0 once closed
   CloseReason closeReason = CloseReason::kNone;
   uint64_t connectDeadlineMs = 0;
   uint64_t sendProgressMs = 0;
