@@ -1,20 +1,9 @@
-/**
- * The engines the fault suite runs on: node always; epoll and uring when the addon has them (uring only
- * when probeUring() is ''). FASTPORT_FAULT_ENGINES=node,epoll restricts the list.
- */
-import { tryLoadBinding } from '../../../framework/transport/loader';
 import type { EngineName } from '../../../framework/transport/transport';
+import { runnableEngines } from '../../support/engines';
 
+/** The engines the fault suite runs on (FASTPORT_FAULT_ENGINES=node,epoll restricts the list). */
 export function faultEngines(): EngineName[] {
-  const engines: EngineName[] = ['node'];
-  const loaded = tryLoadBinding();
-  if (loaded.binding) {
-    const built = loaded.binding.engines();
-    if (built.includes('epoll')) engines.push('epoll');
-    if (built.includes('uring') && loaded.binding.probeUring() === '') engines.push('uring');
-  }
-  const only = process.env.FASTPORT_FAULT_ENGINES?.split(',').map((e) => e.trim());
-  return engines.filter((engine) => only === undefined || only.includes(engine));
+  return runnableEngines('FASTPORT_FAULT_ENGINES');
 }
 
 /** A fault-suite row: an engine and, for the native ones, the driver mode (0 = inline, N = I/O threads). */
