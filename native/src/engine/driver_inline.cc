@@ -53,7 +53,7 @@ class InlineDriver final : public Driver {
     r.error = resolveAddress(host, port, &addr);
     if (!r.error.empty()) return r;
     r.id = nextListenerId_++;
-    int err = backend_->listen(r.id, addr, backlog, false, &r.port);
+    int err = backend_->listen(r.id, addr, backlog, config_.reusePort, &r.port);
     if (err) {
       r.error = errnoText("listen " + host + ":" + std::to_string(port), err);
       return r;

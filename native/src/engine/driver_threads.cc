@@ -20,6 +20,7 @@
 #include "engine/loop_tasks.h"
 #include "engine/read_ahead.h"
 #include "engine/registry.h"
+#include "posix/listen_socket.h"
 
 namespace fastport {
 namespace {
@@ -74,6 +75,14 @@ class ThreadedDriver final : public Driver {
     SocketAddress addr;
     r.error = resolveAddress(host, port, &addr);
     if (!r.error.empty()) return r;
+    // SO_REUSEPORT is for this server's own loops: a port another socket holds fails as in inline mode,
+    // unless the application asked to share it (reusePort).
+    if (port != 0 && !config_.reusePort) {
+      if (int err = checkPortFree(addr)) {
+        r.error = errnoText("listen " + host + ":" + std::to_string(port), err);
+        return r;
+      }
+    }
     r.id = nextListenerId_++;
     uint16_t bound = port;
     for (size_t i = 0; i < loops_.size(); ++i) {
