@@ -7,7 +7,7 @@ export { Session } from './server/session';
 export type { CloseListener } from './server/session';
 export type { SessionTypes, AppUser, AppState } from './server/session-types';
 export { GameClient, RequestError } from './client/game-client';
-export type { GameClientOptions } from './client/game-client';
+export type { GameClientOptions, ClientCloseReason } from './client/game-client';
 export { Controller, Handler } from './handlers/decorators';
 export type { HandlerOptions, HandlerFunction } from './handlers/decorators';
 export type {
