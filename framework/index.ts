@@ -18,6 +18,20 @@ export { ActorRef, ActorError } from './actors/actor-ref';
 export { ActorSystem } from './actors/actor-system';
 export type { SpawnOptions } from './actors/actor-system';
 export { Mailbox } from './actors/mailbox';
+export { LocalCluster, NatsCluster, ClusterError, CLUSTER_PROTOCOL } from './cluster';
+export type {
+  Activation,
+  ActorFactory,
+  ActorType,
+  ActorTypeOptions,
+  Cluster,
+  ClusterActorRef,
+  ClusterOptions,
+  ClusterRoom,
+  ClusterUsers,
+  RoomResetListener,
+  UserLocation,
+} from './cluster';
 export type { MailboxOptions } from './actors/mailbox';
 export { GameError, ErrorCodes, HandlerSetupError, OptionError } from './errors';
 export { createLogger } from './logging';

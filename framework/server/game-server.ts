@@ -1,6 +1,9 @@
 import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { ActorSystem } from '../actors/actor-system';
+import type { Cluster } from '../cluster/cluster';
+import { LocalCluster } from '../cluster/local-cluster';
+import { NatsCluster } from '../cluster/nats-cluster';
 import { ErrorCodes } from '../errors';
 import { collectMessages, exploreHandlers, type HandlerTable } from '../handlers/explorer';
 import { createLogger, isLogger } from '../logging';
@@ -26,6 +29,8 @@ export class GameServer implements TransportHandler {
   readonly logger: Logger;
   readonly rooms: RoomRegistry;
   readonly actors: ActorSystem;
+  /** Actors by type + id, rooms and users across nodes (in this process without the `cluster` option). */
+  readonly cluster: Cluster;
   readonly transport: Transport;
   private readonly options: ResolvedServerOptions;
   private readonly connections = new Map<SessionId, Connection>();
@@ -72,6 +77,7 @@ export class GameServer implements TransportHandler {
       mailboxCapacity: this.options.session.mailboxCapacity,
       askTimeoutMs: this.options.session.askTimeoutMs,
     });
+    this.cluster = this.options.cluster ? new NatsCluster(this.options.cluster) : new LocalCluster();
     // Services may inject the server, its rooms and its actor system.
     if (!this.container.isBound(GameServer)) this.container.bind(GameServer).toConstantValue(this);
     if (!this.container.isBound(RoomRegistry)) this.container.bind(RoomRegistry).toConstantValue(this.rooms);
@@ -112,6 +118,14 @@ export class GameServer implements TransportHandler {
         if (!container.isBound(controller)) container.bind(controller).toSelf().inSingletonScope();
     }
     this.table = exploreHandlers({ controllers, container, messages });
+    await this.cluster.start({
+      logger: this.logger,
+      actors: this.actors,
+      transport: this.transport,
+      session: (id) => this.session(id),
+      messages,
+      askTimeoutMs: session.askTimeoutMs,
+    });
     this.transport.setHandler(this);
     const bound = await this.transport.listen(host, port);
     this.listener = bound.listener;
@@ -175,6 +189,8 @@ export class GameServer implements TransportHandler {
         this.logger.warn('shutdown deadline reached with sends pending');
     }
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    if ((await untilDeadline(this.cluster.stop())) === 'timeout')
+      this.logger.warn('shutdown deadline reached while leaving the cluster');
     if ((await untilDeadline(this.actors.stopAll())) === 'timeout')
       this.logger.warn('shutdown deadline reached with actors still handling a message');
     await this.transport.shutdown();

@@ -1,6 +1,7 @@
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { OptionError } from '../errors';
+import type { ClusterOptions } from '../cluster/options';
 import type { ControllerClass } from '../handlers/explorer';
 import { isLogger, type LoggerOptions } from '../logging';
 import type { TransportLimits, EngineChoice, Transport } from '../transport/transport';
@@ -56,6 +57,8 @@ export interface GameServerOptions {
   bindControllers?: boolean;
   /** A pino logger, or options for one. */
   logger?: Logger | LoggerOptions;
+  /** Join a cluster on NATS (docs/deployment.md); without it the same cluster API runs in this process. */
+  cluster?: ClusterOptions;
 }
 
 export const defaultSessionLimits: Readonly<SessionLimits> = Object.freeze({
@@ -85,6 +88,8 @@ export interface ResolvedServerOptions {
   container: Container;
   bindControllers: boolean;
   logger: Logger | LoggerOptions;
+  /** Checked by NatsCluster's constructor. */
+  cluster: ClusterOptions | undefined;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -101,6 +106,7 @@ const SERVER_KEYS = new Set([
   'container',
   'bindControllers',
   'logger',
+  'cluster',
 ]);
 const TRANSPORT_LIMIT_KEYS = new Set([
   'maxFrameBytes',
@@ -227,5 +233,6 @@ export function resolveServerOptions(options: GameServerOptions): ResolvedServer
     container,
     bindControllers,
     logger,
+    cluster: options.cluster,
   };
 }
