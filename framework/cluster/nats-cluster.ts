@@ -68,9 +68,13 @@ export class NatsCluster extends BaseCluster {
       const nodes = await kvm.create(this.names.nodesBucket, { ttl: this.options.leaseTtlMs, history: 1 });
       const actors = await kvm.create(this.names.actorsBucket, { history: 1 });
       const users = await kvm.create(this.names.usersBucket, { history: 1 });
-      const leases = new NodeLeases(nodes, this.nodeRecord(host), this.options, logger, () =>
-        this.lostLease(),
-      );
+      const leases = new NodeLeases(nodes, this.nodeRecord(host), this.options, logger, {
+        lost: () => this.lostLease(),
+        rejoined: async () => {
+          await this.clusterUsers?.reregister();
+          logger.info({ node: this.node }, 'cluster: node rejoined with a new lease');
+        },
+      });
       await leases.join();
       const directory = new ActorDirectory(
         actors,

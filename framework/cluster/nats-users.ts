@@ -34,21 +34,42 @@ export interface UserLinks {
  * removes its own entry when it closes (compare-and-set: a newer login elsewhere is kept).
  */
 export class NatsUsers implements ClusterUsers {
+  /** Users whose session is on this node, and the revision of their entry (to re-register, to remove). */
+  private readonly local = new Map<string, { session: Session<unknown>; revision: number }>();
+
   constructor(
     private readonly kv: KV,
     private readonly links: UserLinks,
   ) {}
 
   async register(userId: string, session: Session<unknown>): Promise<void> {
-    const self = this.links.leases.self;
-    const record: UserRecord = { node: self.node, incarnation: self.incarnation, session: session.id };
-    const revision = await this.kv.put(userKey(userId), JSON.stringify(record));
-    session.onClose(() => {
-      this.kv.delete(userKey(userId), { previousSeq: revision }).catch((error: unknown) => {
-        if (!isCasConflict(error))
-          this.links.logger.warn({ err: error, user: userId }, 'cluster: user entry kept');
+    const known = this.local.get(userId)?.session === session;
+    const entry = { session, revision: 0 };
+    this.local.set(userId, entry);
+    entry.revision = await this.write(userId, session);
+    if (!known)
+      session.onClose(() => {
+        const current = this.local.get(userId);
+        if (current?.session !== session) return; // a newer session of this user holds the entry
+        this.local.delete(userId);
+        this.kv.delete(userKey(userId), { previousSeq: current.revision }).catch((error: unknown) => {
+          if (!isCasConflict(error))
+            this.links.logger.warn({ err: error, user: userId }, 'cluster: user entry kept');
+        });
       });
-    });
+  }
+
+  /** After a lost lease: this node's users, written again under the new incarnation. */
+  async reregister(): Promise<void> {
+    await Promise.all(
+      [...this.local].map(async ([userId, entry]) => {
+        try {
+          entry.revision = await this.write(userId, entry.session);
+        } catch (error) {
+          this.links.logger.warn({ err: error, user: userId }, 'cluster: user not registered again');
+        }
+      }),
+    );
   }
 
   async locate(userId: string): Promise<UserLocation | undefined> {
@@ -70,6 +91,12 @@ export class NatsUsers implements ClusterUsers {
       .pushRemote(record.node, userId, record.session, type.id, encodeForSend(type, data))
       .catch(() => ({ ok: false }) as Answer);
     return answer.ok;
+  }
+
+  private write(userId: string, session: Session<unknown>): Promise<number> {
+    const self = this.links.leases.self;
+    const record: UserRecord = { node: self.node, incarnation: self.incarnation, session: session.id };
+    return this.kv.put(userKey(userId), JSON.stringify(record));
   }
 
   private async record(userId: string): Promise<UserRecord | undefined> {

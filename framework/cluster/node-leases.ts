@@ -29,6 +29,8 @@ export class NodeLeases {
   private revision = 0;
   private timer: NodeJS.Timeout | undefined;
   private renewing = false;
+  /** Lost and dropped, the new incarnation not yet holding the name. */
+  private rejoining = false;
   private readonly liveCache = new Map<string, { incarnation: string | undefined; at: number }>();
 
   constructor(
@@ -36,7 +38,12 @@ export class NodeLeases {
     private record: NodeRecord,
     private readonly options: { renewMs: number; leaseTtlMs: number },
     private readonly logger: Logger,
-    private readonly onLost: () => Promise<NodeRecord>,
+    private readonly hooks: {
+      /** The lease lapsed: drop what it covered; returns the record of the new incarnation. */
+      lost(): Promise<NodeRecord>;
+      /** The new incarnation holds a lease again. */
+      rejoined(): Promise<void>;
+    },
   ) {}
 
   get self(): NodeRecord {
@@ -104,7 +111,10 @@ export class NodeLeases {
     try {
       this.revision = await this.kv.update(this.record.node, JSON.stringify(this.record), this.revision);
     } catch (error) {
-      if (isCasConflict(error)) await this.recover();
+      if (isCasConflict(error))
+        await this.recover().catch((failure: unknown) =>
+          this.logger.error({ err: failure }, 'cluster: could not take the node lease again (retrying)'),
+        );
       else this.logger.warn({ err: error }, 'cluster: lease renewal failed (retrying)');
     } finally {
       this.renewing = false;
@@ -118,11 +128,16 @@ export class NodeLeases {
       this.revision = entry.revision;
       return;
     }
-    this.logger.error(
-      'cluster: this node lost its lease (NATS was unreachable longer than the TTL); rejoining',
-    );
-    this.record = await this.onLost();
+    if (!this.rejoining) {
+      this.logger.error(
+        'cluster: this node lost its lease (NATS was unreachable longer than the TTL); rejoining',
+      );
+      this.record = await this.hooks.lost();
+      this.rejoining = true;
+    }
     await this.claimName();
+    this.rejoining = false;
+    await this.hooks.rejoined();
   }
 
   private async liveRecords(): Promise<NodeRecord[]> {
