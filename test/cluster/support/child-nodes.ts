@@ -20,12 +20,19 @@ export class ChildNode {
   }
 
   /** Starts the node; rejects with the node's own error text when it refuses to start. */
-  static start(natsUrl: string, name: string, leaseTtlMs: number, extra: string[] = []): Promise<ChildNode> {
+  static start(
+    natsUrl: string,
+    name: string,
+    leaseTtlMs: number,
+    extra: string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<ChildNode> {
     const child = spawn(
       process.execPath,
       ['-r', REGISTER, MAIN, natsUrl, name, String(leaseTtlMs), ...extra],
       {
         cwd: REPO,
+        env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
