@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 import { OptionError } from '../errors';
 import type { ClusterOptions } from '../cluster/options';
 import type { ControllerClass } from '../handlers/explorer';
+import type { MiddlewareLike } from '../handlers/middleware';
+import { defaultRoomLimits, type RoomClass, type RoomLimits } from '../rooms/matchmaker';
+import type { RoomRegistry } from '../rooms/room-registry';
+import type { UserIndexOptions } from '../users/user-index';
 import { isLogger, type LoggerOptions } from '../logging';
 import type { TransportLimits, EngineChoice, Transport } from '../transport/transport';
 
@@ -57,6 +61,14 @@ export interface GameServerOptions {
   bindControllers?: boolean;
   /** A pino logger, or options for one. */
   logger?: Logger | LoggerOptions;
+  /** Middleware around every handler, outermost first (after the built-in login gate); or `server.use`. */
+  use?: readonly MiddlewareLike[];
+  /** The user index: `idOf(user)` and the second-login policy; without it there is no index. */
+  users?: UserIndexOptions<never>;
+  /** Room types, room limits and the room registry (default a LocalRoomRegistry). */
+  rooms?: Partial<RoomLimits> & { types?: Record<string, RoomClass>; registry?: RoomRegistry };
+  /** Makes each session's `state` object on first use (default `{}`). */
+  sessionState?: () => object;
   /** Join a cluster on NATS (docs/deployment.md); without it the same cluster API runs in this process. */
   cluster?: ClusterOptions;
 }
@@ -88,6 +100,12 @@ export interface ResolvedServerOptions {
   container: Container;
   bindControllers: boolean;
   logger: Logger | LoggerOptions;
+  use: readonly MiddlewareLike[];
+  users: UserIndexOptions<unknown> | undefined;
+  roomLimits: RoomLimits;
+  roomTypes: Record<string, RoomClass>;
+  roomRegistry: RoomRegistry | undefined;
+  sessionState: () => object;
   /** Checked by NatsCluster's constructor. */
   cluster: ClusterOptions | undefined;
 }
@@ -106,6 +124,10 @@ const SERVER_KEYS = new Set([
   'container',
   'bindControllers',
   'logger',
+  'use',
+  'users',
+  'rooms',
+  'sessionState',
   'cluster',
 ]);
 const TRANSPORT_LIMIT_KEYS = new Set([
@@ -220,7 +242,51 @@ export function resolveServerOptions(options: GameServerOptions): ResolvedServer
     );
     if (extra !== undefined) throw new OptionError(`unknown logger option "logger.${extra}"`);
   }
+  const use = options.use ?? [];
+  if (!Array.isArray(use) || use.some((m) => typeof m !== 'function' && typeof m?.handle !== 'function'))
+    throw new OptionError('use must be an array of middleware (functions or { handle })');
+  const users = options.users as UserIndexOptions<unknown> | undefined;
+  if (users !== undefined) {
+    if (typeof users !== 'object' || users === null || typeof users.idOf !== 'function')
+      throw new OptionError('users must be { idOf(user), secondLogin?, directory? }');
+    const policy = users.secondLogin;
+    if (policy !== undefined && typeof policy !== 'function' && !['takeover', 'refuse'].includes(policy))
+      throw new OptionError(
+        `users.secondLogin must be "takeover", "refuse" or a function, got ${show(policy)}`,
+      );
+  }
+  const rooms = (options.rooms ?? {}) as Record<string, unknown>;
+  if (typeof rooms !== 'object' || rooms === null) throw new OptionError('rooms must be an object');
+  for (const key of Object.keys(rooms))
+    if (!['types', 'registry', ...Object.keys(defaultRoomLimits)].includes(key))
+      throw new OptionError(`unknown rooms option "rooms.${key}"`);
+  const roomLimits: RoomLimits = {
+    maxRooms: checkInteger('rooms.maxRooms', rooms.maxRooms ?? defaultRoomLimits.maxRooms, 0, 10_000_000),
+    maxRoomsPerSession: checkInteger(
+      'rooms.maxRoomsPerSession',
+      rooms.maxRoomsPerSession ?? defaultRoomLimits.maxRoomsPerSession,
+      0,
+      1_000_000,
+    ),
+    emptyTimeoutMs: checkInteger(
+      'rooms.emptyTimeoutMs',
+      rooms.emptyTimeoutMs ?? defaultRoomLimits.emptyTimeoutMs,
+      0,
+      MAX_TIMER_MS,
+    ),
+  };
+  const roomTypes = (rooms.types ?? {}) as Record<string, RoomClass>;
+  for (const [type, roomClass] of Object.entries(roomTypes))
+    if (typeof roomClass !== 'function') throw new OptionError(`rooms.types.${type} must be a Room class`);
+  const sessionState = options.sessionState ?? (() => ({}));
+  if (typeof sessionState !== 'function') throw new OptionError('sessionState must be a function');
   return {
+    use,
+    users,
+    roomLimits,
+    roomTypes,
+    roomRegistry: rooms.registry as RoomRegistry | undefined,
+    sessionState,
     port,
     host,
     engine,
