@@ -1,3 +1,4 @@
+import type { RoomRegistry } from '../rooms/room-registry';
 import { ActorHost } from './actor-host';
 import type {
   ActorFactory,
@@ -24,6 +25,7 @@ export interface Delivery {
 export abstract class BaseCluster implements Cluster {
   abstract readonly distributed: boolean;
   abstract readonly users: ClusterUsers;
+  abstract readonly roomRegistry: RoomRegistry;
   protected readonly actorHost = new ActorHost();
   private readonly rooms = new Map<string, RoomGroup>();
   private clusterHost: ClusterHost | undefined;

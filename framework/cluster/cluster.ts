@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Actor } from '../actors/actor';
 import type { ActorSystem } from '../actors/actor-system';
 import type { MessageType } from '../protocol/message-type';
+import type { RoomRegistry } from '../rooms/room-registry';
 import type { Session } from '../server/session';
 import type { SessionId, Transport } from '../transport/transport';
 
@@ -58,8 +59,13 @@ export interface UserLocation {
 
 /** Users by id across the cluster (one session per user id: a newer registration replaces the older). */
 export interface ClusterUsers {
-  /** Records the session as the user's (until it closes or another registers). */
+  /**
+   * Records the session as the user's (until it closes, is unregistered or another registers); a session
+   * of the user on another node is kicked ('logged in from another connection').
+   */
   register(userId: string, session: Session<unknown>): Promise<void>;
+  /** Forgets the user if `session` is still the one recorded (logout). */
+  unregister(userId: string, session: Session<unknown>): Promise<void>;
   locate(userId: string): Promise<UserLocation | undefined>;
   /** Pushes to the user's session on whichever node; false when the user is not online. */
   push<T>(userId: string, type: MessageType<T>, data: T): Promise<boolean>;
@@ -104,6 +110,8 @@ export interface Cluster {
   /** False for the in-process LocalCluster. */
   readonly distributed: boolean;
   readonly users: ClusterUsers;
+  /** The matchmaker's room registry: in this process, or shared by every node (seats counted cluster-wide). */
+  readonly roomRegistry: RoomRegistry;
   define<Msg, Reply>(
     type: string,
     factory: ActorFactory<Msg, Reply>,

@@ -9,7 +9,9 @@ import type { SessionId } from '../transport/transport';
 export type Envelope =
   /** `t`: what is left of an ask's timeout, in ms. */
   | { k: 'tell' | 'ask'; type: string; id: string; m: unknown; from: string; t?: number }
-  | { k: 'push'; user: string; session: SessionId; msgId: number; payload: string };
+  | { k: 'push'; user: string; session: SessionId; msgId: number; payload: string }
+  /** The user logged in on the sending node: its session here is kicked. */
+  | { k: 'kick'; user: string; session: SessionId };
 
 export type Answer =
   | { ok: true; r?: unknown }

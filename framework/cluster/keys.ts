@@ -22,6 +22,7 @@ export interface Names {
   nodesBucket: string;
   actorsBucket: string;
   usersBucket: string;
+  roomsBucket: string;
   nodeSubject(node: string): string;
   roomSubject(room: string): string;
   resetSubject: string;
@@ -32,6 +33,7 @@ export function names(cluster: string): Names {
     nodesBucket: `${cluster}_nodes`,
     actorsBucket: `${cluster}_actors`,
     usersBucket: `${cluster}_users`,
+    roomsBucket: `${cluster}_rooms`,
     nodeSubject: (node) => `${cluster}.node.${node}`,
     roomSubject: (room) => `${cluster}.room.${token(room)}`,
     resetSubject: `${cluster}.reset`,

@@ -1,4 +1,5 @@
 import type { MessageType } from '../protocol/message-type';
+import { LocalRoomRegistry } from '../rooms/room-registry';
 import type { Session } from '../server/session';
 import { BaseCluster, type Delivery } from './base-cluster';
 import type { ClusterUsers, UserLocation } from './cluster';
@@ -20,6 +21,11 @@ class LocalUsers implements ClusterUsers {
     return Promise.resolve();
   }
 
+  unregister(userId: string, session: Session<unknown>): Promise<void> {
+    if (this.sessions.get(userId) === session) this.sessions.delete(userId);
+    return Promise.resolve();
+  }
+
   locate(userId: string): Promise<UserLocation | undefined> {
     const session = this.sessions.get(userId);
     return Promise.resolve(session === undefined ? undefined : { node: this.node, session: session.id });
@@ -37,6 +43,7 @@ class LocalUsers implements ClusterUsers {
 export class LocalCluster extends BaseCluster {
   readonly distributed = false;
   readonly users: ClusterUsers;
+  readonly roomRegistry = new LocalRoomRegistry();
 
   constructor(node = 'local') {
     super(node);

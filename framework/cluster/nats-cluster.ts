@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { PROTOCOL_VERSION } from '../protocol/framework-messages';
+import { TAKEN_OVER } from '../users/user-index';
 import type { MessageType } from '../protocol/message-type';
 import type { SessionId } from '../transport/transport';
 import { ActorDirectory } from './actor-directory';
@@ -11,6 +12,7 @@ import { decodeAnswer, encodeJson, type Answer, type Envelope } from './envelope
 import { ClusterError } from './errors';
 import { actorKey, names, type Names } from './keys';
 import { connectNats } from './nats-link';
+import { NatsRoomRegistry } from './nats-room-registry';
 import { NatsUsers } from './nats-users';
 import { NodeInbox } from './node-inbox';
 import { NodeLeases, type NodeRecord } from './node-leases';
@@ -47,6 +49,11 @@ export class NatsCluster extends BaseCluster {
   private readonly roomSubscriptions = new Map<RoomGroup, Subscription>();
   private connected: Connected | undefined;
   private clusterUsers: NatsUsers | undefined;
+  private roomBacking: { kv: KV; leases: NodeLeases } | undefined;
+  readonly roomRegistry = new NatsRoomRegistry(() => {
+    if (this.roomBacking === undefined) throw new ClusterError('NOT_STARTED', 'the cluster is not started');
+    return this.roomBacking;
+  });
 
   constructor(options: ClusterOptions) {
     const resolved = resolveClusterOptions(options);
@@ -68,6 +75,7 @@ export class NatsCluster extends BaseCluster {
       const nodes = await kvm.create(this.names.nodesBucket, { ttl: this.options.leaseTtlMs, history: 1 });
       const actors = await kvm.create(this.names.actorsBucket, { history: 1 });
       const users = await kvm.create(this.names.usersBucket, { history: 1 });
+      const rooms = await kvm.create(this.names.roomsBucket, { history: 1 });
       const leases = new NodeLeases(nodes, this.nodeRecord(host), this.options, logger, {
         lost: () => this.lostLease(),
         rejoined: async () => {
@@ -89,6 +97,12 @@ export class NatsCluster extends BaseCluster {
           if (!directory.claiming(type, id)) directory.resolve(type, id).catch(() => undefined);
         },
         push: (_user, session, msgId, payload) => this.pushLocal(session, msgId, payload),
+        kick: (_user, sessionId) => {
+          const session = host.session(sessionId);
+          if (session === undefined || session.closing) return false;
+          session.kick(TAKEN_OVER);
+          return true;
+        },
         logger,
       });
       inbox.listen(nc, this.names.nodeSubject(this.node));
@@ -99,6 +113,7 @@ export class NatsCluster extends BaseCluster {
       });
       this.connected = { nc, leases, directory, inbox, subscriptions: [resets] };
       this.clusterUsers = this.makeUsers(users, leases, host);
+      this.roomBacking = { kv: rooms, leases };
       await nc.flush();
       logger.info({ node: this.node, nats: this.options.servers }, `cluster: node "${this.node}" joined`);
     } catch (error) {
@@ -211,6 +226,13 @@ export class NatsCluster extends BaseCluster {
       leases,
       logger: host.logger,
       localSession: (id) => host.session(id),
+      kickRemote: async (node, user, session) => {
+        const envelope: Envelope = { k: 'kick', user, session };
+        const reply = await this.nc().request(this.names.nodeSubject(node), encodeJson(envelope), {
+          timeout: 3000,
+        });
+        return decodeAnswer(reply.data);
+      },
       pushRemote: async (node, user, session, msgId, payload) => {
         const envelope: Envelope = {
           k: 'push',

@@ -19,6 +19,8 @@ export interface UserLinks {
   readonly leases: NodeLeases;
   readonly logger: Logger;
   localSession(id: SessionId): Session<unknown> | undefined;
+  /** Asks another node to kick the user's session there (the user logged in here). */
+  kickRemote(node: string, user: string, session: SessionId): Promise<Answer>;
   /** A push request to another node's session. */
   pushRemote(
     node: string,
@@ -46,17 +48,28 @@ export class NatsUsers implements ClusterUsers {
     const known = this.local.get(userId)?.session === session;
     const entry = { session, revision: 0 };
     this.local.set(userId, entry);
+    const previous = await this.record(userId);
     entry.revision = await this.write(userId, session);
+    const self = this.links.leases.self;
+    if (previous !== undefined && previous.incarnation !== self.incarnation)
+      await this.links.kickRemote(previous.node, userId, previous.session).catch(() => undefined);
     if (!known)
       session.onClose(() => {
-        const current = this.local.get(userId);
-        if (current?.session !== session) return; // a newer session of this user holds the entry
-        this.local.delete(userId);
-        this.kv.delete(userKey(userId), { previousSeq: current.revision }).catch((error: unknown) => {
-          if (!isCasConflict(error))
-            this.links.logger.warn({ err: error, user: userId }, 'cluster: user entry kept');
-        });
+        this.unregister(userId, session).catch((error: unknown) =>
+          this.links.logger.warn({ err: error, user: userId }, 'cluster: user entry kept'),
+        );
       });
+  }
+
+  async unregister(userId: string, session: Session<unknown>): Promise<void> {
+    const current = this.local.get(userId);
+    if (current?.session !== session) return; // a newer session of this user holds the entry
+    this.local.delete(userId);
+    try {
+      await this.kv.delete(userKey(userId), { previousSeq: current.revision });
+    } catch (error) {
+      if (!isCasConflict(error)) throw error;
+    }
   }
 
   /** After a lost lease: this node's users, written again under the new incarnation. */

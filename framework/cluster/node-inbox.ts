@@ -12,6 +12,8 @@ export interface InboxLinks {
   defines(type: string): boolean;
   /** No activation here: check the directory in the background (the key may be this node's). */
   recheck(type: string, id: string): void;
+  /** Kicks a local session: its user logged in on another node; false when it is not here. */
+  kick(user: string, session: SessionId): boolean;
   /** Sends a push frame to a local session of that user; false when it is not here. */
   push(user: string, session: SessionId, msgId: number, payload: Uint8Array): boolean;
   readonly logger: Logger;
@@ -55,6 +57,10 @@ export class NodeInbox {
       const payload = Buffer.from(envelope.payload, 'base64');
       const pushed = this.links.push(envelope.user, envelope.session, envelope.msgId, payload);
       answer(msg, pushed ? { ok: true } : { ok: false, code: 'OFFLINE', message: 'the session is gone' });
+      return;
+    }
+    if (envelope.k === 'kick') {
+      answer(msg, { ok: this.links.kick(envelope.user, envelope.session) } as Answer);
       return;
     }
     if (!this.links.defines(envelope.type)) {

@@ -2,6 +2,7 @@ import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { ActorSystem } from '../actors/actor-system';
 import type { Cluster } from '../cluster/cluster';
+import { ClusterUserDirectory } from '../cluster/cluster-user-directory';
 import { LocalCluster } from '../cluster/local-cluster';
 import { NatsCluster } from '../cluster/nats-cluster';
 import { ErrorCodes } from '../errors';
@@ -11,7 +12,6 @@ import { composeChain, type MiddlewareLike } from '../handlers/middleware';
 import { createLogger, isLogger } from '../logging';
 import { Ping, Pong } from '../protocol/framework-messages';
 import { Matchmaker } from '../rooms/matchmaker';
-import { LocalRoomRegistry } from '../rooms/room-registry';
 import type { MessageType } from '../protocol/message-type';
 import { LocalUserDirectory, type UserDirectory } from '../users/user-directory';
 import { UserIndex } from '../users/user-index';
@@ -84,8 +84,9 @@ export class GameServer implements TransportHandler {
       mailboxCapacity: this.options.session.mailboxCapacity,
       askTimeoutMs: this.options.session.askTimeoutMs,
     });
+    this.cluster = this.options.cluster ? new NatsCluster(this.options.cluster) : new LocalCluster();
     this.rooms = new Matchmaker(
-      this.options.roomRegistry ?? new LocalRoomRegistry(),
+      this.options.roomRegistry ?? this.cluster.roomRegistry,
       this.actors,
       this.transport,
       this.container,
@@ -94,7 +95,11 @@ export class GameServer implements TransportHandler {
     for (const [type, roomClass] of Object.entries(this.options.roomTypes))
       this.rooms.define(type, roomClass);
     const users = this.options.users;
-    this.users = users?.directory ?? new LocalUserDirectory();
+    this.users =
+      users?.directory ??
+      (this.cluster.distributed
+        ? new ClusterUserDirectory(() => this.cluster.users, this.logger)
+        : new LocalUserDirectory());
     this.middleware.push(...this.options.use);
     this.sessionContext = {
       transport: this.transport,
@@ -119,7 +124,6 @@ export class GameServer implements TransportHandler {
         for (const listener of this.openListeners) this.safely(() => listener(session));
       },
     });
-    this.cluster = this.options.cluster ? new NatsCluster(this.options.cluster) : new LocalCluster();
     // Services may inject the server, its matchmaker and its actor system.
     if (!this.container.isBound(GameServer)) this.container.bind(GameServer).toConstantValue(this);
     if (!this.container.isBound(Matchmaker)) this.container.bind(Matchmaker).toConstantValue(this.rooms);

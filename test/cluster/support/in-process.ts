@@ -2,6 +2,7 @@
 import { GameClient } from '../../../framework/client/game-client';
 import type { ClusterOptions } from '../../../framework/cluster/options';
 import { GameServer } from '../../../framework/server/game-server';
+import type { GameServerOptions } from '../../../framework/server/options';
 import { announceResets, ClusterTestController, defineTestActors } from './app';
 import { clusterMessages } from './messages';
 
@@ -11,7 +12,10 @@ export interface TestNode {
   connect(): Promise<GameClient>;
 }
 
-export async function startTestNode(cluster?: ClusterOptions, rooms: string[] = []): Promise<TestNode> {
+export async function startTestNode(
+  cluster?: ClusterOptions,
+  extra: Partial<GameServerOptions> = {},
+): Promise<TestNode> {
   const server = new GameServer({
     port: 0,
     host: '127.0.0.1',
@@ -21,9 +25,10 @@ export async function startTestNode(cluster?: ClusterOptions, rooms: string[] = 
     controllers: [ClusterTestController],
     logger: { level: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'silent' },
     ...(cluster !== undefined ? { cluster } : {}),
+    ...extra,
   });
   defineTestActors(server);
-  announceResets(server, rooms);
+  announceResets(server, ['arena', 'hall']);
   const { port } = await server.start();
   return {
     server,
