@@ -17,6 +17,7 @@ import { LocalUserDirectory, type UserDirectory } from '../users/user-directory'
 import { UserIndex } from '../users/user-index';
 import type { CloseReason } from '../transport/close-reason';
 import { createTransport } from '../transport/create-transport';
+import { loadedAddon } from '../transport/loader';
 import type { EngineName, SessionId, Transport, TransportHandler } from '../transport/transport';
 import { Connection } from './connection';
 import { FramePipeline, type Route, type RouteTable } from './frame-pipeline';
@@ -206,15 +207,18 @@ export class GameServer implements TransportHandler {
     );
     this.sweeper = setInterval(this.sweep, sweepMs);
     this.sweeper.unref();
+    const addon = this.transport.engine === 'node' ? undefined : loadedAddon();
     this.logger.info(
       {
         engine: this.transport.engine,
+        ...addon,
         host,
         port: bound.port,
         handlers: this.table.size,
         rateLimit: session.rateLimit,
       },
-      `listening on ${host}:${bound.port} with engine ${this.transport.engine}`,
+      `listening on ${host}:${bound.port} with engine ${this.transport.engine}` +
+        (addon ? ` (addon: ${addon.origin})` : ''),
     );
     return { port: bound.port, engine: this.transport.engine };
   }

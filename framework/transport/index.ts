@@ -7,5 +7,5 @@ export type { TransportOptions, ResolvedOptions, UringTuning } from './options';
 export { NodeNetTransport } from './node-net-transport';
 export { NativeTransport, SUBMIT_THRESHOLD_BYTES } from './native-transport';
 export { encodeFrame, writeFrameHeader, checkFrameArgs } from './wire';
-export { loadBinding, loadBindingFrom, tryLoadBinding, addonCandidates } from './loader';
+export { loadBinding, loadBindingFrom, loadedAddon, tryLoadBinding, addonCandidates } from './loader';
 export { AddressLimitedTransport, remoteAddress } from './address-limit';

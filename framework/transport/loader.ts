@@ -1,11 +1,11 @@
 /**
  * The one loader of the native addon. Prefers a local build (build/Release/fastport.node, made by
  * `npm run build:native`), then the prebuild the package ships (prebuilds/<platform>-<arch>/fastport.node),
- * and logs which one it loaded. Nothing else in the repo requires the .node file.
+ * and records which one it loaded (`loadedAddon()`; GameServer's start-up line names it). It prints nothing
+ * itself: a process may use its stdout for something else. Nothing else in the repo requires the .node file.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createLogger } from '../logging';
 import { checkCloseReasons, type NativeBinding } from './native';
 
 const ADDON_FILE = 'fastport.node';
@@ -41,6 +41,7 @@ export function addonOrigin(
 }
 
 let cached: NativeBinding | undefined;
+let cachedFrom: { addon: string; origin: ReturnType<typeof addonOrigin> } | undefined;
 let cachedError: Error | undefined;
 
 /** Loads and checks the first existing candidate; throws an Error that says how to rebuild when it cannot. */
@@ -70,12 +71,17 @@ export function loadBinding(): NativeBinding {
     const candidates = addonCandidates();
     cached = loadBindingFrom(candidates);
     const path = candidates.find((p) => existsSync(p)) as string;
-    createLogger().info({ addon: path, origin: addonOrigin(path) }, 'native addon loaded');
+    cachedFrom = { addon: path, origin: addonOrigin(path) };
     return cached;
   } catch (err) {
     cachedError = err as Error;
     throw cachedError;
   }
+}
+
+/** Which addon file `loadBinding()` loaded and what it is, or undefined before (or without) a load. */
+export function loadedAddon(): typeof cachedFrom {
+  return cachedFrom;
 }
 
 /** The binding, or the reason it cannot be loaded. */

@@ -177,7 +177,7 @@ describe('fastport new', () => {
     );
 
     const server = await startServer();
-    expect(server.output).toMatch(/"origin":"prebuild".*"msg":"native addon loaded"/);
+    expect(server.output).toMatch(/"origin":"prebuild".*"msg":"listening on /);
     try {
       // The project's own generated LoginReq (its packets module, compiled by its build).
       const { LoginReq } = require(path.join(project, 'dist', 'generated', 'packets.js')) as {
