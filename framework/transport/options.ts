@@ -41,6 +41,12 @@ export interface TransportOptions extends Partial<TransportLimits>, UringTuning 
   maxConnectionsPerAddress?: number;
   /** Listen backlog (default 511). */
   backlog?: number;
+  /**
+   * Let listeners share their port with other processes (SO_REUSEPORT, Linux native engines; the kernel
+   * spreads connections over them). Default false: a port in use fails with `Address already in use`, also
+   * with ioThreads >= 1 (whose loops share the port among themselves only). Ignored by 'node'.
+   */
+  reusePort?: boolean;
   /** Called with a warning (e.g. falling back to 'node'); default console.warn. */
   warn?: (message: string) => void;
 }
@@ -50,6 +56,7 @@ export interface ResolvedOptions {
   ioThreads: number;
   maxConnectionsPerAddress: number;
   backlog: number;
+  reusePort: boolean;
   limits: TransportLimits;
   uring: UringTuning;
 }
@@ -92,6 +99,12 @@ export const transportOptionsSchema = z.object({
     .optional(),
   ioThreads: integer('ioThreads', 0, MAX_IO_THREADS).optional(),
   backlog: integer('backlog', 1, 65535).optional(),
+  reusePort: z
+    .custom<boolean>(
+      (value) => typeof value === 'boolean',
+      (value) => ({ message: `reusePort must be a boolean, got ${shown(value)}` }),
+    )
+    .optional(),
   maxConnectionsPerAddress: integer('maxConnectionsPerAddress', 0, MAX_CONNECTIONS).optional(),
   maxFrameBytes: integer('maxFrameBytes', MIN_FRAME_BYTES, MAX_FRAME_BYTES).optional(),
   sendSoftLimit: integer('sendSoftLimit', 1, MAX_SEND_LIMIT).optional(),
@@ -156,6 +169,7 @@ export function resolveOptions(options: TransportOptions = {}): ResolvedOptions 
     ioThreads: o.ioThreads ?? 0,
     maxConnectionsPerAddress: o.maxConnectionsPerAddress ?? 0,
     backlog: o.backlog ?? 511,
+    reusePort: o.reusePort ?? false,
     limits,
     uring,
   };
