@@ -1,6 +1,10 @@
 import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { ActorSystem } from '../actors/actor-system';
+import type { Cluster } from '../cluster/cluster';
+import { ClusterUserDirectory } from '../cluster/cluster-user-directory';
+import { LocalCluster } from '../cluster/local-cluster';
+import { NatsCluster } from '../cluster/nats-cluster';
 import { ErrorCodes } from '../errors';
 import { collectMessages, exploreHandlers, unhandledRequests } from '../handlers/explorer';
 import { requireAuthentication } from '../handlers/guards';
@@ -8,7 +12,6 @@ import { composeChain, type MiddlewareLike } from '../handlers/middleware';
 import { createLogger, isLogger } from '../logging';
 import { Ping, Pong } from '../protocol/framework-messages';
 import { Matchmaker } from '../rooms/matchmaker';
-import { LocalRoomRegistry } from '../rooms/room-registry';
 import type { MessageType } from '../protocol/message-type';
 import { LocalUserDirectory, type UserDirectory } from '../users/user-directory';
 import { UserIndex } from '../users/user-index';
@@ -43,6 +46,8 @@ export class GameServer implements TransportHandler {
   /** User id -> session, when the `users` option is given (else an empty directory). */
   readonly users: UserDirectory;
   readonly actors: ActorSystem;
+  /** Actors by type + id, rooms and users across nodes (in this process without the `cluster` option). */
+  readonly cluster: Cluster;
   readonly transport: Transport;
   private readonly options: ResolvedServerOptions;
   private readonly connections = new Map<SessionId, Connection>();
@@ -79,8 +84,9 @@ export class GameServer implements TransportHandler {
       mailboxCapacity: this.options.session.mailboxCapacity,
       askTimeoutMs: this.options.session.askTimeoutMs,
     });
+    this.cluster = this.options.cluster ? new NatsCluster(this.options.cluster) : new LocalCluster();
     this.rooms = new Matchmaker(
-      this.options.roomRegistry ?? new LocalRoomRegistry(),
+      this.options.roomRegistry ?? this.cluster.roomRegistry,
       this.actors,
       this.transport,
       this.container,
@@ -89,7 +95,11 @@ export class GameServer implements TransportHandler {
     for (const [type, roomClass] of Object.entries(this.options.roomTypes))
       this.rooms.define(type, roomClass);
     const users = this.options.users;
-    this.users = users?.directory ?? new LocalUserDirectory();
+    this.users =
+      users?.directory ??
+      (this.cluster.distributed
+        ? new ClusterUserDirectory(() => this.cluster.users, this.logger)
+        : new LocalUserDirectory());
     this.middleware.push(...this.options.use);
     this.sessionContext = {
       transport: this.transport,
@@ -173,6 +183,14 @@ export class GameServer implements TransportHandler {
         { messages: unhandled.map((type) => type.name) },
         `no handler for ${unhandled.map((type) => type.name).join(', ')}: clients sending them get UNKNOWN_MESSAGE`,
       );
+    await this.cluster.start({
+      logger: this.logger,
+      actors: this.actors,
+      transport: this.transport,
+      session: (id) => this.session(id),
+      messages,
+      askTimeoutMs: session.askTimeoutMs,
+    });
     this.transport.setHandler(this);
     const bound = await this.transport.listen(host, port);
     this.listener = bound.listener;
@@ -236,6 +254,8 @@ export class GameServer implements TransportHandler {
         this.logger.warn('shutdown deadline reached with sends pending');
     }
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    if ((await untilDeadline(this.cluster.stop())) === 'timeout')
+      this.logger.warn('shutdown deadline reached while leaving the cluster');
     if ((await untilDeadline(this.actors.stopAll())) === 'timeout')
       this.logger.warn('shutdown deadline reached with actors still handling a message');
     await this.transport.shutdown();

@@ -1,6 +1,7 @@
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { OptionError } from '../errors';
+import type { ClusterOptions } from '../cluster/options';
 import type { ControllerClass } from '../handlers/explorer';
 import type { MiddlewareLike } from '../handlers/middleware';
 import { defaultRoomLimits, type RoomClass, type RoomLimits } from '../rooms/matchmaker';
@@ -72,6 +73,8 @@ export interface GameServerOptions {
   rooms?: Partial<RoomLimits> & { types?: Record<string, RoomClass>; registry?: RoomRegistry };
   /** Makes each session's `state` object on first use (default `{}`). */
   sessionState?: () => object;
+  /** Join a cluster on NATS (docs/deployment.md); without it the same cluster API runs in this process. */
+  cluster?: ClusterOptions;
 }
 
 export const defaultSessionLimits: Readonly<SessionLimits> = Object.freeze({
@@ -107,6 +110,8 @@ export interface ResolvedServerOptions {
   roomTypes: Record<string, RoomClass>;
   roomRegistry: RoomRegistry | undefined;
   sessionState: () => object;
+  /** Checked by NatsCluster's constructor. */
+  cluster: ClusterOptions | undefined;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -127,6 +132,7 @@ const SERVER_KEYS = new Set([
   'users',
   'rooms',
   'sessionState',
+  'cluster',
 ]);
 /** Transport options a GameServer takes in `limits` (engine and ioThreads are top-level options). */
 const TRANSPORT_LIMIT_KEYS = new Set(
@@ -292,5 +298,6 @@ export function resolveServerOptions(options: GameServerOptions): ResolvedServer
     container,
     bindControllers,
     logger,
+    cluster: options.cluster,
   };
 }
