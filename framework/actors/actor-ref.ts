@@ -201,7 +201,10 @@ export class ActorRef<Msg = unknown, Reply = void> {
   };
 
   private onError = (error: unknown, envelope: Envelope<Msg, Reply>): void => {
-    this.logger.error({ err: error, actor: this.id }, 'actor message failed');
+    // A GameError is an answer (a refused join, a bad move from a client): not worth more than debug.
+    if (error instanceof GameError && envelope.kind === 'message' && envelope.reply !== undefined)
+      this.logger.debug({ code: error.code, actor: this.id }, error.message);
+    else this.logger.error({ err: error, actor: this.id }, 'actor message failed');
     if (envelope.kind === 'message') envelope.reply?.reject(error);
   };
 }

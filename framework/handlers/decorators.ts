@@ -34,6 +34,28 @@ export type HandlerFunction<M> =
       ? (message: T, session: AnySession, room: never) => void | Promise<void>
       : never;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFunction = (...args: any[]) => unknown;
+
+/**
+ * What the compiler reports when a method does not fit its @Handler: one line naming what is expected
+ * and what the method has (a type whose property names read as the message).
+ */
+export type HandlerMismatch<M, F> = F extends (...args: infer Args) => infer Returned
+  ? M extends RequestType<infer Req, infer Res>
+    ? [Returned] extends [Res | Promise<Res>]
+      ? { '@Handler: the parameters must be (request, session, room?), request being': Req; got: Args }
+      : { '@Handler: the method must return': Res | Promise<Res>; 'but it returns': Returned }
+    : M extends MessageType<infer T>
+      ? [Returned] extends [void | Promise<void>]
+        ? { '@Handler: the parameters must be (message, session, room?), message being': T; got: Args }
+        : { '@Handler: a one-way message handler returns void, but this one returns': Returned }
+      : never
+  : { '@Handler: decorates methods only': F };
+
+/** `unknown` (no constraint) when F fits the handler shape of M, else the readable mismatch. */
+export type HandlerCheck<M, F> = F extends HandlerFunction<M> ? unknown : HandlerMismatch<M, F>;
+
 const controllers = new WeakSet<object>();
 const handlerRecords = new WeakMap<object, HandlerRecord[]>(); // keyed by class prototype
 
@@ -56,10 +78,10 @@ export function Handler<M extends MessageType<unknown>>(type: M, options: Handle
         `its .proto, run \`fastport gen\`, and pass the constant from generated/packets`,
     );
   }
-  return <F extends HandlerFunction<M>>(
+  return <F extends AnyFunction>(
     target: object,
     method: string | symbol,
-    _descriptor: TypedPropertyDescriptor<F>,
+    _descriptor: TypedPropertyDescriptor<F> & HandlerCheck<M, F>,
   ): void => {
     if (typeof target === 'function')
       throw new TypeError(`@Handler(${type.name}) cannot decorate static method ${String(method)}`);

@@ -11,7 +11,17 @@ import { runGridBots } from './bots';
 const CLIENT_DEFAULTS = { host: '127.0.0.1', port: 7400, bots: 3, duration: 5, prefix: 'bot', quiet: false };
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), CLIENT_DEFAULTS);
+  const flags = parseFlags(process.argv.slice(2), CLIENT_DEFAULTS, 'grid client', {
+    summary: 'Grid bots: --bots players join, walk about for --duration s, print the positions they get.',
+    flags: {
+      host: 'server address',
+      port: 'server port',
+      bots: 'how many players',
+      duration: 'seconds to walk',
+      prefix: 'bot names are PREFIX-N',
+      quiet: 'print only the summary',
+    },
+  });
   const report = await runGridBots({
     host: flags.host,
     port: flags.port,

@@ -17,7 +17,7 @@ export const GRID_SERVER_DEFAULTS = {
   port: 7400,
   engine: 'auto',
   ioThreads: 0,
-  logLevel: 'info',
+  logLevel: process.env.LOG_LEVEL ?? 'info',
   ...GRID_DEFAULTS,
 };
 
@@ -46,9 +46,23 @@ export async function startGridServer(options: GridServerOptions = {}) {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), GRID_SERVER_DEFAULTS);
-  const { server, host, port, engine } = await startGridServer(flags);
-  console.log(`grid server listening on ${host}:${port}, engine ${engine}`);
+  const flags = parseFlags(process.argv.slice(2), GRID_SERVER_DEFAULTS, 'grid server', {
+    summary:
+      'The grid game sample: rooms of --seats players walking on a --width x --height grid, every ' +
+      'position broadcast each --tick-ms. Logs JSON lines.',
+    flags: {
+      host: 'address to listen on',
+      port: 'port (0 = any free port)',
+      engine: 'auto | epoll | uring | node',
+      ioThreads: 'native I/O threads (0 = on the JS thread)',
+      logLevel: 'fatal | error | warn | info | debug | trace | silent (default from LOG_LEVEL)',
+      width: 'grid width in cells',
+      height: 'grid height in cells',
+      tickMs: 'ms between ticks',
+      seats: 'players per room',
+    },
+  });
+  const { server } = await startGridServer(flags); // GameServer logs where it listens and its engine
   stopOnSignals(() => server.stop());
 }
 

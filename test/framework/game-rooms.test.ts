@@ -94,6 +94,8 @@ describe.each(availableTransports())(
       await expect(enter(other, { how: 'join', id: 'full' })).rejects.toMatchObject({
         code: 'ALREADY_IN_ROOM',
       });
+      // Refusals are answers, not failures: nothing at error level (a client cannot flood the error log).
+      expect(app.log.lines.filter((line) => line.level >= 50)).toEqual([]);
     });
 
     it('matches by metadata: joinOrCreate fills a matching room first, list filters', async () => {

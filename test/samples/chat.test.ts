@@ -114,6 +114,25 @@ describe('samples/chat', () => {
     expect((await bad.client.login('erin')).name).toBe('erin');
   });
 
+  it('bounds the rooms one session may create, and a failed login-with-join leaves no login', async () => {
+    const maker = await connect('maker');
+    for (const name of ['m1', 'm2', 'm3']) expect(await maker.client.create(name)).toBe(name);
+    await expect(maker.client.create('m4')).rejects.toMatchObject({ code: 'ROOM_LIMIT' });
+    expect((await maker.client.rooms()).filter((r) => r.name.startsWith('m')).map((r) => r.name)).toEqual([
+      'm1',
+      'm2',
+      'm3',
+    ]);
+    // A join of a room that cannot be made undoes the login with it: the nickname stays free.
+    const bad = await connect('');
+    await expect(bad.client.login('frank', 'acc-frank', 'no spaces')).rejects.toMatchObject({
+      code: 'BAD_NAME',
+    });
+    await expect(bad.client.rooms()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    const other = await connect('');
+    expect((await other.client.login('frank', 'another-account')).name).toBe('frank');
+  });
+
   it('bot mode: every member of one room gets every message', async () => {
     const report = await runBotLoad({
       host: '127.0.0.1',
