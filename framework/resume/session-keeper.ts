@@ -218,6 +218,7 @@ export class SessionKeeper {
     // sent again is answered from it.
     state.resumedFrom = received;
     kept.lastFrameAt = Date.now();
+    if (kept.overflowSince !== undefined) this.transport.pauseReading(kept.session.id); // still full
     kept.session.setAway(false);
     kept.session.debug('session resumed', { replayed: replay.length, takeover });
     for (const listener of this.resumeListeners) this.safely(() => listener(kept.session));

@@ -206,6 +206,21 @@ describe.each(availableTransports())('session resume on $engine', (transportCase
     expect(client.isReconnecting).toBe(false);
   });
 
+  it('client.close() ends a resumable session at once (Bye): no away time, its token gets RESUME_ENDED', async () => {
+    const { harness, proxy } = await setUp();
+    const { client, events } = await resumingClient(proxy.port);
+    await client.request(LoginReq, { name: 'ada' });
+    await client.request(JoinReq, { room: 'lobby' });
+    const session = harness.server.session(client.sessionId)!;
+    const hooks: string[] = [];
+    harness.server.onSessionDrop((s) => hooks.push(`drop ${s.id}`));
+    harness.server.onSessionClose((s, reason) => hooks.push(`close ${s.id} ${reason}`));
+    await client.close();
+    await expect.poll(() => hooks).toEqual([`close ${session.id} peer_closed`]);
+    expect(harness.server.rooms.find('lobby')?.has(session)).toBe(false);
+    expect(events).toEqual([]);
+  });
+
   it('rejects requests made while reconnecting once the session is known lost, and queues a bounded number', async () => {
     const { harness, proxy } = await setUp({ resumeWindowMs: 200 });
     const { client, events } = await resumingClient(proxy.port, {
