@@ -469,9 +469,12 @@ export class GameClient {
         this.emitReconnect({ type: 'lost', reason: this.lastKick, fresh: false });
       }
     } else this.rejectPending(ErrorCodes.CLOSED, `connection closed (${detail})`, true);
+    // Close listeners already see isReconnecting for a drop that will be resumed.
+    const startLoop = willResume && !this.reconnecting;
+    if (startLoop) this.reconnecting = true;
     for (const resolve of this.closedWaiters.splice(0)) resolve(reason);
     for (const listener of this.closeListeners) listener(reason);
-    if (willResume && !this.reconnecting) void this.reconnectLoop(reason);
+    if (startLoop) void this.reconnectLoop(reason);
   }
 
   /** Rejects pending requests; with `keepResendable`, those a resume can re-send stay pending. */

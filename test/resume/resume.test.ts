@@ -96,6 +96,8 @@ describe.each(availableTransports())('session resume on $engine', (transportCase
     harness.server.onSessionResume((s) => hooks.push(`resume ${s.id}`));
     const heard: string[] = [];
     ada.on(Said, (said) => heard.push(said.text));
+    const closes: boolean[] = [];
+    ada.onClose(() => closes.push(ada.isReconnecting)); // a drop that will be resumed says so at once
 
     proxy.refuse = true;
     proxy.resetAll();
@@ -111,6 +113,7 @@ describe.each(availableTransports())('session resume on $engine', (transportCase
     await expect.poll(() => events.some((e) => e.type === 'resumed'), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => heard).toEqual(['while', 'you', 'were', 'away']);
     expect(session.away).toBe(false);
+    expect(closes[0]).toBe(true);
     expect(hooks[0]).toMatch(new RegExp(`^drop ${session.id} (reset|peer_closed|io_error)$`));
     expect(hooks.slice(1)).toEqual([`resume ${session.id}`]);
     ada.send(Say, { room: 'lobby', text: 'back' });
