@@ -30,6 +30,7 @@ describe('samples/chat with session resume', () => {
     await bob.login('bob');
     await alice.join('lobby');
     expect((await bob.join('lobby')).members.sort()).toEqual(['alice', 'bob']);
+    const bobLog = new EventLog(bob);
 
     proxy.refuse = true;
     proxy.resetAll();
@@ -54,8 +55,8 @@ describe('samples/chat with session resume', () => {
     );
     expect(alice.room).toBe('lobby');
     expect(aliceLog.events.some((e) => e.kind === 'closed')).toBe(false);
-    const bobLog = new EventLog(bob);
     expect(await alice.say('yes, back')).toBe(2);
     await bobLog.until((e) => e.kind === 'message' && e.message.text === 'yes, back', 'alice again');
+    expect(bobLog.events.some((e) => e.kind === 'left')).toBe(false); // bob never saw her leave
   });
 });
