@@ -215,11 +215,11 @@ export class GameClient {
       },
     );
     this.serverSessionId = welcome.sessionId;
-    if (this.heartbeat && welcome.heartbeatIntervalMs > 0) {
-      this.heartbeatTimer = setInterval(
-        () => this.send(Ping, { timestampMs: Date.now(), nonce: 0 }),
-        welcome.heartbeatIntervalMs,
-      );
+    if (this.heartbeat && welcome.heartbeatIntervalMs > 0 && this.open) {
+      clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = setInterval(() => {
+        if (this.open && !this.reconnecting) this.send(Ping, { timestampMs: Date.now(), nonce: 0 });
+      }, welcome.heartbeatIntervalMs);
       this.heartbeatTimer.unref();
     }
   }
