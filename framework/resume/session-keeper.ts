@@ -29,8 +29,10 @@ const DROP_REASONS: ReadonlySet<CloseReason> = new Set<CloseReason>([
   'send_stalled',
 ]);
 
-export type SessionDropListener = (session: Session<unknown>, reason: CloseReason) => void;
-export type SessionResumeListener = (session: Session<unknown>) => void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any user and state type (as GameServer.onSessionClose)
+export type SessionDropListener = (session: Session<any, any>, reason: CloseReason) => void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any user and state type
+export type SessionResumeListener = (session: Session<any, any>) => void;
 
 /** What the keeper needs from the server. */
 export interface KeeperHost {
