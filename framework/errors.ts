@@ -11,6 +11,15 @@ export const ErrorCodes = {
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   TIMEOUT: 'TIMEOUT',
   CLOSED: 'CLOSED',
+  /** Session resume (docs/resume.md): why a Hello's resume token did not resume its session. */
+  RESUME_UNKNOWN: 'RESUME_UNKNOWN',
+  RESUME_EXPIRED: 'RESUME_EXPIRED',
+  RESUME_OVERFLOW: 'RESUME_OVERFLOW',
+  RESUME_ENDED: 'RESUME_ENDED',
+  /** Client side: the session could not be resumed; requests of the old session are rejected with this. */
+  SESSION_LOST: 'SESSION_LOST',
+  /** Client side: too many requests queued while reconnecting. */
+  QUEUE_FULL: 'QUEUE_FULL',
   ALREADY_LOGGED_IN: 'ALREADY_LOGGED_IN',
   FORBIDDEN: 'FORBIDDEN',
   NO_SUCH_ROOM: 'NO_SUCH_ROOM',

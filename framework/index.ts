@@ -8,6 +8,9 @@ export type { CloseListener } from './server/session';
 export type { SessionTypes, AppUser, AppState } from './server/session-types';
 export { GameClient, RequestError } from './client/game-client';
 export type { GameClientOptions, ClientCloseReason } from './client/game-client';
+export type { ReconnectEvent } from './resume/client-resume';
+export type { ReconnectOptions } from './resume/reconnect-policy';
+export type { SessionDropListener, SessionResumeListener } from './resume/session-keeper';
 export { Controller, Handler } from './handlers/decorators';
 export type { HandlerOptions, HandlerFunction } from './handlers/decorators';
 export type {

@@ -1,17 +1,22 @@
 import { ErrorCodes, GameError, OptionError } from '../errors';
 import {
+  Ack,
+  Bye,
   ErrorMessage,
   Hello,
   HELLO_MAGIC,
   Kick,
   Ping,
   PROTOCOL_VERSION,
+  Welcome,
 } from '../protocol/framework-messages';
 import { encodeForSend, type MessageType, type RequestType } from '../protocol/message-type';
 import { checkInteger } from '../server/options';
 import type { CloseReason } from '../transport/close-reason';
 import { createTransport } from '../transport/create-transport';
 import type { EngineChoice, SessionId, Transport } from '../transport/transport';
+import { ACK_DELAY_MS, ClientResume, type ReconnectEvent } from '../resume/client-resume';
+import { ReconnectPolicy, type ReconnectOptions } from '../resume/reconnect-policy';
 import { ClientMux, type ClientEvents } from './client-mux';
 
 export interface GameClientOptions {
@@ -28,6 +33,11 @@ export interface GameClientOptions {
   requestTimeoutMs?: number;
   /** Send Ping at the interval the server announces in Welcome (default true). */
   heartbeat?: boolean;
+  /**
+   * Session resume (docs/resume.md): ask for a resumable session, and after a drop reconnect by itself
+   * (backoff with jitter), resume it, replay what was missed and answer pending requests once. Default off.
+   */
+  resume?: boolean | ReconnectOptions;
   /** Overrides for tests of the handshake. */
   protocolVersion?: number;
   magic?: number;
@@ -54,6 +64,18 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
   timer: NodeJS.Timeout;
+  /** The request frame, re-sent after a resume (resumable clients only). */
+  msgId: number;
+  payload: Uint8Array | undefined;
+  /** Made while reconnecting: still in the outbox, never sent. */
+  queued: boolean;
+}
+
+/** A frame made while reconnecting, sent after the resume. */
+interface QueuedFrame {
+  msgId: number;
+  seq: number;
+  payload: Uint8Array;
 }
 
 type Listener = (message: unknown) => void;
@@ -87,6 +109,17 @@ export class GameClient {
   private lastCloseReason: ClientCloseReason | undefined;
   private lastKick: string | undefined;
   private serverSessionId = 0;
+  // Session resume (undefined unless options.resume).
+  private readonly resume: ClientResume | undefined;
+  private readonly reconnectPolicy: ReconnectPolicy | undefined;
+  private readonly reconnectListeners = new Set<(event: ReconnectEvent) => void>();
+  private reconnecting = false;
+  private closingOnPurpose = false;
+  private wakeReconnect: (() => void) | undefined;
+  private outbox: QueuedFrame[] = [];
+  private ackTimer: NodeJS.Timeout | undefined;
+  private helloSeq = 0;
+  private resumeFailure: string | undefined;
 
   constructor(options: GameClientOptions) {
     if (typeof options !== 'object' || options === null)
@@ -115,6 +148,10 @@ export class GameClient {
     this.ownsTransport = options.transport === undefined;
     this.transport = options.transport ?? createTransport({ engine: options.engine ?? 'node' });
     this.mux = ClientMux.of(this.transport);
+    if (options.resume !== undefined && options.resume !== false) {
+      this.reconnectPolicy = new ReconnectPolicy(options.resume === true ? {} : options.resume);
+      this.resume = new ClientResume();
+    }
   }
 
   /** Creates a client and connects it (handshake included). */
@@ -177,38 +214,52 @@ export class GameClient {
       this.id = this.mux.connect(this.host, this.port, this.connectTimeoutMs, events);
     });
     await opened;
-    const welcome = await this.request(
-      Hello,
-      { magic: this.magic, protocolVersion: this.protocolVersion },
-      {
-        timeoutMs: this.connectTimeoutMs,
+    this.resumeFailure = undefined;
+    const hello = Hello.create({ magic: this.magic, protocolVersion: this.protocolVersion });
+    if (this.resume !== undefined) Object.assign(hello, this.resume.helloFields());
+    const welcome = await this.sendRequest(Hello, hello, this.connectTimeoutMs, true).catch(
+      async (error: unknown) => {
+        await this.dropConnection(false);
+        throw error;
       },
-    ).catch(async (error: unknown) => {
-      await this.dropConnection();
-      throw error;
-    });
+    );
     this.serverSessionId = welcome.sessionId;
-    if (this.heartbeat && welcome.heartbeatIntervalMs > 0) {
-      this.heartbeatTimer = setInterval(
-        () => this.send(Ping, { timestampMs: Date.now(), nonce: 0 }),
-        welcome.heartbeatIntervalMs,
-      );
+    if (this.heartbeat && welcome.heartbeatIntervalMs > 0 && this.open) {
+      clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = setInterval(() => {
+        if (this.open && !this.reconnecting) this.send(Ping, { timestampMs: Date.now(), nonce: 0 });
+      }, welcome.heartbeatIntervalMs);
       this.heartbeatTimer.unref();
     }
   }
 
-  /** Sends a request and resolves with its typed response; an Error frame rejects with RequestError. */
+  /**
+   * Sends a request and resolves with its typed response; an Error frame rejects with RequestError. While a
+   * resumable client reconnects, the request is queued (bounded) and sent after the resume.
+   */
   request<Req, Res>(
     type: RequestType<Req, Res>,
     data: Req,
     options: { timeoutMs?: number } = {},
   ): Promise<Res> {
-    if (this.id === undefined || !this.open)
+    return this.sendRequest(type, data, options.timeoutMs ?? this.requestTimeoutMs, false);
+  }
+
+  private sendRequest<Req, Res>(
+    type: RequestType<Req, Res>,
+    data: Req,
+    timeoutMs: number,
+    handshake: boolean,
+  ): Promise<Res> {
+    const queue = this.reconnecting && !handshake;
+    if (queue && this.outbox.length >= this.reconnectPolicy!.queueLimit)
+      return Promise.reject(new RequestError(ErrorCodes.QUEUE_FULL, `reconnecting, ${type.name} not queued`));
+    if (!queue && (this.id === undefined || !this.open))
       return Promise.reject(new RequestError(ErrorCodes.CLOSED, `not connected (request ${type.name})`));
-    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     const id = this.id;
     this.seq = this.seq >= 0xffffffff ? 1 : this.seq + 1;
     const seq = this.seq;
+    if (handshake) this.helloSeq = seq;
     const payload = type.encode(data);
     return new Promise<Res>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -222,16 +273,37 @@ export class GameClient {
         resolve: resolve as (value: unknown) => void,
         reject,
         timer,
+        msgId: type.id,
+        payload: this.resume !== undefined && !handshake ? payload : undefined,
+        queued: queue,
       });
-      this.transport.send(id, type.id, seq, payload);
+      if (queue) this.outbox.push({ msgId: type.id, seq, payload });
+      else this.transport.send(id!, type.id, seq, payload);
     });
   }
 
-  /** Sends a one-way message (seq 0). */
+  /** Sends a one-way message (seq 0); queued (bounded) while a resumable client reconnects. */
   send<T>(type: MessageType<T>, data: T): void {
+    if (this.reconnecting) {
+      if (this.outbox.length >= this.reconnectPolicy!.queueLimit)
+        throw new RequestError(ErrorCodes.QUEUE_FULL, `reconnecting, ${type.name} not queued`);
+      this.outbox.push({ msgId: type.id, seq: 0, payload: type.encode(data) });
+      return;
+    }
     if (this.id === undefined || !this.open)
       throw new RequestError(ErrorCodes.CLOSED, `not connected (send ${type.name})`);
     this.transport.send(this.id, type.id, 0, encodeForSend(type, data));
+  }
+
+  /** Resume progress: `reconnecting`, `resumed`, `lost` (resumable clients only). */
+  onReconnect(callback: (event: ReconnectEvent) => void): () => void {
+    this.reconnectListeners.add(callback);
+    return () => this.reconnectListeners.delete(callback);
+  }
+
+  /** True while a resumable client is reconnecting after a drop. */
+  get isReconnecting(): boolean {
+    return this.reconnecting;
   }
 
   /** Calls `callback` for each push of `type`; returns a function that unsubscribes. */
@@ -265,18 +337,26 @@ export class GameClient {
     return new Promise((resolve) => this.closedWaiters.push(resolve));
   }
 
-  /** Closes after queued sends; resolves when closed. Shuts down the client's own transport. */
+  /** Closes after queued sends (a resumable session ends: Bye); resolves when closed. Shuts down the client's own transport. */
   async close(): Promise<void> {
-    await this.dropConnection();
+    this.stopReconnecting(new RequestError(ErrorCodes.CLOSED, 'the client was closed'));
+    await this.dropConnection(true);
     if (this.ownsTransport) await this.transport.shutdown();
   }
 
-  private async dropConnection(): Promise<void> {
+  /** Closes the current connection; `endSession` also ends a resumable session (Bye) instead of keeping it. */
+  private async dropConnection(endSession: boolean): Promise<void> {
     if (this.id === undefined) return;
     const done = this.whenClosed();
     this.closingByClient = true;
+    if (endSession) {
+      this.closingOnPurpose = true;
+      if (this.open && this.resume?.resumable) this.transport.send(this.id, Bye.id, 0, Bye.encode({}));
+      this.resume?.forget();
+    }
     this.transport.close(this.id, 'server_close'); // the wire has no client reason; reported as client_close
     await done;
+    this.closingOnPurpose = false;
   }
 
   /**
@@ -287,7 +367,8 @@ export class GameClient {
     const retries = checkInteger('retries', options.retries ?? 5, 0, 1000);
     let delay = checkInteger('delayMs', options.delayMs ?? 100, 0, 600_000);
     const maxDelay = checkInteger('maxDelayMs', options.maxDelayMs ?? 5000, 0, 600_000);
-    await this.dropConnection();
+    this.stopReconnecting(new RequestError(ErrorCodes.CLOSED, 'reconnect() starts a new session'));
+    await this.dropConnection(true);
     for (let attempt = 0; ; attempt++) {
       try {
         await this.connect();
@@ -301,6 +382,7 @@ export class GameClient {
   }
 
   private onFrame(msgId: number, seq: number, payload: Uint8Array): void {
+    if (this.resume !== undefined) this.countFrame(msgId, seq, payload);
     const pending = seq === 0 ? undefined : this.pending.get(seq);
     if (pending !== undefined) {
       this.pending.delete(seq);
@@ -322,6 +404,10 @@ export class GameClient {
     try {
       if (msgId === ErrorMessage.id) {
         const error = ErrorMessage.decode(payload);
+        if (error.messageId === Hello.id && this.pending.has(this.helloSeq)) {
+          this.resumeFailure = error.code; // reported with the Welcome as `lost`
+          return;
+        }
         this.report(new RequestError(error.code, error.message, error.messageId));
         return;
       }
@@ -372,18 +458,154 @@ export class GameClient {
   private onClosed(transportReason: CloseReason): void {
     const reason: ClientCloseReason = this.closingByClient ? 'client_close' : transportReason;
     this.closingByClient = false;
+    const wasOpen = this.open;
     this.id = undefined;
     this.open = false;
     this.lastCloseReason = reason;
     if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
     const detail = this.lastKick !== undefined ? `${reason}: ${this.lastKick}` : reason;
-    for (const [seq, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      this.pending.delete(seq);
-      pending.reject(new RequestError(ErrorCodes.CLOSED, `connection closed (${detail})`));
-    }
+    const resume = this.resume;
+    const willResume =
+      resume !== undefined &&
+      resume.resumable &&
+      resume.counting &&
+      wasOpen &&
+      !this.closingOnPurpose &&
+      this.lastKick === undefined;
+    if (resume !== undefined) resume.counting = false;
+    if (!willResume) {
+      // A failed attempt of a running reconnect keeps the requests the resume will re-send.
+      this.rejectPending(ErrorCodes.CLOSED, `connection closed (${detail})`, this.reconnecting);
+      if (resume?.resumable && this.lastKick !== undefined && !this.reconnecting) {
+        resume.forget();
+        this.emitReconnect({ type: 'lost', reason: this.lastKick, fresh: false });
+      }
+    } else this.rejectPending(ErrorCodes.CLOSED, `connection closed (${detail})`, true);
+    // Close listeners already see isReconnecting for a drop that will be resumed.
+    const startLoop = willResume && !this.reconnecting;
+    if (startLoop) this.reconnecting = true;
     for (const resolve of this.closedWaiters.splice(0)) resolve(reason);
     for (const listener of this.closeListeners) listener(reason);
+    if (startLoop) void this.reconnectLoop(reason);
+  }
+
+  /** Rejects pending requests; with `keepResendable`, those a resume can re-send stay pending. */
+  private rejectPending(code: string, message: string, keepResendable: boolean): void {
+    for (const [seq, pending] of this.pending) {
+      if (keepResendable && pending.payload !== undefined) continue;
+      clearTimeout(pending.timer);
+      this.pending.delete(seq);
+      pending.reject(new RequestError(code, message));
+    }
+  }
+
+  // ---- session resume ----
+
+  /** Counts a frame of a resumable session (the server numbers the same frames) and acknowledges them. */
+  private countFrame(msgId: number, seq: number, payload: Uint8Array): void {
+    const resume = this.resume!;
+    if (resume.counting) {
+      if (resume.frameReceived(payload.length)) this.sendAck();
+      else this.ackTimer ??= setTimeout(() => this.sendAck(), ACK_DELAY_MS).unref();
+      return;
+    }
+    if (msgId !== Welcome.id || seq !== this.helloSeq || !this.pending.has(seq)) return;
+    let welcome: Welcome;
+    try {
+      welcome = Welcome.decode(payload);
+    } catch {
+      return; // the pending Hello reports it
+    }
+    const replayed = resume.welcomed(welcome);
+    if (!this.reconnecting) return;
+    if (welcome.resumed) {
+      queueMicrotask(() => this.finishResume(replayed));
+      return;
+    }
+    const reason = this.resumeFailure ?? ErrorCodes.RESUME_UNKNOWN;
+    queueMicrotask(() => this.finishLost(reason));
+  }
+
+  private sendAck(): void {
+    if (this.ackTimer !== undefined) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    const received = this.resume?.takeAck();
+    if (received === undefined || this.id === undefined || !this.open) return;
+    this.transport.send(this.id, Ack.id, 0, Ack.encode({ received }));
+  }
+
+  private emitReconnect(event: ReconnectEvent): void {
+    for (const listener of this.reconnectListeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('fastport client: onReconnect listener threw', error);
+      }
+    }
+  }
+
+  /** Reconnects with backoff until resumed, told the session is lost, or out of attempts. */
+  private async reconnectLoop(reason: string): Promise<void> {
+    const policy = this.reconnectPolicy!;
+    this.reconnecting = true;
+    for (let attempt = 0; attempt < policy.maxAttempts && this.reconnecting; attempt++) {
+      const delayMs = policy.delay(attempt);
+      this.emitReconnect({ type: 'reconnecting', attempt: attempt + 1, delayMs, reason });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        this.wakeReconnect = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeReconnect = undefined;
+      if (!this.reconnecting) return;
+      try {
+        await this.connect();
+        return; // finishResume / finishLost ran at the Welcome
+      } catch {
+        // next attempt
+      }
+    }
+    if (!this.reconnecting) return;
+    this.resume!.forget();
+    this.stopReconnecting(
+      new RequestError(ErrorCodes.SESSION_LOST, 'could not reconnect to resume the session'),
+    );
+    this.emitReconnect({ type: 'lost', reason: 'GAVE_UP', fresh: false });
+  }
+
+  /** Ends a reconnect: queued frames are dropped, and their requests and the pending ones rejected. */
+  private stopReconnecting(error: RequestError): void {
+    if (!this.reconnecting) return;
+    this.reconnecting = false;
+    this.wakeReconnect?.();
+    this.outbox = [];
+    this.rejectPending(error.code, error.message, false);
+  }
+
+  /** Resumed: re-send the requests still unanswered after the replay, then what was queued meanwhile. */
+  private finishResume(replayed: number): void {
+    this.reconnecting = false;
+    const id = this.id;
+    if (id !== undefined) {
+      for (const [seq, pending] of this.pending)
+        if (!pending.queued && pending.payload !== undefined)
+          this.transport.send(id, pending.msgId, seq, pending.payload);
+      for (const frame of this.outbox.splice(0)) {
+        const pending = this.pending.get(frame.seq);
+        if (pending !== undefined) pending.queued = false;
+        if (frame.seq === 0 || pending !== undefined)
+          this.transport.send(id, frame.msgId, frame.seq, frame.payload);
+      }
+    }
+    this.emitReconnect({ type: 'resumed', replayed });
+  }
+
+  /** The server did not resume the session: its requests fail, the client goes on with a fresh session. */
+  private finishLost(reason: string): void {
+    this.stopReconnecting(new RequestError(ErrorCodes.SESSION_LOST, `the session was lost (${reason})`));
+    this.emitReconnect({ type: 'lost', reason, fresh: this.open });
   }
 }

@@ -12,6 +12,8 @@ const $wire = $rt.linkWireTable([
   /* 3 fastport.Pong */ [],
   /* 4 fastport.Error */ [],
   /* 5 fastport.Kick */ [],
+  /* 6 fastport.Ack */ [],
+  /* 7 fastport.Bye */ [],
 ]);
 
 /** fastport.Welcome (id 2, response) */
@@ -30,6 +32,14 @@ export const Error: $rt.MessageType<Error> = $rt.definePacket(5, 'fastport.Error
 export type Kick = pb_fastport_framework.Kick;
 export const Kick: $rt.MessageType<Kick> = $rt.definePacket(6, 'fastport.Kick', 'message', pb_fastport_framework.Kick, $wire[5]);
 
+/** fastport.Ack (id 7, message) */
+export type Ack = pb_fastport_framework.Ack;
+export const Ack: $rt.MessageType<Ack> = $rt.definePacket(7, 'fastport.Ack', 'message', pb_fastport_framework.Ack, $wire[6]);
+
+/** fastport.Bye (id 8, message) */
+export type Bye = pb_fastport_framework.Bye;
+export const Bye: $rt.MessageType<Bye> = $rt.definePacket(8, 'fastport.Bye', 'message', pb_fastport_framework.Bye, $wire[7]);
+
 /** fastport.Hello (id 1, request -> Welcome) */
 export type Hello = pb_fastport_framework.Hello;
 export const Hello: $rt.RequestType<Hello, Welcome> = $rt.defineRequest(1, 'fastport.Hello', pb_fastport_framework.Hello, $wire[0], Welcome);
@@ -46,6 +56,8 @@ export const registry: ReadonlyMap<number, $rt.MessageType> = $rt.buildRegistry(
   Pong,
   Error,
   Kick,
+  Ack,
+  Bye,
 ]);
 
 /** Request name -> its response message type. */
@@ -62,4 +74,6 @@ export interface PacketById {
   4: Pong;
   5: Error;
   6: Kick;
+  7: Ack;
+  8: Bye;
 }

@@ -1,4 +1,5 @@
 import { Mailbox } from '../actors/mailbox';
+import type { ResumeState } from '../resume/resume-state';
 import type { SessionLimits } from './options';
 import { RateLimiter, WindowCounter } from './rate-limiter';
 import type { Session } from './session';
@@ -20,6 +21,8 @@ export class Connection {
   readonly mailbox: Mailbox<InboundFrame>;
   readonly rate: RateLimiter | undefined;
   readonly unknownMessages: WindowCounter;
+  /** Set for a resumable session (its Hello asked for it): see framework/resume/. */
+  resume: ResumeState | undefined;
   /** Resolves when the transport reported the close. */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;

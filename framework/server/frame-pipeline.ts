@@ -48,6 +48,11 @@ export interface PipelineHost {
   closeConnection(connection: Connection, reason: CloseReason): void;
   /** A session completed its handshake. */
   sessionOpened(session: Session<unknown, object>): void;
+  /**
+   * Session resume, when on: handles a Hello's resume fields before the Welcome (true = the session was
+   * resumed and the Welcome sent; else it may add resume fields to `welcome`).
+   */
+  resumeHello?(connection: Connection, hello: Hello, seq: number, welcome: Welcome): boolean;
 }
 
 /**
@@ -85,11 +90,12 @@ export class FramePipeline {
     }
     connection.phase = 'open';
     const { session } = connection;
-    const welcome = {
+    const welcome = Welcome.create({
       protocolVersion: PROTOCOL_VERSION,
       sessionId: session.id,
       heartbeatIntervalMs: this.host.limits.heartbeatIntervalMs,
-    };
+    });
+    if (this.host.resumeHello?.(connection, hello, seq, welcome)) return;
     this.host.transport.send(session.id, Welcome.id, seq, Welcome.encode(welcome));
     this.host.sessionOpened(session);
   }

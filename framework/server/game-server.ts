@@ -11,6 +11,11 @@ import { requireAuthentication } from '../handlers/guards';
 import { composeChain, type MiddlewareLike } from '../handlers/middleware';
 import { createLogger, isLogger } from '../logging';
 import { Ping, Pong } from '../protocol/framework-messages';
+import {
+  SessionKeeper,
+  type SessionDropListener,
+  type SessionResumeListener,
+} from '../resume/session-keeper';
 import { Matchmaker } from '../rooms/matchmaker';
 import type { MessageType } from '../protocol/message-type';
 import { LocalUserDirectory, type UserDirectory } from '../users/user-directory';
@@ -66,6 +71,8 @@ export class GameServer implements TransportHandler {
   private readonly closeListeners = new Set<SessionCloseListener>();
   /** Frames a mailbox may hold after reading paused: capacity, then what one read could still deliver. */
   private readonly mailboxHardLimit: number;
+  /** Session resume (framework/resume/); undefined when limits.resumeWindowMs is 0. */
+  private readonly keeper: SessionKeeper | undefined;
 
   constructor(options: GameServerOptions) {
     this.options = resolveServerOptions(options);
@@ -73,7 +80,7 @@ export class GameServer implements TransportHandler {
     this.logger = isLogger(logger) ? logger : createLogger(logger);
     this.container = this.options.container;
     this.mailboxHardLimit = 2 * this.options.session.mailboxCapacity + 1024;
-    this.transport =
+    const transport =
       this.options.transport ??
       createTransport({
         engine: this.options.engine,
@@ -81,6 +88,8 @@ export class GameServer implements TransportHandler {
         ...this.options.transportLimits,
         warn: (message) => this.logger.warn(message),
       });
+    this.keeper = this.createKeeper(transport);
+    this.transport = this.keeper?.transport ?? transport;
     this.actors = new ActorSystem(this.logger, {
       mailboxCapacity: this.options.session.mailboxCapacity,
       askTimeoutMs: this.options.session.askTimeoutMs,
@@ -122,8 +131,11 @@ export class GameServer implements TransportHandler {
       rooms: this.rooms,
       closeConnection: (connection, reason) => this.closeConnection(connection, reason),
       sessionOpened: (session) => {
+        const connection = this.connections.get(session.id);
+        if (connection !== undefined) this.keeper?.opened(connection);
         for (const listener of this.openListeners) this.safely(() => listener(session));
       },
+      resumeHello: this.keeper && ((c, hello, seq, welcome) => this.keeper!.hello(c, hello, seq, welcome)),
     });
     // Services may inject the server, its matchmaker and its actor system.
     if (!this.container.isBound(GameServer)) this.container.bind(GameServer).toConstantValue(this);
@@ -160,6 +172,21 @@ export class GameServer implements TransportHandler {
   /** Called when a session that completed its handshake closes; returns a function that unsubscribes. */
   onSessionClose(listener: SessionCloseListener): () => void {
     return unsubscriber(this.closeListeners, listener);
+  }
+
+  /** Called when a resumable session's connection is lost and the session is kept (docs/resume.md). */
+  onSessionDrop(listener: SessionDropListener): void {
+    this.keeper?.dropListeners.push(listener);
+  }
+
+  /** Called when a dropped session came back on a new connection (its replay already sent). */
+  onSessionResume(listener: SessionResumeListener): void {
+    this.keeper?.resumeListeners.push(listener);
+  }
+
+  /** Called when a dropped session's resume window ends without it coming back; onSessionClose follows. */
+  onSessionLeave(listener: SessionDropListener): void {
+    this.keeper?.leaveListeners.push(listener);
   }
 
   /** Builds the handler table (throws HandlerSetupError on a bad one), then listens. */
@@ -318,6 +345,8 @@ export class GameServer implements TransportHandler {
       return;
     }
     if (msgId === Pong.id) return; // activity only
+    const resume = connection.resume;
+    if (resume !== undefined && this.keeper!.inbound(connection, resume, msgId, seq, payload)) return;
     if (this.state !== 'running') {
       this.pipeline.sendError(
         connection,
@@ -369,7 +398,7 @@ export class GameServer implements TransportHandler {
     const now = Date.now();
     const limits = this.options.session;
     for (const connection of this.connections.values()) {
-      if (connection.phase === 'closing') continue;
+      if (connection.phase === 'closing' || connection.session.away) continue;
       if (connection.phase === 'handshake' && now - connection.openedAt >= limits.handshakeTimeoutMs)
         this.closeConnection(connection, 'handshake_timeout');
       else if (now - connection.lastFrameAt >= limits.idleTimeoutMs && !connection.mailbox.busy)
@@ -381,6 +410,27 @@ export class GameServer implements TransportHandler {
         this.closeConnection(connection, 'mailbox_overflow');
     }
   };
+
+  private createKeeper(transport: Transport): SessionKeeper | undefined {
+    const limits = this.options.session;
+    if (limits.resumeWindowMs === 0) return undefined;
+    const policy = {
+      windowMs: limits.resumeWindowMs,
+      replayFrames: limits.resumeReplayFrames,
+      replayBytes: limits.resumeReplayBytes,
+      heartbeatIntervalMs: limits.heartbeatIntervalMs,
+    };
+    return new SessionKeeper(transport, policy, {
+      logger: this.logger,
+      connection: (id) => this.connections.get(id),
+      forget: (id) => this.connections.delete(id),
+      closeConnection: (connection, reason) => this.closeConnection(connection, reason),
+      sendError: (connection, seq, msgId, code, text) =>
+        this.pipeline.sendError(connection, seq, msgId, code, text),
+      badPayload: (connection, seq, msgId, error) => this.pipeline.badPayload(connection, seq, msgId, error),
+      isRunning: () => this.state === 'running',
+    });
+  }
 
   private safely(callback: () => void): void {
     try {

@@ -37,6 +37,14 @@ export interface SessionLimits {
    * session with `server_close` (its actor is stuck); 0 = off (default).
    */
   handlerTimeoutMs: number;
+  /**
+   * Session resume (docs/resume.md): how long a dropped resumable session is kept, in ms (default 30000;
+   * 0 = off: no tokens, every drop ends the session).
+   */
+  resumeWindowMs: number;
+  /** Replay buffer bounds per resumable session: frames (default 1024) and bytes (default 1 MiB). */
+  resumeReplayFrames: number;
+  resumeReplayBytes: number;
 }
 
 export interface GameServerOptions {
@@ -89,6 +97,9 @@ export const defaultSessionLimits: Readonly<SessionLimits> = Object.freeze({
   shutdownTimeoutMs: 10_000,
   askTimeoutMs: 5000,
   handlerTimeoutMs: 0,
+  resumeWindowMs: 30_000,
+  resumeReplayFrames: 1024,
+  resumeReplayBytes: 1024 * 1024,
 });
 
 export interface ResolvedServerOptions {
@@ -176,6 +187,9 @@ function resolveSessionLimits(limits: Record<string, unknown>): SessionLimits {
     shutdownTimeoutMs: int('shutdownTimeoutMs', 0, MAX_TIMER_MS),
     askTimeoutMs: int('askTimeoutMs', 1, MAX_TIMER_MS),
     handlerTimeoutMs: int('handlerTimeoutMs', 0, MAX_TIMER_MS),
+    resumeWindowMs: int('resumeWindowMs', 0, MAX_TIMER_MS),
+    resumeReplayFrames: int('resumeReplayFrames', 1, 10_000_000),
+    resumeReplayBytes: int('resumeReplayBytes', 1024, 2 ** 31 - 1),
   };
   if (resolved.heartbeatIntervalMs >= resolved.idleTimeoutMs)
     throw new OptionError(

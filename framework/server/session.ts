@@ -34,6 +34,7 @@ export class Session<User = AppUser, State extends object = AppState> {
   private closeReason: CloseReason | undefined;
   private isClosing = false;
   private isWritable = true;
+  private isAway = false;
   private closeListeners: Set<CloseListener> | undefined;
   // Made on first use: most sessions never log, keep state or join a room (memory per idle session).
   private stateBag: State | undefined;
@@ -160,6 +161,19 @@ export class Session<User = AppUser, State extends object = AppState> {
   /** Internal: the transport reported a change of writability. */
   setWritable(writable: boolean): void {
     this.isWritable = writable;
+  }
+
+  /**
+   * True while a resumable session's connection is lost and the server keeps it for the resume window:
+   * it stays in its rooms and its pushes are kept for replay (docs/resume.md).
+   */
+  get away(): boolean {
+    return this.isAway;
+  }
+
+  /** Internal: the session keeper reports a drop or a resume. */
+  setAway(away: boolean): void {
+    this.isAway = away;
   }
 
   /** True once close / kick was called or the connection is gone: further frames are not handled. */

@@ -1,4 +1,4 @@
-import { GameClient, type ClientCloseReason, type Transport } from '../../framework';
+import { GameClient, type ClientCloseReason, type ReconnectEvent, type Transport } from '../../framework';
 import {
   ChatMessage,
   CreateRoomReq,
@@ -21,13 +21,17 @@ export type ChatEvent =
   | { kind: 'private'; from: string; text: string }
   | { kind: 'joined'; room: string; name: string }
   | { kind: 'left'; room: string; name: string }
-  | { kind: 'closed'; reason: ClientCloseReason; kick: string | undefined };
+  | { kind: 'closed'; reason: ClientCloseReason; kick: string | undefined }
+  /** Session resume: the connection dropped and is coming back, came back, or the session was lost. */
+  | { kind: 'connection'; event: ReconnectEvent; room: string | undefined };
 
 export interface ChatConnectOptions {
   host: string;
   port: number;
   /** A transport shared by many clients (bots); default: the client's own. */
   transport?: Transport;
+  /** Resume the session after a dropped connection (docs/resume.md); default off. */
+  resume?: boolean;
 }
 
 /** The chat protocol over a GameClient: typed requests, pushes turned into ChatEvents. */
@@ -44,14 +48,20 @@ export class ChatClient {
     game.on(MemberJoined, ({ room, name }) => this.emit({ kind: 'joined', room, name }));
     game.on(MemberLeft, ({ room, name }) => this.emit({ kind: 'left', room, name }));
     game.onClose((reason) => {
+      if (game.isReconnecting) return; // still in its room: the session is coming back
       this.room = undefined;
       this.emit({ kind: 'closed', reason, kick: game.kickReason });
+    });
+    game.onReconnect((event) => {
+      const room = this.room; // the room it was in
+      if (event.type === 'lost') this.room = this.name = undefined;
+      this.emit({ kind: 'connection', event, room });
     });
   }
 
   static async connect(options: ChatConnectOptions): Promise<ChatClient> {
-    const { host, port, transport } = options;
-    return new ChatClient(await GameClient.connect({ host, port, transport }));
+    const { host, port, transport, resume } = options;
+    return new ChatClient(await GameClient.connect({ host, port, transport, resume }));
   }
 
   /** Calls `listener` for every event; returns a function that unsubscribes. */

@@ -9,6 +9,9 @@
  *
  * `--account ID` names an account: logging in again with it (elsewhere) kicks the older session. Without
  * it every run is a fresh account, so a nickname that is in use is refused.
+ *
+ * A dropped connection is resumed (docs/resume.md): the client stays in its room and gets what was said
+ * meanwhile; if the session is lost it logs in again with the same name and room.
  */
 import * as readline from 'node:readline';
 import { parseFlags, runMain } from '../common/flags';
@@ -79,8 +82,14 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(report));
     return;
   }
-  const client = await ChatClient.connect(flags);
+  const client = await ChatClient.connect({ ...flags, resume: true });
   const { name, joined } = await client.login(flags.name, flags.account, flags.room);
+  client.onEvent((event) => {
+    if (event.kind === 'connection' && event.event.type === 'lost' && event.event.fresh)
+      client
+        .login(name, flags.account, event.room ?? '')
+        .catch((error: unknown) => console.log(`* ${String(error)}`));
+  });
   console.log(`* logged in as ${name} on ${flags.host}:${flags.port}`);
   if (joined !== undefined) for (const line of joinedLines(joined)) console.log(line);
   const stopPrinting =

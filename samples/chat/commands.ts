@@ -1,4 +1,4 @@
-import { RequestError } from '../../framework';
+import { RequestError, type ReconnectEvent } from '../../framework';
 import type { ChatClient, ChatEvent } from './chat-client';
 import type { JoinRoomRes } from './generated/packets';
 
@@ -36,7 +36,19 @@ export function formatEvent(event: ChatEvent): string {
       return `* ${event.name} left ${event.room}`;
     case 'closed':
       return event.kick !== undefined ? `* disconnected: ${event.kick}` : `* disconnected (${event.reason})`;
+    case 'connection':
+      return formatConnection(event.event);
   }
+}
+
+function formatConnection(event: ReconnectEvent): string {
+  if (event.type === 'reconnecting')
+    return `* connection lost (${event.reason}), reconnecting (attempt ${event.attempt})`;
+  if (event.type === 'resumed')
+    return `* reconnected: still in your room, ${event.replayed} missed frames delivered`;
+  return event.fresh
+    ? `* session lost (${event.reason}), logging in again`
+    : `* session lost (${event.reason})`;
 }
 
 /** What joining a room shows: who is there, then the room's recent messages. */

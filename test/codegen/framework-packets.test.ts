@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  Ack,
+  Bye,
   Error as ErrorPacket,
   Hello,
   Kick,
@@ -12,7 +14,7 @@ import { PayloadError } from '../../framework/protocol/message-type';
 
 describe('framework packets (proto/fastport/framework.proto)', () => {
   it('has the reserved ids and pairs Hello->Welcome, Ping->Pong', () => {
-    expect([...registry.keys()]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...registry.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(Hello.kind).toBe('request');
     expect(Hello.response).toBe(Welcome);
     expect(Ping.response).toBe(Pong);
@@ -25,6 +27,19 @@ describe('framework packets (proto/fastport/framework.proto)', () => {
   it('round-trips every framework message', () => {
     const hello = Hello.create({ magic: 0x46505254, protocolVersion: 1 });
     expect(Hello.decode(Hello.encode(hello))).toEqual(hello);
+    const resumeHello = Hello.create({
+      magic: 0x46505254,
+      protocolVersion: 1,
+      resumable: true,
+      resumeToken: Buffer.alloc(24, 7),
+      lastReceived: 2 ** 40,
+    });
+    expect(Hello.decode(Hello.encode(resumeHello))).toEqual(resumeHello);
+    // A Hello of a client that knows nothing of resume decodes to the resume defaults.
+    expect(Hello.decode(Hello.encode(hello))).toMatchObject({ resumable: false, lastReceived: 0 });
+    expect(Hello.decode(Hello.encode(hello)).resumeToken.length).toBe(0);
+    expect(Ack.decode(Ack.encode({ received: 12345 }))).toEqual({ received: 12345 });
+    expect(Bye.encode({}).length).toBe(0);
     const welcome = Welcome.create({
       protocolVersion: 1,
       sessionId: 2 ** 40 + 3,

@@ -5,10 +5,19 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ErrorMessage, Hello, Kick, Ping, Pong, Welcome } from '../../framework/protocol/framework-messages';
+import {
+  Ack,
+  Bye,
+  ErrorMessage,
+  Hello,
+  Kick,
+  Ping,
+  Pong,
+  Welcome,
+} from '../../framework/protocol/framework-messages';
 import { PayloadError } from '../../framework/protocol/message-type';
 
-const packets = [Hello, Welcome, Ping, Pong, ErrorMessage, Kick] as const;
+const packets = [Hello, Welcome, Ping, Pong, ErrorMessage, Kick, Ack, Bye] as const;
 const uint32 = fc.integer({ min: 0, max: 0xffffffff });
 const safeUint64 = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 
@@ -38,10 +47,8 @@ describe('framework packet decode properties', () => {
         fc.string(),
         fc.integer({ min: 0, max: 0xffff }),
         (a, b, t, s, id) => {
-          expect(Hello.decode(Hello.encode({ magic: a, protocolVersion: b }))).toEqual({
-            magic: a,
-            protocolVersion: b,
-          });
+          const hello = Hello.create({ magic: a, protocolVersion: b, lastReceived: t });
+          expect(Hello.decode(Hello.encode(hello))).toEqual(hello);
           expect(Ping.decode(Ping.encode({ timestampMs: t, nonce: a }))).toEqual({
             timestampMs: t,
             nonce: a,

@@ -33,7 +33,11 @@ describe('samples/echo (framework path)', () => {
   it('switches the message-rate limit off: 3000 requests in one burst all come back', async () => {
     const socket = await RawSocket.connect(echo.port);
     const count = 3000; // the default limit would close the session after its burst of 1000
-    let hex = frameHex(Hello.id, 1, Hello.encode({ magic: HELLO_MAGIC, protocolVersion: PROTOCOL_VERSION }));
+    let hex = frameHex(
+      Hello.id,
+      1,
+      Hello.encode(Hello.create({ magic: HELLO_MAGIC, protocolVersion: PROTOCOL_VERSION })),
+    );
     for (let seq = 2; seq < count + 2; seq++)
       hex += frameHex(EchoReq.id, seq, EchoReq.encode({ data: Buffer.from([seq & 255]) }));
     socket.write(hex);
@@ -50,7 +54,11 @@ describe('samples/echo (framework path)', () => {
     expect(hello, 'docs/samples.md names the Hello frame in hex').toBeDefined();
     expect(request, 'docs/samples.md names an EchoReq frame in hex').toBeDefined();
     expect(hello).toBe(
-      frameHex(Hello.id, 1, Hello.encode({ magic: HELLO_MAGIC, protocolVersion: PROTOCOL_VERSION })),
+      frameHex(
+        Hello.id,
+        1,
+        Hello.encode(Hello.create({ magic: HELLO_MAGIC, protocolVersion: PROTOCOL_VERSION })),
+      ),
     );
     const socket = await RawSocket.connect(echo.port);
     socket.write(`${hello}${request}`);

@@ -5,6 +5,9 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** The default of absent bytes fields: one shared zero-length Buffer (nothing can be written into it). */
+const EMPTY_BYTES: Buffer = Buffer.alloc(0);
+
 /** The framework's own packets (reserved ids 0..99). Generated into framework/generated/. */
 
 /** First frame of every connection, client -> server. Answered with Welcome (same seq). */
@@ -13,6 +16,18 @@ export interface Hello {
   magic: number;
   /** The client's protocol version; the server refuses versions it does not speak. */
   protocolVersion: number;
+  /**
+   * Session resume (docs/resume.md); a Hello without these fields opens an ordinary session.
+   * Asks for a resumable session: Welcome then carries a resume token.
+   */
+  resumable: boolean;
+  /** A token from an earlier Welcome: continue that session instead of opening a new one. */
+  resumeToken: Buffer;
+  /**
+   * With resume_token: the number of the last server frame received on that session (frames after Welcome
+   * are numbered 1, 2, ... by both sides); the server replays every later frame.
+   */
+  lastReceived: number;
 }
 
 /** Server's answer to Hello. */
@@ -21,6 +36,20 @@ export interface Welcome {
   sessionId: number;
   /** How often the server pings, in milliseconds. */
   heartbeatIntervalMs: number;
+  /** Set for a resumable session: present it in Hello.resume_token after a drop. A new one at every resume. */
+  resumeToken: Buffer;
+  /** How long the server keeps a dropped session, in milliseconds. */
+  resumeWindowMs: number;
+  /** True when this Welcome continues the session of Hello.resume_token; the replayed frames follow. */
+  resumed: boolean;
+  /** Send Ack at the latest after this many received frames, or this many received payload bytes. */
+  ackFrames: number;
+  ackBytes: number;
+  /**
+   * With resumed: the number of the server's newest frame; frames after Hello.last_received up to it are
+   * the replay.
+   */
+  lastSent: number;
 }
 
 /** Heartbeat; either side may send it. Answered with Pong (same seq). */
@@ -51,8 +80,20 @@ export interface Kick {
   reason: string;
 }
 
+/**
+ * Client -> server on a resumable session: every server frame up to number `received` arrived, so the
+ * server may drop them from the session's replay buffer.
+ */
+export interface Ack {
+  received: number;
+}
+
+/** Client -> server: the client ends its session on purpose; a resumable session is not kept. */
+export interface Bye {
+}
+
 function createBaseHello(): Hello {
-  return { magic: 0, protocolVersion: 0 };
+  return { magic: 0, protocolVersion: 0, resumable: false, resumeToken: EMPTY_BYTES, lastReceived: 0 };
 }
 
 export const Hello: MessageFns<Hello> = {
@@ -62,6 +103,15 @@ export const Hello: MessageFns<Hello> = {
     }
     if (message.protocolVersion !== 0) {
       writer.uint32(16).uint32(message.protocolVersion);
+    }
+    if (message.resumable !== false) {
+      writer.uint32(24).bool(message.resumable);
+    }
+    if (message.resumeToken.length !== 0) {
+      writer.uint32(34).bytes(message.resumeToken);
+    }
+    if (message.lastReceived !== 0) {
+      writer.uint32(40).uint64(message.lastReceived);
     }
     return writer;
   },
@@ -95,6 +145,30 @@ export const Hello: MessageFns<Hello> = {
             message.protocolVersion = reader.uint32();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.resumable = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resumeToken = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.lastReceived = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -114,12 +188,25 @@ export const Hello: MessageFns<Hello> = {
     const message = createBaseHello();
     message.magic = object.magic ?? 0;
     message.protocolVersion = object.protocolVersion ?? 0;
+    message.resumable = object.resumable ?? false;
+    message.resumeToken = object.resumeToken ?? EMPTY_BYTES;
+    message.lastReceived = object.lastReceived ?? 0;
     return message;
   },
 };
 
 function createBaseWelcome(): Welcome {
-  return { protocolVersion: 0, sessionId: 0, heartbeatIntervalMs: 0 };
+  return {
+    protocolVersion: 0,
+    sessionId: 0,
+    heartbeatIntervalMs: 0,
+    resumeToken: EMPTY_BYTES,
+    resumeWindowMs: 0,
+    resumed: false,
+    ackFrames: 0,
+    ackBytes: 0,
+    lastSent: 0,
+  };
 }
 
 export const Welcome: MessageFns<Welcome> = {
@@ -132,6 +219,24 @@ export const Welcome: MessageFns<Welcome> = {
     }
     if (message.heartbeatIntervalMs !== 0) {
       writer.uint32(24).uint32(message.heartbeatIntervalMs);
+    }
+    if (message.resumeToken.length !== 0) {
+      writer.uint32(34).bytes(message.resumeToken);
+    }
+    if (message.resumeWindowMs !== 0) {
+      writer.uint32(40).uint32(message.resumeWindowMs);
+    }
+    if (message.resumed !== false) {
+      writer.uint32(48).bool(message.resumed);
+    }
+    if (message.ackFrames !== 0) {
+      writer.uint32(56).uint32(message.ackFrames);
+    }
+    if (message.ackBytes !== 0) {
+      writer.uint32(64).uint32(message.ackBytes);
+    }
+    if (message.lastSent !== 0) {
+      writer.uint32(72).uint64(message.lastSent);
     }
     return writer;
   },
@@ -173,6 +278,54 @@ export const Welcome: MessageFns<Welcome> = {
             message.heartbeatIntervalMs = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resumeToken = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.resumeWindowMs = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.resumed = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.ackFrames = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.ackBytes = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.lastSent = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -193,6 +346,12 @@ export const Welcome: MessageFns<Welcome> = {
     message.protocolVersion = object.protocolVersion ?? 0;
     message.sessionId = object.sessionId ?? 0;
     message.heartbeatIntervalMs = object.heartbeatIntervalMs ?? 0;
+    message.resumeToken = object.resumeToken ?? EMPTY_BYTES;
+    message.resumeWindowMs = object.resumeWindowMs ?? 0;
+    message.resumed = object.resumed ?? false;
+    message.ackFrames = object.ackFrames ?? 0;
+    message.ackBytes = object.ackBytes ?? 0;
+    message.lastSent = object.lastSent ?? 0;
     return message;
   },
 };
@@ -461,6 +620,104 @@ export const Kick: MessageFns<Kick> = {
   fromPartial(object: DeepPartial<Kick>): Kick {
     const message = createBaseKick();
     message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseAck(): Ack {
+  return { received: 0 };
+}
+
+export const Ack: MessageFns<Ack> = {
+  encode(message: Ack, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.received !== 0) {
+      writer.uint32(8).uint64(message.received);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Ack {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.received = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<Ack>): Ack {
+    return Ack.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Ack>): Ack {
+    const message = createBaseAck();
+    message.received = object.received ?? 0;
+    return message;
+  },
+};
+
+function createBaseBye(): Bye {
+  return {};
+}
+
+export const Bye: MessageFns<Bye> = {
+  encode(_: Bye, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Bye {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBye();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<Bye>): Bye {
+    return Bye.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<Bye>): Bye {
+    const message = createBaseBye();
     return message;
   },
 };

@@ -46,7 +46,7 @@ export class Peers {
 }
 
 export function helloFrame(protocolVersion = PROTOCOL_VERSION): Buffer {
-  return frame(Hello.id, 1, Hello.encode({ magic: HELLO_MAGIC, protocolVersion }));
+  return frame(Hello.id, 1, Hello.encode(Hello.create({ magic: HELLO_MAGIC, protocolVersion })));
 }
 
 /** A frame header claiming `length` bytes in total, with no payload after it. */

@@ -39,7 +39,7 @@ export class RawConnection implements TransportHandler {
   }
 
   hello(protocolVersion = PROTOCOL_VERSION, seq = 1): void {
-    this.send(Hello.id, seq, Hello.encode({ magic: HELLO_MAGIC, protocolVersion }));
+    this.send(Hello.id, seq, Hello.encode(Hello.create({ magic: HELLO_MAGIC, protocolVersion })));
   }
 
   /** Resolves with the first received frame (from index `from`) with this msgId. */
