@@ -1,5 +1,10 @@
 /** Transport options, their defaults (DESIGN.md "Limits") and their validation (before any native call). */
 import type { EngineChoice, TransportLimits } from './transport';
+import {
+  resolveWebSocketOptions,
+  type ResolvedWebSocket,
+  type WebSocketOptions,
+} from './websocket/websocket-options';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -30,7 +35,7 @@ export interface UringTuning {
   uringSendSliceCount?: number;
 }
 
-export interface TransportOptions extends Partial<TransportLimits>, UringTuning {
+export interface TransportOptions extends Partial<TransportLimits>, UringTuning, WebSocketOptions {
   /** Default 'auto': uring where io_uring works and is built, else epoll; node when the addon is missing. */
   engine?: EngineChoice;
   /** 0 (default) = engine runs on the JS thread's loop; N >= 1 = N native I/O threads. Ignored by 'node'. */
@@ -50,6 +55,7 @@ export interface ResolvedOptions {
   backlog: number;
   limits: TransportLimits;
   uring: UringTuning;
+  websocket: ResolvedWebSocket;
 }
 
 const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'epoll', 'uring', 'iocp', 'rio', 'node'];
@@ -124,5 +130,6 @@ export function resolveOptions(options: TransportOptions = {}): ResolvedOptions 
   if (uring.uringBufferCount !== undefined && (uring.uringBufferCount & (uring.uringBufferCount - 1)) !== 0) {
     throw new RangeError(`uringBufferCount must be a power of two, got ${uring.uringBufferCount}`);
   }
-  return { engine, ioThreads, maxConnectionsPerAddress, backlog, limits, uring };
+  const websocket = resolveWebSocketOptions(options);
+  return { engine, ioThreads, maxConnectionsPerAddress, backlog, limits, uring, websocket };
 }

@@ -22,6 +22,7 @@
 #include "core/send_queue.h"
 #include "core/send_watermark.h"
 #include "posix/listen_socket.h"
+#include "ws/wire_protocol.h"
 
 namespace fastport {
 namespace {
@@ -61,6 +62,7 @@ struct Session {
   uint64_t resumedMs = 0;          // frame deadline counts from max(frame start, last resume)
   std::string remote;              // outbound: the target, reported in OPEN
   FrameParser parser;
+  WireProtocol protocol;  // FastPort TCP, or the HTTP upgrade / WebSocket step
   SendQueue queue;
 };
 
@@ -118,6 +120,7 @@ class EpollBackend final : public Backend {
           break;
       }
     }
+    flush();  // bytes the protocol step queued while reading (pong, close, HTTP reply)
   }
 
   void sweep(uint64_t nowMs) override {
@@ -205,11 +208,16 @@ class EpollBackend final : public Backend {
 
   void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override {
     Session* s = find(id);
-    if (!s || s->state == Session::State::kClosing) {
+    if (!s || s->state == Session::State::kClosing || !s->protocol.acceptsFrames()) {
       c_.sendsDropped.add();
       return;
     }
     if (s->queue.empty()) s->sendProgressMs = now_ ? now_ : monotonicMs();
+    uint8_t header[ws::kMaxServerHeaderBytes];
+    if (size_t n = s->protocol.messageHeader(length, header)) {
+      s->queue.append(pool_, header, n);
+      c_.sendBytesPending.add(n);
+    }
     s->queue.append(pool_, frames, length);
     c_.sendBytesPending.add(length);
     c_.framesOut.add(frameCount);
@@ -223,6 +231,8 @@ class EpollBackend final : public Backend {
   void close(SessionId id, CloseReason reason) override {
     Session* s = find(id);
     if (!s || s->state == Session::State::kClosing) return;
+    uint8_t closeFrame[ws::kMaxCloseFrameBytes];
+    if (size_t n = s->protocol.closeFrame(reason, closeFrame)) queueRaw(s, closeFrame, n);
     if (s->state == Session::State::kConnecting || s->queue.empty()) {
       closeSession(s, reason, 0);
       return;
@@ -251,6 +261,19 @@ class EpollBackend final : public Backend {
     s->readPaused = false;
     s->resumedMs = monotonicMs();
     updateMask(s);
+  }
+
+  void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) override {
+    Session* s = find(id);
+    if (!s || s->state != Session::State::kOpen || !s->protocol.awaitingReply()) return;
+    now_ = monotonicMs();
+    queueRaw(s, reply, length);
+    if (after != CloseReason::kNone) {
+      close(id, after);
+      return;
+    }
+    InputVerdict v = s->protocol.upgrade(s->parser, s->id, cfg_, now_, ev_, c_, rawSink(s));
+    afterInput(s, v, s->parser.midFrame());
   }
 
   void flush() override {
@@ -282,6 +305,8 @@ class EpollBackend final : public Backend {
     for (SessionId id : ids) {
       Session* s = find(id);
       if (!s) continue;
+      uint8_t closeFrame[ws::kMaxCloseFrameBytes];
+      if (size_t n = s->protocol.closeFrame(CloseReason::kShutdown, closeFrame)) queueRaw(s, closeFrame, n);
       if (s->state != Session::State::kConnecting && !s->queue.empty()) writeSome(s);  // best effort
       if ((s = find(id))) closeSession(s, CloseReason::kShutdown, 0);
     }
@@ -347,6 +372,7 @@ class EpollBackend final : public Backend {
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       Session* s = addSession(ctx_.ids->next(), fd);
+      if (cfg_.websocket) s->protocol.sniff();
       s->remote = formatAddress(reinterpret_cast<sockaddr*>(&peer));
       opened(s, listenerId);
       s->remote.clear();
@@ -420,24 +446,47 @@ class EpollBackend final : public Backend {
     return true;
   }
 
-  bool deliver(Session* s, const uint8_t* data, size_t len) {
+  bool deliver(Session* s, uint8_t* data, size_t len) {
     bool held = s->parser.midFrame();
-    CloseReason bad = deliverFrames(s->parser, s->id, data, len, cfg_.maxFrameBytes, now_, ev_, c_.framesIn);
-    if (bad != CloseReason::kNone) {
-      closeSession(s, bad, 0);
-      return false;
-    }
+    InputVerdict v = s->protocol.receive(s->parser, s->id, data, len, cfg_, now_, ev_, c_, rawSink(s));
+    return afterInput(s, v, held);
+  }
+
+  // Applies the protocol step's verdict; keeps recvBuffersHeld and the deadline watch. False: closed.
+  bool afterInput(Session* s, InputVerdict v, bool held) {
     bool holds = s->parser.midFrame();
     if (holds != held) {
       if (holds) {
         c_.recvBuffersHeld.add();
-        rewatch(s);
       } else {
         c_.recvBuffersHeld.sub();
       }
     }
+    if (v.close != CloseReason::kNone) {
+      if (v.drain) {
+        close(s->id, v.close);  // after the queued Close frame / HTTP reply
+      } else {
+        closeSession(s, v.close, 0);
+      }
+      return false;
+    }
+    rewatch(s);
     return true;
   }
+
+  // Queues bytes of the protocol step (WebSocket control frames, HTTP replies) as they are.
+  void queueRaw(Session* s, const uint8_t* data, size_t len) {
+    if (s->queue.empty()) s->sendProgressMs = now_ ? now_ : monotonicMs();
+    s->queue.append(pool_, data, len);
+    c_.sendBytesPending.add(len);
+    markDirty(s);
+  }
+  struct RawSink {
+    EpollBackend* self;
+    Session* s;
+    void operator()(const uint8_t* data, size_t len) const { self->queueRaw(s, data, len); }
+  };
+  RawSink rawSink(Session* s) { return RawSink{this, s}; }
 
   // One gathered send of what is queued. Arms EPOLLOUT while bytes stay pending.
   void writeSome(Session* s) {
@@ -525,7 +574,7 @@ class EpollBackend final : public Backend {
 
   bool needsWatch(const Session* s) const {
     if (s->state != Session::State::kOpen) return true;  // connect deadline / close drain
-    if (cfg_.frameTimeoutMs && s->parser.midFrame()) return true;
+    if (cfg_.frameTimeoutMs && s->protocol.inputPending(s->parser)) return true;
     if (cfg_.sendStallMs && !s->queue.empty()) return true;
     return false;
   }
@@ -547,8 +596,10 @@ class EpollBackend final : public Backend {
       closeSession(s, CloseReason::kSendStalled, 0);
       return;
     }
-    if (cfg_.frameTimeoutMs && s->parser.midFrame() && !s->readPaused && s->state == Session::State::kOpen) {
-      uint64_t since = s->parser.frameStartedMs() > s->resumedMs ? s->parser.frameStartedMs() : s->resumedMs;
+    if (cfg_.frameTimeoutMs && s->protocol.inputPending(s->parser) && !s->readPaused &&
+        s->state == Session::State::kOpen) {
+      uint64_t started = s->protocol.inputStartedMs(s->parser);
+      uint64_t since = started > s->resumedMs ? started : s->resumedMs;
       if (now_ - since >= cfg_.frameTimeoutMs) closeSession(s, CloseReason::kFrameTimeout, 0);
     }
   }
@@ -559,6 +610,7 @@ class EpollBackend final : public Backend {
     c_.syscalls.add();
     if (s->parser.midFrame()) c_.recvBuffersHeld.sub();
     s->parser.reset();
+    s->protocol.reset();
     c_.sendBytesPending.sub(s->queue.pending());
     s->queue.clear(pool_);
     ev_.close(s->id, reason, err);
