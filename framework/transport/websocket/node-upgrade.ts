@@ -8,7 +8,7 @@ import type * as net from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CloseReason } from '../close-reason';
 import { httpError } from './http-reply';
-import { answerPlain, refuseTarget } from './upgrade';
+import { answerPlain, refuseTarget, SUPPORTED_VERSIONS } from './upgrade';
 import { MAX_REQUEST_HEAD_BYTES } from './limits';
 import type { ResolvedWebSocket } from './websocket-options';
 
@@ -68,6 +68,15 @@ export class NodeUpgrader {
     const path = (req.url ?? '/').split(/[?#]/)[0];
     const refused = refuseTarget(path, req.headers.origin, this.options);
     if (refused) return this.reply(socket, httpError(refused.status, refused.text), 'protocol_error');
+    const version = req.headers['sec-websocket-version'];
+    if (version !== '13' && version !== '8') {
+      const text = `Sec-WebSocket-Version ${version ?? '(none)'} is not supported`;
+      return this.reply(
+        socket,
+        httpError(426, text, { 'Sec-WebSocket-Version': SUPPORTED_VERSIONS }),
+        'protocol_error',
+      );
+    }
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
       return this.reply(socket, httpError(400, `cannot upgrade to ${req.headers.upgrade}`), 'protocol_error');
     }

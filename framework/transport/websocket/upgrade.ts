@@ -11,7 +11,8 @@ import type { ResolvedWebSocket } from './websocket-options';
 import type { CloseReason } from '../close-reason';
 
 const ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-const SUPPORTED_VERSIONS = '13, 8';
+/** Sec-WebSocket-Version values served (RFC 6455 13; 8 as `ws` also accepts it). */
+export const SUPPORTED_VERSIONS = '13, 8';
 
 export interface HttpAnswer {
   reply: Buffer;
