@@ -1,6 +1,7 @@
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { OptionError } from '../errors';
+import { checkInteger } from '../check-integer';
 import type { ControllerClass } from '../handlers/explorer';
 import { isLogger, type LoggerOptions } from '../logging';
 import type { TransportLimits, EngineChoice, Transport } from '../transport/transport';
@@ -112,14 +113,10 @@ const TRANSPORT_LIMIT_KEYS = new Set([
   'maxConnectionsPerAddress',
 ]);
 
+export { checkInteger };
+
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
-
-export function checkInteger(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
-    throw new OptionError(`${name} must be an integer from ${min} to ${max}, got ${show(value)}`);
-  return value;
 }
 
 function resolveSessionLimits(limits: Record<string, unknown>): SessionLimits {
