@@ -5,7 +5,7 @@
 import { GameClientCore, type GameClientCoreOptions } from './client-core';
 import { WebSocketClientTransport, type WebSocketConstructor } from './websocket-client-transport';
 
-export { RequestError } from './client-core';
+export { RequestError, type ClientCloseReason } from './client-core';
 export { GameError } from '../errors';
 
 export interface BrowserGameClientOptions extends Omit<GameClientCoreOptions, 'host' | 'port'> {

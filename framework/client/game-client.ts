@@ -6,7 +6,7 @@ import type { EngineChoice, Transport } from '../transport/transport';
 import { GameClientCore, type GameClientCoreOptions } from './client-core';
 import { WebSocketClientTransport, type WebSocketConstructor } from './websocket-client-transport';
 
-export { RequestError } from './client-core';
+export { RequestError, type ClientCloseReason } from './client-core';
 
 export interface GameClientOptions extends Partial<GameClientCoreOptions> {
   /** A transport to connect through (may be shared by many clients); closing a client does not shut it down. */

@@ -66,6 +66,7 @@ export class NativeTransport implements Transport {
       engine,
       ioThreads: options.ioThreads,
       websocket: options.websocket.enabled,
+      reusePort: options.reusePort,
       ...options.limits,
       ...options.uring,
     };

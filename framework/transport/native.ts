@@ -11,6 +11,8 @@ export interface NativeEngineOptions extends TransportLimits {
   ioThreads: number;
   /** Accepted sessions may be HTTP / WebSocket (HTTP events, HTTP_REPLY commands). */
   websocket: boolean;
+  /** SO_REUSEPORT shared with other processes (default false). */
+  reusePort?: boolean;
   uringEntries?: number;
   uringBufferCount?: number;
   uringBufferSize?: number;

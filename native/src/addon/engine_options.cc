@@ -43,6 +43,12 @@ EngineConfig readEngineOptions(Napi::Env env, const Napi::Object& o) {
       throw Napi::TypeError::New(env, "fastport Engine: option websocket must be a boolean");
     c.websocket = websocket.As<Napi::Boolean>().Value();
   }
+  Napi::Value reusePort = o.Get("reusePort");
+  if (!reusePort.IsUndefined()) {
+    if (!reusePort.IsBoolean())
+      throw Napi::TypeError::New(env, "fastport Engine: option reusePort must be a boolean");
+    c.reusePort = reusePort.As<Napi::Boolean>().Value();
+  }
   c.uringEntries = readUint(env, o, "uringEntries", 0, 32768, 0);
   c.uringBufferCount = readUint(env, o, "uringBufferCount", 0, 32768, 0);
   c.uringBufferSize = readUint(env, o, "uringBufferSize", 0, 16u << 20, 0);

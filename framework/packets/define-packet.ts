@@ -1,0 +1,103 @@
+import { PayloadError, type DeepPartial, type MessageType, type RequestType } from '../protocol/message-type';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import type { MessageRules } from './wire-schema';
+import { validateMessage } from './wire-validator';
+
+/** What ts-proto generates for each message (`export const LoginReq: MessageFns<LoginReq>`). */
+export interface ProtoCodec<T> {
+  encode(message: T, writer?: BinaryWriter): { finish(): Uint8Array };
+  decode(bytes: Uint8Array): T;
+  fromPartial(object: never): T;
+}
+
+/**
+ * Decodes untrusted bytes: structural validation first (depth limit, no stray groups, bounds), then
+ * ts-proto's decoder; anything that goes wrong becomes a PayloadError, never another exception.
+ */
+export function safeDecode<T>(name: string, codec: ProtoCodec<T>, rules: MessageRules, bytes: Uint8Array): T {
+  try {
+    validateMessage(bytes, rules);
+    return codec.decode(bytes);
+  } catch (err) {
+    if (err instanceof PayloadError) throw err;
+    throw new PayloadError(name, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** A writer kept larger than this after an encode is replaced (one huge message must not pin memory). */
+const KEEP_WRITER_BYTES = 64 * 1024;
+/** One writer reused by every encode (encoding is synchronous), so a message costs no writer or buffer growth. */
+let sharedWriter = new BinaryWriter();
+
+/** Encodes with the shared writer; a throw mid-message leaves it dirty, so it is replaced then. */
+export function encodeShared<T>(codec: ProtoCodec<T>, message: T): Uint8Array {
+  try {
+    const bytes = codec.encode(message, sharedWriter).finish();
+    if (bytes.length > KEEP_WRITER_BYTES) sharedWriter = new BinaryWriter();
+    return bytes;
+  } catch (err) {
+    sharedWriter = new BinaryWriter();
+    throw err;
+  }
+}
+
+/** The writer's own fields, read to return a view instead of finish()'s copy (checked at run time). */
+interface WriterInternals {
+  buffer?: unknown;
+  pos?: unknown;
+}
+
+/** Encodes with the shared writer and returns a view of its buffer: valid until the next encode. */
+export function encodeTransientShared<T>(codec: ProtoCodec<T>, message: T): Uint8Array {
+  const writer = sharedWriter;
+  try {
+    codec.encode(message, writer);
+  } catch (err) {
+    sharedWriter = new BinaryWriter();
+    throw err;
+  }
+  const internals = writer as unknown as WriterInternals;
+  if (!(internals.buffer instanceof Uint8Array) || typeof internals.pos !== 'number') return writer.finish();
+  const view = internals.buffer.subarray(0, internals.pos);
+  internals.pos = 0; // forks and joins are balanced after a whole message: nothing else to reset
+  if (view.length > KEEP_WRITER_BYTES) sharedWriter = new BinaryWriter();
+  return view;
+}
+
+function base<T>(id: number, name: string, codec: ProtoCodec<T>, rules: MessageRules) {
+  return {
+    id,
+    name,
+    encode: (message: T): Uint8Array => encodeShared(codec, message),
+    encodeTransient: (message: T): Uint8Array => encodeTransientShared(codec, message),
+    decode: (bytes: Uint8Array): T => safeDecode(name, codec, rules, bytes),
+    create: (partial?: DeepPartial<T>): T => codec.fromPartial((partial ?? {}) as never),
+  };
+}
+
+/** A one-way message or a response. */
+export function definePacket<T>(
+  id: number,
+  name: string,
+  kind: 'response' | 'message',
+  codec: ProtoCodec<T>,
+  rules: MessageRules,
+): MessageType<T> {
+  return Object.freeze({ ...base(id, name, codec, rules), kind });
+}
+
+/** A request paired with its response type. */
+export function defineRequest<Req, Res>(
+  id: number,
+  name: string,
+  codec: ProtoCodec<Req>,
+  rules: MessageRules,
+  response: MessageType<Res>,
+): RequestType<Req, Res> {
+  return Object.freeze({ ...base(id, name, codec, rules), kind: 'request' as const, response });
+}
+
+/** Builds the id -> packet map; ids are unique (codegen checked). */
+export function buildRegistry(packets: readonly MessageType[]): ReadonlyMap<number, MessageType> {
+  return new Map(packets.map((p) => [p.id, p]));
+}
