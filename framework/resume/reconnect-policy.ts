@@ -1,4 +1,4 @@
-import { checkInteger } from '../server/options';
+import { checkInteger } from '../check-integer';
 
 /** How a GameClient with `resume` reconnects after a drop. */
 export interface ReconnectOptions {

@@ -1,6 +1,7 @@
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { OptionError } from '../errors';
+import { checkInteger } from '../check-integer';
 import type { ClusterOptions } from '../cluster/options';
 import type { ControllerClass } from '../handlers/explorer';
 import type { MiddlewareLike } from '../handlers/middleware';
@@ -150,14 +151,10 @@ const TRANSPORT_LIMIT_KEYS = new Set(
   [...TRANSPORT_OPTION_KEYS].filter((key) => key !== 'engine' && key !== 'ioThreads'),
 );
 
+export { checkInteger };
+
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
-
-export function checkInteger(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
-    throw new OptionError(`${name} must be an integer from ${min} to ${max}, got ${show(value)}`);
-  return value;
 }
 
 function resolveSessionLimits(limits: Record<string, unknown>): SessionLimits {

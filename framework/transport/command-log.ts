@@ -68,6 +68,16 @@ export class CommandLog {
     this.lastSendAt = -1;
   }
 
+  /** HTTP_REPLY: raw bytes; closeCode 0 = the reply is the 101 and the session becomes WebSocket. */
+  httpReply(session: number, closeCode: number, reply: Uint8Array): void {
+    const start = this.length;
+    this.reserve(start + COMMAND_HEADER_BYTES + reply.length);
+    this.header(start, CommandOp.HTTP_REPLY, closeCode, session, reply.length);
+    this.bytes.set(reply, start + COMMAND_HEADER_BYTES);
+    this.length = align4(start + COMMAND_HEADER_BYTES + reply.length);
+    this.lastSendAt = -1;
+  }
+
   /** Empties the log after it was submitted. */
   clear(): void {
     this.length = 0;

@@ -31,6 +31,7 @@ import type {
   TransportStats,
 } from './transport';
 import { checkFrameArgs } from './wire';
+import { answerHttp } from './websocket/upgrade';
 
 /** The command log is submitted early once it passes this many bytes. */
 export const SUBMIT_THRESHOLD_BYTES = 256 * 1024;
@@ -64,6 +65,7 @@ export class NativeTransport implements Transport {
     const nativeOptions: NativeEngineOptions = {
       engine,
       ioThreads: options.ioThreads,
+      websocket: options.websocket.enabled,
       reusePort: options.reusePort,
       ...options.limits,
       ...options.uring,
@@ -169,6 +171,17 @@ export class NativeTransport implements Transport {
     await done;
   }
 
+  /** Answers an HTTP request head (upgrade, static file or error); the engine drops it if the session closed. */
+  private answer(session: SessionId, head: Uint8Array): void {
+    answerHttp(head, this.options.websocket)
+      .then(({ reply, after }) => {
+        if (this.stopped) return;
+        this.log.httpReply(session, after === null ? 0 : closeCodeOf(after), reply);
+        this.queued();
+      })
+      .catch(reportHandlerError);
+  }
+
   private control(op: number, session: SessionId, reason: number): void {
     checkSessionId(session);
     this.log.control(op, session, reason);
@@ -226,6 +239,9 @@ export class NativeTransport implements Transport {
             break;
           case EventType.BLOCKED:
             h.onWritable(session, false);
+            break;
+          case EventType.HTTP:
+            this.answer(session, bytes.slice(start, start + size));
             break;
           case EventType.CLOSE:
             this.live.delete(session);

@@ -9,6 +9,8 @@ import type { NativeEngineName, TransportLimits } from './transport';
 export interface NativeEngineOptions extends TransportLimits {
   engine: NativeEngineName;
   ioThreads: number;
+  /** Accepted sessions may be HTTP / WebSocket (HTTP events, HTTP_REPLY commands). */
+  websocket: boolean;
   /** SO_REUSEPORT shared with other processes (default false). */
   reusePort?: boolean;
   uringEntries?: number;
@@ -42,7 +44,7 @@ export interface NativeBinding {
 
 /** Event record (native -> JS): u8 type, u8 reason, u16 msgId, u32 session, u32 aux, u32 length, payload. */
 export const EVENT_HEADER_BYTES = 16;
-export const EventType = { OPEN: 1, FRAME: 2, WRITABLE: 3, BLOCKED: 4, CLOSE: 5 } as const;
+export const EventType = { OPEN: 1, FRAME: 2, WRITABLE: 3, BLOCKED: 4, CLOSE: 5, HTTP: 6 } as const;
 
 /** Command record (JS -> native): u8 op, u8 reason, u16 reserved, u32 session|count, u32 length, payload. */
 export const COMMAND_HEADER_BYTES = 12;
@@ -53,6 +55,8 @@ export const CommandOp = {
   ABORT: 4,
   PAUSE_READ: 5,
   RESUME_READ: 6,
+  /** Raw reply bytes to an HTTP event; reason 0 = the 101 (WebSocket follows), else close with it after. */
+  HTTP_REPLY: 7,
 } as const;
 
 /** Records start on 4-byte boundaries. */

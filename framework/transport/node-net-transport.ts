@@ -8,6 +8,9 @@ import { FrameReader, type FrameError } from './frame-reader';
 import type { ResolvedOptions } from './options';
 import type { SessionId, Transport, TransportHandler, TransportLimits, TransportStats } from './transport';
 import { checkFrameArgs, encodeFrame } from './wire';
+import type { WebSocket } from 'ws';
+import { NodeUpgrader } from './websocket/node-upgrade';
+import { wsCloseCode, wsErrorReason } from './websocket/ws-codes';
 import {
   checkConnectArgs,
   checkListenArgs,
@@ -43,6 +46,10 @@ interface NodeSession {
   lastSendProgress: number;
   connectTimer: NodeJS.Timeout | null;
   lingerTimer: NodeJS.Timeout | null;
+  /** sniff: accepted with WebSocket on, first byte not seen; http: head / reply; ws: upgraded. */
+  mode: 'tcp' | 'sniff' | 'http' | 'ws';
+  ws: WebSocket | null;
+  onData: ((chunk: Buffer) => void) | null;
 }
 
 export class NodeNetTransport implements Transport {
@@ -78,11 +85,19 @@ export class NodeNetTransport implements Transport {
     /** libuv retries EMFILE accepts itself; node:net exposes no pause to count. */
     acceptPaused: 0,
     refused: 0,
+    httpRequests: 0,
+    wsUpgrades: 0,
+    /** WebSocket sessions closed for a protocol violation (text, bad frames, 1009, partial FastPort frame). */
+    wsViolations: 0,
   };
+  private readonly upgrader: NodeUpgrader | null;
   private readonly flushNow = (): void => this.flush();
 
   constructor(private readonly options: ResolvedOptions) {
     this.limits = { ...options.limits };
+    this.upgrader = options.websocket.enabled
+      ? new NodeUpgrader(options.websocket, options.limits.maxFrameBytes)
+      : null;
   }
 
   setHandler(handler: TransportHandler): void {
@@ -136,7 +151,7 @@ export class NodeNetTransport implements Transport {
     checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
     const s = this.sessions.get(session);
     // A connecting session keeps its frames (node:net buffers them until connected), like the engines.
-    if (!s || s.closing || s.closeReason) {
+    if (!s || s.closing || s.closeReason || s.mode === 'http') {
       this.counters.sendsDropped++;
       return;
     }
@@ -149,7 +164,7 @@ export class NodeNetTransport implements Transport {
     const frame = encodeFrame(msgId, seq, payload);
     for (const id of sessions) {
       const s = this.sessions.get(id);
-      if (!s || s.closing || s.closeReason) this.counters.sendsDropped++;
+      if (!s || s.closing || s.closeReason || s.mode === 'http') this.counters.sendsDropped++;
       else this.queue(s, frame);
     }
   }
@@ -159,10 +174,17 @@ export class NodeNetTransport implements Transport {
     closeCodeOf(reason);
     const s = this.sessions.get(session);
     if (!s || s.closing || s.closeReason) return;
-    if (!s.open) return this.closeSocket(s, reason, 0);
+    if (!s.open || s.mode === 'http') return this.closeSocket(s, reason, 0);
     s.closing = true;
     s.closeReason = reason;
     s.reader.reset();
+    if (s.ws) {
+      // ws sends the queued messages, then Close, and ends the socket after the peer's Close (or its timeout).
+      this.flushSession(s);
+      this.dirty.delete(s);
+      s.ws.close(wsCloseCode(reason));
+      return;
+    }
     // Drain (and drop) inbound bytes: closing a socket with unread input sends RST and loses our output.
     if (s.paused) s.socket.resume();
     this.flushSession(s);
@@ -186,7 +208,8 @@ export class NodeNetTransport implements Transport {
     const s = this.sessions.get(session);
     if (!s || s.paused) return;
     s.paused = true;
-    s.socket.pause();
+    if (s.ws) s.ws.pause();
+    else s.socket.pause();
     // A paused session cannot complete its frame: the slowloris clock restarts on resume.
     if (s.frameTimer) clearTimeout(s.frameTimer);
     s.frameTimer = null;
@@ -204,10 +227,10 @@ export class NodeNetTransport implements Transport {
         s.reader.drainStash();
         this.afterChunk(s);
         this.endBatch();
-        if (!s.paused && !s.reader.hasStash) s.socket.resume();
+        if (!s.paused && !s.reader.hasStash) this.resumeSocket(s);
       });
     } else {
-      s.socket.resume();
+      this.resumeSocket(s);
       this.afterChunk(s);
     }
   }
@@ -260,6 +283,7 @@ export class NodeNetTransport implements Transport {
     }
     this.counters.accepted++;
     const session = this.addSession(socket);
+    if (this.upgrader) session.mode = 'sniff';
     this.opened(session, listener);
   }
 
@@ -282,6 +306,9 @@ export class NodeNetTransport implements Transport {
       lastSendProgress: 0,
       connectTimer: null,
       lingerTimer: null,
+      mode: 'tcp',
+      ws: null,
+      onData: null,
     };
     session.reader = new FrameReader(this.limits.maxFrameBytes, {
       frame: (msgId, seq, payload) => this.onFrame(session, msgId, seq, payload),
@@ -301,7 +328,8 @@ export class NodeNetTransport implements Transport {
     this.openCount++;
     const { socket } = session;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(session, chunk));
+    session.onData = (chunk: Buffer) => this.onData(session, chunk);
+    socket.on('data', session.onData);
     const remote = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
     this.counters.batches++;
     this.callHandler(() => this.handler.onOpen(session.id, remote, listener));
@@ -313,6 +341,18 @@ export class NodeNetTransport implements Transport {
     this.counters.wakeups++;
     this.counters.syscalls++;
     if (s.closeReason) return;
+    if (s.mode === 'sniff') {
+      s.mode = 'tcp';
+      if (chunk.length > 0 && chunk[0] === 0x47 /* 'G' of "GET " */ && this.upgrader) {
+        this.startHttp(s, chunk);
+        return;
+      }
+    }
+    this.received(s, chunk);
+  }
+
+  /** Bytes for the frame reader: a TCP chunk, or one WebSocket binary message. */
+  private received(s: NodeSession, chunk: Buffer): void {
     if (s.paused || s.reader.hasStash) {
       s.reader.keep(chunk);
       return;
@@ -321,6 +361,69 @@ export class NodeNetTransport implements Transport {
     s.reader.push(chunk);
     this.afterChunk(s);
     this.endBatch();
+  }
+
+  /** The first byte was 'G': node:http reads the request head (within the frame deadline), ws upgrades. */
+  private startHttp(s: NodeSession, first: Buffer): void {
+    s.mode = 'http';
+    if (s.onData) s.socket.off('data', s.onData);
+    s.socket.pause();
+    this.counters.httpRequests++;
+    const deadline =
+      this.limits.frameTimeoutMs > 0
+        ? setTimeout(() => {
+            if (s.mode === 'http' && !s.closeReason) this.closeSocket(s, 'frame_timeout', 0);
+          }, this.limits.frameTimeoutMs)
+        : null;
+    this.upgrader?.take(s.socket, first, {
+      upgraded: (ws) => {
+        if (deadline) clearTimeout(deadline);
+        this.upgraded(s, ws);
+      },
+      answered: (reason) => {
+        if (deadline) clearTimeout(deadline);
+        if (!s.closeReason) s.closeReason = reason;
+      },
+    });
+  }
+
+  private upgraded(s: NodeSession, ws: WebSocket): void {
+    this.counters.wsUpgrades++;
+    s.mode = 'ws';
+    s.ws = ws;
+    if (s.closeReason) {
+      ws.terminate();
+      return;
+    }
+    if (s.paused) ws.pause();
+    ws.on('error', (err: Error & { code?: string }) => {
+      this.counters.wsViolations++;
+      if (!s.closeReason) s.closeReason = wsErrorReason(err.code);
+    });
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (s.closeReason) return;
+      if (!isBinary) return this.violation(s, 1003, 'protocol_error');
+      this.counters.bytesIn += data.length;
+      this.received(s, data);
+      // A message carries whole FastPort frames.
+      if (!s.closeReason && !s.reader.hasStash && s.reader.inProgress)
+        this.violation(s, 1007, 'frame_invalid');
+    });
+  }
+
+  private violation(s: NodeSession, code: number, reason: CloseReason): void {
+    this.counters.wsViolations++;
+    s.closeReason = reason;
+    s.reader.reset();
+    s.out = [];
+    s.outBytes = 0;
+    this.dirty.delete(s);
+    s.ws?.close(code);
+  }
+
+  private resumeSocket(s: NodeSession): void {
+    if (s.ws) s.ws.resume();
+    else s.socket.resume();
   }
 
   private onFrame(s: NodeSession, msgId: number, seq: number, payload: Uint8Array): boolean {
@@ -394,7 +497,10 @@ export class NodeNetTransport implements Transport {
     this.counters.writes++;
     this.counters.syscalls++;
     this.counters.bytesOut += bytes;
-    if (frames.length === 1) {
+    if (s.ws) {
+      // One binary message per session and turn, carrying every frame of the turn.
+      s.ws.send(frames.length === 1 ? frames[0] : Buffer.concat(frames, bytes), { binary: true }, progress);
+    } else if (frames.length === 1) {
       s.socket.write(frames[0], progress);
     } else if (bytes <= CONCAT_BYTES) {
       s.socket.write(Buffer.concat(frames, bytes), progress);

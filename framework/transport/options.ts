@@ -2,6 +2,11 @@
 import { z } from 'zod';
 import { OptionError } from '../errors';
 import type { EngineChoice, TransportLimits } from './transport';
+import {
+  resolveWebSocketOptions,
+  type ResolvedWebSocket,
+  type WebSocketOptions,
+} from './websocket/websocket-options';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -32,7 +37,7 @@ export interface UringTuning {
   uringSendSliceCount?: number;
 }
 
-export interface TransportOptions extends Partial<TransportLimits>, UringTuning {
+export interface TransportOptions extends Partial<TransportLimits>, UringTuning, WebSocketOptions {
   /** Default 'auto': uring where io_uring works and is built, else epoll; node when the addon is missing. */
   engine?: EngineChoice;
   /** 0 (default) = engine runs on the JS thread's loop; N >= 1 = N native I/O threads. Ignored by 'node'. */
@@ -59,6 +64,7 @@ export interface ResolvedOptions {
   reusePort: boolean;
   limits: TransportLimits;
   uring: UringTuning;
+  websocket: ResolvedWebSocket;
 }
 
 const ENGINE_CHOICES = ['auto', 'epoll', 'uring', 'iocp', 'rio', 'node'] as const;
@@ -172,5 +178,6 @@ export function resolveOptions(options: TransportOptions = {}): ResolvedOptions 
     reusePort: o.reusePort ?? false,
     limits,
     uring,
+    websocket: resolveWebSocketOptions(options),
   };
 }

@@ -37,6 +37,12 @@ EngineConfig readEngineOptions(Napi::Env env, const Napi::Object& o) {
   c.frameTimeoutMs = readUint(env, o, "frameTimeoutMs", 0, INT32_MAX, c.frameTimeoutMs);
   c.sendStallMs = readUint(env, o, "sendStallMs", 0, INT32_MAX, c.sendStallMs);
   c.maxConnections = readUint(env, o, "maxConnections", 1, 10'000'000, c.maxConnections);
+  Napi::Value websocket = o.Get("websocket");
+  if (!websocket.IsUndefined()) {
+    if (!websocket.IsBoolean())
+      throw Napi::TypeError::New(env, "fastport Engine: option websocket must be a boolean");
+    c.websocket = websocket.As<Napi::Boolean>().Value();
+  }
   Napi::Value reusePort = o.Get("reusePort");
   if (!reusePort.IsUndefined()) {
     if (!reusePort.IsBoolean())

@@ -15,7 +15,8 @@ enum class CommandOp : uint8_t {
   kClose = 3,
   kAbort = 4,
   kPauseRead = 5,
-  kResumeRead = 6
+  kResumeRead = 6,
+  kHttpReply = 7  // reason 0: the reply is a 101, WebSocket follows; else close with that reason after it
 };
 
 inline constexpr size_t kCommandHeaderBytes = 12;
@@ -48,7 +49,7 @@ class CommandReader {
     if (len_ - off_ < kCommandHeaderBytes) return fail("truncated command header");
     const uint8_t* p = data_ + off_;
     uint8_t op = p[0];
-    if (op < 1 || op > 6) return fail("unknown command op");
+    if (op < 1 || op > 7) return fail("unknown command op");
     out.op = CommandOp(op);
     out.reason = p[1];
     std::memcpy(&out.session, p + 4, 4);

@@ -32,7 +32,10 @@ namespace fastport {
   X(uringSqes) \
   X(uringCqes) \
   X(uringBufRingEmpty) \
-  X(uringSendSlicesInUse)
+  X(uringSendSlicesInUse) \
+  X(httpRequests) \
+  X(wsUpgrades) \
+  X(wsViolations)
 // clang-format on
 
 class Counter {

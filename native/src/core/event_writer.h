@@ -12,7 +12,7 @@
 
 namespace fastport {
 
-enum class EventType : uint8_t { kOpen = 1, kFrame = 2, kWritable = 3, kBlocked = 4, kClose = 5 };
+enum class EventType : uint8_t { kOpen = 1, kFrame = 2, kWritable = 3, kBlocked = 4, kClose = 5, kHttp = 6 };
 
 inline constexpr size_t kEventHeaderBytes = 16;
 
@@ -31,6 +31,8 @@ class EventWriter {
   }
   void writable(SessionId s) { put(EventType::kWritable, 0, 0, s, 0, nullptr, 0); }
   void blocked(SessionId s) { put(EventType::kBlocked, 0, 0, s, 0, nullptr, 0); }
+  // The head of an HTTP request (WebSocket upgrade or plain GET) on a WebSocket-enabled listener.
+  void http(SessionId s, const uint8_t* head, size_t len) { put(EventType::kHttp, 0, 0, s, 0, head, len); }
   void close(SessionId s, CloseReason reason, uint32_t err) {
     put(EventType::kClose, uint8_t(reason), 0, s, err, nullptr, 0);
   }

@@ -12,6 +12,7 @@
 #include "core/send_watermark.h"
 #include "core/session_id.h"
 #include "core/session_protocol.h"
+#include "ws/wire_protocol.h"
 
 namespace fastport {
 
@@ -47,6 +48,7 @@ struct CoreSession {
   SendQueue queue;  // the engine moves bytes out of it (and reports them taken with SessionCore::sent)
   SendWatermark watermark;
   std::unique_ptr<SessionProtocol> protocol;  // null: FastPort frames as they are
+  WireProtocol wire;  // FastPort TCP, or sniffing / the HTTP upgrade / WebSocket (ws/wire_protocol.h)
 
   // Whether the engine should have a receive armed / be reading this session's socket.
   bool wantsRead() const { return state == SessionState::kOpen && !readPaused && !sendBacklogged; }

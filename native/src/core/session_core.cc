@@ -34,6 +34,7 @@ void SessionCore::release(CoreSession& s) {
 void SessionCore::opened(CoreSession& s, uint32_t listenerId) {
   s.state = SessionState::kOpen;
   s.connectDeadlineMs = 0;
+  if (listenerId && cfg_.websocket) s.wire.sniff();
   ev_.open(s.id, listenerId, s.remote);
   if (listenerId) {
     c_.accepted.add();
@@ -50,7 +51,11 @@ void SessionCore::opened(CoreSession& s, uint32_t listenerId) {
 
 bool SessionCore::received(CoreSession& s, const uint8_t* data, size_t len) {
   c_.bytesIn.add(len);
-  if (!s.protocol) return deliver(s, data, len);
+  if (!s.protocol) {
+    // The engine's own read buffer (see the header): unmasked in place for WebSocket.
+    uint8_t* bytes = const_cast<uint8_t*>(data);
+    return afterWire(s, s.wire.receive(s.parser, s.id, bytes, len, cfg_, now_, ev_, c_, RawSink{this, &s}));
+  }
   wire_.clear();
   reply_.clear();
   CloseReason bad = s.protocol->inbound(data, len, wire_, reply_);
@@ -75,6 +80,36 @@ bool SessionCore::deliver(CoreSession& s, const uint8_t* data, size_t len) {
   }
   countHeld(s);
   return true;
+}
+
+bool SessionCore::afterWire(CoreSession& s, InputVerdict v) {
+  SessionSlab::Handle h = SessionSlab::handleOf(s);
+  CoreSession* still = slab_.at(h);
+  if (!still || still->closed()) return false;  // a queued reply hit the hard send limit
+  countHeld(s);
+  if (v.close != CloseReason::kNone) {
+    if (v.drain) {
+      close(s.id, v.close);  // after the queued Close frame / HTTP reply
+    } else {
+      closeSession(s, v.close, 0);
+    }
+    return false;
+  }
+  rewatch(s);
+  return true;
+}
+
+void SessionCore::httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) {
+  CoreSession* s = find(id);
+  if (!s || s->state != SessionState::kOpen || !s->wire.awaitingReply()) return;
+  now_ = monotonicMs();
+  queueBytes(*s, reply, length);
+  if (!(s = find(id))) return;
+  if (after != CloseReason::kNone) {
+    close(id, after);
+    return;
+  }
+  afterWire(*s, s->wire.upgrade(s->parser, s->id, cfg_, now_, ev_, c_, RawSink{this, s}));
 }
 
 // recvBuffersHeld counts sessions whose parser keeps part of a frame; the flag (not the parser's state,
@@ -129,6 +164,7 @@ void SessionCore::closeSession(CoreSession& s, CloseReason reason, uint32_t err)
   if (s.holdsCounted) c_.recvBuffersHeld.sub();
   s.holdsCounted = false;
   s.parser.reset();
+  s.wire.reset();
   c_.sendBytesPending.sub(s.pendingBytes);
   s.pendingBytes = 0;
   ev_.close(s.id, reason, err);
@@ -144,13 +180,15 @@ void SessionCore::closeSession(CoreSession& s, CloseReason reason, uint32_t err)
 
 void SessionCore::send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) {
   CoreSession* s = find(id);
-  if (!s || s->state == SessionState::kDraining || s->closed()) {
+  if (!s || s->state == SessionState::kDraining || s->closed() || !s->wire.acceptsFrames()) {
     c_.sendsDropped.add();
     return;
   }
   c_.framesOut.add(frameCount);
   if (!s->protocol) {
-    queueBytes(*s, frames, length);
+    uint8_t header[ws::kMaxServerHeaderBytes];
+    if (size_t n = s->wire.messageHeader(length, header)) queueBytes(*s, header, n);
+    if ((s = find(id))) queueBytes(*s, frames, length);
     return;
   }
   encoded_.clear();
@@ -178,6 +216,11 @@ void SessionCore::queueBytes(CoreSession& s, const uint8_t* bytes, size_t length
 void SessionCore::close(SessionId id, CloseReason reason) {
   CoreSession* s = find(id);
   if (!s || s->state == SessionState::kDraining) return;
+  uint8_t closeFrame[ws::kMaxCloseFrameBytes];
+  if (size_t n = s->wire.closeFrame(reason, closeFrame)) {
+    queueBytes(*s, closeFrame, n);
+    if (!(s = find(id))) return;
+  }
   if (s->state == SessionState::kConnecting || s->pendingBytes == 0) {
     closeSession(*s, reason, 0);
     return;
@@ -236,7 +279,7 @@ void SessionCore::markDirty(CoreSession& s) {
 
 bool SessionCore::needsWatch(const CoreSession& s) const {
   if (s.state != SessionState::kOpen) return true;  // connect deadline, drain, half-closed peer
-  if (cfg_.frameTimeoutMs && s.parser.midFrame()) return true;
+  if (cfg_.frameTimeoutMs && s.wire.inputPending(s.parser)) return true;
   return cfg_.sendStallMs && s.pendingBytes > 0;
 }
 
@@ -278,8 +321,9 @@ void SessionCore::checkDeadlines(CoreSession& s, bool jsCaughtUp) {
     if (jsCaughtUp && s.pendingBytes == 0 && !s.dirty) endGracefully(s);
     return;
   }
-  if (cfg_.frameTimeoutMs && s.parser.midFrame() && s.wantsRead()) {
-    uint64_t since = s.parser.frameStartedMs() > s.resumedMs ? s.parser.frameStartedMs() : s.resumedMs;
+  if (cfg_.frameTimeoutMs && s.wire.inputPending(s.parser) && s.wantsRead()) {
+    uint64_t started = s.wire.inputStartedMs(s.parser);
+    uint64_t since = started > s.resumedMs ? started : s.resumedMs;
     if (now_ - since >= cfg_.frameTimeoutMs) closeSession(s, CloseReason::kFrameTimeout, 0);
   }
 }
@@ -292,6 +336,9 @@ void SessionCore::shutdown() {
   for (SessionId id : ids) {
     CoreSession* s = find(id);
     if (!s) continue;
+    uint8_t closeFrame[ws::kMaxCloseFrameBytes];
+    if (size_t n = s->wire.closeFrame(CloseReason::kShutdown, closeFrame)) queueBytes(*s, closeFrame, n);
+    if (!(s = find(id))) continue;
     if (s->state != SessionState::kConnecting && s->pendingBytes > 0) io_.sendNow(*s);  // best effort
     if ((s = find(id))) closeSession(*s, CloseReason::kShutdown, 0);
   }

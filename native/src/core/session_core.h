@@ -58,7 +58,8 @@ class SessionCore {
   // --- what the engine reports ---
   // Connected or accepted: OPEN (listenerId 0 = outbound), reading starts, queued bytes go out.
   void opened(CoreSession& s, uint32_t listenerId);
-  // Received socket bytes: FRAME records. False when that closed the session.
+  // Received socket bytes: FRAME records. False when that closed the session. The bytes must be the
+  // engine's own read buffer: a WebSocket session unmasks them in place.
   bool received(CoreSession& s, const uint8_t* data, size_t len);
   // The peer sent FIN: the session stops reading; it closes (peer_closed) once JS has seen its frames and
   // what it queued went out.
@@ -78,6 +79,8 @@ class SessionCore {
   void resumeRead(SessionId id);
   // Starts sends of the sessions that got bytes since the last flush.
   void flush();
+  // HTTP_REPLY (engine/backend.h httpReply): the reply bytes, then WebSocket (after = kNone) or a close.
+  void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after);
   // Deadlines; jsCaughtUp: JS has handled every event batch this loop produced (closes half-closed peers).
   void sweep(uint64_t nowMs, bool jsCaughtUp);
   // Best-effort send of what is pending, then CLOSE shutdown for every session.
@@ -92,6 +95,14 @@ class SessionCore {
 
  private:
   void queueBytes(CoreSession& s, const uint8_t* bytes, size_t length);
+  // Bytes the WebSocket step sends by itself (pong, close, HTTP error).
+  struct RawSink {
+    SessionCore* core;
+    CoreSession* s;
+    void operator()(const uint8_t* bytes, size_t length) const { core->queueBytes(*s, bytes, length); }
+  };
+  // Applies the WebSocket step's verdict after input. False when the session closed.
+  bool afterWire(CoreSession& s, InputVerdict v);
   bool deliver(CoreSession& s, const uint8_t* data, size_t len);
   void countHeld(CoreSession& s);
   void markDirty(CoreSession& s);

@@ -64,6 +64,12 @@ void applyCommands(Backend& backend, const uint8_t* log, size_t length, uint32_t
       case CommandOp::kResumeRead:
         if (ownerLoop(cmd.session, loopCount) == loopIndex) backend.resumeRead(cmd.session);
         break;
+      case CommandOp::kHttpReply:
+        if (ownerLoop(cmd.session, loopCount) == loopIndex) {
+          CloseReason after = cmd.reason == 0 ? CloseReason::kNone : closeReasonFromCode(cmd.reason);
+          backend.httpReply(cmd.session, cmd.payload, cmd.length, after);
+        }
+        break;
     }
   }
   backend.flush();

@@ -94,6 +94,7 @@ class EpollBackend final : public Backend, private SessionIo {
         onSessionEvent(as(*s), events[i].events);
       }
     }
+    core_.flush();  // bytes the WebSocket step queued while reading (pong, close, HTTP reply)
   }
 
   void sweep(uint64_t nowMs, bool jsCaughtUp) override {
@@ -172,6 +173,9 @@ class EpollBackend final : public Backend, private SessionIo {
   void pauseRead(SessionId id) override { core_.pauseRead(id); }
   void resumeRead(SessionId id) override { core_.resumeRead(id); }
   void flush() override { core_.flush(); }
+  void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) override {
+    core_.httpReply(id, reply, length, after);
+  }
 
   void shutdown() override {
     for (auto& [id, l] : listeners_) ::close(l.fd);

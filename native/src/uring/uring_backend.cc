@@ -249,6 +249,7 @@ void UringBackend::armWakeRead() {
 }
 
 void UringBackend::afterPass() {
+  startDirtySends();  // also bytes the protocol step queued while reading (pong, close, HTTP reply)
   if (!rearm_.empty()) {
     rearming_.swap(rearm_);
     for (SessionId id : rearming_) {

@@ -139,12 +139,25 @@ class UringBackend final : public Backend {
 
   // RESUME_READ: the bytes that landed while paused go first. Returns false when that closed the session.
   bool deliverHeld(Session* s);
-  void deliver(Session* s, const uint8_t* data, size_t len);
+  // data is modified (WebSocket payload is unmasked in place).
+  void deliver(Session* s, uint8_t* data, size_t len);
+  // Applies the protocol step's verdict; keeps recvBuffersHeld and the deadline watch.
+  void afterInput(Session* s, InputVerdict v, bool held);
+  void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) override;
 
   // --- send ---
 
   // Fast path: a session with nothing in flight or queued copies the frames straight into its slice.
   size_t appendToSlice(Session* s, const uint8_t* data, size_t len);
+  // Queues bytes as they are (slice first, then the queue); counted in sendBytesPending.
+  void queueBytes(Session* s, const uint8_t* data, size_t len);
+  // queueBytes + markDirty: the protocol step's own bytes (pong, close, HTTP reply).
+  void queueRaw(Session* s, const uint8_t* data, size_t len);
+  auto rawSink(Session* s) {
+    return [this, s](const uint8_t* data, size_t len) { queueRaw(s, data, len); };
+  }
+  // Starts a send for every session that got bytes since the last pass.
+  void startDirtySends();
 
   // One WRITE_FIXED of the slice's unsent bytes, refilled from the queue first. Waits for a free slice when
   // the pool is exhausted.

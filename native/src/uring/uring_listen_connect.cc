@@ -116,6 +116,7 @@ void UringBackend::admit(int fd, uint32_t listenerId) {
   c_.syscalls.add(2);
   Session* s = addSession(ctx_.ids->next(), fd);
   s->state = Session::State::kOpen;
+  if (cfg_.websocket) s->protocol.sniff();
   ev_.open(s->id, listenerId, formatAddress(reinterpret_cast<sockaddr*>(&peer)));
   c_.accepted.add();
   useFileSlot(s);

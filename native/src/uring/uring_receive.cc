@@ -106,23 +106,44 @@ bool UringBackend::deliverHeld(Session* s) {
   return findOpen(id) != nullptr;  // s may be gone
 }
 
-void UringBackend::deliver(Session* s, const uint8_t* data, size_t len) {
+void UringBackend::deliver(Session* s, uint8_t* data, size_t len) {
   c_.bytesIn.add(len);
   bool held = s->parser.midFrame();
-  CloseReason bad = deliverFrames(s->parser, s->id, data, len, cfg_.maxFrameBytes, now_, ev_, c_.framesIn);
-  if (bad != CloseReason::kNone) {
-    if (held) c_.recvBuffersHeld.sub();
-    closeSession(s, bad, 0);
+  InputVerdict v = s->protocol.receive(s->parser, s->id, data, len, cfg_, now_, ev_, c_, rawSink(s));
+  afterInput(s, v, held);
+}
+
+void UringBackend::afterInput(Session* s, InputVerdict v, bool held) {
+  bool holds = s->parser.midFrame();
+  if (holds != held) {
+    if (holds) {
+      c_.recvBuffersHeld.add();
+    } else {
+      c_.recvBuffersHeld.sub();
+    }
+  }
+  if (v.close != CloseReason::kNone) {
+    if (v.drain) {
+      close(s->id, v.close);  // after the queued Close frame / HTTP reply
+    } else {
+      closeSession(s, v.close, 0);
+    }
     return;
   }
-  bool holds = s->parser.midFrame();
-  if (holds == held) return;
-  if (holds) {
-    c_.recvBuffersHeld.add();
-    rewatch(s);
-  } else {
-    c_.recvBuffersHeld.sub();
+  rewatch(s);
+}
+
+void UringBackend::httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) {
+  Session* s = findOpen(id);
+  if (!s || s->state != Session::State::kOpen || !s->protocol.awaitingReply()) return;
+  now_ = monotonicMs();
+  queueRaw(s, reply, length);
+  if (after != CloseReason::kNone) {
+    close(id, after);
+    return;
   }
+  InputVerdict v = s->protocol.upgrade(s->parser, s->id, cfg_, now_, ev_, c_, rawSink(s));
+  afterInput(s, v, s->parser.midFrame());
 }
 
 }  // namespace fastport::uring

@@ -13,15 +13,14 @@ namespace fastport::uring {
 
 void UringBackend::send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) {
   Session* s = findOpen(id);
-  if (!s || s->state == Session::State::kDraining) {
+  if (!s || s->state == Session::State::kDraining || !s->protocol.acceptsFrames()) {
     c_.sendsDropped.add();
     return;
   }
-  if (s->pending() == 0) s->sendProgressMs = now_ ? now_ : monotonicMs();
-  c_.sendBytesPending.add(length);
   c_.framesOut.add(frameCount);
-  size_t taken = appendToSlice(s, frames, length);
-  if (taken < length) s->queue.append(pool_, frames + taken, length - taken);
+  uint8_t header[ws::kMaxServerHeaderBytes];
+  if (size_t n = s->protocol.messageHeader(length, header)) queueBytes(s, header, n);
+  queueBytes(s, frames, length);
   if (!s->watermark.queued(s->pending(), cfg_, ev_, id)) {
     closeSession(s, CloseReason::kBackpressure, 0);
     return;
@@ -32,18 +31,33 @@ void UringBackend::send(SessionId id, const uint8_t* frames, size_t length, uint
 
 void UringBackend::flush() {
   if (!ensureEnabled()) return;
-  if (!dirty_.empty()) {
-    now_ = monotonicMs();
-    flushing_.swap(dirty_);
-    for (SessionId id : flushing_) {
-      Session* s = findOpen(id);
-      if (!s) continue;
-      s->dirty = false;
-      startSend(s);
-    }
-    flushing_.clear();
+  if (!dirty_.empty()) now_ = monotonicMs();
+  afterPass();  // starts the dirty sessions' sends
+}
+
+void UringBackend::startDirtySends() {
+  if (dirty_.empty()) return;
+  flushing_.swap(dirty_);
+  for (SessionId id : flushing_) {
+    Session* s = findOpen(id);
+    if (!s) continue;
+    s->dirty = false;
+    startSend(s);
   }
-  afterPass();
+  flushing_.clear();
+}
+
+void UringBackend::queueBytes(Session* s, const uint8_t* data, size_t len) {
+  if (s->pending() == 0) s->sendProgressMs = now_ ? now_ : monotonicMs();
+  c_.sendBytesPending.add(len);
+  size_t taken = appendToSlice(s, data, len);
+  if (taken < len) s->queue.append(pool_, data + taken, len - taken);
+}
+
+void UringBackend::queueRaw(Session* s, const uint8_t* data, size_t len) {
+  queueBytes(s, data, len);
+  markDirty(s);
+  rewatch(s);
 }
 
 size_t UringBackend::appendToSlice(Session* s, const uint8_t* data, size_t len) {

@@ -14,6 +14,7 @@
 #include "core/send_watermark.h"
 #include "core/session_id.h"
 #include "uring/send_slices.h"
+#include "ws/wire_protocol.h"
 
 namespace fastport::uring {
 
@@ -48,6 +49,7 @@ struct Session {
   bool rearmQueued = false;  // in the re-arm list (ring ran dry, or multishot ended)
   uint64_t resumedMs = 0;
   FrameParser parser;
+  WireProtocol protocol;      // FastPort TCP, or the HTTP upgrade / WebSocket step
   std::vector<uint8_t> held;  // bytes received after PAUSE_READ took effect, delivered on RESUME_READ
 
   // Send: bytes in the slice [sliceSent, sliceLen) are in flight or about to be; the rest waits in queue.

@@ -10,6 +10,8 @@ namespace fastport::uring {
 void UringBackend::close(SessionId id, CloseReason reason) {
   Session* s = findOpen(id);
   if (!s || s->state == Session::State::kDraining) return;
+  uint8_t closeFrame[ws::kMaxCloseFrameBytes];
+  if (size_t n = s->protocol.closeFrame(reason, closeFrame)) queueRaw(s, closeFrame, n);
   if (s->state == Session::State::kConnecting || s->pending() == 0) {
     closeSession(s, reason, 0);
     return;
@@ -39,6 +41,8 @@ void UringBackend::shutdown() {
   for (SessionId id : ids) {
     Session* s = findOpen(id);
     if (!s) continue;
+    uint8_t closeFrame[ws::kMaxCloseFrameBytes];
+    if (size_t n = s->protocol.closeFrame(CloseReason::kShutdown, closeFrame)) queueBytes(s, closeFrame, n);
     if (s->state != Session::State::kConnecting && !s->sendInFlight) writeDirect(s);  // best effort
     closeSession(s, CloseReason::kShutdown, 0);
   }
@@ -84,7 +88,7 @@ void UringBackend::markDirty(Session* s) {
 
 bool UringBackend::needsWatch(const Session* s) const {
   if (s->state == Session::State::kDraining) return true;
-  if (cfg_.frameTimeoutMs && s->parser.midFrame()) return true;
+  if (cfg_.frameTimeoutMs && s->protocol.inputPending(s->parser)) return true;
   return cfg_.sendStallMs && s->pending() > 0;
 }
 
@@ -100,8 +104,10 @@ void UringBackend::checkDeadlines(Session* s) {
     closeSession(s, CloseReason::kSendStalled, 0);
     return;
   }
-  if (cfg_.frameTimeoutMs && s->parser.midFrame() && !s->readPaused && s->state == Session::State::kOpen) {
-    uint64_t since = s->parser.frameStartedMs() > s->resumedMs ? s->parser.frameStartedMs() : s->resumedMs;
+  if (cfg_.frameTimeoutMs && s->protocol.inputPending(s->parser) && !s->readPaused &&
+      s->state == Session::State::kOpen) {
+    uint64_t started = s->protocol.inputStartedMs(s->parser);
+    uint64_t since = started > s->resumedMs ? started : s->resumedMs;
     if (now_ - since >= cfg_.frameTimeoutMs) closeSession(s, CloseReason::kFrameTimeout, 0);
   }
 }
@@ -111,6 +117,7 @@ void UringBackend::closeSession(Session* s, CloseReason reason, uint32_t err) {
   s->state = Session::State::kClosed;
   if (s->parser.midFrame()) c_.recvBuffersHeld.sub();
   s->parser.reset();
+  s->protocol.reset();
   if (!s->held.empty()) c_.recvBuffersHeld.sub();
   std::vector<uint8_t>().swap(s->held);
   c_.sendBytesPending.sub(s->pending());

@@ -1,0 +1,249 @@
+// The per-session protocol step between a socket and the FastPort frame parser / send queue. A session
+// accepted on a listener with WebSocket on starts by sniffing its first byte: 'G' starts an HTTP request
+// (the upgrade; any other first byte is FastPort TCP, whose length prefix can never start with 'G' within
+// maxFrameBytes). The request head (at most kMaxRequestHeadBytes, within the frame deadline) goes to JS as
+// one HTTP event; JS answers with HTTP_REPLY: the 101 switches the session to WebSocket, anything else is
+// sent and the session closed. From then on each binary message carries whole FastPort frames: payload is
+// unmasked in place and fed to the session's FrameParser; ping -> pong, close -> close reply; violations
+// close with the RFC's code (counted in wsViolations). Outbound, each send() becomes one binary message.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/close_reason.h"
+#include "core/config.h"
+#include "core/counters.h"
+#include "core/event_writer.h"
+#include "core/frame_delivery.h"
+#include "core/frame_parser.h"
+#include "core/session_id.h"
+#include "ws/ws_codec.h"
+#include "ws/ws_frame_parser.h"
+
+namespace fastport {
+
+inline constexpr size_t kMaxRequestHeadBytes = 8 * 1024;
+
+// What the engine does after the protocol step handled input.
+struct InputVerdict {
+  CloseReason close = CloseReason::kNone;  // kNone: go on
+  bool drain = false;                      // close after the queued bytes (a Close frame / HTTP reply)
+};
+
+class WireProtocol {
+ public:
+  enum class Mode : uint8_t { kFastPort, kSniff, kHttpHead, kHttpWait, kWebSocket, kWsClosing };
+
+  // For sessions accepted on a WebSocket-enabled listener, before the first byte.
+  void sniff() { mode_ = Mode::kSniff; }
+  Mode mode() const { return mode_; }
+  bool isWebSocket() const { return mode_ == Mode::kWebSocket || mode_ == Mode::kWsClosing; }
+  // False during the HTTP request and after a Close: sends are dropped (counted sendsDropped).
+  bool acceptsFrames() const {
+    return mode_ == Mode::kFastPort || mode_ == Mode::kSniff || mode_ == Mode::kWebSocket;
+  }
+  bool awaitingReply() const { return mode_ == Mode::kHttpWait; }
+
+  // Handles received bytes (data is modified: WebSocket payload is unmasked in place). Frames go to
+  // events; bytes the step must send (pong, close, HTTP error) go to queueRaw(const uint8_t*, size_t).
+  template <class QueueRaw>
+  InputVerdict receive(FrameParser& parser, SessionId id, uint8_t* data, size_t len, const EngineConfig& cfg,
+                       uint64_t nowMs, EventWriter& ev, Counters& c, QueueRaw&& queueRaw);
+
+  // JS accepted the upgrade (its 101 is queued): WebSocket from now on; bytes that came early are fed.
+  template <class QueueRaw>
+  InputVerdict upgrade(FrameParser& parser, SessionId id, const EngineConfig& cfg, uint64_t nowMs,
+                       EventWriter& ev, Counters& c, QueueRaw&& queueRaw);
+
+  // Header for one outbound message of len bytes (0 bytes for FastPort TCP). out: kMaxServerHeaderBytes.
+  size_t messageHeader(size_t len, uint8_t* out) const {
+    return mode_ == Mode::kWebSocket ? ws::writeServerHeader(out, ws::Opcode::kBinary, len) : 0;
+  }
+  // The Close frame for a server-side close of a WebSocket session (once); 0 bytes otherwise.
+  // out: ws::kMaxCloseFrameBytes.
+  size_t closeFrame(CloseReason reason, uint8_t* out) {
+    if (mode_ != Mode::kWebSocket) return 0;
+    mode_ = Mode::kWsClosing;
+    return ws::writeCloseFrame(out, ws::closeCodeFor(reason));
+  }
+
+  // True while input is incomplete (a frame, a WebSocket frame or the request head): the frame deadline.
+  bool inputPending(const FrameParser& parser) const {
+    return parser.midFrame() || (state_ && (mode_ == Mode::kHttpHead || state_->frames.midMessage()));
+  }
+  // When the oldest incomplete input started (valid while inputPending()).
+  uint64_t inputStartedMs(const FrameParser& parser) const {
+    if (!state_ || !(mode_ == Mode::kHttpHead || state_->frames.midMessage())) return parser.frameStartedMs();
+    if (parser.midFrame() && parser.frameStartedMs() < state_->startedMs) return parser.frameStartedMs();
+    return state_->startedMs;
+  }
+  // Frees what the step holds (session closing).
+  void reset() { state_.reset(); }
+
+ private:
+  struct State {
+    std::string pending;  // request head being read, then bytes that came before the reply
+    ws::FrameParser frames;
+    uint64_t startedMs = 0;  // first byte of the request head / of the incomplete WebSocket frame
+  };
+
+  template <class QueueRaw>
+  InputVerdict readHead(SessionId id, const uint8_t* data, size_t len, uint64_t nowMs, EventWriter& ev,
+                        Counters& c, QueueRaw& queueRaw);
+  template <class QueueRaw>
+  InputVerdict readWebSocket(FrameParser& parser, SessionId id, uint8_t* data, size_t len,
+                             const EngineConfig& cfg, uint64_t nowMs, EventWriter& ev, Counters& c,
+                             QueueRaw& queueRaw);
+
+  Mode mode_ = Mode::kFastPort;
+  std::unique_ptr<State> state_;  // only for sessions that started an HTTP request
+};
+
+// ---- implementation ----
+
+namespace ws_detail {
+
+inline constexpr char kRequestTooLarge[] =
+    "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+
+// Where the head's blank line ends (index past "\r\n\r\n") searching from `from`, or 0.
+inline size_t headEnd(const std::string& s, size_t from) {
+  size_t at = s.find("\r\n\r\n", from);
+  return at == std::string::npos ? 0 : at + 4;
+}
+
+}  // namespace ws_detail
+
+template <class QueueRaw>
+InputVerdict WireProtocol::receive(FrameParser& parser, SessionId id, uint8_t* data, size_t len,
+                                   const EngineConfig& cfg, uint64_t nowMs, EventWriter& ev, Counters& c,
+                                   QueueRaw&& queueRaw) {
+  if (len == 0) return {};
+  if (mode_ == Mode::kSniff) {
+    if (data[0] == 'G') {
+      mode_ = Mode::kHttpHead;
+      state_ = std::make_unique<State>();
+      state_->startedMs = nowMs;
+    } else {
+      mode_ = Mode::kFastPort;
+    }
+  }
+  switch (mode_) {
+    case Mode::kFastPort:
+    case Mode::kSniff:
+      return {deliverFrames(parser, id, data, len, cfg.maxFrameBytes, nowMs, ev, c.framesIn), false};
+    case Mode::kHttpHead:
+      return readHead(id, data, len, nowMs, ev, c, queueRaw);
+    case Mode::kHttpWait:
+      if (state_->pending.size() + len > kMaxRequestHeadBytes) return {CloseReason::kProtocolError, false};
+      state_->pending.append(reinterpret_cast<const char*>(data), len);
+      return {};
+    case Mode::kWebSocket:
+      return readWebSocket(parser, id, data, len, cfg, nowMs, ev, c, queueRaw);
+    case Mode::kWsClosing:
+      return {};  // after a Close: input is discarded
+  }
+  return {};
+}
+
+template <class QueueRaw>
+InputVerdict WireProtocol::readHead(SessionId id, const uint8_t* data, size_t len, uint64_t nowMs,
+                                    EventWriter& ev, Counters& c, QueueRaw& queueRaw) {
+  std::string& head = state_->pending;
+  size_t before = head.size();
+  head.append(reinterpret_cast<const char*>(data), len);
+  size_t method = head.size() < 4 ? head.size() : 4;
+  if (head.compare(0, method, "GET ", method) != 0) {
+    // Not "GET ": as a FastPort frame its length (>= 0x47000000) is far above any maxFrameBytes.
+    return {CloseReason::kFrameTooLarge, false};
+  }
+  size_t end = ws_detail::headEnd(head, before > 3 ? before - 3 : 0);
+  if ((end == 0 && head.size() > kMaxRequestHeadBytes) || end > kMaxRequestHeadBytes) {
+    queueRaw(reinterpret_cast<const uint8_t*>(ws_detail::kRequestTooLarge),
+             sizeof ws_detail::kRequestTooLarge - 1);
+    mode_ = Mode::kHttpWait;  // sends stay refused while the reply drains
+    c.wsViolations.add();
+    return {CloseReason::kFrameTooLarge, true};
+  }
+  if (end == 0) return {};
+  ev.http(id, reinterpret_cast<const uint8_t*>(head.data()), end);
+  c.httpRequests.add();
+  head.erase(0, end);  // what is left came early (a client must wait for the 101)
+  head.shrink_to_fit();
+  mode_ = Mode::kHttpWait;
+  return {};
+}
+
+template <class QueueRaw>
+InputVerdict WireProtocol::upgrade(FrameParser& parser, SessionId id, const EngineConfig& cfg, uint64_t nowMs,
+                                   EventWriter& ev, Counters& c, QueueRaw&& queueRaw) {
+  if (mode_ != Mode::kHttpWait) return {};
+  mode_ = Mode::kWebSocket;
+  c.wsUpgrades.add();
+  std::string early;
+  early.swap(state_->pending);
+  if (early.empty()) return {};
+  return readWebSocket(parser, id, reinterpret_cast<uint8_t*>(early.data()), early.size(), cfg, nowMs, ev, c,
+                       queueRaw);
+}
+
+template <class QueueRaw>
+InputVerdict WireProtocol::readWebSocket(FrameParser& parser, SessionId id, uint8_t* data, size_t len,
+                                         const EngineConfig& cfg, uint64_t nowMs, EventWriter& ev,
+                                         Counters& c, QueueRaw& queueRaw) {
+  struct Sink {
+    WireProtocol& self;
+    FrameParser& parser;
+    SessionId id;
+    const EngineConfig& cfg;
+    uint64_t nowMs;
+    EventWriter& ev;
+    Counters& c;
+    QueueRaw& queueRaw;
+    InputVerdict verdict;
+
+    bool payload(uint8_t* p, size_t n) {
+      CloseReason bad = deliverFrames(parser, id, p, n, cfg.maxFrameBytes, nowMs, ev, c.framesIn);
+      if (bad == CloseReason::kNone) return true;
+      return fail(bad == CloseReason::kFrameTooLarge ? ws::kCloseTooBig : ws::kCloseInvalidPayload);
+    }
+    bool messageEnd() {
+      // A message carries whole FastPort frames.
+      return parser.midFrame() ? fail(ws::kCloseInvalidPayload) : true;
+    }
+    bool control(ws::Opcode op, uint8_t* p, size_t n) {
+      uint8_t head[ws::kMaxServerHeaderBytes];
+      if (op == ws::Opcode::kPing) {
+        queueRaw(head, ws::writeServerHeader(head, ws::Opcode::kPong, n));
+        if (n) queueRaw(p, n);
+        return true;
+      }
+      if (op == ws::Opcode::kPong) return true;
+      // Close: check the peer's code and reason, echo the code, close after the reply.
+      uint16_t code = n >= 2 ? uint16_t((p[0] << 8) | p[1]) : 0;
+      if (n == 1 || (n >= 2 && !ws::isValidCloseCode(code))) return fail(ws::kCloseProtocolError);
+      if (n > 2 && !ws::isValidUtf8(p + 2, n - 2)) return fail(ws::kCloseInvalidPayload);
+      queueRaw(head, ws::writeCloseFrame(head, code));
+      self.mode_ = Mode::kWsClosing;
+      verdict = {CloseReason::kPeerClosed, true};
+      return false;
+    }
+    bool fail(uint16_t code) {
+      uint8_t frame[ws::kMaxCloseFrameBytes];
+      queueRaw(frame, ws::writeCloseFrame(frame, code));
+      self.mode_ = Mode::kWsClosing;
+      c.wsViolations.add();
+      verdict = {ws::closeReasonForCode(code), true};
+      return false;
+    }
+  };
+  Sink sink{*this, parser, id, cfg, nowMs, ev, c, queueRaw, {}};
+  bool wasMid = state_->frames.midMessage();
+  if (uint16_t code = state_->frames.feed(data, len, cfg.maxFrameBytes, sink)) sink.fail(code);
+  if (!wasMid && state_->frames.midMessage()) state_->startedMs = nowMs;
+  return sink.verdict;
+}
+
+}  // namespace fastport
