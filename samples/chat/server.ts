@@ -1,6 +1,7 @@
 /**
  * Chat server: login with a nickname, rooms (list, create, join, leave), room messages with the last 50
  * sent on join, private messages, join/leave notices, and a second login of an account kicking the first.
+ * Built on the framework's user index (chatUsers) and rooms (ChatRoom): the sample keeps no maps.
  * Runs with the framework's default limits (message rate included).
  *
  *   npm run chat:server                                  # 127.0.0.1:7300, engine auto
@@ -10,7 +11,8 @@ import { Container } from 'inversify';
 import { GameServer, type EngineChoice } from '../../framework';
 import { parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
 import { LoginController, RoomController } from './chat-controllers';
-import { ChatService } from './chat-service';
+import { ChatRoom } from './chat-room';
+import { ChatService, chatUsers, MAX_ROOMS, MAX_ROOMS_PER_SESSION } from './chat-service';
 import * as messages from './generated/packets';
 
 export const CHAT_DEFAULTS = {
@@ -18,7 +20,7 @@ export const CHAT_DEFAULTS = {
   port: 7300,
   engine: 'auto',
   ioThreads: 0,
-  logLevel: 'info',
+  logLevel: process.env.LOG_LEVEL ?? 'info',
 };
 
 export type ChatServerOptions = Partial<Flags<typeof CHAT_DEFAULTS>>;
@@ -35,6 +37,8 @@ export async function startChatServer(options: ChatServerOptions = {}) {
     ioThreads: o.ioThreads,
     messages,
     controllers: [LoginController, RoomController],
+    users: chatUsers,
+    rooms: { types: { chat: ChatRoom }, maxRooms: MAX_ROOMS, maxRoomsPerSession: MAX_ROOMS_PER_SESSION },
     container,
     logger: { level: o.logLevel as 'info', name: 'chat' },
   });
@@ -43,9 +47,18 @@ export async function startChatServer(options: ChatServerOptions = {}) {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), CHAT_DEFAULTS);
-  const { server, host, port, engine } = await startChatServer(flags);
-  console.log(`chat server listening on ${host}:${port}, engine ${engine}`);
+  const flags = parseFlags(process.argv.slice(2), CHAT_DEFAULTS, 'chat server', {
+    summary:
+      'The chat sample: login, rooms, room broadcast, private messages, history, kick. Logs JSON lines.',
+    flags: {
+      host: 'address to listen on',
+      port: 'port (0 = any free port)',
+      engine: 'auto | epoll | uring | node',
+      ioThreads: 'native I/O threads (0 = on the JS thread)',
+      logLevel: 'fatal | error | warn | info | debug | trace | silent (default from LOG_LEVEL)',
+    },
+  });
+  const { server } = await startChatServer(flags); // GameServer logs where it listens and its engine
   stopOnSignals(() => server.stop());
 }
 
