@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     messages: flag === '--other-table' ? [...clusterMessages, Extra] : clusterMessages,
     controllers: [ClusterTestController],
     logger: { level: (process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn' },
-    limits: { shutdownTimeoutMs: 2000 },
+    // NODE_REUSE_PORT=1: several processes share the port (SO_REUSEPORT is opt-in).
+    limits: { shutdownTimeoutMs: 2000, reusePort: process.env.NODE_REUSE_PORT === '1' },
     cluster: { servers, node, leaseTtlMs: Number(ttl) },
   });
   defineTestActors(server);
