@@ -1,6 +1,6 @@
 /**
- * Vertical scale: two node processes of one cluster listening on the same port (native engine with I/O
- * threads: SO_REUSEPORT listeners), the kernel spreading connections over both; users on the two share a
+ * Vertical scale: two node processes of one cluster listening on the same port (native engine,
+ * `reusePort: true`: SO_REUSEPORT listeners), the kernel spreading connections over both; users on the two share a
  * room. Skips where nats-server or the native epoll engine is missing.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
