@@ -20,6 +20,9 @@ export const CLOSE_REASONS = [
   'protocol_error',
   'connection_limit',
   'kicked',
+  'connect_refused',
+  'connect_unreachable',
+  'dns_failed',
 ] as const;
 
 export type CloseReason = Exclude<(typeof CLOSE_REASONS)[number], 'none'>;

@@ -49,6 +49,12 @@ export function resolveEngine(
   const built = binding.engines();
   if (choice === 'auto') {
     const usable = candidates.find((e) => built.includes(e) && engineProblem(e, binding) === '');
+    const skipped = candidates.slice(0, usable ? candidates.indexOf(usable) : candidates.length);
+    for (const engine of skipped.filter((e) => built.includes(e))) {
+      warn(
+        `fastport: engine '${engine}' does not work here (${engineProblem(engine, binding)}), skipping it`,
+      );
+    }
     if (usable) return { engine: usable, binding };
     warn(
       `fastport: the addon has no usable engine (built: ${built.join(', ') || 'none'}), using engine 'node'`,
@@ -67,14 +73,39 @@ export function resolveEngine(
   return { engine: choice, binding };
 }
 
+/**
+ * Starts the native engine. The probe cannot foresee every set-up failure (io_uring's rings and registered
+ * buffers count against RLIMIT_MEMLOCK, 64 KiB on many distributions): under 'auto' a uring that fails to
+ * start falls back to epoll with one warning naming the reason; an explicit 'uring' fails with it.
+ */
+function startNative(
+  binding: NativeBinding,
+  engine: NativeEngineName,
+  resolved: ResolvedOptions,
+  warn: (message: string) => void,
+): Transport {
+  try {
+    return new NativeTransport(binding, engine, resolved);
+  } catch (err) {
+    if (engine !== 'uring') throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    if (resolved.engine !== 'auto') {
+      throw new Error(`engine 'uring' does not work here: ${reason}; use 'epoll' or 'auto'`, { cause: err });
+    }
+    warn(`fastport: engine 'uring' could not start (${reason}), using engine 'epoll'`);
+    return new NativeTransport(binding, 'epoll', resolved);
+  }
+}
+
 /** Builds a transport; every option is validated first (see options.ts for the defaults). */
 export function createTransport(options: TransportOptions = {}): Transport {
   const resolved = resolveOptions(options);
-  const { engine, binding } = resolveEngine(resolved.engine, options.warn);
+  const warn = options.warn ?? ((m: string) => console.warn(m));
+  const { engine, binding } = resolveEngine(resolved.engine, warn);
   const transport =
     engine === 'node' || !binding
       ? new NodeNetTransport(resolved)
-      : new NativeTransport(binding, engine as NativeEngineName, resolved);
+      : startNative(binding, engine as NativeEngineName, resolved, warn);
   const perAddress = resolved.maxConnectionsPerAddress;
   return perAddress > 0 ? new AddressLimitedTransport(transport, perAddress) : transport;
 }

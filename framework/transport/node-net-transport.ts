@@ -52,6 +52,23 @@ interface NodeSession {
   onData: ((chunk: Buffer) => void) | null;
 }
 
+/** Why a connect failed, from node's error code (the native engines map errno alike). */
+function connectFailure(code: string | undefined): CloseReason {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connect_refused';
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+      return 'connect_unreachable';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+      return 'dns_failed';
+    default:
+      return 'connect_failed';
+  }
+}
+
 export class NodeNetTransport implements Transport {
   readonly engine = 'node' as const;
   readonly limits: TransportLimits;
@@ -573,7 +590,7 @@ export class NodeNetTransport implements Transport {
     if (s.closeReason) return;
     const errno = typeof err.errno === 'number' ? Math.abs(err.errno) : 0;
     if (!s.open) {
-      s.closeReason = 'connect_failed';
+      s.closeReason = connectFailure(err.code);
     } else if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
       s.closeReason = 'reset';
     } else {

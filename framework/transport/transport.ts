@@ -48,7 +48,10 @@ export interface Transport {
   /** Listens on host:port (port 0 = any free port); resolves with the bound port. */
   listen(host: string, port: number): Promise<{ listener: number; port: number }>;
   unlisten(listener: number): void;
-  /** Starts an outbound connection; onOpen or onClose(connect_failed | connect_timeout) follows. */
+  /**
+   * Starts an outbound connection; onOpen follows, or onClose with connect_refused, connect_unreachable,
+   * dns_failed, connect_failed (another cause; errno given) or connect_timeout.
+   */
   connect(host: string, port: number, timeoutMs: number): SessionId;
   /** Queues one frame (payload without the 10-byte header); the payload is copied before send() returns. */
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void;

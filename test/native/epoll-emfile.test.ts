@@ -19,12 +19,14 @@ class ServerProcess {
 
   constructor(ioThreads: number) {
     const script = join(__dirname, 'fixtures', 'emfile-server.cjs');
-    this.child = spawn('prlimit', [
-      `--nofile=${FD_LIMIT}:${FD_LIMIT}`,
-      process.execPath,
-      script,
-      String(ioThreads),
-    ]);
+    // LOG_LEVEL=warn: stdout carries only the child's own lines (not the addon-loaded log line).
+    this.child = spawn(
+      'prlimit',
+      [`--nofile=${FD_LIMIT}:${FD_LIMIT}`, process.execPath, script, String(ioThreads)],
+      {
+        env: { ...process.env, LOG_LEVEL: 'warn' },
+      },
+    );
     let buffered = '';
     this.child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();

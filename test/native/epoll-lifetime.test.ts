@@ -8,10 +8,14 @@ import { describe, expect, it } from 'vitest';
 
 function runChild(ioThreads: number): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [
-      join(__dirname, 'fixtures', 'client-only.cjs'),
-      String(ioThreads),
-    ]);
+    // LOG_LEVEL=warn: stdout carries only the child's own lines (not the addon-loaded log line).
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, 'fixtures', 'client-only.cjs'), String(ioThreads)],
+      {
+        env: { ...process.env, LOG_LEVEL: 'warn' },
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const timer = setTimeout(() => {

@@ -73,13 +73,13 @@ describe.each([0, 2])('epoll engine smoke (ioThreads: %i)', (ioThreads) => {
     await h.until('inbound CLOSE', (e) => e.type === CLOSE && e.session === inbound.session);
   });
 
-  it('reports connect_failed for a refused connect and rejects a malformed command log', async () => {
+  it('reports connect_refused for a refused connect and rejects a malformed command log', async () => {
     const h = (harness = new Harness(ioThreads));
     const { id, port } = h.engine.listen('127.0.0.1', 0, 64);
     h.engine.unlisten(id);
     const session = h.engine.connect('127.0.0.1', port, 2000);
     const close = await h.until('CLOSE', (e) => e.type === CLOSE && e.session === session);
-    expect(binding.closeReasons()[close.reason]).toBe('connect_failed');
+    expect([binding.closeReasons()[close.reason], close.aux]).toEqual(['connect_refused', 111]); // ECONNREFUSED
     const bad = command(1, session, Buffer.from([0, 0, 0, 9, 0, 0, 0, 0, 0, 0]));
     expect(() => h.engine.submit(bad, bad.length)).toThrow(/whole frames/);
     expect(() => h.engine.submit(bad, bad.length + 1)).toThrow(/length/);

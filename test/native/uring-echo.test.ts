@@ -44,7 +44,7 @@ describe('uring engine', () => {
     });
   }
 
-  it('connects out: OPEN with listener 0, frames both ways, connect_failed for a closed port', async () => {
+  it('connects out: OPEN with listener 0, frames both ways, connect_refused for a closed port', async () => {
     const expected = frame(300, 1, Buffer.from('queued before OPEN'));
     const received: Buffer[] = [];
     let gotAll: () => void = () => undefined;
@@ -80,8 +80,8 @@ describe('uring engine', () => {
         });
       });
       const failed = h.engine.connect('127.0.0.1', closedPort, 2000);
-      await h.until(() => (h.sessions.get(failed)?.closes.length ?? 0) > 0, 'connect_failed');
-      expect(h.sessions.get(failed)!.closes).toEqual([{ reason: 'connect_failed', errno: 111 }]);
+      await h.until(() => (h.sessions.get(failed)?.closes.length ?? 0) > 0, 'connect_refused');
+      expect(h.sessions.get(failed)!.closes).toEqual([{ reason: 'connect_refused', errno: 111 }]);
     } finally {
       server.close();
     }

@@ -97,7 +97,7 @@ describe('uring engine out of descriptors', () => {
       '/bin/sh',
       ['-c', 'ulimit -n 96 && exec "$0" -e "$URING_SERVER_SOURCE"', process.execPath],
       {
-        env: { ...process.env, URING_SERVER_SOURCE: SERVER_SOURCE },
+        env: { ...process.env, URING_SERVER_SOURCE: SERVER_SOURCE, LOG_LEVEL: 'warn' }, // only its own lines
       },
     );
     children.push(child);

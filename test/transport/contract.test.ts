@@ -555,7 +555,7 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       expect(rec.violations).toEqual([]);
     });
 
-    it('reports connect_failed for a refused connect', async () => {
+    it('reports connect_refused (with its errno) for a refused connect', async () => {
       const s = await server();
       const port = s.port;
       s.transport.unlisten(s.listener);
@@ -564,7 +564,17 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       const rec = new Recorder();
       a.setHandler(rec);
       const id = a.connect('127.0.0.1', port, 5000);
-      expect((await rec.closed(id)).reason).toBe('connect_failed');
+      expect(await rec.closed(id)).toEqual({ reason: 'connect_refused', errno: 111 }); // ECONNREFUSED
+      expect(rec.opens.size).toBe(0);
+    });
+
+    it('reports dns_failed for a host name that does not resolve', async () => {
+      const a = impl.create();
+      extra.push(a);
+      const rec = new Recorder();
+      a.setHandler(rec);
+      const id = a.connect('no-such-host.invalid', 7, 5000); // .invalid never resolves (RFC 6761)
+      expect((await rec.closed(id)).reason).toBe('dns_failed');
       expect(rec.opens.size).toBe(0);
     });
 

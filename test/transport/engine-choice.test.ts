@@ -21,9 +21,17 @@ describe('engine choice', () => {
 
   it('auto picks uring where it works, else epoll, else node with a warning', () => {
     expect(resolveEngine('auto', silent, binding(['epoll', 'uring'], '')).engine).toBe('uring');
+    const skipped: string[] = [];
     expect(
-      resolveEngine('auto', silent, binding(['epoll', 'uring'], 'io_uring_setup: EPERM (seccomp)')).engine,
+      resolveEngine(
+        'auto',
+        (m) => skipped.push(m),
+        binding(['epoll', 'uring'], 'io_uring_setup: EPERM (seccomp)'),
+      ).engine,
     ).toBe('epoll');
+    expect(skipped).toEqual([
+      "fastport: engine 'uring' does not work here (io_uring_setup: EPERM (seccomp)), skipping it",
+    ]);
     expect(resolveEngine('auto', silent, binding(['epoll'], '')).engine).toBe('epoll');
     const warnings: string[] = [];
     expect(resolveEngine('auto', (m) => warnings.push(m), missing).engine).toBe('node');

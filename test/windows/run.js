@@ -214,7 +214,7 @@ function defineTests(engine) {
     await first.shutdown();
   });
 
-  t('connect to a closed port: connect_failed with an error code', async () => {
+  t('connect to a closed port: connect_refused with an error code', async () => {
     const probe = net.createServer();
     await new Promise((r) => probe.listen(0, HOST, r));
     const port = probe.address().port;
@@ -224,7 +224,7 @@ function defineTests(engine) {
     client.connect(HOST, port, 5000);
     await crec.until(() => crec.closes.length === 1, 'close');
     assertEqual(crec.opens.length, 0, 'no open');
-    assertEqual(crec.closes[0].reason, 'connect_failed', 'reason');
+    assertEqual(crec.closes[0].reason, 'connect_refused', 'reason');
     assert(crec.closes[0].errno !== 0, 'error code set');
     await client.shutdown();
   });

@@ -25,6 +25,9 @@ enum class CloseReason : uint8_t {
   kProtocolError = 17,
   kConnectionLimit = 18,
   kKicked = 19,
+  kConnectRefused = 20,      // outbound connect: nothing listens there (ECONNREFUSED)
+  kConnectUnreachable = 21,  // outbound connect: no route to the network / host
+  kDnsFailed = 22,           // outbound connect: the host name does not resolve
 };
 
 // Names indexed by code; must equal CLOSE_REASONS in TS.
@@ -49,6 +52,9 @@ inline constexpr const char* kCloseReasonNames[] = {
     "protocol_error",
     "connection_limit",
     "kicked",
+    "connect_refused",
+    "connect_unreachable",
+    "dns_failed",
 };
 inline constexpr uint8_t kCloseReasonCount = sizeof(kCloseReasonNames) / sizeof(kCloseReasonNames[0]);
 

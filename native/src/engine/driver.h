@@ -40,7 +40,8 @@ class Driver {
 
   virtual ListenResult listen(const std::string& host, uint16_t port, int backlog) = 0;
   virtual void unlisten(uint32_t listenerId) = 0;
-  // Returns the session id, or 0 with *error (bad address). Failures after that arrive as CLOSE events.
+  // Returns the session id. Every failure arrives as its CLOSE event (a host that does not resolve:
+  // dns_failed); *error stays empty (kept for a caller-facing failure before any session exists).
   virtual uint32_t connect(const std::string& host, uint16_t port, uint32_t timeoutMs,
                            std::string* error) = 0;
   // "" or why the log was rejected (then nothing was applied).

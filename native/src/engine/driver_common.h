@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/counters.h"
+#include "core/event_writer.h"
 #include "engine/driver.h"
 
 namespace fastport {
@@ -18,6 +19,13 @@ inline constexpr size_t kKeepBatchBytes = 4u << 20;
 
 inline std::string errnoText(const std::string& what, int err) {
   return what + ": " + std::strerror(err) + " (errno " + std::to_string(err) + ")";
+}
+
+// A connect whose host did not resolve ends like any failed connect: CLOSE dns_failed, on the loop that
+// owns the id (its thread), never an exception to the caller.
+inline void reportDnsFailure(EventWriter& events, Counters& counters, SessionId id) {
+  events.close(id, CloseReason::kDnsFailed, 0);
+  counters.closed.add();
 }
 
 // Sums counters over several sources, in FASTPORT_COUNTERS order.

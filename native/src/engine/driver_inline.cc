@@ -72,10 +72,12 @@ class InlineDriver final : public Driver {
 
   uint32_t connect(const std::string& host, uint16_t port, uint32_t timeoutMs, std::string* error) override {
     SocketAddress addr;
-    *error = resolveAddress(host, port, &addr);
-    if (!error->empty()) return 0;
     SessionId id = ids_.next();
-    backend_->connect(id, addr, timeoutMs);
+    if (resolveAddress(host, port, &addr).empty()) {
+      backend_->connect(id, addr, timeoutMs);
+    } else {
+      reportDnsFailure(events_, counters_, id);
+    }
     afterJsCall();
     return id;
   }

@@ -123,15 +123,18 @@ class ThreadedDriver final : public Driver {
 
   uint32_t connect(const std::string& host, uint16_t port, uint32_t timeoutMs, std::string* error) override {
     SocketAddress addr;
-    *error = resolveAddress(host, port, &addr);
-    if (!error->empty()) return 0;
+    bool resolved = resolveAddress(host, port, &addr).empty();
     IoLoop& l = *loops_[nextConnectLoop_++ % loops_.size()];
     SessionId id = l.ids.next();
     // Counted until the loop has taken the session (and its budget): keeps the process alive meanwhile.
     connectsInFlight_.fetch_add(1, std::memory_order_relaxed);
     updateRef();
-    postTask(l, [this, &l, id, addr, timeoutMs] {
-      l.backend->connect(id, addr, timeoutMs);
+    postTask(l, [this, &l, id, addr, timeoutMs, resolved] {
+      if (resolved) {
+        l.backend->connect(id, addr, timeoutMs);
+      } else {
+        reportDnsFailure(l.events, l.counters, id);
+      }
       connectsInFlight_.fetch_sub(1, std::memory_order_relaxed);
     });
     return id;

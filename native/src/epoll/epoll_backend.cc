@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/session_core.h"
+#include "posix/connect_error.h"
 #include "posix/listen_socket.h"
 
 namespace fastport {
@@ -157,7 +158,7 @@ class EpollBackend final : public Backend, private SessionIo {
       return;
     }
     if (errno != EINPROGRESS) {
-      core_.closeSession(s, CloseReason::kConnectFailed, uint32_t(errno));
+      core_.closeSession(s, connectFailure(errno), uint32_t(errno));
       return;
     }
     s.connectDeadlineMs = timeoutMs ? core_.now() + timeoutMs : 0;
@@ -288,7 +289,7 @@ class EpollBackend final : public Backend, private SessionIo {
     getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len);
     c_.syscalls.add();
     if (err != 0) {
-      core_.closeSession(s, CloseReason::kConnectFailed, uint32_t(err));
+      core_.closeSession(s, connectFailure(err), uint32_t(err));
       return;
     }
     core_.opened(s, 0);

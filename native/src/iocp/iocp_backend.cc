@@ -107,7 +107,7 @@ class IocpBackend final : public win::SessionBackend {
     int werr = WSAGetLastError();
     if (werr == ERROR_IO_PENDING) return;
     if (opDone(s)) return;
-    closeSession(s, CloseReason::kConnectFailed, uint32_t(werr));
+    closeSession(s, win::connectFailure(uint32_t(werr)), uint32_t(werr));
   }
 
   void completed(Op* op, uint32_t err, DWORD bytes) override {

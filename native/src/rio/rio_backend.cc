@@ -185,7 +185,7 @@ class RioBackend final : public win::SessionBackend {
     }
     int err = WSAGetLastError();
     if (err != WSAEWOULDBLOCK) {
-      closeSession(s, CloseReason::kConnectFailed, uint32_t(err));
+      closeSession(s, win::connectFailure(uint32_t(err)), uint32_t(err));
       return;
     }
     connecting_.push_back(s->id);
@@ -292,7 +292,8 @@ class RioBackend final : public win::SessionBackend {
           int soErr = 0;
           int len = sizeof soErr;
           getsockopt(s->sock, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&soErr), &len);
-          closeSession(s, CloseReason::kConnectFailed, uint32_t(soErr ? soErr : WSAECONNREFUSED));
+          closeSession(s, win::connectFailure(uint32_t(soErr ? soErr : WSAECONNREFUSED)),
+                       uint32_t(soErr ? soErr : WSAECONNREFUSED));
         } else if (FD_ISSET(s->sock, &writable)) {
           finishConnect(s, 0);
         } else {

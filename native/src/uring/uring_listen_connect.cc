@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "posix/connect_error.h"
 #include "posix/listen_socket.h"
 #include "uring/sqe_prep.h"
 #include "uring/uring_engine.h"
@@ -30,7 +31,10 @@ void UringBackend::unlisten(uint32_t listenerId) {
     prepCancelUserData(sqe(), tag(Op::kAccept, listenerId), tag(Op::kCancel, 0));
     submit();
   }
-  ::close(it->second.fd);  // the ring keeps its own reference until the accept is cancelled
+  // The ring keeps its own reference to the socket until the cancel completed (with DEFER_TASKRUN: at the
+  // next enter); shutdown() stops listening now, so new connections are refused at once.
+  ::shutdown(it->second.fd, SHUT_RDWR);
+  ::close(it->second.fd);
   c_.syscalls.add();
   listeners_.erase(it);  // a late accept CQE finds no listener and closes its fd
 }
@@ -145,7 +149,7 @@ void UringBackend::onConnect(SessionId id, int res) {
   if (res == -ECANCELED) {
     closeSession(s, CloseReason::kConnectTimeout, ETIMEDOUT);
   } else {
-    closeSession(s, CloseReason::kConnectFailed, uint32_t(-res));
+    closeSession(s, connectFailure(-res), uint32_t(-res));
   }
 }
 

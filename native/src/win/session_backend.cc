@@ -279,7 +279,7 @@ void SessionBackend::connect(SessionId id, const SocketAddress& addr, uint32_t t
 
 void SessionBackend::connectDone(Session* s, uint32_t err) {
   if (err != 0) {
-    closeSession(s, CloseReason::kConnectFailed, err);
+    closeSession(s, connectFailure(err), err);
     return;
   }
   setsockopt(s->sock, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, nullptr, 0);

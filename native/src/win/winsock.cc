@@ -139,4 +139,16 @@ uint16_t boundPort(SOCKET s) {
                                      : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
 }
 
+CloseReason connectFailure(uint32_t wsaError) {
+  switch (wsaError) {
+    case WSAECONNREFUSED:
+      return CloseReason::kConnectRefused;
+    case WSAENETUNREACH:
+    case WSAEHOSTUNREACH:
+      return CloseReason::kConnectUnreachable;
+    default:
+      return CloseReason::kConnectFailed;
+  }
+}
+
 }  // namespace fastport::win

@@ -43,5 +43,8 @@ void setNoDelay(SOCKET s);
 
 // Local port of a bound socket (host order), 0 when unknown.
 uint16_t boundPort(SOCKET s);
+// Why an outbound connect failed, from its Winsock error: connect_refused / connect_unreachable /
+// connect_failed (docs/boundary.md close reasons).
+CloseReason connectFailure(uint32_t wsaError);
 
 }  // namespace fastport::win

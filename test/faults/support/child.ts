@@ -35,7 +35,8 @@ export async function startChild(
   const argv = options.nofile ? ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, ...node] : node;
   const child = spawn(argv[0], argv.slice(1), {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    env: { ...process.env, FAULT_CHILD_LIMITS: JSON.stringify(options.limits ?? {}) },
+    // LOG_LEVEL=warn: stdout carries only the child's own lines (not the addon-loaded log line).
+    env: { ...process.env, LOG_LEVEL: 'warn', FAULT_CHILD_LIMITS: JSON.stringify(options.limits ?? {}) },
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const lines: string[] = [];

@@ -1,6 +1,7 @@
 /**
  * The rows the contract suite runs over: 'node', and for every engine compiled into the addon both inline
- * (ioThreads 0) and with 2 I/O threads. Native rows carry a skip reason when the addon is not built.
+ * (ioThreads 0) and with 2 I/O threads. Native rows carry a skip reason when the addon is not built (an
+ * error instead when FASTPORT_REQUIRE_ENGINES names the engine).
  */
 import {
   createTransport,
@@ -8,6 +9,7 @@ import {
   type Transport,
   type TransportOptions,
 } from '../../../framework/transport';
+import { requiredEngines } from '../../support/engines';
 
 export interface Implementation {
   name: string;
@@ -19,6 +21,10 @@ export function implementations(): Implementation[] {
   const rows: Implementation[] = [{ name: 'node', create: (o) => createTransport({ ...o, engine: 'node' }) }];
   const loaded = tryLoadBinding();
   if (!loaded.binding) {
+    const required = requiredEngines();
+    if (required.length > 0) {
+      throw new Error(`FASTPORT_REQUIRE_ENGINES names ${required.join(', ')}: ${loaded.error.message}`);
+    }
     for (const name of ['epoll', 'uring']) {
       rows.push({
         name,
@@ -30,6 +36,9 @@ export function implementations(): Implementation[] {
   }
   for (const engine of loaded.binding.engines()) {
     const usable = engine === 'uring' ? loaded.binding.probeUring() : '';
+    if (usable && requiredEngines().includes(engine)) {
+      throw new Error(`FASTPORT_REQUIRE_ENGINES names '${engine}', which cannot run here: ${usable}`);
+    }
     for (const ioThreads of [0, 2]) {
       rows.push({
         name: `${engine} ioThreads=${ioThreads}`,

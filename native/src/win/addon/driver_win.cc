@@ -117,11 +117,16 @@ class WinDriver final : public Driver {
 
   uint32_t connect(const std::string& host, uint16_t port, uint32_t timeoutMs, std::string* error) override {
     SocketAddress addr;
-    *error = resolveAddress(host, port, &addr);
-    if (!error->empty()) return 0;
+    bool resolved = resolveAddress(host, port, &addr).empty();
     IoLoop& l = *loops_[nextConnectLoop_++ % loops_.size()];
     SessionId id = l.ids.next();
-    postTask(l, [&l, id, addr, timeoutMs] { l.backend->connect(id, addr, timeoutMs); });
+    postTask(l, [&l, id, addr, timeoutMs, resolved] {
+      if (resolved) {
+        l.backend->connect(id, addr, timeoutMs);
+      } else {
+        reportDnsFailure(l.events, l.counters, id);
+      }
+    });
     updateRef(true);
     return id;
   }
