@@ -8,7 +8,8 @@ import { defaultRoomLimits, type RoomClass, type RoomLimits } from '../rooms/mat
 import type { RoomRegistry } from '../rooms/room-registry';
 import type { UserIndexOptions } from '../users/user-index';
 import { isLogger, type LoggerOptions } from '../logging';
-import type { TransportLimits, EngineChoice, Transport } from '../transport/transport';
+import { TRANSPORT_OPTION_KEYS, type TransportOptions } from '../transport/options';
+import type { EngineChoice, Transport } from '../transport/transport';
 
 /** Session policy limits (DESIGN.md "Limits"); every timer is configurable so tests can shorten it. */
 export interface SessionLimits {
@@ -49,8 +50,11 @@ export interface GameServerOptions {
   ioThreads?: number;
   /** Use this transport instead of creating one from engine / ioThreads / limits. */
   transport?: Transport;
-  /** Session policy and transport limits. */
-  limits?: Partial<SessionLimits> & Partial<TransportLimits> & { maxConnectionsPerAddress?: number };
+  /**
+   * Session policy limits, and every transport option but engine / ioThreads (transport limits, backlog,
+   * maxConnectionsPerAddress, io_uring tuning), passed to the transport the server creates.
+   */
+  limits?: Partial<SessionLimits> & Omit<TransportOptions, 'engine' | 'ioThreads' | 'warn'>;
   /** The application's messages: an array of generated constants or a module namespace of them. */
   messages: Iterable<unknown> | Record<string, unknown>;
   /** Controller classes (@Controller()); bound into the container unless bindControllers is false. */
@@ -94,7 +98,7 @@ export interface ResolvedServerOptions {
   ioThreads: number;
   transport: Transport | undefined;
   session: SessionLimits;
-  transportLimits: Partial<TransportLimits> & { maxConnectionsPerAddress?: number };
+  transportLimits: Omit<TransportOptions, 'engine' | 'ioThreads' | 'warn'>;
   messages: Iterable<unknown> | Record<string, unknown>;
   controllers: readonly ControllerClass[];
   container: Container;
@@ -130,15 +134,10 @@ const SERVER_KEYS = new Set([
   'sessionState',
   'cluster',
 ]);
-const TRANSPORT_LIMIT_KEYS = new Set([
-  'maxFrameBytes',
-  'sendSoftLimit',
-  'sendHardLimit',
-  'frameTimeoutMs',
-  'sendStallMs',
-  'maxConnections',
-  'maxConnectionsPerAddress',
-]);
+/** Transport options a GameServer takes in `limits` (engine and ioThreads are top-level options). */
+const TRANSPORT_LIMIT_KEYS = new Set(
+  [...TRANSPORT_OPTION_KEYS].filter((key) => key !== 'engine' && key !== 'ioThreads'),
+);
 
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -293,7 +292,7 @@ export function resolveServerOptions(options: GameServerOptions): ResolvedServer
     ioThreads,
     transport,
     session,
-    transportLimits: transportLimits as Partial<TransportLimits> & { maxConnectionsPerAddress?: number },
+    transportLimits: transportLimits as Omit<TransportOptions, 'engine' | 'ioThreads' | 'warn'>,
     messages,
     controllers: options.controllers,
     container,
