@@ -72,7 +72,12 @@ export abstract class BaseCluster implements Cluster {
     if (typeof name !== 'string' || name === '') throw new TypeError('room name must be a non-empty string');
     let group = this.rooms.get(name);
     if (group === undefined) {
-      group = new RoomGroup(name, () => this.host.transport, this.roomBus());
+      group = new RoomGroup(
+        name,
+        () => this.host.transport,
+        this.roomBus(),
+        (error) => this.host.logger.error({ err: error, room: name }, 'cluster: room reset listener failed'),
+      );
       this.rooms.set(name, group);
     }
     return group;

@@ -133,10 +133,14 @@ export class NatsCluster extends BaseCluster {
       subscription.unsubscribe();
     this.roomSubscriptions.clear();
     await this.stopActivations();
-    await connected.directory.releaseAll();
+    await connected.directory.releaseAll(); // both log and go on when NATS is away: leases then expire
     await connected.leases.leave();
-    await connected.nc.drain();
     this.connected = undefined;
+    try {
+      await connected.nc.drain();
+    } catch {
+      await connected.nc.close().catch(() => undefined); // NATS already gone: nothing left to flush
+    }
   }
 
   protected send(delivery: Delivery): void {

@@ -24,6 +24,8 @@ export class RoomGroup implements ClusterRoom, SessionGroup {
     /** The server's transport (a room can be made before the server starts). */
     private readonly transport: () => Transport,
     private readonly bus: RoomBus,
+    /** A reset listener threw: logged, the other listeners still run. */
+    private readonly onListenerError: (error: unknown) => void,
   ) {}
 
   get localSize(): number {
@@ -76,7 +78,13 @@ export class RoomGroup implements ClusterRoom, SessionGroup {
   /** Bus side: the actor `activation.type` / this room's name failed over. */
   reset(activation: Activation): void {
     const members = [...this.members.values()];
-    for (const listener of this.resetListeners.get(activation.type) ?? []) listener(members, activation);
+    for (const listener of this.resetListeners.get(activation.type) ?? []) {
+      try {
+        listener(members, activation);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
   }
 
   private fanOut(msgId: number, payload: Uint8Array, except?: Session<unknown>): void {

@@ -57,8 +57,8 @@ export class RoomController {
   }
 
   @Handler(WhisperReq)
-  whisper(request: WhisperReq, session: ChatSession): WhisperRes {
-    this.chat.whisper(session, request.to, request.text);
+  async whisper(request: WhisperReq, session: ChatSession): Promise<WhisperRes> {
+    await this.chat.whisper(session, request.to, request.text);
     return {};
   }
 }

@@ -83,13 +83,14 @@ export class ChatService {
     return current.id;
   }
 
-  /** Sends a private message to the user with that nickname. */
-  whisper(session: ChatSession, to: string, text: string): void {
+  /** Sends a private message to the user with that nickname, on this node or (in a cluster) another. */
+  async whisper(session: ChatSession, to: string, text: string): Promise<void> {
     const from = session.requireUser().name;
-    const target = this.server.users.find(to.toLowerCase());
-    if (target === undefined) throw new GameError(ChatErrors.NO_SUCH_USER, `nobody called ${to} is online`);
     if (text.length === 0 || text.length > MAX_TEXT_LENGTH)
       throw new GameError(ChatErrors.BAD_TEXT, `a message has 1 to ${MAX_TEXT_LENGTH} characters`);
-    target.push(PrivateMessage, { from, text });
+    const target = this.server.users.find(to.toLowerCase());
+    if (target !== undefined) target.push(PrivateMessage, { from, text });
+    else if (!(await this.server.cluster.users.push(to.toLowerCase(), PrivateMessage, { from, text })))
+      throw new GameError(ChatErrors.NO_SUCH_USER, `nobody called ${to} is online`);
   }
 }

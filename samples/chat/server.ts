@@ -6,9 +6,12 @@
  *
  *   npm run chat:server                                  # 127.0.0.1:7300, engine auto
  *   node dist/samples/chat/server.js --port 7300 --engine epoll --log-level warn
+ *   node dist/samples/chat/server.js --cluster nats://127.0.0.1:4222 --node chat-1 --port 7301
+ * In a cluster, private messages reach users on any node and a login of a nickname held on another node
+ * takes it over there; rooms are per node (each node has its own "lobby").
  */
 import { Container } from 'inversify';
-import { GameServer, type EngineChoice } from '../../framework';
+import { GameServer, LocalRoomRegistry, type EngineChoice } from '../../framework';
 import { parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
 import { LoginController, RoomController } from './chat-controllers';
 import { ChatRoom } from './chat-room';
@@ -21,6 +24,8 @@ export const CHAT_DEFAULTS = {
   engine: 'auto',
   ioThreads: 0,
   logLevel: process.env.LOG_LEVEL ?? 'info',
+  cluster: '',
+  node: '',
 };
 
 export type ChatServerOptions = Partial<Flags<typeof CHAT_DEFAULTS>>;
@@ -38,9 +43,15 @@ export async function startChatServer(options: ChatServerOptions = {}) {
     messages,
     controllers: [LoginController, RoomController],
     users: chatUsers,
-    rooms: { types: { chat: ChatRoom }, maxRooms: MAX_ROOMS, maxRoomsPerSession: MAX_ROOMS_PER_SESSION },
+    rooms: {
+      types: { chat: ChatRoom },
+      maxRooms: MAX_ROOMS,
+      maxRoomsPerSession: MAX_ROOMS_PER_SESSION,
+      registry: new LocalRoomRegistry(), // rooms are per node, also in a cluster (see the header)
+    },
     container,
     logger: { level: o.logLevel as 'info', name: 'chat' },
+    ...(o.cluster !== '' ? { cluster: { servers: o.cluster, node: o.node || `chat-${process.pid}` } } : {}),
   });
   const { port, engine } = await server.start();
   return { server, host: o.host, port, engine };
@@ -56,6 +67,8 @@ async function main(): Promise<void> {
       engine: 'auto | epoll | uring | node',
       ioThreads: 'native I/O threads (0 = on the JS thread)',
       logLevel: 'fatal | error | warn | info | debug | trace | silent (default from LOG_LEVEL)',
+      cluster: 'NATS URL (JetStream) to join a cluster of chat nodes, e.g. nats://127.0.0.1:4222',
+      node: "this node's name in the cluster (default chat-<pid>)",
     },
   });
   const { server } = await startChatServer(flags); // GameServer logs where it listens and its engine
