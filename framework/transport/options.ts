@@ -1,4 +1,4 @@
-/** Transport options, their defaults (DESIGN.md "Limits") and their validation (before any native call). */
+/** Transport options, their defaults (docs/architecture.md, "Limits") and their validation (before any native call). */
 import type { EngineChoice, TransportLimits } from './transport';
 
 const KiB = 1024;
