@@ -19,8 +19,10 @@ const PROGRAMS = [
   'echo/raw-client.js',
   'chat/server.js',
   'chat/client.js',
+  'grid/server.js',
+  'grid/client.js',
 ];
-const SERVERS = ['echo/server.js', 'echo/raw-server.js', 'chat/server.js'];
+const SERVERS = ['echo/server.js', 'echo/raw-server.js', 'chat/server.js', 'grid/server.js'];
 
 function runProgram(rel: string, args: string[]) {
   const result = spawnSync(process.execPath, [program(rel), ...args], { encoding: 'utf8', timeout: 30_000 });
