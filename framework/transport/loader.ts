@@ -1,7 +1,7 @@
 /**
  * The one loader of the native addon. Prefers a local build (build/Release/fastport.node, made by
  * `npm run build:native`), then the prebuild the package ships (prebuilds/<platform>-<arch>/fastport.node),
- * and logs which one it loaded. Nothing else in the repo requires the .node file.
+ * and logs which one it loaded (a JSON line on stderr). Nothing else in the repo requires the .node file.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -70,7 +70,11 @@ export function loadBinding(): NativeBinding {
     const candidates = addonCandidates();
     cached = loadBindingFrom(candidates);
     const path = candidates.find((p) => existsSync(p)) as string;
-    createLogger().info({ addon: path, origin: addonOrigin(path) }, 'native addon loaded');
+    // On stderr: programs that speak a protocol on stdout (test children, tools) stay undisturbed.
+    createLogger({ destination: process.stderr }).info(
+      { addon: path, origin: addonOrigin(path) },
+      'native addon loaded',
+    );
     return cached;
   } catch (err) {
     cachedError = err as Error;
