@@ -1,5 +1,6 @@
-// Wire frames (DESIGN.md): u32 BE length incl. the 10-byte header, u16 BE msgId, u32 BE seq, payload.
-// Payload bytes are a deterministic function of the seq, so verify mode needs no copy of what was sent.
+// Wire frames (docs/architecture.md): u32 BE length incl. the 10-byte header, u16 BE msgId, u32 BE seq,
+// payload. Payload bytes are a deterministic function of the seq, so verify mode needs no copy of what was
+// sent.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// FastPort load generator: drives a server speaking the DESIGN.md wire format and prints one JSON report.
+// FastPort load generator: drives a server speaking the FastPort wire format (docs/architecture.md) and
+// prints one JSON report.
 #include <sys/prctl.h>
 #include <sys/resource.h>
 

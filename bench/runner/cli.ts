@@ -1,4 +1,5 @@
-/** Options of `npm run bench`; parseCli throws with a precise message on bad input. */
+/** Options of `npm run bench` (node:util parseArgs); parseCli throws with a precise message on bad input. */
+import { parseArgs } from 'node:util';
 import { SCENARIOS } from './scenarios';
 import { SERVERS } from './servers';
 
@@ -13,6 +14,8 @@ export interface CliOptions {
   loadgenThreads: number;
   verify: boolean;
   out: string; // results file name stem under bench/results/
+  /** Replace bench/results/<out>.{json,md} when they exist (default: refuse, so committed results stay). */
+  overwrite: boolean;
   help: boolean;
 }
 
@@ -27,7 +30,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --server-cpus LIST     pin the servers with taskset -c LIST (e.g. 0)
   --loadgen-threads N    load generator threads (default 1)
   --no-verify            do not compare echoed payloads
-  --out NAME             write bench/results/NAME.json and NAME.md (default latest)`;
+  --out NAME             write bench/results/NAME.json and NAME.md (default: a new run-<date>-<time>)
+  --overwrite            replace NAME's files if they exist (e.g. --out latest --overwrite)
+  -h, --help             show this help
+Options take --opt value or --opt=value.`;
 
 function list(value: string, known: string[], what: string): string[] {
   const items = value
@@ -49,7 +55,34 @@ function positiveNumber(flag: string, value: string, integer: boolean): number {
   return n;
 }
 
+/** A results name for this moment, e.g. run-20261201-101500 (UTC): a new file each run. */
+export function freshResultsName(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `run-${stamp}`;
+}
+
+const FLAGS = {
+  scenario: { type: 'string' },
+  server: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  runs: { type: 'string' },
+  'client-cpus': { type: 'string' },
+  'server-cpus': { type: 'string' },
+  'loadgen-threads': { type: 'string' },
+  'no-verify': { type: 'boolean' },
+  out: { type: 'string' },
+  overwrite: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseCli(argv: string[]): CliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new Error(`${(error as Error).message.split('\n')[0]}\n${USAGE}`);
+  }
   const options: CliOptions = {
     scenarios: SCENARIOS.map((s) => s.id),
     servers: SERVERS.map((s) => s.name),
@@ -57,63 +90,36 @@ export function parseCli(argv: string[]): CliOptions {
     warmupS: 1,
     runs: 3,
     loadgenThreads: 1,
-    verify: true,
-    out: 'latest',
-    help: false,
+    verify: values['no-verify'] !== true,
+    out: freshResultsName(),
+    overwrite: values.overwrite === true,
+    help: values.help === true,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (flag === '--help' || flag === '-h') {
-      options.help = true;
-      continue;
-    }
-    if (flag === '--no-verify') {
-      options.verify = false;
-      continue;
-    }
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${flag}: missing value`);
-    switch (flag) {
-      case '--scenario':
-        options.scenarios = list(
-          value,
-          SCENARIOS.map((s) => s.id),
-          'scenario',
-        );
-        break;
-      case '--server':
-        options.servers = list(
-          value,
-          SERVERS.map((s) => s.name),
-          'server',
-        );
-        break;
-      case '--duration':
-        options.durationS = positiveNumber(flag, value, false);
-        if (options.durationS === 0) throw new Error('--duration: must be > 0');
-        break;
-      case '--warmup':
-        options.warmupS = positiveNumber(flag, value, false);
-        break;
-      case '--runs':
-        options.runs = positiveNumber(flag, value, true);
-        break;
-      case '--client-cpus':
-        options.clientCpus = value;
-        break;
-      case '--server-cpus':
-        options.serverCpus = value;
-        break;
-      case '--loadgen-threads':
-        options.loadgenThreads = positiveNumber(flag, value, true);
-        break;
-      case '--out':
-        if (!/^[\w.-]+$/.test(value)) throw new Error(`--out: use letters, digits, '.', '-', '_' only`);
-        options.out = value;
-        break;
-      default:
-        throw new Error(`unknown option '${flag}'\n${USAGE}`);
-    }
+  if (values.scenario !== undefined)
+    options.scenarios = list(
+      values.scenario,
+      SCENARIOS.map((s) => s.id),
+      'scenario',
+    );
+  if (values.server !== undefined)
+    options.servers = list(
+      values.server,
+      SERVERS.map((s) => s.name),
+      'server',
+    );
+  if (values.duration !== undefined) {
+    options.durationS = positiveNumber('--duration', values.duration, false);
+    if (options.durationS === 0) throw new Error('--duration: must be > 0');
+  }
+  if (values.warmup !== undefined) options.warmupS = positiveNumber('--warmup', values.warmup, false);
+  if (values.runs !== undefined) options.runs = positiveNumber('--runs', values.runs, true);
+  if (values['client-cpus'] !== undefined) options.clientCpus = values['client-cpus'];
+  if (values['server-cpus'] !== undefined) options.serverCpus = values['server-cpus'];
+  if (values['loadgen-threads'] !== undefined)
+    options.loadgenThreads = positiveNumber('--loadgen-threads', values['loadgen-threads'], true);
+  if (values.out !== undefined) {
+    if (!/^[\w.-]+$/.test(values.out)) throw new Error(`--out: use letters, digits, '.', '-', '_' only`);
+    options.out = values.out;
   }
   return options;
 }

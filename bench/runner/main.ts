@@ -123,7 +123,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (options.help) {
-    log(USAGE);
+    process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (!fs.existsSync(LOADGEN_BIN)) {
@@ -136,7 +136,14 @@ async function main(): Promise<number> {
   } catch (error) {
     hello = error as Error;
   }
-  const { help: _help, out, ...recorded } = options;
+  const { help: _help, out, overwrite, ...recorded } = options;
+  const taken = ['json', 'md']
+    .map((ext) => path.join(RESULTS_DIR, `${out}.${ext}`))
+    .filter((f) => fs.existsSync(f));
+  if (taken.length > 0 && !overwrite) {
+    log(`bench: ${taken.map(relative).join(' and ')} exist; pick another --out NAME or add --overwrite`);
+    return 2;
+  }
   const suite: SuiteResult = {
     date: new Date().toISOString(),
     machine: describeMachine(),

@@ -33,7 +33,7 @@ export interface ScenarioResult {
 export interface SuiteResult {
   date: string;
   machine: Machine;
-  options: Omit<CliOptions, 'help' | 'out'>;
+  options: Omit<CliOptions, 'help' | 'out' | 'overwrite'>;
   scenarios: ScenarioResult[];
 }
 

@@ -1,4 +1,4 @@
-/** Splits a TCP byte stream into DESIGN.md wire frames (u32 BE length incl. the 10-byte header). */
+/** Splits a TCP byte stream into FastPort wire frames (docs/architecture.md) (u32 BE length incl. the 10-byte header). */
 export const HEADER_BYTES = 10;
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 

@@ -1,26 +1,18 @@
 /** Shared start-up of the node:net benchmark servers: `--port N [--host H]`, prints `READY port=<n>`. */
 import * as net from 'node:net';
+import { FlagError, parseFlags, reportFlagError } from '../../samples/common/flags';
 
 export interface ListenOptions {
   host: string;
   port: number;
 }
 
-export function parseListenArgs(argv: string[]): ListenOptions {
-  const options: ListenOptions = { host: '127.0.0.1', port: 0 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if (flag === '--port' && value !== undefined && /^\d+$/.test(value) && Number(value) <= 65535) {
-      options.port = Number(value);
-      i++;
-    } else if (flag === '--host' && value !== undefined) {
-      options.host = value;
-      i++;
-    } else {
-      throw new Error(`unknown or invalid option '${flag}' (usage: --port N [--host H])`);
-    }
-  }
+/** `--port N` / `--port=N`, `--host H`, `--help` (node:util parseArgs through the samples' flags). */
+export function parseListenArgs(argv: string[], name = 'bench server'): ListenOptions {
+  const options = parseFlags(argv, { host: '127.0.0.1', port: 0 }, name, {
+    flags: { host: 'address to listen on', port: 'port (0 = any free port)' },
+  });
+  if (options.port > 65535) throw new FlagError(`--port needs 0..65535, got ${options.port}`);
   return options;
 }
 
@@ -28,10 +20,10 @@ export function parseListenArgs(argv: string[]): ListenOptions {
 export function serve(name: string, onSocket: (socket: net.Socket) => void): void {
   let options: ListenOptions;
   try {
-    options = parseListenArgs(process.argv.slice(2));
+    options = parseListenArgs(process.argv.slice(2), name);
   } catch (error) {
-    console.error(`${name}: ${(error as Error).message}`);
-    process.exit(2);
+    if (!(error instanceof FlagError)) throw error;
+    process.exit(reportFlagError(name, error));
   }
   const server = net.createServer({ noDelay: true }, (socket) => {
     socket.on('error', () => socket.destroy()); // a reset client must not take the server down

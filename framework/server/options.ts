@@ -12,7 +12,7 @@ import { isLogger, type LoggerOptions } from '../logging';
 import { TRANSPORT_OPTION_KEYS, type TransportOptions } from '../transport/options';
 import type { EngineChoice, Transport } from '../transport/transport';
 
-/** Session policy limits (DESIGN.md "Limits"); every timer is configurable so tests can shorten it. */
+/** Session policy limits (docs/architecture.md, "Limits"); every timer is configurable so tests can shorten it. */
 export interface SessionLimits {
   /** Messages queued per session before reading pauses (default 1024). */
   mailboxCapacity: number;

@@ -1,5 +1,5 @@
 /**
- * Per remote address connection limit (DESIGN.md "Limits": off by default, an option). Wraps any
+ * Per remote address connection limit (docs/architecture.md, "Limits": off by default, an option). Wraps any
  * Transport: a session beyond the limit is aborted with `connection_limit` and never reaches the handler
  * (no onOpen, frames or onClose), like a connection refused by the engine's global limit; it is counted
  * in stats().refused.

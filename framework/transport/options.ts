@@ -1,4 +1,4 @@
-/** Transport options, their defaults (DESIGN.md "Limits") and their validation (before any native call). */
+/** Transport options, their defaults (docs/architecture.md, "Limits") and their validation (before any native call). */
 import { z } from 'zod';
 import { OptionError } from '../errors';
 import type { EngineChoice, TransportLimits } from './transport';

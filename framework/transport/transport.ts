@@ -22,7 +22,7 @@ export interface TransportHandler {
   onBatchEnd?(): void;
 }
 
-/** Limits enforced by the transport itself (DESIGN.md "Limits"). */
+/** Limits enforced by the transport itself (docs/architecture.md, "Limits"). */
 export interface TransportLimits {
   maxFrameBytes: number;
   sendSoftLimit: number;

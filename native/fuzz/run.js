@@ -7,6 +7,7 @@
 const { execFileSync, spawnSync } = require('node:child_process');
 const { mkdirSync } = require('node:fs');
 const { join } = require('node:path');
+const { parseArgs } = require('node:util');
 
 const root = join(__dirname, '..', '..');
 const harnesses = {
@@ -19,21 +20,45 @@ const harnesses = {
   ],
 };
 
-function parseArgs(argv) {
-  const args = { seconds: 30, only: Object.keys(harnesses) };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[++i];
-    if (flag === '--seconds' && /^[1-9][0-9]*$/.test(value ?? '')) args.seconds = Number(value);
-    else if (flag === '--only' && value in harnesses) args.only = [value];
-    else {
-      console.error(
-        `fuzz: bad argument ${flag} ${value ?? ''}; usage: --seconds N [--only ${Object.keys(harnesses).join('|')}]`,
-      );
-      process.exit(2);
-    }
+const USAGE = `usage: npm run fuzz -- [--seconds N] [--only ${Object.keys(harnesses).join('|')}]
+  --seconds N  seconds per harness (default 30)
+  --only NAME  run one harness (default: all)
+  -h, --help   show this help
+`;
+
+/** node:util parseArgs: --seconds 30 or --seconds=30; help on stdout (exit 0), bad input exit 2. */
+function parseFuzzArgs(argv) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        seconds: { type: 'string' },
+        only: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    usageError(error.message.split('\n')[0]);
   }
-  return args;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const seconds = values.seconds ?? '30';
+  if (!/^[1-9][0-9]*$/.test(seconds))
+    usageError(`--seconds needs a whole number >= 1, got ${JSON.stringify(seconds)}`);
+  if (values.only !== undefined && !(values.only in harnesses))
+    usageError(`--only: unknown harness ${values.only}`);
+  return {
+    seconds: Number(seconds),
+    only: values.only === undefined ? Object.keys(harnesses) : [values.only],
+  };
+}
+
+function usageError(message) {
+  process.stderr.write(`fuzz: ${message}\n\n${USAGE}`);
+  process.exit(2);
 }
 
 function findClang() {
@@ -46,7 +71,7 @@ function findClang() {
   process.exit(2);
 }
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseFuzzArgs(process.argv.slice(2));
 const clang = findClang();
 const out = join(root, 'build-fuzz');
 mkdirSync(out, { recursive: true });

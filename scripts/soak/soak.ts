@@ -9,24 +9,25 @@ import { GameClient } from '../../framework/client/game-client';
 import { createTransport } from '../../framework/transport/create-transport';
 import { EchoReq, JoinReq, LoginReq, Note, Say } from '../../test/framework/support/messages';
 import { startChild } from '../../test/faults/support/child';
+import { FlagError, parseFlags, runMain } from '../../samples/common/flags';
 import { growthProblems, type Sample } from './trend';
 
-interface Args {
-  seconds: number;
-  sessions: number;
-  engine: string;
-  interval: number;
-}
+const SOAK_DEFAULTS = { seconds: 120, sessions: 2000, engine: 'auto', interval: 10 };
+const ENGINES = ['auto', 'epoll', 'uring', 'node'];
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { seconds: 120, sessions: 2000, engine: 'auto', interval: 10 };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    if (flag === '--engine' && ['auto', 'epoll', 'uring', 'node'].includes(value)) args.engine = value;
-    else if (['--seconds', '--sessions', '--interval'].includes(flag) && /^[1-9][0-9]*$/.test(value ?? ''))
-      args[flag.slice(2) as 'seconds' | 'sessions' | 'interval'] = Number(value);
-    else throw new Error(`soak: bad argument ${flag} ${value ?? ''}`);
-  }
+function soakArgs(argv: string[]): typeof SOAK_DEFAULTS {
+  const args = parseFlags(argv, SOAK_DEFAULTS, 'npm run soak --', {
+    summary: 'A GameServer under mixed traffic and churn; fails on unbounded growth of memory or fds.',
+    flags: {
+      seconds: 'how long to run',
+      sessions: 'concurrent client sessions',
+      engine: ENGINES.join(' | '),
+      interval: 'seconds between reports',
+    },
+  });
+  if (!ENGINES.includes(args.engine)) throw new FlagError(`--engine must be one of ${ENGINES.join(', ')}`);
+  for (const key of ['seconds', 'sessions', 'interval'] as const)
+    if (args[key] < 1) throw new FlagError(`--${key} needs a whole number >= 1, got ${args[key]}`);
   return args;
 }
 
@@ -37,7 +38,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = soakArgs(process.argv.slice(2));
   const child = await startChild(args.engine as 'epoll', {
     limits: { shutdownTimeoutMs: 5000 },
     exposeGc: true,
@@ -131,7 +132,4 @@ async function main(): Promise<void> {
   process.exitCode = problems.length === 0 ? 0 : 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runMain('soak', main);

@@ -1,5 +1,5 @@
 /**
- * The fault case table (DESIGN.md "Limits"): each case attacks one running server through real sockets and
+ * The fault case table (docs/architecture.md, "Limits"): each case attacks one running server through real sockets and
  * names the close reason(s) its attacker sessions must end with. faults.test.ts runs every case on every
  * engine and adds the common checks (one close per session, canary unaffected, back to baseline).
  */

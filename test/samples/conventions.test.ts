@@ -95,8 +95,10 @@ describe('sample programs', () => {
     const server = startServer(rel, 'error', ['--engine=node', `--port=${port}`]);
     const exited = new Promise<number | null>((resolve) => server.child.once('exit', resolve));
     await expect.poll(() => accepts(port), { timeout: 20_000 }).toBe(true); // started: it has logged by now
+    // Listening comes a moment before the signal handlers are installed: a SIGTERM in between ends the
+    // process by the signal (exit code null) rather than through stop(); either way nothing may be logged.
     server.child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect([0, null]).toContain(await exited);
     expect(server.lines()).toEqual([]);
     expect(server.stderr()).toBe('');
   });

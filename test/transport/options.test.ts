@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createTransport, defaultLimits, resolveOptions } from '../../framework/transport';
 
 describe('transport options', () => {
-  it('has the DESIGN.md defaults', () => {
+  it('has the documented defaults (docs/architecture.md, "Limits")', () => {
     expect(defaultLimits).toEqual({
       maxFrameBytes: 1024 * 1024,
       sendSoftLimit: 1024 * 1024,

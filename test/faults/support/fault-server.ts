@@ -17,7 +17,7 @@ import { CloseLog, type SessionLife } from './close-log';
 
 const KiB = 1024;
 
-/** Every timer shortened so a case takes well under a second or two (DESIGN.md "Limits", scaled down). */
+/** Every timer shortened so a case takes well under a second or two (docs/architecture.md "Limits", scaled down). */
 export const faultTransportLimits: TransportOptions = {
   maxFrameBytes: 64 * KiB,
   sendSoftLimit: 64 * KiB,
