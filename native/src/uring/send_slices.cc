@@ -22,11 +22,16 @@ std::string SendSlices::init(int ringFd, unsigned count, unsigned sliceBytes) {
   memory_ = static_cast<uint8_t*>(memory);
   iovec whole{memory_, memoryBytes_};
   int rc = sysRegister(ringFd, IORING_REGISTER_BUFFERS, &whole, 1);
-  if (rc < 0) {
+  // Registered buffers are locked memory, counted per user against RLIMIT_MEMLOCK (8 MiB or 64 KiB for
+  // most users): without room the same slices are written with plain WRITE, the kernel pinning per call.
+  if (rc == -ENOMEM || rc == -EPERM) {
+    registerError_ = std::string("IORING_REGISTER_BUFFERS: ") + std::strerror(-rc);
+  } else if (rc < 0) {
     release();
     return std::string("IORING_REGISTER_BUFFERS: ") + std::strerror(-rc);
+  } else {
+    ringFd_ = ringFd;
   }
-  ringFd_ = ringFd;
   count_ = count;
   sliceBytes_ = sliceBytes;
   free_ = count;
@@ -38,6 +43,7 @@ std::string SendSlices::init(int ringFd, unsigned count, unsigned sliceBytes) {
 void SendSlices::release() {
   if (ringFd_ >= 0) sysRegister(ringFd_, IORING_UNREGISTER_BUFFERS, nullptr, 0);
   ringFd_ = -1;
+  registerError_.clear();
   if (memory_) munmap(memory_, memoryBytes_);
   memory_ = nullptr;
   count_ = free_ = 0;

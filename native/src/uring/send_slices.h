@@ -23,13 +23,16 @@ class SendSlices {
   SendSlices& operator=(const SendSlices&) = delete;
   ~SendSlices() { release(); }
 
-  // Returns '' or the reason. count <= 16384.
+  // Returns '' or the reason. count <= 16384. Where the kernel refuses to register the pool (no locked
+  // memory left), the pool still works unregistered: registered() is false and registerError() says why.
   std::string init(int ringFd, unsigned count, unsigned sliceBytes);
   void release();
   // The ring was closed (which dropped the registration): release() then only frees the memory.
   void detach() { ringFd_ = -1; }
 
   unsigned sliceBytes() const { return sliceBytes_; }
+  bool registered() const { return ringFd_ >= 0; }
+  const std::string& registerError() const { return registerError_; }
   unsigned inUse() const { return count_ - free_; }
   bool anyFree() const { return free_ > 0; }
   // A run of 1..maxCount adjacent free slices (as long as the neighbours are free), or first = -1.
@@ -47,6 +50,7 @@ class SendSlices {
   uint8_t* memory_ = nullptr;
   size_t memoryBytes_ = 0;
   std::vector<bool> used_;
+  std::string registerError_;
 };
 
 }  // namespace fastport::uring

@@ -39,6 +39,16 @@ inline void prepWriteFixed(io_uring_sqe* sqe, int fd, const void* addr, uint32_t
   sqe->user_data = userData;
 }
 
+// write(2) from ordinary memory (the send pool when it could not be registered).
+inline void prepWrite(io_uring_sqe* sqe, int fd, const void* addr, uint32_t len, uint64_t userData) {
+  sqe->opcode = IORING_OP_WRITE;
+  sqe->fd = fd;
+  sqe->addr = reinterpret_cast<uint64_t>(addr);
+  sqe->len = len;
+  sqe->off = 0;
+  sqe->user_data = userData;
+}
+
 inline void prepConnect(io_uring_sqe* sqe, int fd, const sockaddr* addr, socklen_t addrLen,
                         uint64_t userData) {
   sqe->opcode = IORING_OP_CONNECT;

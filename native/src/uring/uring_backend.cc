@@ -39,10 +39,7 @@ std::string UringBackend::init() {
   err = bufs_.init(ring_.fd(), kBufferGroup, tuning_.bufferCount, tuning_.bufferSize);
   if (!err.empty()) return err;
   err = slices_.init(ring_.fd(), tuning_.sliceCount, tuning_.sliceBytes);
-  if (!err.empty()) {
-    return err +
-           " (registered send slices are locked memory: raise `ulimit -l` or lower uringSendSliceCount)";
-  }
+  if (!err.empty()) return err;
   // Fixed files are an optimisation: without a table (old kernel, low fd limit) plain fds are used.
   files_.init(ring_.fd(), cfg_.maxConnections < 65536 ? cfg_.maxConnections : 65536);
   return "";

@@ -126,8 +126,12 @@ void UringBackend::startSend(Session* s) {
 
 void UringBackend::submitSliceWrite(Session* s) {
   io_uring_sqe* e = sqe();
-  prepWriteFixed(e, s->fd, slices_.data(s->slice.first) + s->sliceSent, s->sliceLen - s->sliceSent,
-                 SendSlices::kBufferIndex, tag(Op::kSend, s->id));
+  const uint8_t* from = slices_.data(s->slice.first) + s->sliceSent;
+  uint32_t len = uint32_t(s->sliceLen - s->sliceSent);
+  if (slices_.registered())
+    prepWriteFixed(e, s->fd, from, len, SendSlices::kBufferIndex, tag(Op::kSend, s->id));
+  else
+    prepWrite(e, s->fd, from, len, tag(Op::kSend, s->id));
   onSocket(e, s);
   s->sendInFlight = true;
 }
