@@ -12,6 +12,7 @@ const $wire = $rt.linkWireTable([
   /* 3 fastport.Pong */ [],
   /* 4 fastport.Error */ [],
   /* 5 fastport.Kick */ [],
+  /* 6 fastport.Notice */ [],
 ]);
 
 /** fastport.Welcome (id 2, response) */
@@ -30,6 +31,10 @@ export const Error: $rt.MessageType<Error> = $rt.definePacket(5, 'fastport.Error
 export type Kick = pb_fastport_framework.Kick;
 export const Kick: $rt.MessageType<Kick> = $rt.definePacket(6, 'fastport.Kick', 'message', pb_fastport_framework.Kick, $wire[5]);
 
+/** fastport.Notice (id 20, message) */
+export type Notice = pb_fastport_framework.Notice;
+export const Notice: $rt.MessageType<Notice> = $rt.definePacket(20, 'fastport.Notice', 'message', pb_fastport_framework.Notice, $wire[6]);
+
 /** fastport.Hello (id 1, request -> Welcome) */
 export type Hello = pb_fastport_framework.Hello;
 export const Hello: $rt.RequestType<Hello, Welcome> = $rt.defineRequest(1, 'fastport.Hello', pb_fastport_framework.Hello, $wire[0], Welcome);
@@ -46,6 +51,7 @@ export const registry: ReadonlyMap<number, $rt.MessageType> = $rt.buildRegistry(
   Pong,
   Error,
   Kick,
+  Notice,
 ]);
 
 /** Request name -> its response message type. */
@@ -62,4 +68,5 @@ export interface PacketById {
   4: Pong;
   5: Error;
   6: Kick;
+  20: Notice;
 }

@@ -68,6 +68,11 @@ export class RoomRegistry {
     return room;
   }
 
+  /** Every room (the admin API lists them). */
+  all(): IterableIterator<Room> {
+    return this.rooms.values();
+  }
+
   find(name: string): Room | undefined {
     return this.rooms.get(name);
   }

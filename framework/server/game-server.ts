@@ -1,6 +1,8 @@
 import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { ActorSystem } from '../actors/actor-system';
+import { Admin } from '../admin/admin';
+import { RepeatedEventLog } from '../admin/repeated-events';
 import { ErrorCodes } from '../errors';
 import { collectMessages, exploreHandlers, type HandlerTable } from '../handlers/explorer';
 import { createLogger, isLogger } from '../logging';
@@ -10,7 +12,9 @@ import type { CloseReason } from '../transport/close-reason';
 import { createTransport } from '../transport/create-transport';
 import type { EngineName, SessionId, Transport, TransportHandler } from '../transport/transport';
 import { Connection } from './connection';
+import type { AdminTarget } from '../admin/admin-target';
 import { FramePipeline } from './frame-pipeline';
+import { noObserver, type ServerObserver } from './observer';
 import { resolveServerOptions, type GameServerOptions, type ResolvedServerOptions } from './options';
 import { Session } from './session';
 
@@ -27,6 +31,11 @@ export class GameServer implements TransportHandler {
   readonly rooms: RoomRegistry;
   readonly actors: ActorSystem;
   readonly transport: Transport;
+  /** The admin listener (metrics, health, API, dashboard) when `admin` was given. */
+  readonly admin: Admin | undefined;
+  private readonly observer: ServerObserver;
+  /** Warnings a client can cause, summarised per kind (docs/operations.md "Logs"). */
+  private readonly events: RepeatedEventLog;
   private readonly options: ResolvedServerOptions;
   private readonly connections = new Map<SessionId, Connection>();
   private table: HandlerTable = new Map();
@@ -55,10 +64,15 @@ export class GameServer implements TransportHandler {
         ...this.options.transportLimits,
         warn: (message) => this.logger.warn(message),
       });
+    this.admin = this.options.admin && new Admin(this.options.admin, this.adminTarget(), this.logger);
+    this.observer = this.admin?.observer ?? noObserver;
+    this.events = new RepeatedEventLog(this.logger);
     const handlers = (): HandlerTable => this.table;
     this.pipeline = new FramePipeline({
       transport: this.transport,
       limits: this.options.session,
+      observer: this.observer,
+      events: this.events,
       get table() {
         return handlers();
       },
@@ -113,7 +127,11 @@ export class GameServer implements TransportHandler {
     }
     this.table = exploreHandlers({ controllers, container, messages });
     this.transport.setHandler(this);
-    const bound = await this.transport.listen(host, port);
+    await this.admin?.start();
+    const bound = await this.transport.listen(host, port).catch(async (error: unknown) => {
+      await this.admin?.stop();
+      throw error;
+    });
     this.listener = bound.listener;
     this.state = 'running';
     const sweepMs = Math.max(
@@ -178,6 +196,8 @@ export class GameServer implements TransportHandler {
     if ((await untilDeadline(this.actors.stopAll())) === 'timeout')
       this.logger.warn('shutdown deadline reached with actors still handling a message');
     await this.transport.shutdown();
+    this.events.flush();
+    await this.admin?.stop();
     this.state = 'stopped';
     this.logger.info('server stopped');
   }
@@ -196,7 +216,12 @@ export class GameServer implements TransportHandler {
       onFull: (c) => {
         c.overflowSince = Date.now();
         this.transport.pauseReading(c.session.id);
-        c.session.logger.warn({ queued: c.mailbox.size }, 'mailbox full, reading paused');
+        this.events.warn(
+          'mailbox_full',
+          c.session,
+          { queued: c.mailbox.size },
+          'mailbox full, reading paused',
+        );
       },
       onDrained: (c) => {
         c.overflowSince = undefined;
@@ -213,6 +238,7 @@ export class GameServer implements TransportHandler {
     const now = Date.now();
     connection.lastFrameAt = now;
     if (connection.rate !== undefined && !connection.rate.take(now)) {
+      this.observer.rateLimited();
       const { perSecond } = this.options.session.rateLimit as { perSecond: number };
       this.pipeline.sendError(
         connection,
@@ -267,6 +293,7 @@ export class GameServer implements TransportHandler {
     connection.mailbox.clear();
     connection.session.markClosed(reason);
     connection.session.debug('session closed', { reason, errno });
+    this.observer.closed(reason, wasOpen);
     if (wasOpen)
       for (const listener of this.closeListeners) this.safely(() => listener(connection.session, reason));
     if (this.connections.size === 0) for (const resolve of this.allClosedWaiters.splice(0)) resolve();
@@ -296,6 +323,24 @@ export class GameServer implements TransportHandler {
         this.closeConnection(connection, 'mailbox_overflow');
     }
   };
+
+  /** The admin listener's read-only view of this server, and its way to reach a session. */
+  private adminTarget(): AdminTarget {
+    const engine = (): EngineName => this.engine;
+    const accepting = (): boolean => this.state === 'running';
+    return {
+      transport: this.transport,
+      get engine() {
+        return engine();
+      },
+      get accepting() {
+        return accepting();
+      },
+      connections: () => this.connections.values(),
+      session: (id) => this.session(id),
+      rooms: () => this.rooms.all(),
+    };
+  }
 
   private safely(callback: () => void): void {
     try {

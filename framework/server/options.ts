@@ -1,5 +1,6 @@
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
+import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from '../admin/admin-options';
 import { OptionError } from '../errors';
 import type { ControllerClass } from '../handlers/explorer';
 import { isLogger, type LoggerOptions } from '../logging';
@@ -56,6 +57,8 @@ export interface GameServerOptions {
   bindControllers?: boolean;
   /** A pino logger, or options for one. */
   logger?: Logger | LoggerOptions;
+  /** The admin listener (metrics, health checks, JSON API, dashboard: docs/operations.md); off when absent. */
+  admin?: AdminOptions;
 }
 
 export const defaultSessionLimits: Readonly<SessionLimits> = Object.freeze({
@@ -85,6 +88,7 @@ export interface ResolvedServerOptions {
   container: Container;
   bindControllers: boolean;
   logger: Logger | LoggerOptions;
+  admin: ResolvedAdminOptions | undefined;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -101,6 +105,7 @@ const SERVER_KEYS = new Set([
   'container',
   'bindControllers',
   'logger',
+  'admin',
 ]);
 const TRANSPORT_LIMIT_KEYS = new Set([
   'maxFrameBytes',
@@ -227,5 +232,6 @@ export function resolveServerOptions(options: GameServerOptions): ResolvedServer
     container,
     bindControllers,
     logger,
+    admin: options.admin === undefined ? undefined : resolveAdminOptions(options.admin),
   };
 }
