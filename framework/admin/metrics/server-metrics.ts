@@ -42,6 +42,10 @@ export class ServerMetrics implements ServerObserver {
 
   constructor(private readonly target: AdminTarget) {
     collectDefaultMetrics({ register: this.registry, prefix: 'fastport_' });
+    // prom-client names these gauges *_total, which Prometheus reserves for counters (promtool refuses them);
+    // the per-type gauges fastport_nodejs_active_{handles,requests,resources} carry the same figures.
+    for (const kind of ['handles', 'requests', 'resources'])
+      this.registry.removeSingleMetric(`fastport_nodejs_active_${kind}_total`);
     this.handlerTimes = new HandlerHistogram(this.registry);
     this.sessionMetrics();
     this.counterMetrics();
