@@ -5,10 +5,11 @@
  *
  *   npm run chat:server                                  # 127.0.0.1:7300, engine auto
  *   node dist/samples/chat/server.js --port 7300 --engine epoll --log-level warn
+ *   node dist/samples/chat/server.js --admin-port 9100      # + metrics, health, admin API, dashboard
  */
 import { Container } from 'inversify';
 import { GameServer, type EngineChoice } from '../../framework';
-import { parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
+import { adminOption, parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
 import { LoginController, RoomController } from './chat-controllers';
 import { ChatService } from './chat-service';
 import * as messages from './generated/packets';
@@ -19,6 +20,8 @@ export const CHAT_DEFAULTS = {
   engine: 'auto',
   ioThreads: 0,
   logLevel: 'info',
+  /** '' = no admin listener; a port (0 = any) serves metrics, health, the admin API and the dashboard. */
+  adminPort: '',
 };
 
 export type ChatServerOptions = Partial<Flags<typeof CHAT_DEFAULTS>>;
@@ -37,6 +40,7 @@ export async function startChatServer(options: ChatServerOptions = {}) {
     controllers: [LoginController, RoomController],
     container,
     logger: { level: o.logLevel as 'info', name: 'chat' },
+    admin: adminOption(o.adminPort),
   });
   const { port, engine } = await server.start();
   return { server, host: o.host, port, engine };
