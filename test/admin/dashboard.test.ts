@@ -60,7 +60,8 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
 
   it('loads offline, charts the load every second, and kicks a session from its row', async () => {
     const token = 'dashboard-test-token-0123';
-    const f = await startAdminServer('node', { admin: { port: 0, token } });
+    // The load runs past the default 500 msgs/s per session: no rate limit here.
+    const f = await startAdminServer('node', { admin: { port: 0, token }, limits: { rateLimit: false } });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const external: string[] = [];
     page.on('request', (request) => {
