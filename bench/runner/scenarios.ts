@@ -1,4 +1,4 @@
-/** The benchmark scenarios (issue: a-f). Adding one is one entry here. */
+/** The benchmark scenarios. Adding one is one entry here. */
 import { LoadgenReport } from './loadgen-report';
 import { Protocol, ServerKind } from './servers';
 
@@ -46,6 +46,45 @@ const max: Column = { label: 'max us', pick: (m) => m.report.latency_us.max };
 const loadgenCpu: Column = { label: 'loadgen cpu %', pick: (m) => m.report.cpu_percent };
 const msgsPerS = { label: 'msgs/s', pick: (m: Measurement) => m.report.msgs_per_s, higherIsBetter: true };
 const echoBaselines = ['node-fullpath', 'reference'];
+/** The size sweep also compares the raw rows with the tuned node:net server. */
+const sweepBaselines = ['node-fullpath', 'node-tuned', 'reference'];
+const mbPerS: Column = { label: 'MB/s', pick: (m) => m.report.mb_per_s };
+
+/** Payload bytes for a whole frame of `frameBytes`: the header, and for the framework the bytes field's tag
+ * and length prefix (1 + varint of the length). */
+function payloadFor(frameBytes: number, protocol: Protocol): number {
+  if (protocol === 'raw') return frameBytes - 10;
+  let payload = frameBytes - 10 - 2;
+  while (payload + 1 + varintBytes(payload) > frameBytes - 10) payload--;
+  return payload;
+}
+
+function varintBytes(n: number): number {
+  let bytes = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    bytes++;
+  }
+  return bytes;
+}
+
+/** One size-sweep scenario: 100 connections x 4 in flight, payloads of `bytes` (framework payloads are
+ * the same bytes wrapped in EchoReq, so both protocols move the same application bytes); with
+ * `wholeFrame`, `bytes` is the whole frame instead (for the frame limit). */
+function sweep(id: string, label: string, bytes: number, wholeFrame = false): Scenario {
+  return {
+    id,
+    title: `size sweep: 100 connections x 4 in flight x ${label} payloads, closed loop`,
+    kind: 'echo',
+    metric: msgsPerS,
+    extras: [mbPerS, p50, p99, loadgenCpu],
+    baselines: sweepBaselines,
+    loadgenArgs: (s, protocol) => {
+      const size = wholeFrame ? payloadFor(bytes, protocol) : bytes;
+      return ['--conns', '100', '--depth', '4', '--size', String(size), ...timing(s)];
+    },
+  };
+}
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -84,7 +123,7 @@ export const SCENARIOS: Scenario[] = [
     baselines: echoBaselines,
     // A whole frame of exactly 1 MiB: the default frame limit. Wrapped payloads lose tag + 3-byte length.
     loadgenArgs: (s, protocol) => {
-      const payload = ONE_MIB - 10 - (protocol === 'framework' ? 4 : 0);
+      const payload = payloadFor(ONE_MIB, protocol);
       return ['--conns', '4', '--depth', '1', '--size', String(payload), ...timing(s)];
     },
   },
@@ -145,6 +184,32 @@ export const SCENARIOS: Scenario[] = [
       '10000',
       '--size',
       '32',
+      ...timing(s),
+    ],
+  },
+  sweep('s64', '64 B', 64),
+  sweep('s1k', '1 KiB', 1024),
+  sweep('s4k', '4 KiB', 4 * 1024),
+  sweep('s16k', '16 KiB', 16 * 1024),
+  sweep('s64k', '64 KiB', 64 * 1024),
+  sweep('s256k', '256 KiB', 256 * 1024),
+  sweep('s1m', '1 MiB (whole frames of exactly 1 MiB, the default limit)', ONE_MIB, true),
+  {
+    id: 'seed',
+    title: "the seed's benchmark configuration: 1000 connections x 1 in flight, payloads uniform in 4-16 KiB",
+    kind: 'echo',
+    metric: msgsPerS,
+    extras: [mbPerS, p50, p99, loadgenCpu],
+    baselines: sweepBaselines,
+    loadgenArgs: (s) => [
+      '--conns',
+      '1000',
+      '--depth',
+      '1',
+      '--min-size',
+      String(4 * 1024),
+      '--max-size',
+      String(16 * 1024),
       ...timing(s),
     ],
   },

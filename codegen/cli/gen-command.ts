@@ -4,18 +4,8 @@ import { ProtoError, ProtoErrors } from '../errors';
 import { generate } from '../generate';
 import { FASTPORT_PROTO_DIR } from '../load/proto-loader';
 import { staleFiles, writeFiles } from '../output';
-import { UsageError, type Command } from './command';
-
-const USAGE = `usage: fastport gen [--proto DIR] [--out DIR] [--runtime MODULE] [--check]
-       fastport gen --repo [--check]
-
-Generates TypeScript messages (ts-proto) and a typed dispatch module (packets.ts) from .proto files.
-  --proto DIR       .proto files, searched recursively (default: proto)
-  --out DIR         output directory (default: generated)
-  --runtime MODULE  module the generated code imports FastPort's runtime from
-                    (default: a relative path inside this package, else fastport/dist/codegen/runtime)
-  --check           write nothing; exit 1 and list the stale files if the output is not up to date
-  --repo            this repository: proto -> framework/generated, samples/*/proto -> samples/*/generated`;
+import { Command } from 'commander';
+import { UsageError } from './usage-error';
 
 interface Job {
   readonly protoDir: string;
@@ -42,28 +32,34 @@ function repoJobs(): Job[] {
   return jobs;
 }
 
-function parseArgs(args: readonly string[]): GenArgs {
-  let proto: string | undefined;
-  let out: string | undefined;
-  let runtime: string | undefined;
-  let check = false;
-  let repo = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      return v;
+interface GenOptions {
+  readonly proto?: string;
+  readonly out?: string;
+  readonly runtime?: string;
+  readonly check?: boolean;
+  readonly repo?: boolean;
+}
+
+/** True when root is the FastPort checkout itself (not a game project that installed @fastport/codegen). */
+function isFastportCheckout(root: string): boolean {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      name?: string;
     };
-    if (arg === '--proto') proto = value();
-    else if (arg === '--out') out = value();
-    else if (arg === '--runtime') runtime = value();
-    else if (arg === '--check') check = true;
-    else if (arg === '--repo') repo = true;
-    else throw new UsageError(`unknown option ${arg}`);
+    return manifest.name === 'fastport' && fs.existsSync(path.join(root, 'codegen', 'package.json'));
+  } catch {
+    return false;
   }
+}
+
+function genArgs(options: GenOptions): GenArgs {
+  const { proto, out, runtime, check = false, repo = false } = options;
   if (repo && (proto !== undefined || out !== undefined))
     throw new UsageError('--repo takes no --proto / --out');
+  if (repo && !isFastportCheckout(path.dirname(FASTPORT_PROTO_DIR)))
+    throw new UsageError(
+      '--repo regenerates the FastPort repository itself; in a project use --proto / --out',
+    );
   const jobs = repo
     ? repoJobs()
     : [{ protoDir: path.resolve(proto ?? 'proto'), outDir: path.resolve(out ?? 'generated') }];
@@ -97,22 +93,40 @@ function runJob(job: Job, args: GenArgs): boolean {
   return true;
 }
 
-export const genCommand: Command = {
-  summary: 'generate typed messages and dispatch tables from .proto files',
-  usage: USAGE,
-  run(argv) {
-    const args = parseArgs(argv);
-    let ok = true;
-    for (const job of args.jobs) {
-      try {
-        ok = runJob(job, args) && ok;
-      } catch (err) {
-        if (!(err instanceof ProtoError || err instanceof ProtoErrors)) throw err;
-        console.error(err.message);
-        return 1;
-      }
+function runGen(args: GenArgs): number {
+  let ok = true;
+  for (const job of args.jobs) {
+    try {
+      ok = runJob(job, args) && ok;
+    } catch (err) {
+      if (!(err instanceof ProtoError || err instanceof ProtoErrors)) throw err;
+      console.error(err.message);
+      return 1;
     }
-    if (!ok) console.error('generated code is stale: run `fastport gen` (npm run gen in this repository)');
-    return ok ? 0 : 1;
-  },
-};
+  }
+  if (!ok) console.error('generated code is stale: run `fastport gen` (npm run gen in this repository)');
+  return ok ? 0 : 1;
+}
+
+/** `fastport gen`: the command; its action reports the exit code through `done`. */
+export function genCommand(done: (code: number) => void): Command {
+  return new Command('gen')
+    .summary('generate typed messages and dispatch tables from .proto files')
+    .description(
+      'Generates TypeScript messages (ts-proto) and a typed dispatch module (packets.ts) from .proto files.',
+    )
+    .option('--proto <dir>', '.proto files, searched recursively (default: proto)')
+    .option('--out <dir>', 'output directory (default: generated)')
+    .option(
+      '--runtime <module>',
+      "module the generated code imports FastPort's packets runtime from " +
+        '(default: a relative path inside the FastPort repository, else fastport/dist/framework/packets)',
+    )
+    .option('--check', 'write nothing; exit 1 and list the stale files if the output is not up to date')
+    .option(
+      '--repo',
+      'the FastPort repository itself: proto -> framework/generated, samples/*/proto -> samples/*/generated',
+    )
+    .helpOption('-h, --help', 'show this help')
+    .action((options: GenOptions) => done(runGen(genArgs(options))));
+}

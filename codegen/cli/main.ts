@@ -1,34 +1,68 @@
-import type { Command } from './command';
-import { UsageError } from './command';
-import { commands as builtinCommands } from './commands';
+/**
+ * The `fastport` command line (commander): `fastport gen`, `fastport new`, `--help` / `-h` on every
+ * command, `--version`. Exit codes: 0 done (help and version included), 1 the command failed, 2 bad usage
+ * (unknown command or option, missing value), with the usage on stderr.
+ */
+import { Command, CommanderError } from 'commander';
+import { genCommand } from './gen-command';
+import { newCommand } from './commands/new-command';
+import { UsageError } from './usage-error';
 
-function help(commands: Readonly<Record<string, Command>>): string {
-  const names = Object.keys(commands).sort();
-  const width = Math.max(...names.map((n) => n.length));
-  const lines = names.map((n) => `  ${n.padEnd(width)}  ${commands[n].summary}`);
-  return `usage: fastport <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nfastport help <command> for its options.`;
+export interface CliInfo {
+  /** Printed by `fastport --version`: the fastport package's version. */
+  readonly version: string;
 }
 
-/** Dispatches `fastport <command> ...args` through the command table; resolves to the exit code. */
-export async function main(argv: readonly string[], commands = builtinCommands): Promise<number> {
-  const [name, ...args] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const topic = args[0] !== undefined ? commands[args[0]] : undefined;
-    console.log(topic ? topic.usage : help(commands));
-    return 0;
+/** The program: each subcommand's action stores its exit code in `result.code`. */
+export function buildProgram(info: CliInfo, result: { code: number }): Command {
+  const program = new Command('fastport')
+    .description('FastPort game-server tools')
+    .version(info.version, '-V, --version', 'print the fastport version')
+    .helpOption('-h, --help', 'show this help')
+    .helpCommand('help [command]', 'show the help of a command')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      writeErr: (text) => process.stderr.write(text),
+    });
+  for (const make of [genCommand, newCommand]) {
+    const command = make((code) => void (result.code = code));
+    command.exitOverride().showHelpAfterError();
+    program.addCommand(command);
   }
-  const command = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
-  if (!command) {
-    console.error(`fastport: unknown command "${name}"\n\n${help(commands)}`);
+  return program;
+}
+
+/** `fastport help <name>` for a name that is no command: an error, not the program's help. */
+function unknownHelpTopic(program: Command, argv: readonly string[]): string | undefined {
+  if (argv[0] !== 'help' || argv[1] === undefined) return undefined;
+  return program.commands.some((c) => c.name() === argv[1]) ? undefined : argv[1];
+}
+
+/** Runs `fastport ...argv`; resolves to the process exit code. */
+export async function main(argv: readonly string[], info: CliInfo = { version: 'unknown' }): Promise<number> {
+  const result = { code: 0 };
+  const program = buildProgram(info, result);
+  const topic = unknownHelpTopic(program, argv);
+  if (topic !== undefined) {
+    process.stderr.write(`fastport: unknown command "${topic}"\n\n${program.helpInformation()}`);
     return 2;
   }
+  if (argv.length === 0) {
+    process.stdout.write(program.helpInformation());
+    return 0;
+  }
   try {
-    return await command.run(args);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`fastport ${name}: ${err.message}\n\n${command.usage}`);
+    await program.parseAsync([...argv], { from: 'user' });
+    return result.code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError) {
+      const command = program.commands.find((c) => c.name() === argv[0]) ?? program;
+      process.stderr.write(`fastport ${command.name()}: ${error.message}\n\n${command.helpInformation()}`);
       return 2;
     }
-    throw err;
+    throw error;
   }
 }

@@ -35,12 +35,25 @@ const PARSE_OPTIONS: protobuf.IParseOptions = { keepCase: true, alternateComment
 /** The directory holding `fastport/options.proto` and `fastport/framework.proto`. */
 export const FASTPORT_PROTO_DIR = findFastportProtoDir(__dirname);
 
-/** Walks up from this module (codegen/load/ in the sources, dist/codegen/load/ when compiled). */
+/**
+ * The installed fastport package's proto/ (a game project: fastport beside @fastport/codegen in
+ * node_modules), else the first proto/ above this module (the FastPort checkout, codegen/ a workspace in it).
+ */
 function findFastportProtoDir(start: string): string {
+  try {
+    const installed = path.join(
+      path.dirname(require.resolve('fastport/package.json', { paths: [start] })),
+      'proto',
+    );
+    if (fs.existsSync(path.join(installed, 'fastport', 'options.proto'))) return installed;
+  } catch {
+    // not installed beside this package: look in the checkout
+  }
   for (let dir = start; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'proto');
     if (fs.existsSync(path.join(candidate, 'fastport', 'options.proto'))) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`proto/fastport/options.proto not found above ${start}`);
+    if (path.dirname(dir) === dir)
+      throw new Error(`proto/fastport/options.proto not found: install fastport beside @fastport/codegen`);
   }
 }
 

@@ -1,5 +1,5 @@
 import * as protobuf from 'protobufjs';
-import { FieldKind } from '../runtime/wire-schema';
+import { WireKind as FieldKind } from './wire-kinds';
 import { mapEntryName } from '../descriptor/names';
 
 const PACKED_VARINT = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'bool']);
@@ -12,7 +12,7 @@ interface Entry {
 }
 
 /**
- * The wire table (see codegen/runtime/wire-schema.ts) for `roots` and every message reachable from them;
+ * The wire table (read by the framework's packets runtime, framework/packets/wire-schema.ts) for `roots` and every message reachable from them;
  * returns the emitted entries and each root's index. Deterministic: messages in first-reached order.
  */
 export function buildWireTable(roots: readonly protobuf.Type[]): {

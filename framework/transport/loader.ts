@@ -1,9 +1,11 @@
 /**
- * The one loader of the native addon. Prefers a local build (build/Release/fastport.node), then a shipped
- * prebuild (prebuilds/<platform>-<arch>/fastport.node). Nothing else in the repo requires the .node file.
+ * The one loader of the native addon. Prefers a local build (build/Release/fastport.node, made by
+ * `npm run build:native`), then the prebuild the package ships (prebuilds/<platform>-<arch>/fastport.node),
+ * and logs which one it loaded. Nothing else in the repo requires the .node file.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createLogger } from '../logging';
 import { checkCloseReasons, type NativeBinding } from './native';
 
 const ADDON_FILE = 'fastport.node';
@@ -26,6 +28,16 @@ export function addonCandidates(root = packageRoot()): string[] {
     join(root, 'build', 'Release', ADDON_FILE),
     join(root, 'prebuilds', `${process.platform}-${process.arch}`, ADDON_FILE),
   ];
+}
+
+/** What a candidate path is, for the log line: the FASTPORT_ADDON override, a local build or the prebuild. */
+export function addonOrigin(
+  path: string,
+  root = packageRoot(),
+): 'FASTPORT_ADDON' | 'local build' | 'prebuild' {
+  if (path === join(root, 'build', 'Release', ADDON_FILE)) return 'local build';
+  if (path === join(root, 'prebuilds', `${process.platform}-${process.arch}`, ADDON_FILE)) return 'prebuild';
+  return 'FASTPORT_ADDON';
 }
 
 let cached: NativeBinding | undefined;
@@ -55,7 +67,10 @@ export function loadBinding(): NativeBinding {
   if (cached) return cached;
   if (cachedError) throw cachedError;
   try {
-    cached = loadBindingFrom(addonCandidates());
+    const candidates = addonCandidates();
+    cached = loadBindingFrom(candidates);
+    const path = candidates.find((p) => existsSync(p)) as string;
+    createLogger().info({ addon: path, origin: addonOrigin(path) }, 'native addon loaded');
     return cached;
   } catch (err) {
     cachedError = err as Error;

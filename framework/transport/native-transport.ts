@@ -64,6 +64,7 @@ export class NativeTransport implements Transport {
     const nativeOptions: NativeEngineOptions = {
       engine,
       ioThreads: options.ioThreads,
+      reusePort: options.reusePort,
       ...options.limits,
       ...options.uring,
     };

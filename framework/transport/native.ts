@@ -9,6 +9,8 @@ import type { NativeEngineName, TransportLimits } from './transport';
 export interface NativeEngineOptions extends TransportLimits {
   engine: NativeEngineName;
   ioThreads: number;
+  /** SO_REUSEPORT shared with other processes (default false). */
+  reusePort?: boolean;
   uringEntries?: number;
   uringBufferCount?: number;
   uringBufferSize?: number;

@@ -39,6 +39,12 @@ export interface TransportOptions extends Partial<TransportLimits>, UringTuning 
   maxConnectionsPerAddress?: number;
   /** Listen backlog (default 511). */
   backlog?: number;
+  /**
+   * Let listeners share their port with other processes (SO_REUSEPORT, Linux native engines; the kernel
+   * spreads connections over them). Default false: a port in use fails with `Address already in use`, also
+   * with ioThreads >= 1 (whose loops share the port among themselves only). Ignored by 'node'.
+   */
+  reusePort?: boolean;
   /** Called with a warning (e.g. falling back to 'node'); default console.warn. */
   warn?: (message: string) => void;
 }
@@ -48,6 +54,7 @@ export interface ResolvedOptions {
   ioThreads: number;
   maxConnectionsPerAddress: number;
   backlog: number;
+  reusePort: boolean;
   limits: TransportLimits;
   uring: UringTuning;
 }
@@ -73,6 +80,10 @@ export function resolveOptions(options: TransportOptions = {}): ResolvedOptions 
   }
   const ioThreads = checkInteger('ioThreads', options.ioThreads ?? 0, 0, MAX_IO_THREADS);
   const backlog = checkInteger('backlog', options.backlog ?? 511, 1, 65535);
+  const reusePort = options.reusePort ?? false;
+  if (typeof reusePort !== 'boolean') {
+    throw new TypeError(`reusePort must be a boolean, got ${JSON.stringify(reusePort)}`);
+  }
   const maxConnectionsPerAddress = checkInteger(
     'maxConnectionsPerAddress',
     options.maxConnectionsPerAddress ?? 0,
@@ -124,5 +135,5 @@ export function resolveOptions(options: TransportOptions = {}): ResolvedOptions 
   if (uring.uringBufferCount !== undefined && (uring.uringBufferCount & (uring.uringBufferCount - 1)) !== 0) {
     throw new RangeError(`uringBufferCount must be a power of two, got ${uring.uringBufferCount}`);
   }
-  return { engine, ioThreads, maxConnectionsPerAddress, backlog, limits, uring };
+  return { engine, ioThreads, maxConnectionsPerAddress, backlog, reusePort, limits, uring };
 }

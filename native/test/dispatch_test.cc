@@ -19,7 +19,7 @@ class RecordingBackend final : public Backend {
   int pollFd() const override { return -1; }
   void poll(int) override {}
   void wake() override {}
-  void sweep(uint64_t) override {}
+  void sweep(uint64_t, bool) override {}
   int listen(uint32_t, const SocketAddress&, int, bool, uint16_t*) override { return 0; }
   void unlisten(uint32_t) override {}
   void connect(SessionId, const SocketAddress&, uint32_t) override {}

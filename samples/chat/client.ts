@@ -68,7 +68,11 @@ async function interactive(client: ChatClient): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), CLIENT_DEFAULTS);
+  const flags = parseFlags(process.argv.slice(2), CLIENT_DEFAULTS, 'chat client', {
+    summary:
+      'Interactive chat client (/join ROOM, text, /msg USER TEXT, /rooms, /leave, /quit); --script runs ' +
+      'commands separated by ";"; --bots N runs a load of N bots instead.',
+  });
   if (flags.bots > 0) {
     const room = flags.room || 'bench';
     const report = await runBotLoad({ ...flags, room, durationS: flags.duration });

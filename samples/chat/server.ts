@@ -19,7 +19,7 @@ export const CHAT_DEFAULTS = {
   port: 7300,
   engine: 'auto',
   ioThreads: 0,
-  logLevel: 'info',
+  logLevel: process.env.LOG_LEVEL ?? 'info',
   /** '' = no admin listener; a port (0 = any) serves metrics, health, the admin API and the dashboard. */
   adminPort: '',
 };
@@ -47,9 +47,19 @@ export async function startChatServer(options: ChatServerOptions = {}) {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), CHAT_DEFAULTS);
-  const { server, host, port, engine } = await startChatServer(flags);
-  console.log(`chat server listening on ${host}:${port}, engine ${engine}`);
+  const flags = parseFlags(process.argv.slice(2), CHAT_DEFAULTS, 'chat server', {
+    summary:
+      'The chat sample: login, rooms, room broadcast, private messages, history, kick. Logs JSON lines.',
+    flags: {
+      host: 'address to listen on',
+      port: 'port (0 = any free port)',
+      engine: 'auto | epoll | uring | node',
+      ioThreads: 'native I/O threads (0 = on the JS thread)',
+      logLevel: 'fatal | error | warn | info | debug | trace | silent (default from LOG_LEVEL)',
+      adminPort: 'admin listener port on 127.0.0.1 (0 = any free port): metrics, health, API, dashboard',
+    },
+  });
+  const { server } = await startChatServer(flags); // GameServer logs where it listens and its engine
   stopOnSignals(() => server.stop());
 }
 

@@ -1,8 +1,24 @@
 /**
- * A small `--flag value` parser for the sample programs. Every flag has a default; unknown flags, missing
- * values and bad numbers throw a FlagError whose message names the flag (the programs print it and exit 2).
+ * Command-line flags for the sample programs, the bench runner and the scripts, on node:util's parseArgs:
+ * `--flag value` and `--flag=value`, `-h` / `--help`. Every flag has a default whose type decides how the
+ * value is parsed. Bad input throws a FlagError naming the flag; `--help` throws HelpRequested. runMain
+ * turns those into the conventions: help on stdout and exit 0; a bad flag, its message and the usage on
+ * stderr and exit 2; any other failure exit 1.
  */
-export class FlagError extends Error {}
+import { parseArgs } from 'node:util';
+
+export class FlagError extends Error {
+  constructor(
+    message: string,
+    /** The usage text, printed after the message. */
+    readonly usage = '',
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown for `-h` / `--help`: runMain prints the usage and exits 0. */
+export class HelpRequested extends FlagError {}
 
 type FlagValue = string | number | boolean;
 
@@ -13,40 +29,63 @@ export type Flags<S extends FlagSpec> = {
   -readonly [K in keyof S]: S[K] extends number ? number : S[K] extends string ? string : boolean;
 };
 
-function camel(flag: string): string {
-  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+/** What the usage says beyond the flag list: one line about the program, and a line per flag (camelCase key). */
+export interface FlagHelp {
+  readonly summary?: string;
+  readonly flags?: Readonly<Record<string, string>>;
 }
 
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+/** The usage text: `--io-threads N   what (default 0)` per flag. */
+export function usageOf(program: string, spec: FlagSpec, help: FlagHelp = {}): string {
+  const rows = Object.entries(spec).map(([key, fallback]) => {
+    const name = `--${kebab(key)}${typeof fallback === 'boolean' ? '' : typeof fallback === 'number' ? ' N' : ' VALUE'}`;
+    const shown =
+      typeof fallback === 'boolean' ? '' : ` (default ${fallback === '' ? 'none' : String(fallback)})`;
+    return [name, `${help.flags?.[key] ?? ''}${shown}`.trim()];
+  });
+  rows.push(['-h, --help', 'show this help']);
+  const width = Math.max(...rows.map(([name]) => name.length));
+  const lines = rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`);
+  return `usage: ${program} [flags]\n${help.summary ? `\n${help.summary}\n` : ''}\nflags:\n${lines.join('\n')}\n`;
+}
+
 /** Parses argv against the spec (keys in camelCase, flags in kebab-case: ioThreads <-> --io-threads). */
-export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S): Flags<S> {
+export function parseFlags<S extends FlagSpec>(
+  argv: readonly string[],
+  spec: S,
+  program = 'program',
+  help: FlagHelp = {},
+): Flags<S> {
+  const usage = usageOf(program, spec, help);
+  const keyOf = new Map(Object.keys(spec).map((key) => [kebab(key), key]));
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [flag, key] of keyOf)
+    options[flag] = { type: typeof spec[key] === 'boolean' ? 'boolean' : 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new FlagError((error as Error).message.split('\n')[0], usage);
+  }
+  if (values.help === true) throw new HelpRequested('', usage);
   const result: Record<string, FlagValue> = { ...spec };
-  const known = Object.keys(spec)
-    .map((k) => `--${kebab(k)}`)
-    .join(' ');
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const key = arg.startsWith('--') ? camel(arg.slice(2)) : '';
-    if (!Object.prototype.hasOwnProperty.call(spec, key))
-      throw new FlagError(`unknown argument ${JSON.stringify(arg)} (flags: ${known})`);
-    const fallback = spec[key];
-    if (typeof fallback === 'boolean') {
-      result[key] = true;
+  for (const [flag, key] of keyOf) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    if (typeof spec[key] !== 'number') {
+      result[key] = value;
       continue;
     }
-    const value = argv[++i];
-    if (value === undefined) throw new FlagError(`${arg} needs a value`);
-    if (typeof fallback === 'number') {
-      const n = Number(value);
-      if (value.trim() === '' || !Number.isInteger(n) || n < 0)
-        throw new FlagError(`${arg} needs a whole number >= 0, got ${JSON.stringify(value)}`);
-      result[key] = n;
-    } else {
-      result[key] = value;
-    }
+    const n = Number(value);
+    if (typeof value !== 'string' || value.trim() === '' || !Number.isInteger(n) || n < 0)
+      throw new FlagError(`--${flag} needs a whole number >= 0, got ${JSON.stringify(value)}`, usage);
+    result[key] = n;
   }
   return result as Flags<S>;
 }
@@ -63,13 +102,26 @@ export function adminOption(adminPort: string): { port: number } | undefined {
   return { port };
 }
 
-/** Runs a sample's main: a FlagError exits 2 with the message, any other failure exits 1. */
+/** Prints a flag problem the conventional way; returns the exit code (0 for help, 2 for a bad flag). */
+export function reportFlagError(program: string, error: FlagError): number {
+  if (error instanceof HelpRequested) {
+    process.stdout.write(error.usage);
+    return 0;
+  }
+  process.stderr.write(`${program}: ${error.message}\n\n${error.usage}`);
+  return 2;
+}
+
+/** Runs a program's main: help exits 0, a FlagError exits 2 with the usage, any other failure exits 1. */
 export function runMain(program: string, main: () => Promise<void>): void {
-  main().catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`${program}: ${message}`);
-    process.exit(error instanceof FlagError ? 2 : 1);
-  });
+  Promise.resolve()
+    .then(main)
+    .catch((error: unknown) => {
+      if (error instanceof FlagError) process.exit(reportFlagError(program, error));
+      const message = error instanceof Error ? error.message : String(error);
+      console.error(`${program}: ${message}`);
+      process.exit(1);
+    });
 }
 
 /** Stops the server once on SIGINT / SIGTERM, then exits. */

@@ -52,7 +52,11 @@ export async function runEchoClient(
 }
 
 async function main(): Promise<void> {
-  const run = await runEchoClient(parseFlags(process.argv.slice(2), CLIENT_DEFAULTS));
+  const run = await runEchoClient(
+    parseFlags(process.argv.slice(2), CLIENT_DEFAULTS, 'echo client', {
+      summary: 'Sends --count echo requests to the echo server and prints each round trip.',
+    }),
+  );
   if (run.mismatches > 0)
     throw new Error(`${run.mismatches} of ${run.rttMs.length} echoes came back different`);
 }

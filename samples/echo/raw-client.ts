@@ -5,29 +5,11 @@
  *   node dist/samples/echo/raw-client.js --port 7100 --count 100000 --size 64 --depth 16
  */
 import * as net from 'node:net';
+import { parseFlags, runMain, type Flags } from '../common/flags';
 
-interface ClientOptions {
-  host: string;
-  port: number;
-  count: number;
-  size: number;
-  depth: number;
-}
+const CLIENT_DEFAULTS = { host: '127.0.0.1', port: 7100, count: 100_000, size: 64, depth: 16 };
 
-function parseArgs(argv: readonly string[]): ClientOptions {
-  const options: ClientOptions = { host: '127.0.0.1', port: 7100, count: 100_000, size: 64, depth: 16 };
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, '') as keyof ClientOptions;
-    const value = argv[i + 1];
-    if (!(key in options) || value === undefined)
-      throw new Error(`usage: --host --port --count --size --depth`);
-    if (key === 'host') options.host = value;
-    else if (!Number.isInteger(Number(value)) || Number(value) < 0)
-      throw new Error(`--${key} needs an integer`);
-    else options[key] = Number(value);
-  }
-  return options;
-}
+type ClientOptions = Flags<typeof CLIENT_DEFAULTS>;
 
 function frameOf(seq: number, size: number): Buffer {
   const frame = Buffer.alloc(10 + size, seq & 0xff);
@@ -81,9 +63,11 @@ function run(o: ClientOptions): Promise<void> {
   });
 }
 
-if (require.main === module) {
-  run(parseArgs(process.argv.slice(2))).catch((err: unknown) => {
-    console.error(`raw echo client: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  });
-}
+if (require.main === module)
+  runMain('raw echo client', () =>
+    run(
+      parseFlags(process.argv.slice(2), CLIENT_DEFAULTS, 'raw echo client', {
+        summary: 'Sends --count frames of --size bytes (--depth in flight) and checks every echo.',
+      }),
+    ),
+  );

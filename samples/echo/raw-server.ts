@@ -6,10 +6,13 @@
  *   node dist/samples/echo/raw-server.js --host 127.0.0.1 --port 7100 --engine epoll --io-threads 0
  *
  * Flags: --host (default 127.0.0.1), --port (default 7100, 0 = any free port), --engine
- * (auto | epoll | uring | node, default auto), --io-threads (default 0), --max-frame-bytes (default 1 MiB).
- * Prints the chosen engine and port; exits cleanly on SIGINT / SIGTERM.
+ * (auto | epoll | uring | node, default auto), --io-threads (default 0), --max-frame-bytes (default 1 MiB);
+ * --help lists them. Logs the chosen engine and port (a JSON line; LOG_LEVEL, LOG_FORMAT=pretty); exits
+ * cleanly on SIGINT / SIGTERM.
  */
+import { createLogger } from '../../framework/logging';
 import { createTransport, type EngineChoice, type Transport } from '../../framework/transport';
+import { parseFlags, runMain } from '../common/flags';
 
 export const DEFAULT_ECHO_HOST = '127.0.0.1';
 export const DEFAULT_ECHO_PORT = 7100;
@@ -47,55 +50,41 @@ export async function startEchoServer(options: EchoOptions = {}): Promise<EchoSe
   return { transport, host, port, stop: () => transport.shutdown() };
 }
 
-/** Parses `--name value` flags; throws on unknown flags or missing values. */
+const RAW_ECHO_DEFAULTS = {
+  host: DEFAULT_ECHO_HOST,
+  port: DEFAULT_ECHO_PORT,
+  engine: 'auto',
+  ioThreads: 0,
+  maxFrameBytes: 1024 * 1024,
+};
+
+/** Parses the flags (node:util parseArgs: `--port 7100` or `--port=7100`, `-h` / `--help`). */
 export function parseEchoArgs(argv: readonly string[]): EchoOptions {
-  const options: EchoOptions = {};
-  const integer = (flag: string, value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n))
-      throw new Error(`${flag} needs an integer, got ${JSON.stringify(value)}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i += 2) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if (value === undefined) throw new Error(`${flag} needs a value`);
-    switch (flag) {
-      case '--host':
-        options.host = value;
-        break;
-      case '--port':
-        options.port = integer(flag, value);
-        break;
-      case '--engine':
-        options.engine = value as EngineChoice;
-        break;
-      case '--io-threads':
-        options.ioThreads = integer(flag, value);
-        break;
-      case '--max-frame-bytes':
-        options.maxFrameBytes = integer(flag, value);
-        break;
-      default:
-        throw new Error(
-          `unknown flag ${flag} (flags: --host --port --engine --io-threads --max-frame-bytes)`,
-        );
-    }
-  }
-  return options;
+  const flags = parseFlags(argv, RAW_ECHO_DEFAULTS, 'raw echo server', {
+    summary: 'Raw echo on the FastPort transport: every frame comes back with its msgId and seq.',
+    flags: {
+      host: 'address to listen on',
+      port: 'port (0 = any free port)',
+      engine: 'auto | epoll | uring | node',
+      ioThreads: 'native I/O threads (0 = on the JS thread)',
+      maxFrameBytes: 'largest frame accepted',
+    },
+  });
+  return { ...flags, engine: flags.engine as EngineChoice };
 }
 
 async function main(): Promise<void> {
   const server = await startEchoServer(parseEchoArgs(process.argv.slice(2)));
-  console.log(
-    `raw echo listening on ${server.host}:${server.port}, engine ${server.transport.engine}` +
-      ` (message-rate limit: none at the transport layer)`,
+  const logger = createLogger({ name: 'raw-echo' });
+  logger.info(
+    { host: server.host, port: server.port, engine: server.transport.engine, rateLimit: false },
+    `listening on ${server.host}:${server.port} with engine ${server.transport.engine}`,
   );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: shutting down`);
+    logger.info({ signal }, 'shutting down');
     server.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -108,9 +97,4 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(`raw echo: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain('raw echo server', main);

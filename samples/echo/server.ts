@@ -17,7 +17,7 @@ export const ECHO_DEFAULTS = {
   port: 7200,
   engine: 'auto',
   ioThreads: 0,
-  logLevel: 'info',
+  logLevel: process.env.LOG_LEVEL ?? 'info',
   /** '' = no admin listener; a port (0 = any) serves metrics, health, the admin API and the dashboard. */
   adminPort: '',
 };
@@ -43,11 +43,18 @@ export async function startEchoServer(options: EchoServerOptions = {}) {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), ECHO_DEFAULTS);
-  const { server, host, port, engine } = await startEchoServer(flags);
-  console.log(
-    `echo server listening on ${host}:${port}, engine ${engine} (message-rate limit: off, a throughput demo)`,
-  );
+  const flags = parseFlags(process.argv.slice(2), ECHO_DEFAULTS, 'echo server', {
+    summary: 'The echo sample on the full framework path (message-rate limit off: a throughput demo).',
+    flags: {
+      host: 'address to listen on',
+      port: 'port (0 = any free port)',
+      engine: 'auto | epoll | uring | node',
+      ioThreads: 'native I/O threads (0 = on the JS thread)',
+      logLevel: 'fatal | error | warn | info | debug | trace | silent (default from LOG_LEVEL)',
+      adminPort: 'admin listener port on 127.0.0.1 (0 = any free port): metrics, health, API, dashboard',
+    },
+  });
+  const { server } = await startEchoServer(flags); // GameServer logs where it listens and its engine
   stopOnSignals(() => server.stop());
 }
 

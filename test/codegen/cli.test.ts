@@ -2,8 +2,6 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../codegen/cli/main';
-import type { Command } from '../../codegen/cli/command';
 import { GENERATED_HEADER } from '../../codegen/generate';
 import { FIXTURE_PROTO, removeTempDirs, tempProtoDir } from './helpers';
 
@@ -20,7 +18,7 @@ function fastport(...args: string[]): { status: number | null; stdout: string; s
 }
 
 beforeAll(() => {
-  // bin/fastport.js runs dist/codegen/cli: compile codegen/ alone, as `npm run gen` does.
+  // bin/fastport.js runs @fastport/codegen's compiled CLI (codegen/dist): compile codegen/ alone, as `npm run gen` does.
   const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'codegen'], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -76,23 +74,86 @@ describe('fastport gen (bin/fastport.js)', () => {
     expect(result.status).toBe(0);
   });
 
-  it('reports usage errors with exit 2', () => {
-    expect(fastport('gen', '--bogus').status).toBe(2);
-    expect(fastport('gen', '--proto').stderr).toContain('--proto needs a value');
-    expect(fastport('nope').status).toBe(2);
-    const help = fastport('help');
-    expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/gen\s+generate typed messages/);
+  it('--repo outside the FastPort repository is a usage error that writes nothing', () => {
+    // The compiled CLI as a project would have it: an @fastport/codegen folder whose parent is no checkout.
+    const project = tempProtoDir({});
+    const installed = path.join(project, 'node_modules', '@fastport', 'codegen');
+    fs.mkdirSync(path.dirname(installed), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'codegen', 'dist'), path.join(installed, 'dist'), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'codegen', 'package.json'), path.join(installed, 'package.json'));
+    fs.cpSync(path.join(ROOT, 'proto'), path.join(project, 'node_modules', 'fastport', 'proto'), {
+      recursive: true,
+    });
+    fs.writeFileSync(
+      path.join(project, 'node_modules', 'fastport', 'package.json'),
+      JSON.stringify({ name: 'fastport', version: '0.0.0' }),
+    );
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'fastport.js'), 'gen', '--repo'], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') },
+    });
+    expect(result.stderr).toContain('--repo regenerates the FastPort repository itself');
+    expect(result.status).toBe(2);
+    expect(fs.readdirSync(path.join(project, 'node_modules', 'fastport'))).toEqual(['package.json', 'proto']);
   });
 });
 
-describe('the command table', () => {
-  it('dispatches to any command listed in the table (how `fastport new` plugs in)', async () => {
-    const seen: string[][] = [];
-    const table: Record<string, Command> = {
-      hello: { summary: 'test', usage: 'usage: fastport hello', run: (args) => (seen.push([...args]), 3) },
+describe('fastport command-line conventions', () => {
+  it.each([['--help'], ['-h'], ['help'], []])(
+    'fastport %s prints the commands on stdout, exit 0',
+    (...args) => {
+      const result = fastport(...args.filter((a): a is string => a !== undefined));
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/gen \[options\]\s+generate typed messages/);
+      expect(result.stdout).toMatch(/new \[options\] <dir>\s+create a game-server project/);
+    },
+  );
+
+  it.each([
+    ['gen', '--help'],
+    ['gen', '-h'],
+    ['new', '--help'],
+    ['new', '-h'],
+    ['help', 'gen'],
+    ['help', 'new'],
+  ])("fastport %s %s prints that command's usage on stdout, exit 0", (...args) => {
+    const result = fastport(...args);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`Usage: fastport ${args.includes('gen') ? 'gen' : 'new'} [options]`);
+    expect(result.stderr).toBe('');
+  });
+
+  it('fastport --version prints the package version', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
     };
-    expect(await main(['hello', 'a', 'b'], table)).toBe(3);
-    expect(seen).toEqual([['a', 'b']]);
+    for (const flag of ['--version', '-V']) {
+      const result = fastport(flag);
+      expect(result.status).toBe(0);
+      expect(result.stdout.trim()).toBe(version);
+    }
+  });
+
+  it.each([
+    [['gen', '--bogus'], "unknown option '--bogus'"],
+    [['gen', '--proto'], "option '--proto <dir>' argument missing"],
+    [['nope'], "unknown command 'nope'"],
+    [['help', 'nonsense'], 'unknown command "nonsense"'],
+    [['new'], "missing required argument 'dir'"],
+  ])('fastport %j exits 2 with the error and the usage on stderr', (args, message) => {
+    const result = fastport(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('Usage: fastport');
+    expect(result.stdout).toBe('');
+  });
+
+  it('accepts --flag=value', () => {
+    const out = path.join(tempProtoDir({}), 'generated');
+    const result = fastport('gen', `--proto=${FIXTURE_PROTO}`, `--out=${out}`);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(fs.existsSync(path.join(out, 'packets.ts'))).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PayloadError } from '../../framework/protocol/message-type';
-import { FieldKind, linkWireTable, MAX_DEPTH, validateMessage, WireError } from '../../codegen/runtime';
+import { FieldKind, linkWireTable, MAX_DEPTH, validateMessage, WireError } from '../../framework/packets';
 import { LoginRes, Node, OldReq, registry } from './fixtures/game/golden/packets';
 
 function varint(n: number): number[] {

@@ -57,8 +57,10 @@ describe.each(engines)('samples/echo/raw-server (engine %s)', (engine) => {
       port: 0,
       engine: 'node',
       ioThreads: 2,
+      maxFrameBytes: 1024 * 1024,
     });
-    expect(() => parseEchoArgs(['--bogus', '1'])).toThrow(/unknown flag --bogus/);
-    expect(() => parseEchoArgs(['--port', 'x'])).toThrow(/--port needs an integer/);
+    expect(parseEchoArgs(['--port=7101', '--io-threads=1'])).toMatchObject({ port: 7101, ioThreads: 1 });
+    expect(() => parseEchoArgs(['--bogus', '1'])).toThrow(/Unknown option '--bogus'/);
+    expect(() => parseEchoArgs(['--port', 'x'])).toThrow(/--port needs a whole number >= 0/);
   });
 });

@@ -37,6 +37,12 @@ EngineConfig readEngineOptions(Napi::Env env, const Napi::Object& o) {
   c.frameTimeoutMs = readUint(env, o, "frameTimeoutMs", 0, INT32_MAX, c.frameTimeoutMs);
   c.sendStallMs = readUint(env, o, "sendStallMs", 0, INT32_MAX, c.sendStallMs);
   c.maxConnections = readUint(env, o, "maxConnections", 1, 10'000'000, c.maxConnections);
+  Napi::Value reusePort = o.Get("reusePort");
+  if (!reusePort.IsUndefined()) {
+    if (!reusePort.IsBoolean())
+      throw Napi::TypeError::New(env, "fastport Engine: option reusePort must be a boolean");
+    c.reusePort = reusePort.As<Napi::Boolean>().Value();
+  }
   c.uringEntries = readUint(env, o, "uringEntries", 0, 32768, 0);
   c.uringBufferCount = readUint(env, o, "uringBufferCount", 0, 32768, 0);
   c.uringBufferSize = readUint(env, o, "uringBufferSize", 0, 16u << 20, 0);

@@ -14,6 +14,7 @@ struct EngineConfig {
   uint32_t frameTimeoutMs = 10000;     // 0 = off
   uint32_t sendStallMs = 30000;        // 0 = off
   uint32_t maxConnections = 50000;     // sessions per engine (all loops together)
+  bool reusePort = false;              // listeners share their port with other processes (SO_REUSEPORT)
   // io_uring tuning; 0 = the uring engine's own default.
   uint32_t uringEntries = 0;
   uint32_t uringBufferCount = 0;

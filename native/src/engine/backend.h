@@ -62,8 +62,9 @@ class Backend {
   virtual void poll(int timeoutMs) = 0;
   // Any thread: makes a current or the next blocking poll() return soon.
   virtual void wake() = 0;
-  // Deadlines (see above).
-  virtual void sweep(uint64_t nowMs) = 0;
+  // Deadlines (see above). jsCaughtUp: JS has handled every event batch this loop produced before this call
+  // (and the commands it sent meanwhile were applied); a half-closed peer's session ends only then.
+  virtual void sweep(uint64_t nowMs, bool jsCaughtUp) = 0;
 
   // --- listeners ---
   // Binds and listens; accepted sessions get OPEN with aux = listenerId. reusePort: set SO_REUSEPORT (every

@@ -53,7 +53,7 @@ class InlineDriver final : public Driver {
     r.error = resolveAddress(host, port, &addr);
     if (!r.error.empty()) return r;
     r.id = nextListenerId_++;
-    int err = backend_->listen(r.id, addr, backlog, false, &r.port);
+    int err = backend_->listen(r.id, addr, backlog, config_.reusePort, &r.port);
     if (err) {
       r.error = errnoText("listen " + host + ":" + std::to_string(port), err);
       return r;
@@ -135,7 +135,7 @@ class InlineDriver final : public Driver {
     // Take in what is ready first: after a long JS turn, completions (uring sends) and bytes (a frame's rest)
     // may be waiting, and deadlines must be judged on them, not on the state before the turn.
     backend_->poll(0);
-    backend_->sweep(monotonicMs());
+    backend_->sweep(monotonicMs(), events_.empty());  // JS has handled every earlier batch
     deliverEvents(false);
   }
 

@@ -18,14 +18,12 @@
 #include "engine/driver.h"
 #include "engine/driver_common.h"
 #include "engine/loop_tasks.h"
+#include "engine/read_ahead.h"
 #include "engine/registry.h"
+#include "posix/listen_socket.h"
 
 namespace fastport {
 namespace {
-
-// Event bytes queued for or being handled by the JS thread above which I/O threads stop reading sockets
-// (the inline driver's per-pass budget is the same size).
-constexpr size_t kMaxUndeliveredBytes = 8u << 20;
 
 class ThreadedDriver;
 
@@ -77,6 +75,14 @@ class ThreadedDriver final : public Driver {
     SocketAddress addr;
     r.error = resolveAddress(host, port, &addr);
     if (!r.error.empty()) return r;
+    // SO_REUSEPORT is for this server's own loops: a port another socket holds fails as in inline mode,
+    // unless the application asked to share it (reusePort).
+    if (port != 0 && !config_.reusePort) {
+      if (int err = checkPortFree(addr)) {
+        r.error = errnoText("listen " + host + ":" + std::to_string(port), err);
+        return r;
+      }
+    }
     r.id = nextListenerId_++;
     uint16_t bound = port;
     for (size_t i = 0; i < loops_.size(); ++i) {
@@ -216,14 +222,15 @@ class ThreadedDriver final : public Driver {
     uint64_t lastSweep = monotonicMs();
     std::vector<std::function<void()>> tasks;
     while (!l.stop) {
-      if (undeliveredBytes_.load(std::memory_order_relaxed) > kMaxUndeliveredBytes) {
+      if (readAhead_.over()) {
         // JS is behind: stop reading sockets (the kernel buffers, then TCP flow control pushes back on the
         // peers) until it has taken the queued batches. Commands and sweeps go on meanwhile.
-        std::unique_lock<std::mutex> lock(outMutex_);
-        outTaken_.wait_for(lock, std::chrono::milliseconds(kSweepIntervalMs));
+        readAhead_.wait(kSweepIntervalMs);
       } else {
         l.backend->poll(kSweepIntervalMs);
       }
+      // Before the inbox is taken: JS submitted what it answered to every handled batch by now.
+      bool jsCaughtUp = l.events.empty() && readAhead_.caughtUp();
       {
         std::lock_guard<std::mutex> lock(l.inboxMutex);
         tasks.swap(l.tasks);
@@ -245,7 +252,7 @@ class ThreadedDriver final : public Driver {
       }
       uint64_t now = monotonicMs();
       if (now - lastSweep >= uint64_t(kSweepIntervalMs)) {
-        l.backend->sweep(now);
+        l.backend->sweep(now, jsCaughtUp);
         lastSweep = now;
       }
       flushEvents(l);
@@ -264,7 +271,7 @@ class ThreadedDriver final : public Driver {
       }
       batch.swap(l.events.buffer());  // the loop keeps writing into the recycled (empty) buffer
       l.events.clear();
-      undeliveredBytes_.fetch_add(batch.size(), std::memory_order_relaxed);
+      readAhead_.queued(batch.size());
       out_.push_back(std::move(batch));
     }
     uv_async_send(async_);
@@ -286,8 +293,7 @@ class ThreadedDriver final : public Driver {
       deliver_(parts_.data(), parts_.size(), inJsCall);
     }
     // Counted as undelivered until JS has handled them, so the loops do not read ahead of a busy JS thread.
-    undeliveredBytes_.fetch_sub(bytes, std::memory_order_relaxed);
-    outTaken_.notify_all();
+    readAhead_.handled(bytes);
     if (!taken_.empty()) {
       std::lock_guard<std::mutex> lock(outMutex_);
       for (auto& b : taken_) {
@@ -320,11 +326,10 @@ class ThreadedDriver final : public Driver {
   std::vector<ByteBuffer*> stagingPtrs_;
   uv_async_t* async_ = nullptr;
   std::mutex outMutex_;
-  std::condition_variable outTaken_;         // JS took the queued batches
-  std::atomic<size_t> undeliveredBytes_{0};  // bytes in out_ (loops stop reading above the limit)
-  std::vector<ByteBuffer> out_;              // batches from loops (guarded)
-  std::vector<ByteBuffer> spare_;            // empty buffers for reuse (guarded)
-  std::vector<ByteBuffer> taken_;            // JS thread only
+  ReadAhead readAhead_;
+  std::vector<ByteBuffer> out_;    // batches from loops (guarded)
+  std::vector<ByteBuffer> spare_;  // empty buffers for reuse (guarded)
+  std::vector<ByteBuffer> taken_;  // JS thread only
   std::vector<ByteSlice> parts_;
   uint32_t nextListenerId_ = 1;
   std::unordered_set<uint32_t> listeners_;  // open listener ids

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/counters.h"
 #include "core/event_writer.h"
+#include "core/session_budget.h"
 #include "core/session_id.h"
 
 namespace fastport {
@@ -28,25 +29,6 @@ class SessionIds {
   uint32_t loopIndex_;
   uint32_t loopCount_;
   std::atomic<uint32_t> next_{1};
-};
-
-// maxConnections across all loops of one engine.
-class SessionBudget {
- public:
-  explicit SessionBudget(uint32_t max) : max_(max) {}
-  bool tryAcquire() {
-    uint32_t n = used_.load(std::memory_order_relaxed);
-    do {
-      if (n >= max_) return false;
-    } while (!used_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
-    return true;
-  }
-  void release() { used_.fetch_sub(1, std::memory_order_relaxed); }
-  uint32_t used() const { return used_.load(std::memory_order_relaxed); }
-
- private:
-  uint32_t max_;
-  std::atomic<uint32_t> used_{0};
 };
 
 struct LoopContext {

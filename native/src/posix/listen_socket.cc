@@ -30,4 +30,14 @@ int openListenSocket(const SocketAddress& addr, int backlog, bool reusePort, int
   return 0;
 }
 
+int checkPortFree(const SocketAddress& addr) {
+  int s = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return errno;
+  int one = 1;
+  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // as the listener: TIME_WAIT does not count
+  int err = ::bind(s, reinterpret_cast<const sockaddr*>(&addr.storage), addr.length) == 0 ? 0 : errno;
+  ::close(s);
+  return err;
+}
+
 }  // namespace fastport

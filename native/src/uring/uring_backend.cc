@@ -82,7 +82,7 @@ void UringBackend::poll(int timeoutMs) {
   afterPass();
 }
 
-void UringBackend::sweep(uint64_t nowMs) {
+void UringBackend::sweep(uint64_t nowMs, bool jsCaughtUp) {
   if (!ensureEnabled()) return;
   now_ = nowMs;
   for (auto& [id, l] : listeners_) {

@@ -63,7 +63,7 @@ class UringBackend final : public Backend {
   void wake() override { signal(wakeFd_); }
 
   void poll(int timeoutMs) override;
-  void sweep(uint64_t nowMs) override;
+  void sweep(uint64_t nowMs, bool jsCaughtUp) override;
   int listen(uint32_t listenerId, const SocketAddress& addr, int backlog, bool reusePort,
              uint16_t* boundPort) override;
   void unlisten(uint32_t listenerId) override;

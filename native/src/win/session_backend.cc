@@ -498,7 +498,7 @@ void SessionBackend::checkDeadlines(Session* s) {
   }
 }
 
-void SessionBackend::sweep(uint64_t nowMs) {
+void SessionBackend::sweep(uint64_t nowMs, bool jsCaughtUp) {
   now_ = nowMs;
   for (auto& [id, l] : listeners_) {
     if (l->pausedUntilMs && nowMs < l->pausedUntilMs) continue;

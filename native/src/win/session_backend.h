@@ -98,7 +98,7 @@ class SessionBackend : public Backend {
   int pollFd() const override { return -1; }  // no fd: the Windows driver runs poll() on its own thread
   void poll(int timeoutMs) override;
   void wake() override;
-  void sweep(uint64_t nowMs) override;
+  void sweep(uint64_t nowMs, bool jsCaughtUp) override;
   int listen(uint32_t listenerId, const SocketAddress& addr, int backlog, bool reusePort,
              uint16_t* boundPort) override;
   void unlisten(uint32_t listenerId) override;

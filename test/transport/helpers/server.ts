@@ -1,4 +1,5 @@
 /** Starts a transport listening on 127.0.0.1 with a Recorder, and tears it down with contract checks. */
+import { vi } from 'vitest';
 import type { Transport, TransportOptions } from '../../../framework/transport';
 import type { Implementation } from './implementations';
 import { Recorder } from './recorder';
@@ -25,16 +26,10 @@ export function nextTurn(): Promise<void> {
 
 /** Polls `check` every 5 ms (for state with no event of its own, e.g. counters); rejects after `timeoutMs`. */
 export function poll(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (check()) {
-        clearInterval(timer);
-        resolve();
-      } else if (Date.now() - started > timeoutMs) {
-        clearInterval(timer);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }
-    }, 5);
-  });
+  return vi.waitFor(
+    () => {
+      if (!check()) throw new Error(`still waiting for ${what}`);
+    },
+    { timeout: timeoutMs, interval: 5 },
+  );
 }

@@ -18,6 +18,7 @@
 #include "engine/driver.h"
 #include "engine/driver_common.h"
 #include "engine/loop_tasks.h"
+#include "engine/read_ahead.h"
 #include "engine/registry.h"
 #include "win/winsock.h"
 
@@ -187,7 +188,13 @@ class WinDriver final : public Driver {
     uint64_t lastSweep = monotonicMs();
     std::vector<std::function<void()>> tasks;
     for (;;) {
-      l.backend->poll(kSweepIntervalMs);
+      if (readAhead_.over()) {
+        readAhead_.wait(kSweepIntervalMs);  // JS is behind: no reading until it took the queued batches
+      } else {
+        l.backend->poll(kSweepIntervalMs);
+      }
+      // Before the inbox is taken: JS submitted what it answered to every handled batch by now.
+      bool jsCaughtUp = l.events.empty() && readAhead_.caughtUp();
       {
         std::lock_guard<std::mutex> lock(l.inboxMutex);
         tasks.swap(l.tasks);
@@ -207,7 +214,7 @@ class WinDriver final : public Driver {
       }
       uint64_t now = monotonicMs();
       if (now - lastSweep >= uint64_t(kSweepIntervalMs)) {
-        l.backend->sweep(now);
+        l.backend->sweep(now, jsCaughtUp);
         lastSweep = now;
       }
       flushEvents(l);
@@ -226,6 +233,7 @@ class WinDriver final : public Driver {
       }
       batch.swap(l.events.buffer());
       l.events.clear();
+      readAhead_.queued(batch.size());
       out_.push_back(std::move(batch));
     }
     if (!wakePending_.exchange(true, std::memory_order_acq_rel) && tsfn_) {
@@ -237,15 +245,18 @@ class WinDriver final : public Driver {
   void onBatches(bool inJsCall) {
     driverCounters_.wakeups.add();
     wakePending_.store(false, std::memory_order_release);
+    size_t bytes = 0;
     {
       std::lock_guard<std::mutex> lock(outMutex_);
       taken_.swap(out_);
+      for (auto& b : taken_) bytes += b.size();
     }
     if (!taken_.empty()) {
       parts_.clear();
       for (auto& b : taken_) parts_.push_back(ByteSlice{b.data(), b.size()});
       driverCounters_.batches.add();
       deliver_(parts_.data(), parts_.size(), inJsCall);
+      readAhead_.handled(bytes);  // counted until JS has handled them: the loops do not read far ahead
       std::lock_guard<std::mutex> lock(outMutex_);
       for (auto& b : taken_) {
         b.clear();
@@ -282,6 +293,7 @@ class WinDriver final : public Driver {
   bool refed_ = true;  // a new TSFN is referenced
   std::atomic<bool> wakePending_{false};
   std::mutex outMutex_;
+  ReadAhead readAhead_;
   std::vector<ByteBuffer> out_;
   std::vector<ByteBuffer> spare_;
   std::vector<ByteBuffer> taken_;

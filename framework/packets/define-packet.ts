@@ -1,9 +1,4 @@
-import {
-  PayloadError,
-  type DeepPartial,
-  type MessageType,
-  type RequestType,
-} from '../../framework/protocol/message-type';
+import { PayloadError, type DeepPartial, type MessageType, type RequestType } from '../protocol/message-type';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import type { MessageRules } from './wire-schema';
 import { validateMessage } from './wire-validator';

@@ -1,0 +1,300 @@
+#include "core/session_core.h"
+
+#include "core/clock.h"
+#include "core/frame_delivery.h"
+
+namespace fastport {
+
+SessionCore::SessionCore(const SessionCoreEnv& env, SessionIo& io)
+    : env_(env), cfg_(*env.config), ev_(*env.events), c_(*env.counters), io_(io) {}
+
+// --- sessions ---
+
+CoreSession* SessionCore::add(SessionId id) {
+  CoreSession* s = slab_.insert(io_.newSession());
+  s->id = id;
+  byId_[id] = SessionSlab::handleOf(*s);
+  c_.sessions.add();
+  ++open_;
+  return s;
+}
+
+CoreSession* SessionCore::find(SessionId id) {
+  auto it = byId_.find(id);
+  return it == byId_.end() ? nullptr : slab_.at(it->second);
+}
+
+void SessionCore::release(CoreSession& s) {
+  s.queue.clear(pool_);
+  slab_.erase(&s);  // s is gone from here on
+}
+
+// --- what the engine reports ---
+
+void SessionCore::opened(CoreSession& s, uint32_t listenerId) {
+  s.state = SessionState::kOpen;
+  s.connectDeadlineMs = 0;
+  ev_.open(s.id, listenerId, s.remote);
+  if (listenerId) {
+    c_.accepted.add();
+  } else {
+    c_.connected.add();
+  }
+  s.remote.clear();
+  s.remote.shrink_to_fit();
+  SessionSlab::Handle h = SessionSlab::handleOf(s);
+  io_.readInterestChanged(s);
+  CoreSession* still = slab_.at(h);
+  if (still && !still->closed() && still->pendingBytes > 0) io_.startSend(*still);
+}
+
+bool SessionCore::received(CoreSession& s, const uint8_t* data, size_t len) {
+  c_.bytesIn.add(len);
+  if (!s.protocol) return deliver(s, data, len);
+  wire_.clear();
+  reply_.clear();
+  CloseReason bad = s.protocol->inbound(data, len, wire_, reply_);
+  if (bad != CloseReason::kNone) {
+    closeSession(s, bad, 0);
+    return false;
+  }
+  SessionSlab::Handle h = SessionSlab::handleOf(s);
+  if (!reply_.empty()) {
+    queueBytes(s, reply_.data(), reply_.size());
+    CoreSession* still = slab_.at(h);
+    if (!still || still->closed()) return false;
+  }
+  return wire_.empty() || deliver(s, wire_.data(), wire_.size());
+}
+
+bool SessionCore::deliver(CoreSession& s, const uint8_t* data, size_t len) {
+  CloseReason bad = deliverFrames(s.parser, s.id, data, len, cfg_.maxFrameBytes, now_, ev_, c_.framesIn);
+  if (bad != CloseReason::kNone) {
+    closeSession(s, bad, 0);
+    return false;
+  }
+  countHeld(s);
+  return true;
+}
+
+// recvBuffersHeld counts sessions whose parser keeps part of a frame; the flag (not the parser's state,
+// which a bad header resets) says whether this session is in the count, so closeSession() settles it.
+void SessionCore::countHeld(CoreSession& s) {
+  bool holds = s.parser.midFrame();
+  if (holds == s.holdsCounted) return;
+  s.holdsCounted = holds;
+  if (holds) {
+    c_.recvBuffersHeld.add();
+    rewatch(s);
+  } else {
+    c_.recvBuffersHeld.sub();
+  }
+}
+
+void SessionCore::inputEnded(CoreSession& s) {
+  if (s.state != SessionState::kOpen) return;  // draining: input is dropped anyway
+  s.state = SessionState::kInputEnded;
+  s.drainReason = CloseReason::kPeerClosed;
+  io_.readInterestChanged(s);
+  rewatch(s);
+}
+
+void SessionCore::sent(CoreSession& s, size_t bytes) {
+  s.pendingBytes -= bytes;
+  c_.bytesOut.add(bytes);
+  c_.sendBytesPending.sub(bytes);
+  if (bytes > 0) s.sendProgressMs = now_ ? now_ : monotonicMs();
+  s.watermark.sent(s.pendingBytes, cfg_, ev_, s.id);
+  if (s.sendBacklogged && s.pendingBytes <= cfg_.sendSoftLimit / 2) {
+    s.sendBacklogged = false;  // the peer reads again: so do we
+    s.resumedMs = now_ ? now_ : monotonicMs();
+    io_.readInterestChanged(s);
+  }
+}
+
+void SessionCore::sendIdle(CoreSession& s) {
+  if (s.state == SessionState::kDraining) endGracefully(s);
+}
+
+void SessionCore::endGracefully(CoreSession& s) {
+  SessionSlab::Handle h = SessionSlab::handleOf(s);
+  io_.finishOutput(s);
+  CoreSession* still = slab_.at(h);
+  if (still && !still->closed()) closeSession(*still, still->drainReason, 0);
+}
+
+void SessionCore::closeSession(CoreSession& s, CloseReason reason, uint32_t err) {
+  if (s.closed()) return;
+  s.state = SessionState::kClosed;
+  if (s.holdsCounted) c_.recvBuffersHeld.sub();
+  s.holdsCounted = false;
+  s.parser.reset();
+  c_.sendBytesPending.sub(s.pendingBytes);
+  s.pendingBytes = 0;
+  ev_.close(s.id, reason, err);
+  c_.closed.add();
+  c_.sessions.sub();
+  --open_;
+  env_.budget->release();
+  byId_.erase(s.id);
+  io_.closed(s);  // may free s
+}
+
+// --- Backend commands ---
+
+void SessionCore::send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) {
+  CoreSession* s = find(id);
+  if (!s || s->state == SessionState::kDraining || s->closed()) {
+    c_.sendsDropped.add();
+    return;
+  }
+  c_.framesOut.add(frameCount);
+  if (!s->protocol) {
+    queueBytes(*s, frames, length);
+    return;
+  }
+  encoded_.clear();
+  s->protocol->outbound(frames, length, encoded_);
+  queueBytes(*s, encoded_.data(), encoded_.size());
+}
+
+void SessionCore::queueBytes(CoreSession& s, const uint8_t* bytes, size_t length) {
+  if (s.pendingBytes == 0) s.sendProgressMs = now_ ? now_ : monotonicMs();
+  s.queue.append(pool_, bytes, length);
+  s.pendingBytes += length;
+  c_.sendBytesPending.add(length);
+  if (!s.watermark.queued(s.pendingBytes, cfg_, ev_, s.id)) {
+    closeSession(s, CloseReason::kBackpressure, 0);
+    return;
+  }
+  if (!s.sendBacklogged && s.pendingBytes > cfg_.sendSoftLimit) {
+    s.sendBacklogged = true;  // a peer that does not read gets no new requests taken
+    io_.readInterestChanged(s);
+  }
+  markDirty(s);
+  rewatch(s);
+}
+
+void SessionCore::close(SessionId id, CloseReason reason) {
+  CoreSession* s = find(id);
+  if (!s || s->state == SessionState::kDraining) return;
+  if (s->state == SessionState::kConnecting || s->pendingBytes == 0) {
+    closeSession(*s, reason, 0);
+    return;
+  }
+  s->state = SessionState::kDraining;
+  s->drainReason = reason;
+  io_.readInterestChanged(*s);  // reading stops now
+  markDirty(*s);
+  rewatch(*s);
+}
+
+void SessionCore::abort(SessionId id, CloseReason reason) {
+  if (CoreSession* s = find(id)) closeSession(*s, reason, 0);
+}
+
+void SessionCore::pauseRead(SessionId id) {
+  CoreSession* s = find(id);
+  if (!s || s->readPaused) return;
+  s->readPaused = true;
+  io_.readInterestChanged(*s);
+}
+
+void SessionCore::resumeRead(SessionId id) {
+  CoreSession* s = find(id);
+  if (!s || !s->readPaused) return;
+  s->readPaused = false;
+  s->resumedMs = monotonicMs();
+  io_.readInterestChanged(*s);
+}
+
+void SessionCore::flush() {
+  if (dirty_.empty()) return;
+  now_ = monotonicMs();
+  flushing_.swap(dirty_);
+  for (SessionId id : flushing_) {
+    CoreSession* s = find(id);
+    if (!s) continue;
+    s->dirty = false;
+    if (s->state == SessionState::kConnecting) continue;  // sent once connected
+    if (s->pendingBytes > 0) {
+      io_.startSend(*s);
+    } else {
+      sendIdle(*s);
+    }
+  }
+  flushing_.clear();
+}
+
+void SessionCore::markDirty(CoreSession& s) {
+  if (s.dirty) return;
+  s.dirty = true;
+  dirty_.push_back(s.id);
+}
+
+// --- deadlines ---
+
+bool SessionCore::needsWatch(const CoreSession& s) const {
+  if (s.state != SessionState::kOpen) return true;  // connect deadline, drain, half-closed peer
+  if (cfg_.frameTimeoutMs && s.parser.midFrame()) return true;
+  return cfg_.sendStallMs && s.pendingBytes > 0;
+}
+
+void SessionCore::rewatch(CoreSession& s) {
+  if (s.watched || s.closed() || !needsWatch(s)) return;
+  s.watched = true;
+  watch_.push_back(s.id);
+}
+
+void SessionCore::sweep(uint64_t nowMs, bool jsCaughtUp) {
+  now_ = nowMs;
+  if (watch_.empty()) return;
+  sweeping_.swap(watch_);
+  for (SessionId id : sweeping_) {
+    CoreSession* s = find(id);
+    if (!s) continue;
+    s->watched = false;
+    SessionSlab::Handle h = SessionSlab::handleOf(*s);
+    checkDeadlines(*s, jsCaughtUp);
+    CoreSession* still = slab_.at(h);
+    if (still && !still->closed()) rewatch(*still);
+  }
+  sweeping_.clear();
+}
+
+void SessionCore::checkDeadlines(CoreSession& s, bool jsCaughtUp) {
+  if (s.state == SessionState::kConnecting) {
+    if (s.connectDeadlineMs && now_ >= s.connectDeadlineMs) {
+      closeSession(s, CloseReason::kConnectTimeout, env_.timedOutErrno);
+    }
+    return;
+  }
+  if (cfg_.sendStallMs && s.pendingBytes > 0 && now_ - s.sendProgressMs >= cfg_.sendStallMs) {
+    closeSession(s, CloseReason::kSendStalled, 0);
+    return;
+  }
+  if (s.state == SessionState::kInputEnded) {
+    // JS has seen every frame of the half-closed peer and what it answered went out: FIN, CLOSE.
+    if (jsCaughtUp && s.pendingBytes == 0 && !s.dirty) endGracefully(s);
+    return;
+  }
+  if (cfg_.frameTimeoutMs && s.parser.midFrame() && s.wantsRead()) {
+    uint64_t since = s.parser.frameStartedMs() > s.resumedMs ? s.parser.frameStartedMs() : s.resumedMs;
+    if (now_ - since >= cfg_.frameTimeoutMs) closeSession(s, CloseReason::kFrameTimeout, 0);
+  }
+}
+
+void SessionCore::shutdown() {
+  now_ = monotonicMs();
+  std::vector<SessionId> ids;
+  ids.reserve(byId_.size());
+  for (auto& [id, h] : byId_) ids.push_back(id);
+  for (SessionId id : ids) {
+    CoreSession* s = find(id);
+    if (!s) continue;
+    if (s->state != SessionState::kConnecting && s->pendingBytes > 0) io_.sendNow(*s);  // best effort
+    if ((s = find(id))) closeSession(*s, CloseReason::kShutdown, 0);
+  }
+}
+
+}  // namespace fastport

@@ -1,0 +1,130 @@
+// The session life every engine shares, written once (docs/boundary.md describes what JS sees): the state
+// machine (core/session.h), the slab of sessions, framing of received bytes, the send limits, the backlog
+// that stops reading, graceful close (drain, FIN, discard), deadlines (connect, frame, send stall), the
+// half-closed peer, the counters and the one CLOSE per session. Engines (epoll, uring, iocp, rio) keep only
+// their kernel interface (core/session_io.h) and forward the Backend commands here.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "core/config.h"
+#include "core/counters.h"
+#include "core/event_writer.h"
+#include "core/session_budget.h"
+#include "core/session_io.h"
+#include "core/session_slab.h"
+
+namespace fastport {
+
+// What a session core needs from its loop (a subset of engine/loop_context.h, which owns these).
+struct SessionCoreEnv {
+  const EngineConfig* config;
+  EventWriter* events;
+  Counters* counters;
+  SessionBudget* budget;   // admission (maxConnections over every loop): released at a session's CLOSE
+  uint32_t timedOutErrno;  // the platform's ETIMEDOUT, reported with connect_timeout
+};
+
+class SessionCore {
+ public:
+  SessionCore(const SessionCoreEnv& env, SessionIo& io);
+
+  // A pass stops reading sockets once the event batch holds this much (the rest stays for the next pass).
+  static constexpr size_t kPassBudgetBytes = 8u << 20;
+  bool batchFull() const { return ev_.size() >= kPassBudgetBytes; }
+
+  // --- sessions ---
+  // Over the connection budget: false (the engine refuses the socket).
+  bool admit() { return env_.budget->tryAcquire(); }
+  // Stores a new session (admitted before): counted in `sessions`, state kConnecting.
+  CoreSession* add(SessionId id);
+  // The session with that id that is not closed, or nullptr (commands from JS).
+  CoreSession* find(SessionId id);
+  // The session a slab handle was made for (closed ones included), or nullptr once freed.
+  CoreSession* at(SessionSlab::Handle h) const { return slab_.at(h); }
+  // Frees a closed session's memory (the engine calls it when the kernel holds nothing of it).
+  void release(CoreSession& s);
+  // Frees every remaining session, leaking those whose kernel operations may still be running.
+  template <class StillBusy>
+  void releaseAll(StillBusy&& stillBusy);
+  size_t openCount() const { return open_; }
+  template <class Fn>
+  void forEach(Fn&& fn) const {
+    slab_.forEach(fn);
+  }
+
+  // --- what the engine reports ---
+  // Connected or accepted: OPEN (listenerId 0 = outbound), reading starts, queued bytes go out.
+  void opened(CoreSession& s, uint32_t listenerId);
+  // Received socket bytes: FRAME records. False when that closed the session.
+  bool received(CoreSession& s, const uint8_t* data, size_t len);
+  // The peer sent FIN: the session stops reading; it closes (peer_closed) once JS has seen its frames and
+  // what it queued went out.
+  void inputEnded(CoreSession& s);
+  // The kernel took `bytes` of s's pending bytes.
+  void sent(CoreSession& s, size_t bytes);
+  // Nothing of s is queued or in flight any more: a draining session ends (FIN, then CLOSE).
+  void sendIdle(CoreSession& s);
+  // The one way a session ends: exactly one CLOSE record, buffers and counters settled, socket given back.
+  void closeSession(CoreSession& s, CloseReason reason, uint32_t err);
+
+  // --- Backend commands (engine/backend.h) ---
+  void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount);
+  void close(SessionId id, CloseReason reason);
+  void abort(SessionId id, CloseReason reason);
+  void pauseRead(SessionId id);
+  void resumeRead(SessionId id);
+  // Starts sends of the sessions that got bytes since the last flush.
+  void flush();
+  // Deadlines; jsCaughtUp: JS has handled every event batch this loop produced (closes half-closed peers).
+  void sweep(uint64_t nowMs, bool jsCaughtUp);
+  // Best-effort send of what is pending, then CLOSE shutdown for every session.
+  void shutdown();
+
+  // The time the current pass started (set by the engine at the start of each pass).
+  void setNow(uint64_t nowMs) { now_ = nowMs; }
+  // Send queue blocks of this loop (engines consume queued bytes with it).
+  BlockPool& pool() { return pool_; }
+  uint64_t now() const { return now_; }
+  void rewatch(CoreSession& s);
+
+ private:
+  void queueBytes(CoreSession& s, const uint8_t* bytes, size_t length);
+  bool deliver(CoreSession& s, const uint8_t* data, size_t len);
+  void countHeld(CoreSession& s);
+  void markDirty(CoreSession& s);
+  bool needsWatch(const CoreSession& s) const;
+  void checkDeadlines(CoreSession& s, bool jsCaughtUp);
+  void endGracefully(CoreSession& s);
+
+  SessionCoreEnv env_;
+  const EngineConfig& cfg_;
+  EventWriter& ev_;
+  Counters& c_;
+  SessionIo& io_;
+  BlockPool pool_;
+  SessionSlab slab_;
+  std::unordered_map<SessionId, SessionSlab::Handle>
+      byId_;  // JS commands name sessions by id; events use handles
+  size_t open_ = 0;
+  uint64_t now_ = 0;
+  std::vector<SessionId> dirty_, flushing_, watch_, sweeping_;
+  ByteBuffer wire_, reply_, encoded_;  // protocol step scratch
+};
+
+template <class StillBusy>
+void SessionCore::releaseAll(StillBusy&& stillBusy) {
+  std::vector<CoreSession*> all;
+  slab_.forEach([&](CoreSession* s) { all.push_back(s); });
+  for (CoreSession* s : all) {
+    if (stillBusy(*s)) {
+      slab_.leak(s);  // the kernel may still write into it: never freed
+    } else {
+      slab_.erase(s);
+    }
+  }
+}
+
+}  // namespace fastport

@@ -1,0 +1,133 @@
+// The session core without sockets: a recording SessionIo stands in for the kernel side.
+#include "core/session_core.h"
+
+#include <vector>
+
+#include "check.h"
+#include "core/wire.h"
+
+namespace fastport {
+namespace {
+
+struct Kernel final : SessionIo {
+  SessionCore* core = nullptr;
+  int readChanges = 0, sendStarts = 0, finishes = 0, released = 0;
+  std::unique_ptr<CoreSession> newSession() override { return std::make_unique<CoreSession>(); }
+  void readInterestChanged(CoreSession&) override { ++readChanges; }
+  void startSend(CoreSession&) override { ++sendStarts; }
+  void sendNow(CoreSession&) override {}
+  void finishOutput(CoreSession&) override { ++finishes; }
+  void closed(CoreSession& s) override {
+    ++released;
+    core->release(s);
+  }
+};
+
+struct World {
+  EngineConfig cfg{};
+  EventWriter events;
+  Counters counters;
+  SessionBudget budget{100};
+  Kernel kernel;
+  SessionCore core{SessionCoreEnv{&cfg, &events, &counters, &budget, 110}, kernel};
+  World() {
+    cfg.maxFrameBytes = 1 << 20;
+    cfg.sendSoftLimit = 1000;
+    cfg.sendHardLimit = 10000;
+    kernel.core = &core;
+    core.setNow(1000);  // the clock of these tests (sweeps pass times after it)
+  }
+  CoreSession& open(SessionId id) {
+    CHECK(core.admit());
+    CoreSession* s = core.add(id);
+    core.opened(*s, 1);
+    return *s;
+  }
+};
+
+std::vector<uint8_t> frameBytes(uint32_t length) {
+  std::vector<uint8_t> f(length < 10 ? 10 : length, 0);
+  f[0] = uint8_t(length >> 24);
+  f[1] = uint8_t(length >> 16);
+  f[2] = uint8_t(length >> 8);
+  f[3] = uint8_t(length);
+  return f;
+}
+
+}  // namespace
+
+TEST(session_slab_handle_of_a_freed_session_finds_nothing) {
+  World w;
+  CoreSession& a = w.open(5);
+  SessionSlab::Handle old = SessionSlab::handleOf(a);
+  w.core.abort(5, CloseReason::kServerClose);
+  CHECK(w.core.at(old) == nullptr);
+  CoreSession& b = w.open(6);  // reuses the slot with the next generation
+  CHECK_EQ(b.slot, uint32_t(old));
+  CHECK(w.core.at(old) == nullptr);
+  CHECK(w.core.at(SessionSlab::handleOf(b)) == &b);
+}
+
+TEST(session_core_settles_recv_buffers_held_after_a_bad_header_in_two_pieces) {
+  World w;
+  CoreSession& s = w.open(5);
+  std::vector<uint8_t> bad = frameBytes(5);
+  CHECK(w.core.received(s, bad.data(), 2));
+  CHECK_EQ(w.counters.recvBuffersHeld.get(), uint64_t(1));
+  CHECK(!w.core.received(s, bad.data() + 2, bad.size() - 2));
+  CHECK_EQ(w.counters.recvBuffersHeld.get(), uint64_t(0));
+  CHECK_EQ(w.counters.sessions.get(), uint64_t(0));
+  CHECK_EQ(w.budget.used(), uint32_t(0));
+}
+
+TEST(session_core_stops_reading_above_the_soft_limit_until_half) {
+  World w;
+  CoreSession& s = w.open(5);
+  std::vector<uint8_t> f = frameBytes(600);
+  w.core.send(5, f.data(), f.size(), 1);
+  CHECK(s.wantsRead());
+  w.core.send(5, f.data(), f.size(), 1);  // 1200 pending > soft 1000
+  CHECK(!s.wantsRead());
+  w.core.sent(s, 600);  // 600 pending: above half
+  CHECK(!s.wantsRead());
+  w.core.sent(s, 200);  // 400 pending: below half
+  CHECK(s.wantsRead());
+  CHECK_EQ(w.counters.sendBytesPending.get(), uint64_t(400));
+}
+
+TEST(session_core_answers_a_half_closed_peer_then_closes_after_js_caught_up) {
+  World w;
+  CoreSession& s = w.open(5);
+  w.core.inputEnded(s);
+  CHECK(!s.wantsRead());
+  std::vector<uint8_t> f = frameBytes(100);
+  w.core.send(5, f.data(), f.size(), 1);  // the reply
+  w.core.flush();
+  w.core.sweep(1000, false);
+  CHECK_EQ(w.counters.closed.get(), uint64_t(0));  // JS has not caught up yet
+  w.core.sweep(1010, true);
+  CHECK_EQ(w.counters.closed.get(), uint64_t(0));  // the reply is still pending
+  w.core.sent(s, f.size());
+  w.core.sweep(1020, true);
+  CHECK_EQ(w.counters.closed.get(), uint64_t(1));
+  CHECK_EQ(w.kernel.finishes, 1);  // FIN after the reply
+  CHECK_EQ(w.kernel.released, 1);
+}
+
+TEST(session_core_close_drains_then_fins) {
+  World w;
+  CoreSession& s = w.open(5);
+  std::vector<uint8_t> f = frameBytes(100);
+  w.core.send(5, f.data(), f.size(), 1);
+  w.core.close(5, CloseReason::kServerClose);
+  CHECK(s.state == SessionState::kDraining);
+  w.core.send(5, f.data(), f.size(), 1);  // after CLOSE: dropped
+  CHECK_EQ(w.counters.sendsDropped.get(), uint64_t(1));
+  w.core.sent(s, f.size());
+  w.core.sendIdle(s);
+  CHECK_EQ(w.kernel.finishes, 1);
+  CHECK_EQ(w.counters.closed.get(), uint64_t(1));
+  CHECK_EQ(w.counters.sendBytesPending.get(), uint64_t(0));
+}
+
+}  // namespace fastport
