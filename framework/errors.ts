@@ -11,6 +11,15 @@ export const ErrorCodes = {
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   TIMEOUT: 'TIMEOUT',
   CLOSED: 'CLOSED',
+  ALREADY_LOGGED_IN: 'ALREADY_LOGGED_IN',
+  FORBIDDEN: 'FORBIDDEN',
+  NO_SUCH_ROOM: 'NO_SUCH_ROOM',
+  NO_SUCH_ROOM_TYPE: 'NO_SUCH_ROOM_TYPE',
+  ROOM_FULL: 'ROOM_FULL',
+  ROOM_LIMIT: 'ROOM_LIMIT',
+  ROOM_EXISTS: 'ROOM_EXISTS',
+  ALREADY_IN_ROOM: 'ALREADY_IN_ROOM',
+  NOT_IN_ROOM: 'NOT_IN_ROOM',
 } as const;
 
 export type FrameworkErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -74,17 +74,23 @@ export class ActorRef<Msg = unknown, Reply = void> {
     return true;
   }
 
-  /** Resolves with what `receive` returned, rejects with what it threw or ActorError TIMEOUT. */
+  /**
+   * Resolves with what `receive` returned, rejects with what it threw or ActorError TIMEOUT.
+   * `timeoutMs` 0 waits without a timer (for callers bounded otherwise, like a handler turn).
+   */
   ask(message: Msg, timeoutMs: number = this.options.askTimeoutMs): Promise<Reply> {
     if (this.stopping) return Promise.reject(new ActorError('ACTOR_STOPPED', `actor ${this.id} is stopped`));
     if (this.mailbox.full)
       return Promise.reject(new ActorError('MAILBOX_FULL', `actor ${this.id} mailbox is full`));
     return new Promise<Reply>((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        reject(new ActorError('TIMEOUT', `actor ${this.id} did not answer within ${timeoutMs} ms`));
-      }, timeoutMs);
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              settled = true;
+              reject(new ActorError('TIMEOUT', `actor ${this.id} did not answer within ${timeoutMs} ms`));
+            }, timeoutMs)
+          : undefined;
       const reply: Reply_<Reply> = {
         resolve: (value) => {
           if (settled) return;

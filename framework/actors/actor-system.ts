@@ -23,7 +23,9 @@ export class ActorSystem {
     options: SpawnOptions = {},
   ): ActorRef<Msg, Reply> {
     if (typeof id !== 'string' || id === '') throw new TypeError('actor id must be a non-empty string');
-    if (this.actors.has(id)) throw new Error(`an actor with id "${id}" is already running`);
+    // A stopping actor's id is free at once (it only finishes its current message).
+    if (this.actors.get(id)?.stopped === false)
+      throw new Error(`an actor with id "${id}" is already running`);
     const ref = new ActorRef<Msg, Reply>(
       id,
       factory,

@@ -1,4 +1,4 @@
-import type { Room } from '../rooms/room';
+import { Membership, type RoomRef } from '../rooms/matchmaker';
 import type { Connection } from '../server/connection';
 import type { Session } from '../server/session';
 import type { EngineName, SessionId, Transport } from '../transport/transport';
@@ -11,8 +11,9 @@ export interface AdminTarget {
   readonly accepting: boolean;
   /** Every connection, including those still in the handshake. */
   connections(): Iterable<Connection>;
-  session(id: SessionId): Session<unknown> | undefined;
-  rooms(): Iterable<Room>;
+  session(id: SessionId): Session<unknown, object> | undefined;
+  /** The rooms hosted by this server. */
+  rooms(): Iterable<RoomRef>;
 }
 
 /** One session as the admin API lists it (no user data: operators see ids, addresses and load). */
@@ -27,13 +28,27 @@ export interface SessionView {
   queued: number;
   /** Reading is paused because the mailbox is full. */
   paused: boolean;
+  /** Ids of the rooms it is in. */
   rooms: string[];
+}
+
+/** The rooms a session is in (read without making its group set). */
+export function roomsOf(session: Session<unknown, object>): RoomRef[] {
+  const rooms: RoomRef[] = [];
+  for (const group of session.groupsIfAny ?? []) if (group instanceof Membership) rooms.push(group.room);
+  return rooms;
+}
+
+/** Members per hosted room id, counted over this server's sessions. */
+export function membersByRoom(target: AdminTarget): Map<string, number> {
+  const members = new Map<string, number>();
+  for (const connection of target.connections())
+    for (const room of roomsOf(connection.session)) members.set(room.id, (members.get(room.id) ?? 0) + 1);
+  return members;
 }
 
 export function viewSession(connection: Connection, now: number): SessionView {
   const { session } = connection;
-  const rooms: string[] = [];
-  for (const group of session.groups) if ('name' in group) rooms.push(String(group.name));
   return {
     id: session.id,
     remote: session.remoteAddress,
@@ -43,6 +58,6 @@ export function viewSession(connection: Connection, now: number): SessionView {
     idleMs: Math.max(0, now - connection.lastFrameAt),
     queued: connection.mailbox.size,
     paused: connection.overflowSince !== undefined,
-    rooms,
+    rooms: roomsOf(session).map((room) => room.id),
   };
 }

@@ -33,6 +33,9 @@ export interface GameClientOptions {
   magic?: number;
 }
 
+/** Why a client's connection ended: the transport's reason, or `client_close` when the client closed it. */
+export type ClientCloseReason = CloseReason | 'client_close';
+
 /** An Error frame from the server, or a local failure (TIMEOUT, CLOSED), with its code. */
 export class RequestError extends GameError {
   constructor(
@@ -77,10 +80,11 @@ export class GameClient {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Map<number, { type: MessageType<unknown>; callbacks: Set<Listener> }>();
   private readonly errorListeners = new Set<(error: RequestError) => void>();
-  private readonly closeListeners = new Set<(reason: CloseReason) => void>();
-  private closedWaiters: ((reason: CloseReason) => void)[] = [];
+  private readonly closeListeners = new Set<(reason: ClientCloseReason) => void>();
+  private closedWaiters: ((reason: ClientCloseReason) => void)[] = [];
+  private closingByClient = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private lastCloseReason: CloseReason | undefined;
+  private lastCloseReason: ClientCloseReason | undefined;
   private lastKick: string | undefined;
   private serverSessionId = 0;
 
@@ -134,8 +138,13 @@ export class GameClient {
     return this.serverSessionId;
   }
 
-  /** Why the last connection closed. */
-  get closeReason(): CloseReason | undefined {
+  /** True once the connection is gone (and before the first connect); `closeReason` says why. */
+  get closed(): boolean {
+    return !this.open;
+  }
+
+  /** Why the last connection closed (`client_close`: by this client). */
+  get closeReason(): ClientCloseReason | undefined {
     return this.lastCloseReason;
   }
 
@@ -243,13 +252,14 @@ export class GameClient {
     return () => this.errorListeners.delete(callback);
   }
 
-  onClose(callback: (reason: CloseReason) => void): () => void {
+  /** Called when the connection closes; returns a function that unsubscribes. */
+  onClose(callback: (reason: ClientCloseReason) => void): () => void {
     this.closeListeners.add(callback);
     return () => this.closeListeners.delete(callback);
   }
 
-  /** Resolves with the close reason when the current connection closes. */
-  closed(): Promise<CloseReason> {
+  /** Resolves with the close reason when the current connection closes (at once if it is closed). */
+  whenClosed(): Promise<ClientCloseReason> {
     if (this.id === undefined && this.lastCloseReason !== undefined)
       return Promise.resolve(this.lastCloseReason);
     return new Promise((resolve) => this.closedWaiters.push(resolve));
@@ -263,8 +273,9 @@ export class GameClient {
 
   private async dropConnection(): Promise<void> {
     if (this.id === undefined) return;
-    const done = this.closed();
-    this.transport.close(this.id, 'server_close');
+    const done = this.whenClosed();
+    this.closingByClient = true;
+    this.transport.close(this.id, 'server_close'); // the wire has no client reason; reported as client_close
     await done;
   }
 
@@ -358,7 +369,9 @@ export class GameClient {
     }
   }
 
-  private onClosed(reason: CloseReason): void {
+  private onClosed(transportReason: CloseReason): void {
+    const reason: ClientCloseReason = this.closingByClient ? 'client_close' : transportReason;
+    this.closingByClient = false;
     this.id = undefined;
     this.open = false;
     this.lastCloseReason = reason;

@@ -1,91 +1,190 @@
+import type { Logger } from 'pino';
+import type { ActorTimer } from '../actors/actor';
 import { encodeForSend, type MessageType } from '../protocol/message-type';
-import type { Session, SessionGroup } from '../server/session';
+import type { Session } from '../server/session';
+import type { AppUser } from '../server/session-types';
 import type { SessionId, Transport } from '../transport/transport';
+import { MemberIds } from './member-ids';
+import type { RoomMetadata } from './room-registry';
 
-/** A named group of sessions; a broadcast is encoded once and handed to the transport once. */
-export class Room implements SessionGroup {
-  private readonly members = new Map<SessionId, Session<unknown>>();
-  private ids: SessionId[] | undefined; // cached member ids for broadcast, rebuilt after a change
+// Members are sessions of the room's user type, with whatever session state the application keeps.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Member<User> = Session<User, any>;
 
-  constructor(
-    readonly name: string,
-    private readonly transport: Transport,
-    private readonly onEmpty?: (room: Room) => void,
-  ) {}
+/** Why a member left: it asked (`leave`), its connection closed, or the room was disposed. */
+export type LeaveReason = 'left' | 'closed' | 'disposed';
 
-  get size(): number {
-    return this.members.size;
-  }
-
-  has(session: Session<unknown>): boolean {
-    return this.members.get(session.id) === session;
-  }
-
-  sessions(): IterableIterator<Session<unknown>> {
-    return this.members.values();
-  }
-
-  /** Adds the session (no-op if it is already in, or closed). */
-  join(session: Session<unknown>): void {
-    if (session.closed || this.has(session)) return;
-    this.members.set(session.id, session);
-    session.groups.add(this);
-    this.ids = undefined;
-  }
-
-  leave(session: Session<unknown>): void {
-    if (!this.has(session)) return;
-    this.members.delete(session.id);
-    session.groups.delete(this);
-    this.ids = undefined;
-    if (this.members.size === 0) this.onEmpty?.(this);
-  }
-
-  /** Pushes one message (seq 0) to every member, optionally except one. */
-  broadcast<T>(type: MessageType<T>, data: T, except?: Session<unknown>): void {
-    if (this.members.size === 0) return;
-    let targets = (this.ids ??= [...this.members.keys()]);
-    if (except !== undefined && this.has(except)) targets = targets.filter((id) => id !== except.id);
-    if (targets.length === 0) return;
-    this.transport.broadcast(targets, type.id, 0, encodeForSend(type, data));
-  }
+/** What the room actor hands its Room before onCreate. */
+export interface RoomContext {
+  readonly id: string;
+  readonly type: string;
+  readonly logger: Logger;
+  readonly transport: Transport;
+  after(ms: number, callback: () => void | Promise<void>): ActorTimer;
+  every(ms: number, callback: () => void | Promise<void>): ActorTimer;
+  /** Publishes maxClients / locked / metadata to the registry. */
+  publish(): void;
+  /** Makes every member leave (reason 'disposed'), then disposes the room. */
+  dispose(): void;
+  /** Makes one member leave (reason 'left'), as if it asked. */
+  remove(session: Session<unknown, object>): void;
 }
 
-/** The server's rooms by name. */
-export class RoomRegistry {
-  private readonly rooms = new Map<string, Room>();
+/** Timers owned by a room: callbacks run in the room's mailbox; dispose cancels them. */
+export interface RoomClock {
+  after(ms: number, callback: () => void | Promise<void>): ActorTimer;
+  every(ms: number, callback: () => void | Promise<void>): ActorTimer;
+}
 
-  constructor(private readonly transport: Transport) {}
+/**
+ * A room: a group of sessions with state, run as an actor. Every hook, timer callback and room-scoped
+ * `@Handler` runs in the room's own mailbox, one at a time, so room state is never touched by two member
+ * sessions at once. Subclass it, define it (`server.rooms.define('grid', GridRoom)`), and join sessions
+ * through `server.rooms` (create / join / joinOrCreate).
+ *
+ * Hooks: `onCreate(options)` once; `onJoin(session, options)` per member (throw a GameError to refuse;
+ * what it returns is handed to the joiner's caller); `onLeave(session, reason)`; `onDispose()` last.
+ */
+export abstract class Room<
+  State extends object = Record<string, unknown>,
+  User = AppUser,
+  CreateOptions = unknown,
+  JoinOptions = unknown,
+> {
+  /** The room's state; set it in onCreate. */
+  state!: State;
+  /** Seats; joins beyond are refused ROOM_FULL (read after onCreate, published on `lock` / `setMetadata`). */
+  maxClients = Infinity;
+  /** Dispose as soon as the last member leaves (and after `emptyTimeoutMs` if nobody ever joins). */
+  autoDispose = true;
+  private roomContext: RoomContext | undefined;
+  private readonly memberMap = new Map<SessionId, Member<User>>();
+  private readonly ids = new MemberIds();
+  private roomMetadata: RoomMetadata = {};
+  private isLocked = false;
+  private simulation: ActorTimer | undefined;
 
-  /** The room with this name, created on first use. `disposeWhenEmpty` removes it when its last member leaves. */
-  get(name: string, options: { disposeWhenEmpty?: boolean } = {}): Room {
-    let room = this.rooms.get(name);
-    if (room === undefined) {
-      const onEmpty = options.disposeWhenEmpty ? (empty: Room) => this.delete(empty.name) : undefined;
-      room = new Room(name, this.transport, onEmpty);
-      this.rooms.set(name, room);
-    }
-    return room;
+  onCreate?(options: CreateOptions): void | Promise<void>;
+  onJoin?(session: Member<User>, options: JoinOptions): unknown;
+  onLeave?(session: Member<User>, reason: LeaveReason): void | Promise<void>;
+  onDispose?(): void | Promise<void>;
+
+  /** Internal: set by the room actor before onCreate. */
+  attachRoom(context: RoomContext): void {
+    this.roomContext = context;
   }
 
-  /** Every room (the admin API lists them). */
-  all(): IterableIterator<Room> {
-    return this.rooms.values();
+  private get context(): RoomContext {
+    if (this.roomContext === undefined) throw new Error('room used before it was created');
+    return this.roomContext;
   }
 
-  find(name: string): Room | undefined {
-    return this.rooms.get(name);
+  get id(): string {
+    return this.context.id;
   }
 
-  /** Removes the room; its members leave it. */
-  delete(name: string): void {
-    const room = this.rooms.get(name);
-    if (room === undefined) return;
-    this.rooms.delete(name);
-    for (const session of [...room.sessions()]) room.leave(session);
+  /** The name this room's class was defined under. */
+  get type(): string {
+    return this.context.type;
   }
 
+  protected get logger(): Logger {
+    return this.context.logger;
+  }
+
+  /** Members now. */
   get size(): number {
-    return this.rooms.size;
+    return this.memberMap.size;
+  }
+
+  get members(): ReadonlyMap<SessionId, Member<User>> {
+    return this.memberMap;
+  }
+
+  has(session: Session<unknown, object>): boolean {
+    return this.memberMap.get(session.id) === (session as unknown);
+  }
+
+  get metadata(): Readonly<RoomMetadata> {
+    return this.roomMetadata;
+  }
+
+  /** Replaces fields of the published metadata (what `list` and `joinOrCreate` filter on). */
+  setMetadata(changes: RoomMetadata): void {
+    this.roomMetadata = { ...this.roomMetadata, ...changes };
+    this.context.publish();
+  }
+
+  get locked(): boolean {
+    return this.isLocked;
+  }
+
+  /** No new members until unlock (members stay). */
+  lock(): void {
+    this.isLocked = true;
+    this.context.publish();
+  }
+
+  unlock(): void {
+    this.isLocked = false;
+    this.context.publish();
+  }
+
+  /** Timers through the room's mailbox (cancelled at dispose). */
+  get clock(): RoomClock {
+    return this.context;
+  }
+
+  /**
+   * The game loop: `step(deltaMs)` every `intervalMs` in the room's mailbox, with the real time since the
+   * previous step. Calling it again replaces the loop; `undefined` as step stops it.
+   */
+  setSimulationInterval(step: ((deltaMs: number) => void) | undefined, intervalMs = 1000 / 60): void {
+    this.simulation?.cancel();
+    this.simulation = undefined;
+    if (step === undefined) return;
+    let last = performance.now();
+    this.simulation = this.context.every(Math.max(1, Math.round(intervalMs)), () => {
+      const now = performance.now();
+      const delta = now - last;
+      last = now;
+      step(delta);
+    });
+  }
+
+  /**
+   * Pushes one message (seq 0) to every member, or every member but `except`: encoded once, one
+   * transport call, and no allocation per member (the member id list is cached between changes).
+   */
+  broadcast<T>(type: MessageType<T>, data: T, options?: { except?: Session<unknown, object> }): void {
+    if (this.memberMap.size === 0) return;
+    const except = options?.except;
+    const payload = encodeForSend(type, data);
+    const transport = this.context.transport;
+    this.ids.withEach(this.memberMap, except?.id, (ids) => transport.broadcast(ids, type.id, 0, payload));
+  }
+
+  /** Makes `session` leave this room (onLeave runs with 'left'). */
+  removeMember(session: Session<unknown, object>): void {
+    this.context.remove(session);
+  }
+
+  /** Every member leaves ('disposed'), then the room is disposed. */
+  disconnect(): void {
+    this.context.dispose();
+  }
+
+  /** Internal (room actor): membership changes, the one place they happen. */
+  addMember(session: Member<User>): void {
+    this.memberMap.set(session.id, session);
+    this.ids.invalidate();
+  }
+
+  /** Internal (room actor). */
+  deleteMember(session: Session<unknown, object>): boolean {
+    if (!this.has(session)) return false;
+    this.memberMap.delete(session.id);
+    this.ids.invalidate();
+    return true;
   }
 }

@@ -25,7 +25,7 @@ export class Connection {
   private resolveClosed!: () => void;
 
   constructor(
-    readonly session: Session<unknown>,
+    readonly session: Session<unknown, object>,
     limits: SessionLimits,
     now: number,
     hooks: {

@@ -1,6 +1,8 @@
 import type { RepeatedEventLog } from '../admin/repeated-events';
 import { ErrorCodes, GameError } from '../errors';
-import type { HandlerEntry, HandlerTable } from '../handlers/explorer';
+import type { HandlerEntry } from '../handlers/explorer';
+import type { HandlerContext } from '../handlers/middleware';
+import type { Matchmaker } from '../rooms/matchmaker';
 import {
   ErrorMessage,
   Hello,
@@ -10,7 +12,7 @@ import {
   PROTOCOL_VERSION,
   Welcome,
 } from '../protocol/framework-messages';
-import { encodeForSend, PayloadError } from '../protocol/message-type';
+import { encodeForSend, PayloadError, type MessageType } from '../protocol/message-type';
 import type { CloseReason } from '../transport/close-reason';
 import type { Transport } from '../transport/transport';
 import type { Connection, InboundFrame } from './connection';
@@ -28,24 +30,36 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A table row with its middleware chain, composed once at start-up (undefined: no middleware applies). */
+export interface Route extends HandlerEntry {
+  readonly chain: ((context: HandlerContext) => unknown) | undefined;
+}
+
+export type RouteTable = ReadonlyMap<number, Route>;
+
 /** What the pipeline needs from the server. */
 export interface PipelineHost {
   readonly transport: Transport;
   readonly limits: SessionLimits;
-  /** The id -> handler table built at start-up. */
-  readonly table: HandlerTable;
+  /** The id -> route table built at start-up. */
+  readonly table: RouteTable;
+  /** Every application message, for naming ids in errors. */
+  readonly messages: ReadonlyMap<number, MessageType<unknown>>;
+  /** Where room-scoped handlers find the session's room. */
+  readonly rooms: Matchmaker;
   /** Told about handler times and refused frames (metrics). */
   readonly observer: ServerObserver;
   /** Where warnings a client can cause go (summarised, so a client cannot flood the log). */
   readonly events: RepeatedEventLog;
   closeConnection(connection: Connection, reason: CloseReason): void;
   /** A session completed its handshake. */
-  sessionOpened(session: Session<unknown>): void;
+  sessionOpened(session: Session<unknown, object>): void;
 }
 
 /**
  * What happens to one frame of a session: the handshake, Ping, and (inside the session's mailbox) handler
- * lookup, the auth gate, decoding, the handler call, its response or Error frame.
+ * lookup, decoding, the middleware chain (the login gate first), the handler call in the session's turn
+ * (or in its room's mailbox for a room-scoped handler), its response or Error frame.
  */
 export class FramePipeline {
   constructor(private readonly host: PipelineHost) {}
@@ -120,37 +134,50 @@ export class FramePipeline {
 
   readonly process = (connection: Connection, frame: InboundFrame): void | Promise<void> => {
     if (connection.phase === 'closing' || connection.session.closing) return;
-    const entry = this.host.table.get(frame.msgId);
-    if (entry === undefined) {
+    const route = this.host.table.get(frame.msgId);
+    if (route === undefined) {
       this.unknownMessage(connection, frame);
       return;
     }
     const { session } = connection;
-    if (!entry.public && !session.authenticated) {
-      const text = `${entry.type.name} needs an authenticated session`;
-      this.refused(connection, 'unauthenticated', frame.seq, frame.msgId, ErrorCodes.UNAUTHENTICATED, text);
-      return;
-    }
     let message: unknown;
     try {
-      message = entry.type.decode(frame.payload);
+      message = route.type.decode(frame.payload);
     } catch (error) {
       this.badPayload(connection, frame.seq, frame.msgId, error);
       return;
     }
+    session.beginTurn();
     const started = this.host.observer.timesHandlers ? performance.now() : -1;
     let result: unknown;
     try {
-      result = entry.invoke(message, session);
-    } finally {
-      if (started >= 0) this.timeTurn(entry, started, result);
+      result =
+        route.chain === undefined
+          ? this.call(route, message, session)
+          : route.chain({ session, message, seq: frame.seq, handler: route });
+    } catch (error) {
+      session.endTurn(false);
+      if (started >= 0) this.timeTurn(route, started, undefined);
+      throw error;
     }
+    if (started >= 0) this.timeTurn(route, started, result);
     if (isThenable(result)) {
+      const settled = Promise.resolve(result).then(
+        (value) => {
+          session.endTurn(true);
+          return value;
+        },
+        (error: unknown) => {
+          session.endTurn(false);
+          throw error;
+        },
+      );
       const limitMs = this.host.limits.handlerTimeoutMs;
-      if (limitMs > 0) return this.withinTurnLimit(connection, entry, frame, result, limitMs);
-      return Promise.resolve(result).then((value) => this.reply(connection, entry, frame, value));
+      if (limitMs > 0) return this.withinTurnLimit(connection, route, frame, settled, limitMs);
+      return settled.then((value) => this.reply(connection, route, frame, value));
     }
-    this.reply(connection, entry, frame, result);
+    session.endTurn(true);
+    this.reply(connection, route, frame, result);
   };
 
   /** Reports the handler's time once its turn is over: now, or when its promise settles. */
@@ -160,6 +187,29 @@ export class FramePipeline {
     if (isThenable(result)) result.then(done, done);
     else done();
   }
+
+  /** The innermost step: the controller method, or the room-scoped method in the session's room. */
+  private call(route: Route, message: unknown, session: Session<unknown, object>): unknown {
+    if (route.roomType === undefined) return route.invoke(message, session);
+    const room = this.host.rooms.roomOf(session, route.roomType);
+    if (room === undefined)
+      throw new GameError(
+        ErrorCodes.NOT_IN_ROOM,
+        `${route.type.name} is handled by ${route.roomType} rooms: join one first`,
+      );
+    return room.run((instance) => {
+      if (!instance.has(session))
+        throw new GameError(
+          ErrorCodes.NOT_IN_ROOM,
+          `not (or no longer) in ${route.roomType} room ${room.id}`,
+        );
+      return route.invoke(message, session, instance);
+    });
+  }
+
+  /** The last step of every middleware chain. */
+  readonly invokeRoute = (context: HandlerContext): unknown =>
+    this.call(context.handler as Route, context.message, context.session);
 
   /**
    * Bounds a handler turn: past `limitMs` the client gets Error HANDLER_TIMEOUT and the session closes
@@ -226,7 +276,9 @@ export class FramePipeline {
 
   readonly onHandlerError = (connection: Connection, error: unknown, frame: InboundFrame): void => {
     const label = this.host.table.get(frame.msgId)?.label;
-    this.host.observer.handlerFailed(error instanceof GameError ? 'game_error' : 'exception');
+    if (error instanceof GameError && error.code === ErrorCodes.UNAUTHENTICATED)
+      this.host.observer.protocolError('unauthenticated'); // the login gate (a guard) refused it
+    else this.host.observer.handlerFailed(error instanceof GameError ? 'game_error' : 'exception');
     if (error instanceof GameError) {
       connection.session.logger.debug({ code: error.code, handler: label }, error.message);
       this.sendError(connection, frame.seq, frame.msgId, error.code, error.message);
@@ -244,7 +296,11 @@ export class FramePipeline {
 
   private unknownMessage(connection: Connection, frame: InboundFrame): void {
     const count = connection.unknownMessages.hit(Date.now());
-    const text = `no handler for message id ${frame.msgId}`;
+    const known = this.host.messages.get(frame.msgId);
+    const text =
+      known === undefined
+        ? `no message has id ${frame.msgId}`
+        : `no handler for ${known.name} (id ${frame.msgId}) on this server`;
     this.refused(connection, 'unknown_message', frame.seq, frame.msgId, ErrorCodes.UNKNOWN_MESSAGE, text);
     if (count >= this.host.limits.unknownMessageLimit) {
       const fields = { msgId: frame.msgId, count };

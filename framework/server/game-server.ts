@@ -3,23 +3,40 @@ import type { Logger } from 'pino';
 import { ActorSystem } from '../actors/actor-system';
 import { Admin } from '../admin/admin';
 import { RepeatedEventLog } from '../admin/repeated-events';
+import type { Cluster } from '../cluster/cluster';
+import { ClusterUserDirectory } from '../cluster/cluster-user-directory';
+import { LocalCluster } from '../cluster/local-cluster';
+import { NatsCluster } from '../cluster/nats-cluster';
 import { ErrorCodes } from '../errors';
-import { collectMessages, exploreHandlers, type HandlerTable } from '../handlers/explorer';
+import { collectMessages, exploreHandlers, unhandledRequests } from '../handlers/explorer';
+import { requireAuthentication } from '../handlers/guards';
+import { composeChain, type MiddlewareLike } from '../handlers/middleware';
 import { createLogger, isLogger } from '../logging';
 import { Ping, Pong } from '../protocol/framework-messages';
-import { RoomRegistry } from '../rooms/room';
+import { Matchmaker } from '../rooms/matchmaker';
+import type { MessageType } from '../protocol/message-type';
+import { LocalUserDirectory, type UserDirectory } from '../users/user-directory';
+import { UserIndex } from '../users/user-index';
 import type { CloseReason } from '../transport/close-reason';
 import { createTransport } from '../transport/create-transport';
 import type { EngineName, SessionId, Transport, TransportHandler } from '../transport/transport';
 import { Connection } from './connection';
 import type { AdminTarget } from '../admin/admin-target';
-import { FramePipeline } from './frame-pipeline';
 import { noObserver, type ServerObserver } from './observer';
+import { FramePipeline, type Route, type RouteTable } from './frame-pipeline';
 import { resolveServerOptions, type GameServerOptions, type ResolvedServerOptions } from './options';
-import { Session } from './session';
+import { Session, type SessionContext } from './session';
 
-type SessionListener = (session: Session<unknown>) => void;
-type SessionCloseListener = (session: Session<unknown>, reason: CloseReason) => void;
+// Listeners see sessions of the application's user type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnySession = Session<any, any>;
+type SessionListener = (session: AnySession) => void;
+type SessionCloseListener = (session: AnySession, reason: CloseReason) => void;
+
+function unsubscriber<T>(list: Set<T>, item: T): () => void {
+  list.add(item);
+  return () => list.delete(item);
+}
 
 /**
  * The game server: a transport, a session actor per connection, the @Handler table, rooms and actors.
@@ -28,8 +45,13 @@ type SessionCloseListener = (session: Session<unknown>, reason: CloseReason) => 
 export class GameServer implements TransportHandler {
   readonly container: Container;
   readonly logger: Logger;
-  readonly rooms: RoomRegistry;
+  /** Room types, live rooms and matchmaking. */
+  readonly rooms: Matchmaker;
+  /** User id -> session, when the `users` option is given (else an empty directory). */
+  readonly users: UserDirectory;
   readonly actors: ActorSystem;
+  /** Actors by type + id, rooms and users across nodes (in this process without the `cluster` option). */
+  readonly cluster: Cluster;
   readonly transport: Transport;
   /** The admin listener (metrics, health, API, dashboard) when `admin` was given. */
   readonly admin: Admin | undefined;
@@ -38,15 +60,18 @@ export class GameServer implements TransportHandler {
   private readonly events: RepeatedEventLog;
   private readonly options: ResolvedServerOptions;
   private readonly connections = new Map<SessionId, Connection>();
-  private table: HandlerTable = new Map();
+  private table: RouteTable = new Map();
+  private messages: ReadonlyMap<number, MessageType<unknown>> = new Map();
+  private readonly middleware: MiddlewareLike[] = [requireAuthentication];
+  private readonly sessionContext: SessionContext;
   private readonly pipeline: FramePipeline;
   private listener: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopPromise: Promise<void> | undefined;
   private allClosedWaiters: (() => void)[] = [];
-  private readonly openListeners: SessionListener[] = [];
-  private readonly closeListeners: SessionCloseListener[] = [];
+  private readonly openListeners = new Set<SessionListener>();
+  private readonly closeListeners = new Set<SessionCloseListener>();
   /** Frames a mailbox may hold after reading paused: capacity, then what one read could still deliver. */
   private readonly mailboxHardLimit: number;
 
@@ -64,32 +89,66 @@ export class GameServer implements TransportHandler {
         ...this.options.transportLimits,
         warn: (message) => this.logger.warn(message),
       });
+    this.actors = new ActorSystem(this.logger, {
+      mailboxCapacity: this.options.session.mailboxCapacity,
+      askTimeoutMs: this.options.session.askTimeoutMs,
+    });
+    this.cluster = this.options.cluster ? new NatsCluster(this.options.cluster) : new LocalCluster();
+    this.rooms = new Matchmaker(
+      this.options.roomRegistry ?? this.cluster.roomRegistry,
+      this.actors,
+      this.transport,
+      this.container,
+      this.options.roomLimits,
+    );
+    for (const [type, roomClass] of Object.entries(this.options.roomTypes))
+      this.rooms.define(type, roomClass);
+    const users = this.options.users;
+    this.users =
+      users?.directory ??
+      (this.cluster.distributed
+        ? new ClusterUserDirectory(() => this.cluster.users, this.logger)
+        : new LocalUserDirectory());
+    this.middleware.push(...this.options.use);
+    this.sessionContext = {
+      transport: this.transport,
+      logger: this.logger,
+      users: users === undefined ? undefined : new UserIndex(users.idOf, this.users, users.secondLogin),
+      newState: this.options.sessionState,
+    };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const server = this;
     this.admin = this.options.admin && new Admin(this.options.admin, this.adminTarget(), this.logger);
     this.observer = this.admin?.observer ?? noObserver;
     this.events = new RepeatedEventLog(this.logger);
-    const handlers = (): HandlerTable => this.table;
     this.pipeline = new FramePipeline({
       transport: this.transport,
       limits: this.options.session,
       observer: this.observer,
       events: this.events,
       get table() {
-        return handlers();
+        return server.table;
       },
+      get messages() {
+        return server.messages;
+      },
+      rooms: this.rooms,
       closeConnection: (connection, reason) => this.closeConnection(connection, reason),
       sessionOpened: (session) => {
         for (const listener of this.openListeners) this.safely(() => listener(session));
       },
     });
-    this.rooms = new RoomRegistry(this.transport);
-    this.actors = new ActorSystem(this.logger, {
-      mailboxCapacity: this.options.session.mailboxCapacity,
-      askTimeoutMs: this.options.session.askTimeoutMs,
-    });
-    // Services may inject the server, its rooms and its actor system.
+    // Services may inject the server, its matchmaker and its actor system.
     if (!this.container.isBound(GameServer)) this.container.bind(GameServer).toConstantValue(this);
-    if (!this.container.isBound(RoomRegistry)) this.container.bind(RoomRegistry).toConstantValue(this.rooms);
+    if (!this.container.isBound(Matchmaker)) this.container.bind(Matchmaker).toConstantValue(this.rooms);
     if (!this.container.isBound(ActorSystem)) this.container.bind(ActorSystem).toConstantValue(this.actors);
+  }
+
+  /** Adds middleware around every handler (outermost first, after the login gate); before start(). */
+  use(...middleware: MiddlewareLike[]): this {
+    if (this.state !== 'new') throw new Error('GameServer.use() must be called before start()');
+    this.middleware.push(...middleware);
+    return this;
   }
 
   get engine(): EngineName {
@@ -102,18 +161,18 @@ export class GameServer implements TransportHandler {
   }
 
   /** The session with this id, if open. */
-  session(id: SessionId): Session<unknown> | undefined {
+  session(id: SessionId): AnySession | undefined {
     return this.connections.get(id)?.session;
   }
 
-  /** Called after a session completed its handshake. */
-  onSessionOpen(listener: SessionListener): void {
-    this.openListeners.push(listener);
+  /** Called after a session completed its handshake; returns a function that unsubscribes. */
+  onSessionOpen(listener: SessionListener): () => void {
+    return unsubscriber(this.openListeners, listener);
   }
 
-  /** Called when a session that completed its handshake closes. */
-  onSessionClose(listener: SessionCloseListener): void {
-    this.closeListeners.push(listener);
+  /** Called when a session that completed its handshake closes; returns a function that unsubscribes. */
+  onSessionClose(listener: SessionCloseListener): () => void {
+    return unsubscriber(this.closeListeners, listener);
   }
 
   /** Builds the handler table (throws HandlerSetupError on a bad one), then listens. */
@@ -125,7 +184,27 @@ export class GameServer implements TransportHandler {
       for (const controller of controllers)
         if (!container.isBound(controller)) container.bind(controller).toSelf().inSingletonScope();
     }
-    this.table = exploreHandlers({ controllers, container, messages });
+    const rooms = this.rooms.definitions();
+    const handlers = exploreHandlers({ controllers, container, messages, rooms });
+    const routes = new Map<number, Route>();
+    for (const [id, entry] of handlers)
+      routes.set(id, { ...entry, chain: composeChain(this.middleware, entry, this.pipeline.invokeRoute) });
+    this.table = routes;
+    this.messages = messages;
+    const unhandled = unhandledRequests(messages, handlers);
+    if (unhandled.length > 0)
+      this.logger.warn(
+        { messages: unhandled.map((type) => type.name) },
+        `no handler for ${unhandled.map((type) => type.name).join(', ')}: clients sending them get UNKNOWN_MESSAGE`,
+      );
+    await this.cluster.start({
+      logger: this.logger,
+      actors: this.actors,
+      transport: this.transport,
+      session: (id) => this.session(id),
+      messages,
+      askTimeoutMs: session.askTimeoutMs,
+    });
     this.transport.setHandler(this);
     await this.admin?.start();
     const bound = await this.transport.listen(host, port).catch(async (error: unknown) => {
@@ -193,6 +272,8 @@ export class GameServer implements TransportHandler {
         this.logger.warn('shutdown deadline reached with sends pending');
     }
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    if ((await untilDeadline(this.cluster.stop())) === 'timeout')
+      this.logger.warn('shutdown deadline reached while leaving the cluster');
     if ((await untilDeadline(this.actors.stopAll())) === 'timeout')
       this.logger.warn('shutdown deadline reached with actors still handling a message');
     await this.transport.shutdown();
@@ -209,7 +290,7 @@ export class GameServer implements TransportHandler {
       this.transport.close(id, 'shutdown');
       return;
     }
-    const session = new Session<unknown>(id, remote, this.transport, this.logger);
+    const session = new Session<unknown, object>(id, remote, this.sessionContext);
     const connection = new Connection(session, this.options.session, Date.now(), {
       process: this.pipeline.process,
       onError: this.pipeline.onHandlerError,
@@ -338,7 +419,7 @@ export class GameServer implements TransportHandler {
       },
       connections: () => this.connections.values(),
       session: (id) => this.session(id),
-      rooms: () => this.rooms.all(),
+      rooms: () => this.rooms.hostedRooms(),
     };
   }
 

@@ -2,9 +2,15 @@ import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from '../admin/admin-options';
 import { OptionError } from '../errors';
+import type { ClusterOptions } from '../cluster/options';
 import type { ControllerClass } from '../handlers/explorer';
+import type { MiddlewareLike } from '../handlers/middleware';
+import { defaultRoomLimits, type RoomClass, type RoomLimits } from '../rooms/matchmaker';
+import type { RoomRegistry } from '../rooms/room-registry';
+import type { UserIndexOptions } from '../users/user-index';
 import { isLogger, type LoggerOptions } from '../logging';
-import type { TransportLimits, EngineChoice, Transport } from '../transport/transport';
+import { TRANSPORT_OPTION_KEYS, type TransportOptions } from '../transport/options';
+import type { EngineChoice, Transport } from '../transport/transport';
 
 /** Session policy limits (DESIGN.md "Limits"); every timer is configurable so tests can shorten it. */
 export interface SessionLimits {
@@ -45,8 +51,11 @@ export interface GameServerOptions {
   ioThreads?: number;
   /** Use this transport instead of creating one from engine / ioThreads / limits. */
   transport?: Transport;
-  /** Session policy and transport limits. */
-  limits?: Partial<SessionLimits> & Partial<TransportLimits> & { maxConnectionsPerAddress?: number };
+  /**
+   * Session policy limits, and every transport option but engine / ioThreads (transport limits, backlog,
+   * maxConnectionsPerAddress, io_uring tuning), passed to the transport the server creates.
+   */
+  limits?: Partial<SessionLimits> & Omit<TransportOptions, 'engine' | 'ioThreads' | 'warn'>;
   /** The application's messages: an array of generated constants or a module namespace of them. */
   messages: Iterable<unknown> | Record<string, unknown>;
   /** Controller classes (@Controller()); bound into the container unless bindControllers is false. */
@@ -59,6 +68,16 @@ export interface GameServerOptions {
   logger?: Logger | LoggerOptions;
   /** The admin listener (metrics, health checks, JSON API, dashboard: docs/operations.md); off when absent. */
   admin?: AdminOptions;
+  /** Middleware around every handler, outermost first (after the built-in login gate); or `server.use`. */
+  use?: readonly MiddlewareLike[];
+  /** The user index: `idOf(user)` and the second-login policy; without it there is no index. */
+  users?: UserIndexOptions<never>;
+  /** Room types, room limits and the room registry (default a LocalRoomRegistry). */
+  rooms?: Partial<RoomLimits> & { types?: Record<string, RoomClass>; registry?: RoomRegistry };
+  /** Makes each session's `state` object on first use (default `{}`). */
+  sessionState?: () => object;
+  /** Join a cluster on NATS (docs/deployment.md); without it the same cluster API runs in this process. */
+  cluster?: ClusterOptions;
 }
 
 export const defaultSessionLimits: Readonly<SessionLimits> = Object.freeze({
@@ -82,13 +101,21 @@ export interface ResolvedServerOptions {
   ioThreads: number;
   transport: Transport | undefined;
   session: SessionLimits;
-  transportLimits: Partial<TransportLimits> & { maxConnectionsPerAddress?: number };
+  transportLimits: Omit<TransportOptions, 'engine' | 'ioThreads' | 'warn'>;
   messages: Iterable<unknown> | Record<string, unknown>;
   controllers: readonly ControllerClass[];
   container: Container;
   bindControllers: boolean;
   logger: Logger | LoggerOptions;
   admin: ResolvedAdminOptions | undefined;
+  use: readonly MiddlewareLike[];
+  users: UserIndexOptions<unknown> | undefined;
+  roomLimits: RoomLimits;
+  roomTypes: Record<string, RoomClass>;
+  roomRegistry: RoomRegistry | undefined;
+  sessionState: () => object;
+  /** Checked by NatsCluster's constructor. */
+  cluster: ClusterOptions | undefined;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -106,16 +133,16 @@ const SERVER_KEYS = new Set([
   'bindControllers',
   'logger',
   'admin',
+  'use',
+  'users',
+  'rooms',
+  'sessionState',
+  'cluster',
 ]);
-const TRANSPORT_LIMIT_KEYS = new Set([
-  'maxFrameBytes',
-  'sendSoftLimit',
-  'sendHardLimit',
-  'frameTimeoutMs',
-  'sendStallMs',
-  'maxConnections',
-  'maxConnectionsPerAddress',
-]);
+/** Transport options a GameServer takes in `limits` (engine and ioThreads are top-level options). */
+const TRANSPORT_LIMIT_KEYS = new Set(
+  [...TRANSPORT_OPTION_KEYS].filter((key) => key !== 'engine' && key !== 'ioThreads'),
+);
 
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -219,19 +246,64 @@ export function resolveServerOptions(options: GameServerOptions): ResolvedServer
     );
     if (extra !== undefined) throw new OptionError(`unknown logger option "logger.${extra}"`);
   }
+  const use = options.use ?? [];
+  if (!Array.isArray(use) || use.some((m) => typeof m !== 'function' && typeof m?.handle !== 'function'))
+    throw new OptionError('use must be an array of middleware (functions or { handle })');
+  const users = options.users as UserIndexOptions<unknown> | undefined;
+  if (users !== undefined) {
+    if (typeof users !== 'object' || users === null || typeof users.idOf !== 'function')
+      throw new OptionError('users must be { idOf(user), secondLogin?, directory? }');
+    const policy = users.secondLogin;
+    if (policy !== undefined && typeof policy !== 'function' && !['takeover', 'refuse'].includes(policy))
+      throw new OptionError(
+        `users.secondLogin must be "takeover", "refuse" or a function, got ${show(policy)}`,
+      );
+  }
+  const rooms = (options.rooms ?? {}) as Record<string, unknown>;
+  if (typeof rooms !== 'object' || rooms === null) throw new OptionError('rooms must be an object');
+  for (const key of Object.keys(rooms))
+    if (!['types', 'registry', ...Object.keys(defaultRoomLimits)].includes(key))
+      throw new OptionError(`unknown rooms option "rooms.${key}"`);
+  const roomLimits: RoomLimits = {
+    maxRooms: checkInteger('rooms.maxRooms', rooms.maxRooms ?? defaultRoomLimits.maxRooms, 0, 10_000_000),
+    maxRoomsPerSession: checkInteger(
+      'rooms.maxRoomsPerSession',
+      rooms.maxRoomsPerSession ?? defaultRoomLimits.maxRoomsPerSession,
+      0,
+      1_000_000,
+    ),
+    emptyTimeoutMs: checkInteger(
+      'rooms.emptyTimeoutMs',
+      rooms.emptyTimeoutMs ?? defaultRoomLimits.emptyTimeoutMs,
+      0,
+      MAX_TIMER_MS,
+    ),
+  };
+  const roomTypes = (rooms.types ?? {}) as Record<string, RoomClass>;
+  for (const [type, roomClass] of Object.entries(roomTypes))
+    if (typeof roomClass !== 'function') throw new OptionError(`rooms.types.${type} must be a Room class`);
+  const sessionState = options.sessionState ?? (() => ({}));
+  if (typeof sessionState !== 'function') throw new OptionError('sessionState must be a function');
   return {
+    use,
+    users,
+    roomLimits,
+    roomTypes,
+    roomRegistry: rooms.registry as RoomRegistry | undefined,
+    sessionState,
     port,
     host,
     engine,
     ioThreads,
     transport,
     session,
-    transportLimits: transportLimits as Partial<TransportLimits> & { maxConnectionsPerAddress?: number },
+    transportLimits: transportLimits as Omit<TransportOptions, 'engine' | 'ioThreads' | 'warn'>,
     messages,
     controllers: options.controllers,
     container,
     bindControllers,
     logger,
     admin: options.admin === undefined ? undefined : resolveAdminOptions(options.admin),
+    cluster: options.cluster,
   };
 }

@@ -3,55 +3,79 @@ import { encodeForSend, type MessageType } from '../protocol/message-type';
 import { Kick } from '../protocol/framework-messages';
 import type { CloseReason } from '../transport/close-reason';
 import type { SessionId, Transport } from '../transport/transport';
+import type { UserIndex } from '../users/user-index';
+import type { AppState, AppUser } from './session-types';
 
-/** Something a session belongs to and must leave when it closes (a Room). */
+/** Something a session belongs to and must leave when it closes (a room membership). */
 export interface SessionGroup {
-  leave(session: Session<unknown>): void;
+  leave(session: Session<unknown, object>): void;
 }
 
 export type CloseListener = (reason: CloseReason) => void;
 
+/** What every session of one server shares (one object per server, not per session). */
+export interface SessionContext {
+  readonly transport: Transport;
+  readonly logger: Logger;
+  /** The user index when the server has `users` options. */
+  readonly users: UserIndex | undefined;
+  /** A fresh state object for a session (`sessionState` option; default {}). */
+  newState(): object;
+}
+
 /**
- * One client connection as handlers see it. `User` is the typed data set by `authenticate` at login.
+ * One client connection as handlers see it. `User` is the data set by `authenticate` at login, `State`
+ * the type of `session.state`; both default to what the application declared in `SessionTypes`.
  * All methods are safe after close (sends are dropped).
  */
-export class Session<User = unknown> {
+export class Session<User = AppUser, State extends object = AppState> {
   private currentUser: User | undefined;
   private isAuthenticated = false;
   private closeReason: CloseReason | undefined;
   private isClosing = false;
   private isWritable = true;
-  private readonly closeListeners: CloseListener[] = [];
+  private closeListeners: Set<CloseListener> | undefined;
   // Made on first use: most sessions never log, keep state or join a room (memory per idle session).
-  private stateBag: Map<string, unknown> | undefined;
+  private stateBag: State | undefined;
   private groupSet: Set<SessionGroup> | undefined;
   private sessionLogger: Logger | undefined;
+  // The current handler turn's undo / commit actions (undefined outside a turn or while none was added).
+  private inTurn = false;
+  private undoList: (() => void)[] | undefined;
+  private commitList: (() => void)[] | undefined;
 
   constructor(
     readonly id: SessionId,
     readonly remoteAddress: string,
-    private readonly transport: Transport,
-    private readonly serverLogger: Logger,
+    private readonly context: SessionContext,
   ) {}
 
-  /** Free per-session state for handlers. */
-  get state(): Map<string, unknown> {
-    return (this.stateBag ??= new Map());
+  /** Per-session data for handlers, typed by `State`; made on first use from the `sessionState` option. */
+  get state(): State {
+    return (this.stateBag ??= this.context.newState() as State);
   }
 
-  /** Groups (rooms) this session is in; left automatically on close. */
+  /** The groups without making the set (undefined while the session never joined one). */
+  get groupsIfAny(): ReadonlySet<SessionGroup> | undefined {
+    return this.groupSet;
+  }
+
+  /** Groups (room memberships) this session is in; left automatically on close. */
   get groups(): Set<SessionGroup> {
     return (this.groupSet ??= new Set());
   }
 
   /** A child of the server's logger carrying this session's id and remote address. */
   get logger(): Logger {
-    return (this.sessionLogger ??= this.serverLogger.child({ session: this.id, remote: this.remoteAddress }));
+    return (this.sessionLogger ??= this.context.logger.child({
+      session: this.id,
+      remote: this.remoteAddress,
+    }));
   }
 
   /** Logs at debug level without making the child logger when debug is off. */
   debug(message: string, fields?: object): void {
-    if (this.serverLogger.isLevelEnabled('debug')) this.logger.debug(fields ?? {}, message);
+    if (this.context.logger.isLevelEnabled('debug')) this.logger.debug(fields ?? {}, message);
   }
 
   get authenticated(): boolean {
@@ -69,17 +93,68 @@ export class Session<User = unknown> {
     return this.currentUser as User;
   }
 
-  /** Marks the session logged in: handlers not marked public become reachable. */
+  /**
+   * Logs the session in: handlers not marked public become reachable. With the server's `users` option,
+   * the user index applies the second-login policy (GameError ALREADY_LOGGED_IN under 'refuse'). Inside a
+   * handler whose request is answered with an Error, the login is undone.
+   */
   authenticate(user: User): void {
+    const wasAuthenticated = this.isAuthenticated;
+    const previousUser = this.currentUser;
+    if (wasAuthenticated && this.context.users !== undefined && previousUser !== user)
+      this.context.users.logout(this as Session<unknown, object>, previousUser);
+    this.context.users?.login(this as Session<unknown, object>, user);
     this.currentUser = user;
     this.isAuthenticated = true;
+    this.onUndo(() => {
+      this.currentUser = previousUser;
+      this.isAuthenticated = wasAuthenticated;
+    });
     this.debug('session authenticated');
   }
 
-  /** Back to anonymous. */
+  /** Back to anonymous; the user index forgets this session. */
   logout(): void {
+    if (this.isAuthenticated) this.context.users?.logout(this as Session<unknown, object>, this.currentUser);
     this.currentUser = undefined;
     this.isAuthenticated = false;
+  }
+
+  /**
+   * Inside a handler turn: `undo` runs if the turn ends with an Error answer (a thrown error), newest
+   * first. Outside a turn it is dropped (nothing to roll back to).
+   */
+  onUndo(undo: () => void): void {
+    if (this.inTurn) (this.undoList ??= []).push(undo);
+  }
+
+  /** Inside a handler turn: `action` runs when the turn succeeds. Outside a turn: at once. */
+  onCommit(action: () => void): void {
+    if (this.inTurn) (this.commitList ??= []).push(action);
+    else action();
+  }
+
+  /** Internal (frame pipeline): a handler turn starts. */
+  beginTurn(): void {
+    this.inTurn = true;
+  }
+
+  /** Internal (frame pipeline): the turn ended; `ok` false runs the undo actions, true the commit actions. */
+  endTurn(ok: boolean): void {
+    this.inTurn = false;
+    const undos = this.undoList;
+    const commits = this.commitList;
+    this.undoList = undefined;
+    this.commitList = undefined;
+    const actions = ok ? commits : undos?.reverse();
+    if (actions === undefined) return;
+    for (const action of actions) {
+      try {
+        action();
+      } catch (error) {
+        this.logger.error({ err: error }, ok ? 'commit action failed' : 'undo action failed');
+      }
+    }
   }
 
   /** False while pending send bytes are above the transport's soft limit: drop low-priority pushes. */
@@ -97,6 +172,7 @@ export class Session<User = unknown> {
     return this.isClosing;
   }
 
+  /** True once the connection is gone (`closedWith` says why). */
   get closed(): boolean {
     return this.closeReason !== undefined;
   }
@@ -109,7 +185,7 @@ export class Session<User = unknown> {
   /** Sends a one-way message (seq 0). */
   push<T>(type: MessageType<T>, data: T): void {
     if (this.isClosing) return;
-    this.transport.send(this.id, type.id, 0, encodeForSend(type, data));
+    this.context.transport.send(this.id, type.id, 0, encodeForSend(type, data));
   }
 
   /** Sends queued frames and a Kick carrying the reason, then closes with that reason. */
@@ -125,14 +201,21 @@ export class Session<User = unknown> {
   private closeWith(reason: CloseReason, kickText: string): void {
     if (this.isClosing) return;
     this.isClosing = true;
-    this.transport.send(this.id, Kick.id, 0, Kick.encode({ reason: kickText }));
-    this.transport.close(this.id, reason);
+    this.context.transport.send(this.id, Kick.id, 0, Kick.encode({ reason: kickText }));
+    this.context.transport.close(this.id, reason);
   }
 
-  /** Called once when the connection is gone (any reason); immediately if it already is. */
-  onClose(listener: CloseListener): void {
-    if (this.closeReason !== undefined) listener(this.closeReason);
-    else this.closeListeners.push(listener);
+  /**
+   * Called once when the connection is gone (any reason); immediately if it already is.
+   * Returns a function that unsubscribes.
+   */
+  onClose(listener: CloseListener): () => void {
+    if (this.closeReason !== undefined) {
+      listener(this.closeReason);
+      return () => undefined;
+    }
+    (this.closeListeners ??= new Set()).add(listener);
+    return () => this.closeListeners?.delete(listener);
   }
 
   /** Internal: the transport reported the close. */
@@ -140,8 +223,12 @@ export class Session<User = unknown> {
     if (this.closeReason !== undefined) return;
     this.closeReason = reason;
     this.isClosing = true;
-    if (this.groupSet) for (const group of [...this.groupSet]) group.leave(this);
-    for (const listener of this.closeListeners.splice(0)) {
+    if (this.groupSet) for (const group of [...this.groupSet]) group.leave(this as Session<unknown, object>);
+    if (this.isAuthenticated) this.context.users?.logout(this as Session<unknown, object>, this.currentUser);
+    const listeners = this.closeListeners;
+    this.closeListeners = undefined;
+    if (listeners === undefined) return;
+    for (const listener of listeners) {
       try {
         listener(reason);
       } catch (error) {

@@ -1,4 +1,6 @@
 /** Transport options, their defaults (DESIGN.md "Limits") and their validation (before any native call). */
+import { z } from 'zod';
+import { OptionError } from '../errors';
 import type { EngineChoice, TransportLimits } from './transport';
 
 const KiB = 1024;
@@ -59,81 +61,116 @@ export interface ResolvedOptions {
   uring: UringTuning;
 }
 
-const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'epoll', 'uring', 'iocp', 'rio', 'node'];
+const ENGINE_CHOICES = ['auto', 'epoll', 'uring', 'iocp', 'rio', 'node'] as const;
 
-function checkInteger(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-    throw new RangeError(`${name} must be an integer between ${min} and ${max}, got ${shown}`);
-  }
-  return value;
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** An integer option from min to max, with the message every FastPort option uses. */
+function integer(name: string, min: number, max: number) {
+  return z.custom<number>(
+    (value) => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
+    (value) => ({ message: `${name} must be an integer between ${min} and ${max}, got ${shown(value)}` }),
+  );
+}
+
+function powerOfTwo(name: string, max: number) {
+  return integer(name, 1, max).refine(
+    (value) => (value & (value - 1)) === 0,
+    (value) => ({
+      message: `${name} must be a power of two, got ${value}`,
+    }),
+  );
+}
+
+/**
+ * The one schema of transport options: createTransport validates with it, and GameServer passes every
+ * key of it (limits, backlog, per-address limit, io_uring tuning) through to the transport it creates.
+ */
+export const transportOptionsSchema = z.object({
+  engine: z
+    .custom<EngineChoice>(
+      (value) => (ENGINE_CHOICES as readonly unknown[]).includes(value),
+      (value) => ({
+        message: `engine must be one of ${ENGINE_CHOICES.join(', ')}, got ${shown(value)}`,
+      }),
+    )
+    .optional(),
+  ioThreads: integer('ioThreads', 0, MAX_IO_THREADS).optional(),
+  backlog: integer('backlog', 1, 65535).optional(),
+  reusePort: z
+    .custom<boolean>(
+      (value) => typeof value === 'boolean',
+      (value) => ({ message: `reusePort must be a boolean, got ${shown(value)}` }),
+    )
+    .optional(),
+  maxConnectionsPerAddress: integer('maxConnectionsPerAddress', 0, MAX_CONNECTIONS).optional(),
+  maxFrameBytes: integer('maxFrameBytes', MIN_FRAME_BYTES, MAX_FRAME_BYTES).optional(),
+  sendSoftLimit: integer('sendSoftLimit', 1, MAX_SEND_LIMIT).optional(),
+  sendHardLimit: integer('sendHardLimit', 1, MAX_SEND_LIMIT).optional(),
+  frameTimeoutMs: integer('frameTimeoutMs', 0, MAX_TIMEOUT_MS).optional(),
+  sendStallMs: integer('sendStallMs', 0, MAX_TIMEOUT_MS).optional(),
+  maxConnections: integer('maxConnections', 1, MAX_CONNECTIONS).optional(),
+  uringEntries: powerOfTwo('uringEntries', 32768).optional(),
+  uringBufferCount: powerOfTwo('uringBufferCount', 32768).optional(),
+  uringBufferSize: integer('uringBufferSize', 1, 16 * MiB).optional(),
+  uringSendSliceSize: integer('uringSendSliceSize', 1, 16 * MiB).optional(),
+  uringSendSliceCount: integer('uringSendSliceCount', 1, 65536).optional(),
+  warn: z.function().optional(),
+});
+
+/** Option names a GameServer hands to the transport it creates (everything but `warn`). */
+export const TRANSPORT_OPTION_KEYS: ReadonlySet<string> = new Set(
+  Object.keys(transportOptionsSchema.shape).filter((key) => key !== 'warn'),
+);
+
+/** Runs a schema, turning its first issue into an OptionError with that issue's message. */
+export function parseOptions<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new OptionError(result.error.issues[0]?.message ?? 'invalid options');
+  return result.data;
 }
 
 /** Validates every option with a precise message and fills in the defaults. */
 export function resolveOptions(options: TransportOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`transport options must be an object, got ${String(options)}`);
-  }
-  const engine = options.engine ?? 'auto';
-  if (!ENGINE_CHOICES.includes(engine)) {
-    throw new RangeError(`engine must be one of ${ENGINE_CHOICES.join(', ')}, got ${JSON.stringify(engine)}`);
-  }
-  const ioThreads = checkInteger('ioThreads', options.ioThreads ?? 0, 0, MAX_IO_THREADS);
-  const backlog = checkInteger('backlog', options.backlog ?? 511, 1, 65535);
-  const reusePort = options.reusePort ?? false;
-  if (typeof reusePort !== 'boolean') {
-    throw new TypeError(`reusePort must be a boolean, got ${JSON.stringify(reusePort)}`);
-  }
-  const maxConnectionsPerAddress = checkInteger(
-    'maxConnectionsPerAddress',
-    options.maxConnectionsPerAddress ?? 0,
-    0,
-    MAX_CONNECTIONS,
-  );
-  const pick = <K extends keyof TransportLimits>(key: K): number => options[key] ?? defaultLimits[key];
+  if (typeof options !== 'object' || options === null)
+    throw new OptionError(`transport options must be an object, got ${String(options)}`);
+  const o = parseOptions(transportOptionsSchema, options);
+  const pick = <K extends keyof TransportLimits>(key: K): number => o[key] ?? defaultLimits[key];
   const limits: TransportLimits = {
-    maxFrameBytes: checkInteger('maxFrameBytes', pick('maxFrameBytes'), MIN_FRAME_BYTES, MAX_FRAME_BYTES),
-    sendSoftLimit: checkInteger('sendSoftLimit', pick('sendSoftLimit'), 1, MAX_SEND_LIMIT),
-    sendHardLimit: checkInteger('sendHardLimit', pick('sendHardLimit'), 1, MAX_SEND_LIMIT),
-    frameTimeoutMs: checkInteger('frameTimeoutMs', pick('frameTimeoutMs'), 0, MAX_TIMEOUT_MS),
-    sendStallMs: checkInteger('sendStallMs', pick('sendStallMs'), 0, MAX_TIMEOUT_MS),
-    maxConnections: checkInteger('maxConnections', pick('maxConnections'), 1, MAX_CONNECTIONS),
+    maxFrameBytes: pick('maxFrameBytes'),
+    sendSoftLimit: pick('sendSoftLimit'),
+    sendHardLimit: pick('sendHardLimit'),
+    frameTimeoutMs: pick('frameTimeoutMs'),
+    sendStallMs: pick('sendStallMs'),
+    maxConnections: pick('maxConnections'),
   };
-  if (limits.sendHardLimit < limits.sendSoftLimit) {
-    throw new RangeError(
+  if (limits.sendHardLimit < limits.sendSoftLimit)
+    throw new OptionError(
       `sendHardLimit (${limits.sendHardLimit}) must be at least sendSoftLimit (${limits.sendSoftLimit})`,
     );
-  }
-  if (limits.sendHardLimit < limits.maxFrameBytes) {
-    throw new RangeError(
+  if (limits.sendHardLimit < limits.maxFrameBytes)
+    throw new OptionError(
       `sendHardLimit (${limits.sendHardLimit}) must be at least maxFrameBytes (${limits.maxFrameBytes}), ` +
         `or a single largest frame would close the session`,
     );
-  }
   const uring: UringTuning = {};
-  const uringKeys: (keyof UringTuning)[] = [
+  for (const key of [
     'uringEntries',
     'uringBufferCount',
     'uringBufferSize',
     'uringSendSliceSize',
     'uringSendSliceCount',
-  ];
-  const uringMax: Record<keyof UringTuning, number> = {
-    uringEntries: 32768,
-    uringBufferCount: 32768,
-    uringBufferSize: 16 * MiB,
-    uringSendSliceSize: 16 * MiB,
-    uringSendSliceCount: 65536,
+  ] as const)
+    if (o[key] !== undefined) uring[key] = o[key];
+  return {
+    engine: o.engine ?? 'auto',
+    ioThreads: o.ioThreads ?? 0,
+    maxConnectionsPerAddress: o.maxConnectionsPerAddress ?? 0,
+    backlog: o.backlog ?? 511,
+    reusePort: o.reusePort ?? false,
+    limits,
+    uring,
   };
-  for (const key of uringKeys) {
-    const value = options[key];
-    if (value !== undefined) uring[key] = checkInteger(key, value, 1, uringMax[key]);
-  }
-  if (uring.uringEntries !== undefined && (uring.uringEntries & (uring.uringEntries - 1)) !== 0) {
-    throw new RangeError(`uringEntries must be a power of two, got ${uring.uringEntries}`);
-  }
-  if (uring.uringBufferCount !== undefined && (uring.uringBufferCount & (uring.uringBufferCount - 1)) !== 0) {
-    throw new RangeError(`uringBufferCount must be a power of two, got ${uring.uringBufferCount}`);
-  }
-  return { engine, ioThreads, maxConnectionsPerAddress, backlog, reusePort, limits, uring };
 }

@@ -1,4 +1,4 @@
-import { GameClient, type CloseReason, type Transport } from '../../framework';
+import { GameClient, type ClientCloseReason, type Transport } from '../../framework';
 import {
   ChatMessage,
   CreateRoomReq,
@@ -21,7 +21,7 @@ export type ChatEvent =
   | { kind: 'private'; from: string; text: string }
   | { kind: 'joined'; room: string; name: string }
   | { kind: 'left'; room: string; name: string }
-  | { kind: 'closed'; reason: CloseReason; kick: string | undefined };
+  | { kind: 'closed'; reason: ClientCloseReason; kick: string | undefined };
 
 export interface ChatConnectOptions {
   host: string;

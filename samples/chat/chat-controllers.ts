@@ -1,21 +1,19 @@
 import { inject } from 'inversify';
-import { Controller, GameError, Handler } from '../../framework';
-import { ChatService, type ChatSession } from './chat-service';
-import { ChatErrors } from './errors';
+import { Controller, Handler } from '../../framework';
+import type { ChatSession } from './chat-room';
+import { ChatService } from './chat-service';
 import {
   CreateRoomReq,
   JoinRoomReq,
   LeaveRoomReq,
   ListRoomsReq,
   LoginReq,
-  SayReq,
   WhisperReq,
   type CreateRoomRes,
   type JoinRoomRes,
   type LeaveRoomRes,
   type ListRoomsRes,
   type LoginRes,
-  type SayRes,
   type WhisperRes,
 } from './generated/packets';
 
@@ -24,44 +22,38 @@ import {
 export class LoginController {
   constructor(@inject(ChatService) private readonly chat: ChatService) {}
 
+  /** A failed join (bad room name, room limit) undoes the login too: the request changes nothing. */
   @Handler(LoginReq, { public: true })
-  login(request: LoginReq, session: ChatSession): LoginRes {
-    if (request.room !== '') this.chat.checkRoomName(request.room);
+  async login(request: LoginReq, session: ChatSession): Promise<LoginRes> {
     const name = this.chat.login(session, request.name, request.account);
-    return { name, joined: request.room === '' ? undefined : this.chat.join(session, request.room, true) };
+    const joined = request.room === '' ? undefined : await this.chat.join(session, request.room, true);
+    return { name, joined };
   }
 }
 
-/** Rooms and messages; every handler needs a logged-in session. */
+/** Rooms and private messages; every handler needs a logged-in session. SayReq is ChatRoom's own. */
 @Controller()
 export class RoomController {
   constructor(@inject(ChatService) private readonly chat: ChatService) {}
 
   @Handler(ListRoomsReq)
-  list(): ListRoomsRes {
-    return { rooms: this.chat.listRooms() };
+  async list(): Promise<ListRoomsRes> {
+    return { rooms: await this.chat.listRooms() };
   }
 
   @Handler(CreateRoomReq)
-  create(request: CreateRoomReq): CreateRoomRes {
-    return { room: this.chat.createRoom(request.room).name };
+  async create(request: CreateRoomReq, session: ChatSession): Promise<CreateRoomRes> {
+    return { room: await this.chat.createRoom(session, request.room) };
   }
 
   @Handler(JoinRoomReq)
-  join(request: JoinRoomReq, session: ChatSession): JoinRoomRes {
+  join(request: JoinRoomReq, session: ChatSession): Promise<JoinRoomRes> {
     return this.chat.join(session, request.room, request.create);
   }
 
   @Handler(LeaveRoomReq)
-  leave(_request: LeaveRoomReq, session: ChatSession): LeaveRoomRes {
-    const room = this.chat.leave(session);
-    if (room === undefined) throw new GameError(ChatErrors.NOT_IN_ROOM, 'you are not in a room');
-    return { room };
-  }
-
-  @Handler(SayReq)
-  say(request: SayReq, session: ChatSession): SayRes {
-    return { delivered: this.chat.say(session, request.text) };
+  async leave(_request: LeaveRoomReq, session: ChatSession): Promise<LeaveRoomRes> {
+    return { room: await this.chat.leave(session) };
   }
 
   @Handler(WhisperReq)

@@ -1,21 +1,26 @@
 import { inject, injectable } from 'inversify';
-import { GameError, RoomRegistry, type Session } from '../../framework';
-import { ChatRoom } from './chat-room';
+import { GameError, GameServer, Matchmaker, type UserIndexOptions } from '../../framework';
+import { ChatRoom, type ChatSession, type ChatUser } from './chat-room';
 import { ChatErrors, MAX_TEXT_LENGTH, NAME_PATTERN } from './errors';
-import { ChatMessage, MemberJoined, MemberLeft, PrivateMessage, type JoinRoomRes } from './generated/packets';
+import { PrivateMessage, type JoinRoomRes } from './generated/packets';
 import type { RoomInfo } from './generated/chat';
 
-/** Who a logged-in session is. */
-export interface ChatUser {
-  readonly name: string;
-  readonly account: string;
-  room: ChatRoom | undefined;
-}
-
-export type ChatSession = Session<ChatUser>;
-
-/** Rooms this server keeps at most (rooms stay when empty; this bounds what clients can create). */
+/** Rooms this server keeps at most, and live rooms one session may have created. */
 export const MAX_ROOMS = 1000;
+export const MAX_ROOMS_PER_SESSION = 3;
+
+/**
+ * The chat's user index: a user is its nickname (case-insensitive). The same account logging in again
+ * takes over (the older session is kicked); a nickname held by another account is refused.
+ */
+export const chatUsers: UserIndexOptions<ChatUser> = {
+  idOf: (user) => user.name.toLowerCase(),
+  secondLogin: (holder, user) => {
+    if (holder.user?.account !== user.account)
+      throw new GameError(ChatErrors.NAME_TAKEN, `the nickname ${user.name} is taken`);
+    return 'takeover';
+  },
+};
 
 function checkName(kind: string, name: string): string {
   if (!NAME_PATTERN.test(name))
@@ -23,120 +28,68 @@ function checkName(kind: string, name: string): string {
   return name;
 }
 
-function checkText(text: string): string {
-  if (text.length === 0 || text.length > MAX_TEXT_LENGTH)
-    throw new GameError(ChatErrors.BAD_TEXT, `a message has 1 to ${MAX_TEXT_LENGTH} characters`);
-  return text;
-}
-
-/** The chat's state: who is logged in under which name and account, and the rooms. */
+/**
+ * The chat's requests on the framework's user index and matchmaker: no state of its own. A request
+ * answered with an Error changes nothing (the framework undoes the turn's login, joins and creations).
+ */
 @injectable()
 export class ChatService {
-  private readonly byAccount = new Map<string, ChatSession>();
-  private readonly byName = new Map<string, ChatSession>(); // key: lower-case nickname
-  private readonly rooms = new Map<string, ChatRoom>();
+  constructor(
+    @inject(Matchmaker) private readonly rooms: Matchmaker,
+    @inject(GameServer) private readonly server: GameServer,
+  ) {}
 
-  constructor(@inject(RoomRegistry) private readonly registry: RoomRegistry) {}
-
-  /**
-   * Logs the session in. A nickname held by another account is refused (NAME_TAKEN); an account that is
-   * logged in on another session takes over: that session leaves its room and is kicked.
-   */
+  /** Logs the session in under a nickname (a guest name if empty); NAME_TAKEN, BAD_NAME, ALREADY_LOGGED_IN. */
   login(session: ChatSession, requestedName: string, requestedAccount: string): string {
     if (session.authenticated) throw new GameError(ChatErrors.ALREADY_LOGGED_IN, 'already logged in');
     const name = checkName('a nickname', requestedName.trim() || `guest-${session.id}`);
     const account = requestedAccount === '' ? `session:${session.id}` : `account:${requestedAccount}`;
-    const previous = this.byAccount.get(account);
-    const holder = this.byName.get(name.toLowerCase());
-    if (holder !== undefined && holder !== previous)
-      throw new GameError(ChatErrors.NAME_TAKEN, `the nickname ${name} is taken`);
-    if (previous !== undefined) {
-      this.logout(previous);
-      previous.kick('logged in from another connection');
-    }
-    session.authenticate({ name, account, room: undefined });
-    this.byAccount.set(account, session);
-    this.byName.set(name.toLowerCase(), session);
-    session.onClose(() => this.logout(session));
+    session.authenticate({ name, account });
     return name;
   }
 
-  /** Leaves the room and frees the nickname and account (on close, or when taken over). */
-  logout(session: ChatSession): void {
-    const user = session.user;
-    if (user === undefined) return;
-    this.leave(session);
-    if (this.byAccount.get(user.account) === session) this.byAccount.delete(user.account);
-    if (this.byName.get(user.name.toLowerCase()) === session) this.byName.delete(user.name.toLowerCase());
-    session.logout();
-  }
-
-  listRooms(): RoomInfo[] {
-    return [...this.rooms.values()]
-      .map((r) => ({ name: r.name, members: r.room.size }))
+  async listRooms(): Promise<RoomInfo[]> {
+    const listings = await this.rooms.list(ChatRoom);
+    return listings
+      .map((r) => ({ name: r.id, members: r.clients }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Throws BAD_NAME unless `name` can name a room. */
-  checkRoomName(name: string): void {
+  /** Creates an empty room (disposed if nobody joins it in time); ROOM_EXISTS, ROOM_LIMIT, BAD_NAME. */
+  async createRoom(session: ChatSession, name: string): Promise<string> {
     checkName('a room name', name);
+    return (await this.rooms.create(ChatRoom, { session, id: name })).id;
   }
 
-  createRoom(name: string): ChatRoom {
-    this.checkRoomName(name);
-    if (this.rooms.has(name)) throw new GameError(ChatErrors.ROOM_EXISTS, `room ${name} exists already`);
-    if (this.rooms.size >= MAX_ROOMS)
-      throw new GameError(ChatErrors.ROOM_LIMIT, `this server keeps at most ${MAX_ROOMS} rooms`);
-    const room = new ChatRoom(name, this.registry.get(`chat:${name}`));
-    this.rooms.set(name, room);
-    return room;
+  /** Moves the session into the room (leaving its current one); creates it if asked. */
+  async join(session: ChatSession, name: string, create: boolean): Promise<JoinRoomRes> {
+    checkName('a room name', name);
+    const current = this.rooms.roomOf(session, ChatRoom);
+    if (current?.id === name) return current.run((room) => room.describe(session));
+    if (!create && this.rooms.get(name) === undefined)
+      throw new GameError(ChatErrors.NO_SUCH_ROOM, `there is no room ${name}`);
+    if (current !== undefined) await this.rooms.leave(session, current.id);
+    const { reply } = create
+      ? await this.rooms.joinOrCreate(ChatRoom, session, { id: name })
+      : await this.rooms.join<ChatRoom>(name, session);
+    return reply;
   }
 
-  /** Moves the session into the room (leaving its current one); members are told, the joiner gets the history. */
-  join(session: ChatSession, name: string, create: boolean): JoinRoomRes {
-    const user = session.requireUser();
-    let room = this.rooms.get(name);
-    if (room === undefined) {
-      if (!create) throw new GameError(ChatErrors.NO_SUCH_ROOM, `there is no room ${name}`);
-      room = this.createRoom(name);
-    }
-    if (user.room !== room) {
-      this.leave(session);
-      room.room.join(session);
-      user.room = room;
-      room.room.broadcast(MemberJoined, { room: room.name, name: user.name }, session);
-    }
-    const members = [...room.room.sessions()].map((s) => (s as ChatSession).requireUser().name);
-    return { room: room.name, members, history: room.history() };
-  }
-
-  /** Leaves the current room (members get MemberLeft); returns its name, or undefined if in none. */
-  leave(session: ChatSession): string | undefined {
-    const user = session.user;
-    const room = user?.room;
-    if (user === undefined || room === undefined) return undefined;
-    room.room.leave(session);
-    user.room = undefined;
-    room.room.broadcast(MemberLeft, { room: room.name, name: user.name });
-    return room.name;
-  }
-
-  /** Sends the text to every member of the sender's room, the sender included; returns how many got it. */
-  say(session: ChatSession, text: string): number {
-    const user = session.requireUser();
-    const room = user.room;
-    if (room === undefined) throw new GameError(ChatErrors.NOT_IN_ROOM, 'join a room first (/join NAME)');
-    const message = { room: room.name, from: user.name, text: checkText(text), sentAtMs: Date.now() };
-    room.remember(message);
-    room.room.broadcast(ChatMessage, message);
-    return room.room.size;
+  /** Leaves the current room; NOT_IN_ROOM if in none. */
+  async leave(session: ChatSession): Promise<string> {
+    const current = this.rooms.roomOf(session, ChatRoom);
+    if (current === undefined) throw new GameError(ChatErrors.NOT_IN_ROOM, 'you are not in a room');
+    await this.rooms.leave(session, current.id);
+    return current.id;
   }
 
   /** Sends a private message to the user with that nickname. */
   whisper(session: ChatSession, to: string, text: string): void {
     const from = session.requireUser().name;
-    const target = this.byName.get(to.toLowerCase());
+    const target = this.server.users.find(to.toLowerCase());
     if (target === undefined) throw new GameError(ChatErrors.NO_SUCH_USER, `nobody called ${to} is online`);
-    target.push(PrivateMessage, { from, text: checkText(text) });
+    if (text.length === 0 || text.length > MAX_TEXT_LENGTH)
+      throw new GameError(ChatErrors.BAD_TEXT, `a message has 1 to ${MAX_TEXT_LENGTH} characters`);
+    target.push(PrivateMessage, { from, text });
   }
 }

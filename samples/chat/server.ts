@@ -1,6 +1,7 @@
 /**
  * Chat server: login with a nickname, rooms (list, create, join, leave), room messages with the last 50
  * sent on join, private messages, join/leave notices, and a second login of an account kicking the first.
+ * Built on the framework's user index (chatUsers) and rooms (ChatRoom): the sample keeps no maps.
  * Runs with the framework's default limits (message rate included).
  *
  *   npm run chat:server                                  # 127.0.0.1:7300, engine auto
@@ -11,7 +12,8 @@ import { Container } from 'inversify';
 import { GameServer, type EngineChoice } from '../../framework';
 import { adminOption, parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
 import { LoginController, RoomController } from './chat-controllers';
-import { ChatService } from './chat-service';
+import { ChatRoom } from './chat-room';
+import { ChatService, chatUsers, MAX_ROOMS, MAX_ROOMS_PER_SESSION } from './chat-service';
 import * as messages from './generated/packets';
 
 export const CHAT_DEFAULTS = {
@@ -38,6 +40,8 @@ export async function startChatServer(options: ChatServerOptions = {}) {
     ioThreads: o.ioThreads,
     messages,
     controllers: [LoginController, RoomController],
+    users: chatUsers,
+    rooms: { types: { chat: ChatRoom }, maxRooms: MAX_ROOMS, maxRoomsPerSession: MAX_ROOMS_PER_SESSION },
     container,
     logger: { level: o.logLevel as 'info', name: 'chat' },
     admin: adminOption(o.adminPort),

@@ -90,8 +90,8 @@ describe.each(runnableEngines('FASTPORT_TEST_ENGINES'))('admin API on %s', (engi
 
     const rooms = await json(f.get('/api/rooms'));
     expect(rooms.rooms).toEqual([
-      { name: 'lobby', members: 2 },
-      { name: 'arena', members: 1 },
+      { id: 'lobby', type: 'plain', members: 2 },
+      { id: 'arena', type: 'plain', members: 1 },
     ]);
   });
 

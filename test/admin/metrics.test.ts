@@ -31,7 +31,8 @@ describe.each(runnableEngines('FASTPORT_TEST_ENGINES'))('metrics on %s', (engine
     fixture = await startAdminServer(engine);
     const f = fixture;
     const client = await f.connect();
-    for (let i = 0; i < 5; i++) await client.request(EchoReq, { data: Buffer.from('room:lobby') });
+    for (let i = 0; i < 5; i++)
+      await client.request(EchoReq, { data: Buffer.from(i === 0 ? 'room:lobby' : 'x') });
     const raw = await handshaken(f.port);
     raw.send(EchoReq.id, 9, Uint8Array.from([0x0a, 0xff])); // a bytes field longer than the payload
     expect(await raw.closed).toBe('peer_closed');

@@ -246,7 +246,7 @@ export const faultCases: FaultCase[] = [
     async run(_w, peers) {
       const c = await peers.client({ heartbeat: false });
       const started = Date.now();
-      await c.closed();
+      await c.whenClosed();
       expect(Date.now() - started).toBeGreaterThanOrEqual(700);
     },
   },
@@ -362,7 +362,7 @@ export const faultCases: FaultCase[] = [
       const c = await peers.client();
       const error = (await c.request(WaitReq, { gate: 'hang' }).catch((e: unknown) => e)) as RequestError;
       expect(error.code).toBe('HANDLER_TIMEOUT');
-      await c.closed();
+      await c.whenClosed();
       w.gates.open('hang'); // the late result is dropped
     },
   },

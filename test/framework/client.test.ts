@@ -38,7 +38,7 @@ describe.each(availableTransports())('GameClient on $engine', (transportCase) =>
     off();
     session.push(Said, { from: 0, text: 'two' });
     session.kick('replaced by a newer login');
-    expect(await client.closed()).toBe('peer_closed');
+    expect(await client.whenClosed()).toBe('peer_closed');
     expect(client.kickReason).toBe('replaced by a newer login');
     expect(seen).toEqual(['one']);
     expect(harness.serverCloses.map((c) => c.reason)).toEqual(['kicked']);
@@ -85,6 +85,6 @@ describe.each(availableTransports())('GameClient on $engine', (transportCase) =>
     });
     await client.close();
     expect(client.connected).toBe(false);
-    expect(client.closeReason).toBe('server_close');
+    expect(client.closeReason).toBe('client_close');
   });
 });

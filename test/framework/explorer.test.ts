@@ -83,7 +83,7 @@ describe('handler explorer', () => {
     const echo = table.get(EchoReq.id)!;
     expect(echo.label).toBe('EchoController.echo');
     expect(echo.response).toBe(EchoReq.response);
-    expect(echo.public).toBe(false);
+    expect(echo.options.public).toBeUndefined();
     expect(table.get(Note.id)!.response).toBeUndefined();
     expect(echo.invoke({ text: 'x', delayMs: 0 }, undefined as never)).toEqual({ text: 'x', order: 0 });
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GameClient } from '../../framework/client/game-client';
 import { GameServer } from '../../framework/server/game-server';
-import { Gates, TestController } from './support/harness';
+import { Gates, TestController, TestRoom } from './support/harness';
 import { EchoReq, JoinReq, LoginReq, Said, Say, allMessages } from './support/messages';
 import { availableTransports } from './support/transports';
 
@@ -26,6 +26,7 @@ describe.runIf(nativeEngines.length > 0).each(nativeEngines)(
         ioThreads: 2,
         messages: allMessages,
         controllers: [TestController],
+        rooms: { types: { test: TestRoom } },
         logger: { level: 'silent' },
       });
       server.container.bind(Gates).toSelf().inSingletonScope();

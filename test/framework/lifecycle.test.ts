@@ -47,7 +47,7 @@ describe.each(availableTransports())('session lifecycle on $engine', (transportC
     const beating = await harness.connect();
     const silent = await harness.connect({ heartbeat: false });
     const started = Date.now();
-    expect(await silent.closed()).toBe('peer_closed');
+    expect(await silent.whenClosed()).toBe('peer_closed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
     expect(harness.serverCloses).toEqual([{ session: silent.sessionId, reason: 'idle_timeout' }]);
     expect(silent.kickReason).toBe('idle_timeout');
@@ -61,7 +61,7 @@ describe.each(availableTransports())('session lifecycle on $engine', (transportC
     const errors: string[] = [];
     client.onError((error) => errors.push(error.code));
     for (let n = 0; n < 60; n++) client.send(Note, { n, delayMs: 0 });
-    expect(await client.closed()).toBe('peer_closed');
+    expect(await client.whenClosed()).toBe('peer_closed');
     expect(errors).toEqual(['RATE_LIMITED']);
     expect(client.kickReason).toBe('rate_limited');
     expect(harness.serverCloses.map((c) => c.reason)).toEqual(['rate_limited']);
@@ -71,7 +71,7 @@ describe.each(availableTransports())('session lifecycle on $engine', (transportC
     harness = await startServer(transportCase);
     const limited = await harness.connect();
     for (let n = 0; n < 1600; n++) limited.send(Note, { n, delayMs: 0 });
-    expect(await limited.closed()).toBe('peer_closed');
+    expect(await limited.whenClosed()).toBe('peer_closed');
     expect(harness.serverCloses.map((c) => c.reason)).toEqual(['rate_limited']);
     await harness.close();
 

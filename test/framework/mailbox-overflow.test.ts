@@ -56,7 +56,7 @@ describe.each(availableTransports())('session mailbox bounds on $engine', (trans
       client.request(EchoReq, { text: String(i), delayMs: 0 }).catch((e: unknown) => e),
     );
     const started = Date.now();
-    expect(await client.closed()).toBe('peer_closed');
+    expect(await client.whenClosed()).toBe('peer_closed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
     expect(harness.serverCloses.map((c) => c.reason)).toEqual(['mailbox_overflow']);
     expect(((await blocked) as RequestError).code).toBe('CLOSED');

@@ -73,6 +73,26 @@ describe('GameServer options', () => {
     );
   });
 
+  it('passes every transport option (backlog, io_uring tuning) through, validated by the one schema', async () => {
+    expect(build({ engine: 'node', limits: { uringEntries: 100 } })).toThrow(OptionError);
+    expect(build({ engine: 'node', limits: { uringEntries: 100 } })).toThrow(
+      'uringEntries must be a power of two, got 100',
+    );
+    expect(build({ engine: 'node', limits: { backlog: 0 } })).toThrow(
+      'backlog must be an integer between 1 and 65535, got 0',
+    );
+    expect(() => createTransport({ engine: 'node', backlog: 0 })).toThrow(OptionError);
+    const server = new GameServer({
+      ...base,
+      engine: 'node',
+      limits: { backlog: 64, uringEntries: 256, maxConnectionsPerAddress: 4 },
+    } as unknown as GameServerOptions);
+    server.container.bind(Gates).toSelf();
+    const { port } = await server.start();
+    expect(port).toBeGreaterThan(0);
+    await server.stop();
+  });
+
   it('passes maxConnectionsPerAddress to the transport: a second connection from one address is refused', async () => {
     const container = new Container();
     container.bind(Gates).toSelf();

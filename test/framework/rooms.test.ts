@@ -45,8 +45,9 @@ describe.each(availableTransports())('rooms and broadcast on $engine', (transpor
       counts.push((await client.request(JoinReq, { room: 'arena' })).members);
     }
     expect(counts).toEqual(Array.from({ length: CLIENTS }, (_, i) => i + 1));
-    const room = harness.server.rooms.get('arena');
-    expect(room.size).toBe(CLIENTS);
+    const room = harness.server.rooms.get('arena')!;
+    const size = () => room.run((r) => r.size);
+    expect(await size()).toBe(CLIENTS);
 
     const received = clients.map((client) => new Promise<Said>((resolve) => client.on(Said, resolve)));
     clients[7].send(Say, { room: 'arena', text: 'hello all' });
@@ -56,7 +57,7 @@ describe.each(availableTransports())('rooms and broadcast on $engine', (transpor
     expect(broadcasts).toEqual([CLIENTS]);
 
     await Promise.all(clients.slice(0, 50).map((client) => client.close()));
-    await expect.poll(() => room.size).toBe(CLIENTS - 50);
+    await expect.poll(size).toBe(CLIENTS - 50);
     const survivors = clients.slice(50);
     const again = survivors.map((client) => new Promise<Said>((resolve) => client.on(Said, resolve)));
     survivors[0].send(Say, { room: 'arena', text: 'fewer now' });
@@ -64,6 +65,6 @@ describe.each(availableTransports())('rooms and broadcast on $engine', (transpor
     expect(broadcasts).toEqual([CLIENTS, CLIENTS - 50]);
     Said.encode = encode;
     await Promise.all(survivors.map((client) => client.close()));
-    await expect.poll(() => room.size).toBe(0);
+    await expect.poll(() => harness!.server.rooms.get('arena')).toBeUndefined(); // empty: disposed
   });
 });

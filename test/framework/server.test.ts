@@ -117,7 +117,7 @@ describe.each(availableTransports())('GameServer requests on $engine', (transpor
     harness = await startServer(transportCase);
     const seen: string[] = [];
     harness.server.onSessionOpen((session) => {
-      session.state.set('greeting', 'hi');
+      session.state.greeting = 'hi';
       session.onClose((reason) =>
         seen.push(`${reason} rooms=${session.groups.size} open=${!session.closed}`),
       );
@@ -126,11 +126,12 @@ describe.each(availableTransports())('GameServer requests on $engine', (transpor
     await client.request(LoginReq, { name: 'eve' });
     await client.request(JoinReq, { room: 'hall' });
     const session = harness.server.session(client.sessionId)!;
-    expect(session.state.get('greeting')).toBe('hi');
-    expect(harness.server.rooms.get('hall').has(session)).toBe(true);
+    expect(session.state.greeting).toBe('hi');
+    const hall = harness.server.rooms.get('hall')!;
+    expect(await hall.run((room) => room.has(session))).toBe(true);
     await client.close();
     await expect.poll(() => seen).toEqual(['peer_closed rooms=0 open=false']);
-    expect(harness.server.rooms.get('hall').size).toBe(0);
+    await expect.poll(() => harness!.server.rooms.get('hall')).toBeUndefined(); // empty: disposed
     expect(harness.server.session(client.sessionId)).toBeUndefined();
     let late: string | undefined;
     session.onClose((reason) => (late = reason)); // after the close: called at once

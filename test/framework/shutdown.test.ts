@@ -22,7 +22,7 @@ describe.each(availableTransports())('graceful shutdown on $engine', (transportC
       client.request(EchoReq, { text: `c${i}-b`, delayMs: 0 }),
     ]);
     await expect.poll(() => harness!.gates.waiting(gate)).toBe(5);
-    const closes = clients.map((client) => client.closed());
+    const closes = clients.map((client) => client.whenClosed());
     const stopped = harness.server.stop();
     const late = await clients[0].request(EchoReq, { text: 'late', delayMs: 0 }).catch((e: unknown) => e);
     expect((late as RequestError).code).toBe('SHUTTING_DOWN');

@@ -63,7 +63,9 @@ describe('samples/chat', () => {
 
     expect(await say(carol.client, '/leave')).toEqual(['* left lobby']);
     await alice.log.until((e) => e.kind === 'left' && e.name === 'carol', 'alice sees carol leave');
-    expect(await say(carol.client, 'anyone?')).toEqual(['! NOT_IN_ROOM: join a room first (/join NAME)']);
+    expect(await say(carol.client, 'anyone?')).toEqual([
+      '! NOT_IN_ROOM: chat.SayReq is handled by chat rooms: join one first',
+    ]);
 
     // The same account logs in again: the old session is kicked, the room is told it left.
     const alice2 = await connect('alice', 'acc-alice');

@@ -207,7 +207,7 @@ function renderRooms(page) {
   body.replaceChildren();
   for (const room of page.rooms) {
     const row = document.createElement('tr');
-    cell(row, room.name);
+    cell(row, room.id);
     cell(row, room.members);
     body.appendChild(row);
   }

@@ -1,6 +1,6 @@
 import { Notice } from '../../protocol/framework-messages';
 import type { EngineName, SessionId } from '../../transport/transport';
-import { viewSession, type AdminTarget, type SessionView } from '../admin-target';
+import { membersByRoom, viewSession, type AdminTarget, type SessionView } from '../admin-target';
 import type { History, Sample } from '../history';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import { HttpError, optionalText } from './respond';
@@ -26,6 +26,12 @@ export function pageOf(query: URLSearchParams): Page {
   const limit = Math.min(PAGE_MAX, Math.max(1, integerParam(query, 'limit', PAGE_DEFAULT)));
   const offset = Math.max(0, integerParam(query, 'offset', 0));
   return { offset, limit };
+}
+
+export interface RoomView {
+  id: string;
+  type: string;
+  members: number;
 }
 
 export interface Status {
@@ -83,17 +89,14 @@ export class AdminApi {
     return { total: index, ...page, sessions };
   }
 
-  rooms(page: Page): {
-    total: number;
-    offset: number;
-    limit: number;
-    rooms: { name: string; members: number }[];
-  } {
-    const rooms: { name: string; members: number }[] = [];
+  /** Rooms hosted here, with their members on this server. */
+  rooms(page: Page): { total: number; offset: number; limit: number; rooms: RoomView[] } {
+    const members = membersByRoom(this.target);
+    const rooms: RoomView[] = [];
     let index = 0;
     for (const room of this.target.rooms()) {
       if (index >= page.offset && rooms.length < page.limit)
-        rooms.push({ name: room.name, members: room.size });
+        rooms.push({ id: room.id, type: room.type, members: members.get(room.id) ?? 0 });
       index++;
     }
     return { total: index, ...page, rooms };

@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { HandlerEntry } from '../../handlers/explorer';
 import type { ProtocolErrorKind, ServerObserver } from '../../server/observer';
 import { CLOSE_REASONS, type CloseReason } from '../../transport/close-reason';
-import type { AdminTarget } from '../admin-target';
+import { membersByRoom, type AdminTarget } from '../admin-target';
 import { Buckets, HandlerHistogram } from './handler-histogram';
 import { ReadMetric, type ReadValue } from './read-metric';
 import { transportMetrics } from './transport-metrics';
@@ -94,7 +94,7 @@ export class ServerMetrics implements ServerObserver {
     ]);
     new ReadMetric(registry, 'fastport_room_members', 'Room memberships (sessions in rooms)', 'gauge', () => {
       let members = 0;
-      for (const room of target.rooms()) members += room.size;
+      for (const count of membersByRoom(target).values()) members += count;
       return [{ value: members }];
     });
     new ReadMetric(registry, 'fastport_mailbox_queued', 'Frames waiting in session mailboxes', 'gauge', () =>

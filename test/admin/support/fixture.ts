@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { GameClient } from '../../../framework/client/game-client';
 import { Controller, Handler } from '../../../framework/handlers/decorators';
-import { RoomRegistry } from '../../../framework/rooms/room';
+import { Matchmaker } from '../../../framework/rooms/matchmaker';
+import { Room } from '../../../framework/rooms/room';
 import { GameServer } from '../../../framework/server/game-server';
 import type { GameServerOptions } from '../../../framework/server/options';
 import type { Session } from '../../../framework/server/session';
@@ -25,18 +26,21 @@ export class Gate {
   }
 }
 
+/** A room with nothing in it but its members. */
+export class PlainRoom extends Room {}
+
 /** EchoReq is echoed; `room:NAME` joins that room first, `wait` answers when the test opens the Gate. */
 @Controller()
 export class AdminTestController {
   constructor(
-    @inject(RoomRegistry) private readonly rooms: RoomRegistry,
+    @inject(Matchmaker) private readonly rooms: Matchmaker,
     @inject(Gate) private readonly gate: Gate,
   ) {}
 
   @Handler(EchoReq, { public: true })
   async echo(request: EchoReq, session: Session<unknown>): Promise<EchoRes> {
     const text = Buffer.from(request.data).toString();
-    if (text.startsWith('room:')) this.rooms.get(text.slice(5)).join(session);
+    if (text.startsWith('room:')) await this.rooms.joinOrCreate(PlainRoom, session, { id: text.slice(5) });
     if (text === 'wait') await this.gate.wait();
     return { data: request.data };
   }
@@ -81,6 +85,7 @@ export async function startAdminServer(
     messages,
     controllers: [AdminTestController],
     admin: { port: 0 },
+    rooms: { types: { plain: PlainRoom } },
     logger: { level: 'info', destination: log },
     ...options,
   });

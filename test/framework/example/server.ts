@@ -1,6 +1,7 @@
 import { Container } from 'inversify';
 import { GameServer, type GameServerOptions } from '../../../framework';
 import * as packets from './generated/packets';
+import { LobbyRoom } from './lobby-room';
 import { LoginController } from './login-controller';
 import { PlayerService } from './player-service';
 
@@ -14,6 +15,7 @@ export function createServer(overrides: Partial<GameServerOptions> = {}): GameSe
     engine: 'auto', // uring where it works, else epoll; node without the addon
     messages: packets.registry,
     controllers: [LoginController],
+    rooms: { types: { lobby: LobbyRoom } },
     container,
     logger: { level: 'info' },
     ...overrides,

@@ -2,7 +2,8 @@ import { inject, injectable } from 'inversify';
 import { GameClient, type GameClientOptions } from '../../../framework/client/game-client';
 import { GameError } from '../../../framework/errors';
 import { Controller, Handler } from '../../../framework/handlers/decorators';
-import { RoomRegistry } from '../../../framework/rooms/room';
+import { Matchmaker } from '../../../framework/rooms/matchmaker';
+import { Room } from '../../../framework/rooms/room';
 import { GameServer } from '../../../framework/server/game-server';
 import type { GameServerOptions } from '../../../framework/server/options';
 import type { Session } from '../../../framework/server/session';
@@ -61,58 +62,85 @@ export interface TestUser {
   name: string;
 }
 
-/** Per-session bookkeeping that proves one-at-a-time handling: `active` must never exceed 1. */
-function enter(session: Session<unknown>): number {
-  const active = ((session.state.get('active') as number | undefined) ?? 0) + 1;
-  session.state.set('active', active);
-  if (active > 1) session.state.set('overlap', true);
-  const order = ((session.state.get('order') as number | undefined) ?? 0) + 1;
-  session.state.set('order', order);
-  return order;
+/** What the test handlers keep per session. */
+export interface TestState {
+  /** Handlers running right now (must never exceed 1). */
+  active?: number;
+  overlap?: boolean;
+  /** Messages handled so far. */
+  order?: number;
+  notes?: number[];
+  greeting?: string;
 }
 
-function leave(session: Session<unknown>): void {
-  session.state.set('active', (session.state.get('active') as number) - 1);
+type TestSession = Session<TestUser, TestState>;
+
+/** Per-session bookkeeping that proves one-at-a-time handling: `active` must never exceed 1. */
+function enter(session: TestSession): number {
+  const state = session.state;
+  state.active = (state.active ?? 0) + 1;
+  if (state.active > 1) state.overlap = true;
+  state.order = (state.order ?? 0) + 1;
+  return state.order;
+}
+
+function leave(session: TestSession): void {
+  session.state.active = (session.state.active ?? 1) - 1;
+}
+
+/** The test room: a join answers with the member count; Say is room-scoped and broadcast to all. */
+export class TestRoom extends Room<{ said: number }, TestUser> {
+  override onCreate(): void {
+    this.state = { said: 0 };
+  }
+
+  override onJoin(): number {
+    return this.size + 1;
+  }
+
+  @Handler(Say)
+  say(say: Say, session: TestSession): void {
+    this.state.said++;
+    this.broadcast(Said, { from: session.id, text: say.text });
+  }
 }
 
 @Controller()
 export class TestController {
   constructor(
     @inject(Gates) private readonly gates: Gates,
-    @inject(RoomRegistry) private readonly rooms: RoomRegistry,
+    @inject(Matchmaker) private readonly rooms: Matchmaker,
   ) {}
 
   @Handler(LoginReq, { public: true })
-  login(req: LoginReq, session: Session<TestUser>): LoginRes {
+  login(req: LoginReq, session: TestSession): LoginRes {
     if (req.name === 'taken') throw new GameError('NAME_TAKEN', `name ${req.name} is taken`);
     session.authenticate({ name: req.name });
     return { userId: session.id, name: req.name };
   }
 
   @Handler(EchoReq, { public: true })
-  async echo(req: EchoReq, session: Session): Promise<EchoRes> {
+  async echo(req: EchoReq, session: TestSession): Promise<EchoRes> {
     const order = enter(session);
     if (req.delayMs > 0) await sleep(req.delayMs);
     else await Promise.resolve();
     leave(session);
-    if (session.state.get('overlap')) throw new GameError('OVERLAP', 'two messages were handled at once');
+    if (session.state.overlap) throw new GameError('OVERLAP', 'two messages were handled at once');
     return { text: req.text, order };
   }
 
   @Handler(Note, { public: true })
-  async note(note: Note, session: Session): Promise<void> {
+  async note(note: Note, session: TestSession): Promise<void> {
     enter(session);
     if (note.delayMs > 0) await sleep(note.delayMs);
-    const notes = (session.state.get('notes') as number[] | undefined) ?? [];
-    notes.push(note.n);
-    session.state.set('notes', notes);
+    (session.state.notes ??= []).push(note.n);
     leave(session);
   }
 
   @Handler(NotesReq, { public: true })
-  notes(_req: NotesReq, session: Session): NotesRes {
-    if (session.state.get('overlap')) throw new GameError('OVERLAP', 'two messages were handled at once');
-    return { notes: (session.state.get('notes') as number[] | undefined) ?? [] };
+  notes(_req: NotesReq, session: TestSession): NotesRes {
+    if (session.state.overlap) throw new GameError('OVERLAP', 'two messages were handled at once');
+    return { notes: session.state.notes ?? [] };
   }
 
   @Handler(FailReq, { public: true })
@@ -127,15 +155,9 @@ export class TestController {
   }
 
   @Handler(JoinReq)
-  join(req: JoinReq, session: Session<TestUser>): JoinRes {
-    const room = this.rooms.get(req.room);
-    room.join(session);
-    return { members: room.size };
-  }
-
-  @Handler(Say)
-  say(say: Say, session: Session<TestUser>): void {
-    this.rooms.find(say.room)?.broadcast(Said, { from: session.id, text: say.text });
+  async join(req: JoinReq, session: TestSession): Promise<JoinRes> {
+    const { reply } = await this.rooms.joinOrCreate(TestRoom, session, { id: req.room });
+    return { members: reply };
   }
 
   @Handler(WaitReq, { public: true })
@@ -167,6 +189,7 @@ export async function startServer(
     transport: transportCase.create(),
     messages: allMessages,
     controllers: [TestController],
+    rooms: { types: { test: TestRoom } },
     logger: { level: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'silent' },
     ...options,
   });

@@ -1,0 +1,109 @@
+import { jsonMessage, jsonRequest } from '../../framework/support/json-messages';
+
+/** The cluster test application's messages (JSON test doubles of generated packets). */
+export interface HelloNodeRes {
+  node: string;
+}
+export const HelloNodeRes = jsonMessage<HelloNodeRes>(201, 'ctest.HelloNodeRes', { node: '' }, 'response');
+/** Logs in as `name` (registered in the cluster's user directory) and names the node. */
+export interface HelloNodeReq {
+  name: string;
+}
+export const HelloNodeReq = jsonRequest<HelloNodeReq, HelloNodeRes>(
+  200,
+  'ctest.HelloNodeReq',
+  { name: '' },
+  HelloNodeRes,
+);
+
+export interface JoinRoomRes {
+  node: string;
+}
+export const JoinRoomRes = jsonMessage<JoinRoomRes>(203, 'ctest.JoinRoomRes', { node: '' }, 'response');
+/** Joins the cluster room and tells the room's actor (type 'room'). */
+export interface JoinRoomReq {
+  room: string;
+}
+export const JoinRoomReq = jsonRequest<JoinRoomReq, JoinRoomRes>(
+  202,
+  'ctest.JoinRoomReq',
+  { room: '' },
+  JoinRoomRes,
+);
+
+/** One-way: broadcast to the cluster room. */
+export interface Shout {
+  room: string;
+  text: string;
+}
+export const Shout = jsonMessage<Shout>(204, 'ctest.Shout', { room: '', text: '' });
+export interface Shouted {
+  from: string;
+  text: string;
+}
+export const Shouted = jsonMessage<Shouted>(205, 'ctest.Shouted', { from: '', text: '' });
+
+export interface CounterRes {
+  log: number[];
+  node: string;
+  reason: string;
+  previousNode: string;
+}
+export const CounterRes = jsonMessage<CounterRes>(
+  207,
+  'ctest.CounterRes',
+  { log: [], node: '', reason: '', previousNode: '' },
+  'response',
+);
+/** Tells the counter actor `id` the numbers first..first+count-1 one by one, then asks for its log. */
+export interface CounterReq {
+  actor: string;
+  id: string;
+  first: number;
+  count: number;
+}
+export const CounterReq = jsonRequest<CounterReq, CounterRes>(
+  206,
+  'ctest.CounterReq',
+  { actor: 'counter', id: '', first: 0, count: 0 },
+  CounterRes,
+);
+
+export interface PushRes {
+  delivered: boolean;
+}
+export const PushRes = jsonMessage<PushRes>(209, 'ctest.PushRes', { delivered: false }, 'response');
+/** Pushes Pushed to the user, on whichever node. */
+export interface PushReq {
+  user: string;
+  text: string;
+}
+export const PushReq = jsonRequest<PushReq, PushRes>(208, 'ctest.PushReq', { user: '', text: '' }, PushRes);
+export interface Pushed {
+  text: string;
+  node: string;
+}
+export const Pushed = jsonMessage<Pushed>(210, 'ctest.Pushed', { text: '', node: '' });
+
+/** Pushed to this node's members of a room whose actor failed over. */
+export interface RoomReset {
+  room: string;
+  node: string;
+  previousNode: string;
+}
+export const RoomReset = jsonMessage<RoomReset>(211, 'ctest.RoomReset', {
+  room: '',
+  node: '',
+  previousNode: '',
+});
+
+export const clusterMessages = [
+  HelloNodeReq,
+  JoinRoomReq,
+  Shout,
+  Shouted,
+  CounterReq,
+  PushReq,
+  Pushed,
+  RoomReset,
+];
