@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { startChatServer } from '../../samples/chat/server';
 import { adminOption, FlagError } from '../../samples/common/flags';
 import { startEchoServer } from '../../samples/echo/server';
+import { startGridServer } from '../../samples/grid/server';
 
 describe('--admin-port on the sample servers', () => {
   it('is off by default and refuses a bad port', () => {
@@ -14,6 +15,7 @@ describe('--admin-port on the sample servers', () => {
   it.each([
     ['echo', startEchoServer],
     ['chat', startChatServer],
+    ['grid', startGridServer],
   ])('%s server serves /readyz and /metrics on the admin port', async (_name, start) => {
     const { server } = await start({ port: 0, engine: 'node', adminPort: '0', logLevel: 'warn' });
     try {

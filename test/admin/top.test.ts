@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { topMain } from '../../framework/admin/top/top-cli';
 import { runTop, sparkline, topScreen, TopError } from '../../framework/admin/top/top';
 import { EchoReq } from '../../samples/echo/generated/packets';
 import { type AdminFixture, startAdminServer } from './support/fixture';
@@ -52,6 +53,17 @@ describe('fastport top', () => {
     await fixture.close();
     fixture = undefined;
     await expect(topScreen(`http://127.0.0.1:${port}`)).rejects.toBeInstanceOf(TopError);
+  });
+
+  it('exits 0 after one screen with --once, 2 on bad flags, 1 when the server cannot be read', async () => {
+    fixture = await startAdminServer('node');
+    expect(await topMain(['--url', fixture.admin, '--once'])).toBe(0);
+    expect(await topMain(['--interval', '5'])).toBe(2);
+    expect(await topMain(['--colour'])).toBe(2);
+    const port = fixture.server.admin?.port;
+    await fixture.close();
+    fixture = undefined;
+    expect(await topMain(['--url', `http://127.0.0.1:${port}`, '--once'])).toBe(1);
   });
 
   it('draws a sparkline scaled to its maximum', () => {
