@@ -1,6 +1,6 @@
 /**
- * Vertical scale: two node processes of one cluster listening on the same port (native engine with I/O
- * threads: SO_REUSEPORT listeners), the kernel spreading connections over both; users on the two share a
+ * Vertical scale: two node processes of one cluster listening on the same port (native engine,
+ * `reusePort: true`: SO_REUSEPORT listeners), the kernel spreading connections over both; users on the two share a
  * room. Skips where nats-server or the native epoll engine is missing.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -27,7 +27,7 @@ describe.skipIf(skip !== undefined)('two node processes on one port', () => {
 
   it('spreads connections over both processes, which share rooms', async () => {
     nats = await NatsServer.start();
-    const env = { NODE_ENGINE: 'epoll', NODE_IO_THREADS: '1' };
+    const env = { NODE_ENGINE: 'epoll', NODE_IO_THREADS: '1', NODE_REUSE_PORT: '1' };
     nodes.push(await ChildNode.start(nats.url, 'p1', 3000, [], env));
     nodes.push(await ChildNode.start(nats.url, 'p2', 3000, [], { ...env, NODE_PORT: String(nodes[0].port) }));
     expect(nodes[1].port).toBe(nodes[0].port);

@@ -2,7 +2,7 @@
  * One cluster node in its own process: `node -r ts-register.cjs node-main.ts <nats-url> <node> <leaseTtlMs>
  * [--other-table]`. Prints `READY {"port":N}` once listening, or `FAILED {"error":"..."}` and exits 1.
  * `--other-table` adds a message, so the node's message table differs from the others'. Env NODE_PORT,
- * NODE_ENGINE, NODE_IO_THREADS choose the listener (default port 0 on node:net); with a native engine and
+ * NODE_ENGINE, NODE_IO_THREADS, NODE_REUSE_PORT (1 = SO_REUSEPORT) choose the listener (default port 0 on node:net); with a native engine and
  * io threads the listeners are SO_REUSEPORT, so several node processes can share one port.
  */
 import { GameServer } from '../../../framework/server/game-server';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     messages: flag === '--other-table' ? [...clusterMessages, Extra] : clusterMessages,
     controllers: [ClusterTestController],
     logger: { level: (process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn' },
-    limits: { shutdownTimeoutMs: 2000 },
+    limits: { shutdownTimeoutMs: 2000, reusePort: process.env.NODE_REUSE_PORT === '1' },
     cluster: { servers, node, leaseTtlMs: Number(ttl) },
   });
   defineTestActors(server);
