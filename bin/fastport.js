@@ -22,20 +22,31 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   console.log(version);
   process.exit(0);
 }
-const cli = findCli();
-if (!cli) {
-  console.error(
-    'fastport: its commands (gen, new) are in the @fastport/codegen package, which is not installed here.\n' +
-      'In a project: npm install --save-dev @fastport/codegen. In the FastPort checkout: npm install.',
+/** Sets the exit code from a command's promise (an unexpected failure prints its stack, exit 1). */
+function exitWith(promise) {
+  promise.then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(err && err.stack ? err.stack : err);
+      process.exitCode = 1;
+    },
   );
-  process.exit(1);
 }
-cli.main(argv, { version }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    console.error(err && err.stack ? err.stack : err);
-    process.exitCode = 1;
-  },
-);
+
+if (argv[0] === 'top') {
+  // `fastport top` reads a running server's admin listener: it is in this package (framework/admin/top),
+  // so it works where only the runtime is installed.
+  exitWith(require('../dist/framework/admin/top/top-cli.js').topMain(argv.slice(1)));
+} else {
+  const cli = findCli();
+  if (!cli) {
+    console.error(
+      'fastport: its commands (gen, new) are in the @fastport/codegen package, which is not installed here.\n' +
+        'In a project: npm install --save-dev @fastport/codegen. In the FastPort checkout: npm install.',
+    );
+    process.exit(1);
+  }
+  exitWith(cli.main(argv, { version }));
+}

@@ -69,6 +69,13 @@ export const SERVERS: ServerRow[] = [
     '1',
   ]),
   nodeRow('fastport-epoll', 'FastPort framework, epoll', 'framework', frameworkSample, ['--engine', 'epoll']),
+  nodeRow(
+    'fastport-epoll-admin',
+    'FastPort framework, epoll, admin listener scraped 1/s',
+    'framework',
+    benchServer('fastport-admin-scraped.js'),
+    ['--engine', 'epoll'],
+  ),
   nodeRow('fastport-uring', 'FastPort framework, uring', 'framework', frameworkSample, ['--engine', 'uring']),
   nodeRow('fastport-node', 'FastPort framework, node transport', 'framework', frameworkSample, [
     '--engine',

@@ -14,6 +14,7 @@ const $wire = $rt.linkWireTable([
   /* 5 fastport.Kick */ [],
   /* 6 fastport.Ack */ [],
   /* 7 fastport.Bye */ [],
+  /* 8 fastport.Notice */ [],
 ]);
 
 /** fastport.Welcome (id 2, response) */
@@ -40,6 +41,10 @@ export const Ack: $rt.MessageType<Ack> = $rt.definePacket(7, 'fastport.Ack', 'me
 export type Bye = pb_fastport_framework.Bye;
 export const Bye: $rt.MessageType<Bye> = $rt.definePacket(8, 'fastport.Bye', 'message', pb_fastport_framework.Bye, $wire[7]);
 
+/** fastport.Notice (id 20, message) */
+export type Notice = pb_fastport_framework.Notice;
+export const Notice: $rt.MessageType<Notice> = $rt.definePacket(20, 'fastport.Notice', 'message', pb_fastport_framework.Notice, $wire[8]);
+
 /** fastport.Hello (id 1, request -> Welcome) */
 export type Hello = pb_fastport_framework.Hello;
 export const Hello: $rt.RequestType<Hello, Welcome> = $rt.defineRequest(1, 'fastport.Hello', pb_fastport_framework.Hello, $wire[0], Welcome);
@@ -58,6 +63,7 @@ export const registry: ReadonlyMap<number, $rt.MessageType> = $rt.buildRegistry(
   Kick,
   Ack,
   Bye,
+  Notice,
 ]);
 
 /** Request name -> its response message type. */
@@ -76,4 +82,5 @@ export interface PacketById {
   6: Kick;
   7: Ack;
   8: Bye;
+  20: Notice;
 }

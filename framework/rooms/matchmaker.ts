@@ -186,6 +186,11 @@ export class Matchmaker {
     return this.membershipOf(session, name)?.room as RoomRef<R> | undefined;
   }
 
+  /** The rooms hosted by this process (the admin API lists them). */
+  hostedRooms(): IterableIterator<RoomRef> {
+    return [...this.hosted.values()].map((hosted) => hosted.ref).values();
+  }
+
   /** Rooms hosted by this process. */
   get size(): number {
     return this.hosted.size;

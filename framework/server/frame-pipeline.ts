@@ -1,3 +1,4 @@
+import type { RepeatedEventLog } from '../admin/repeated-events';
 import { ErrorCodes, GameError } from '../errors';
 import type { HandlerEntry } from '../handlers/explorer';
 import type { HandlerContext } from '../handlers/middleware';
@@ -15,6 +16,7 @@ import { encodeForSend, PayloadError, type MessageType } from '../protocol/messa
 import type { CloseReason } from '../transport/close-reason';
 import type { Transport } from '../transport/transport';
 import type { Connection, InboundFrame } from './connection';
+import type { ProtocolErrorKind, ServerObserver } from './observer';
 import type { SessionLimits } from './options';
 import type { Session } from './session';
 
@@ -45,6 +47,10 @@ export interface PipelineHost {
   readonly messages: ReadonlyMap<number, MessageType<unknown>>;
   /** Where room-scoped handlers find the session's room. */
   readonly rooms: Matchmaker;
+  /** Told about handler times and refused frames (metrics). */
+  readonly observer: ServerObserver;
+  /** Where warnings a client can cause go (summarised, so a client cannot flood the log). */
+  readonly events: RepeatedEventLog;
   closeConnection(connection: Connection, reason: CloseReason): void;
   /** A session completed its handshake. */
   sessionOpened(session: Session<unknown, object>): void;
@@ -65,27 +71,24 @@ export class FramePipeline {
 
   handshake(connection: Connection, msgId: number, seq: number, payload: Uint8Array): void {
     if (msgId !== Hello.id) {
-      this.sendError(connection, seq, msgId, ErrorCodes.BAD_HANDSHAKE, 'the first frame must be Hello');
-      this.host.closeConnection(connection, 'protocol_error');
+      this.refuseHandshake(connection, seq, msgId, ErrorCodes.BAD_HANDSHAKE, 'the first frame must be Hello');
       return;
     }
     let hello: Hello;
     try {
       hello = Hello.decode(payload);
     } catch (error) {
-      this.sendError(connection, seq, msgId, ErrorCodes.BAD_PAYLOAD, describe(error));
-      this.host.closeConnection(connection, 'protocol_error');
+      this.refuseHandshake(connection, seq, msgId, ErrorCodes.BAD_PAYLOAD, describe(error));
       return;
     }
     if (hello.magic !== HELLO_MAGIC) {
-      this.sendError(connection, seq, msgId, ErrorCodes.BAD_HANDSHAKE, 'Hello has the wrong magic number');
-      this.host.closeConnection(connection, 'protocol_error');
+      const text = 'Hello has the wrong magic number';
+      this.refuseHandshake(connection, seq, msgId, ErrorCodes.BAD_HANDSHAKE, text);
       return;
     }
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
       const text = `server speaks protocol ${PROTOCOL_VERSION}, client sent ${hello.protocolVersion}`;
-      this.sendError(connection, seq, msgId, ErrorCodes.VERSION_MISMATCH, text);
-      this.host.closeConnection(connection, 'protocol_error');
+      this.refuseHandshake(connection, seq, msgId, ErrorCodes.VERSION_MISMATCH, text);
       return;
     }
     connection.phase = 'open';
@@ -98,6 +101,30 @@ export class FramePipeline {
     if (this.host.resumeHello?.(connection, hello, seq, welcome)) return;
     this.host.transport.send(session.id, Welcome.id, seq, Welcome.encode(welcome));
     this.host.sessionOpened(session);
+  }
+
+  private refuseHandshake(
+    connection: Connection,
+    seq: number,
+    msgId: number,
+    code: string,
+    text: string,
+  ): void {
+    this.refused(connection, 'bad_handshake', seq, msgId, code, text);
+    this.host.closeConnection(connection, 'protocol_error');
+  }
+
+  /** Answers a frame refused before any handler ran with an Error frame, and counts it. */
+  private refused(
+    connection: Connection,
+    kind: ProtocolErrorKind,
+    seq: number,
+    msgId: number,
+    code: string,
+    text: string,
+  ): void {
+    this.host.observer.protocolError(kind);
+    this.sendError(connection, seq, msgId, code, text);
   }
 
   answerPing(connection: Connection, seq: number, payload: Uint8Array): void {
@@ -127,6 +154,7 @@ export class FramePipeline {
       return;
     }
     session.beginTurn();
+    const started = this.host.observer.timesHandlers ? performance.now() : -1;
     let result: unknown;
     try {
       result =
@@ -135,8 +163,10 @@ export class FramePipeline {
           : route.chain({ session, message, seq: frame.seq, handler: route });
     } catch (error) {
       session.endTurn(false);
+      if (started >= 0) this.timeTurn(route, started, undefined);
       throw error;
     }
+    if (started >= 0) this.timeTurn(route, started, result);
     if (isThenable(result)) {
       const settled = Promise.resolve(result).then(
         (value) => {
@@ -155,6 +185,14 @@ export class FramePipeline {
     session.endTurn(true);
     this.reply(connection, route, frame, result);
   };
+
+  /** Reports the handler's time once its turn is over: now, or when its promise settles. */
+  private timeTurn(entry: HandlerEntry, started: number, result: unknown): void {
+    const { observer } = this.host;
+    const done = (): void => observer.handled(entry, (performance.now() - started) / 1000);
+    if (isThenable(result)) result.then(done, done);
+    else done();
+  }
 
   /** The innermost step: the controller method, or the room-scoped method in the session's room. */
   private call(route: Route, message: unknown, session: Session<unknown, object>): unknown {
@@ -194,7 +232,14 @@ export class FramePipeline {
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        connection.session.logger.error({ handler: entry.label, limitMs }, 'handler turn timed out');
+        this.host.observer.handlerFailed('timeout');
+        const fields = { handler: entry.label, limitMs };
+        this.host.events.error(
+          `handler_timeout:${entry.label}`,
+          connection.session,
+          fields,
+          'handler turn timed out',
+        );
         const text = `the handler did not finish within ${limitMs} ms`;
         this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.HANDLER_TIMEOUT, text);
         this.host.closeConnection(connection, 'server_close');
@@ -237,11 +282,20 @@ export class FramePipeline {
 
   readonly onHandlerError = (connection: Connection, error: unknown, frame: InboundFrame): void => {
     const label = this.host.table.get(frame.msgId)?.label;
+    if (error instanceof GameError && error.code === ErrorCodes.UNAUTHENTICATED)
+      this.host.observer.protocolError('unauthenticated'); // the login gate (a guard) refused it
+    else this.host.observer.handlerFailed(error instanceof GameError ? 'game_error' : 'exception');
     if (error instanceof GameError) {
       connection.session.logger.debug({ code: error.code, handler: label }, error.message);
       this.sendError(connection, frame.seq, frame.msgId, error.code, error.message);
     } else {
-      connection.session.logger.error({ err: error, handler: label, msgId: frame.msgId }, 'handler failed');
+      const fields = { err: error, handler: label, msgId: frame.msgId };
+      this.host.events.error(
+        `handler_failed:${label ?? frame.msgId}`,
+        connection.session,
+        fields,
+        'handler failed',
+      );
       this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.HANDLER_ERROR, 'the handler failed');
     }
   };
@@ -253,9 +307,10 @@ export class FramePipeline {
       known === undefined
         ? `no message has id ${frame.msgId}`
         : `no handler for ${known.name} (id ${frame.msgId}) on this server`;
-    this.sendError(connection, frame.seq, frame.msgId, ErrorCodes.UNKNOWN_MESSAGE, text);
+    this.refused(connection, 'unknown_message', frame.seq, frame.msgId, ErrorCodes.UNKNOWN_MESSAGE, text);
     if (count >= this.host.limits.unknownMessageLimit) {
-      connection.session.logger.warn({ msgId: frame.msgId, count }, 'too many unknown messages');
+      const fields = { msgId: frame.msgId, count };
+      this.host.events.warn('unknown_messages', connection.session, fields, 'too many unknown messages');
       this.host.closeConnection(connection, 'protocol_error');
     }
   }
@@ -263,8 +318,8 @@ export class FramePipeline {
   badPayload(connection: Connection, seq: number, msgId: number, error: unknown): void {
     const text =
       error instanceof PayloadError ? error.message : `cannot decode message ${msgId}: ${describe(error)}`;
-    connection.session.logger.warn({ msgId }, text);
-    this.sendError(connection, seq, msgId, ErrorCodes.BAD_PAYLOAD, text);
+    this.host.events.warn('bad_payload', connection.session, { msgId }, text);
+    this.refused(connection, 'bad_payload', seq, msgId, ErrorCodes.BAD_PAYLOAD, text);
     this.host.closeConnection(connection, 'protocol_error');
   }
 

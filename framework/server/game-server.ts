@@ -1,6 +1,8 @@
 import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { ActorSystem } from '../actors/actor-system';
+import { Admin } from '../admin/admin';
+import { RepeatedEventLog } from '../admin/repeated-events';
 import type { Cluster } from '../cluster/cluster';
 import { ClusterUserDirectory } from '../cluster/cluster-user-directory';
 import { LocalCluster } from '../cluster/local-cluster';
@@ -25,6 +27,8 @@ import { createTransport } from '../transport/create-transport';
 import { loadedAddon } from '../transport/loader';
 import type { EngineName, SessionId, Transport, TransportHandler } from '../transport/transport';
 import { Connection } from './connection';
+import type { AdminTarget } from '../admin/admin-target';
+import { noObserver, type ServerObserver } from './observer';
 import { FramePipeline, type Route, type RouteTable } from './frame-pipeline';
 import { resolveServerOptions, type GameServerOptions, type ResolvedServerOptions } from './options';
 import { Session, type SessionContext } from './session';
@@ -55,6 +59,11 @@ export class GameServer implements TransportHandler {
   /** Actors by type + id, rooms and users across nodes (in this process without the `cluster` option). */
   readonly cluster: Cluster;
   readonly transport: Transport;
+  /** The admin listener (metrics, health, API, dashboard) when `admin` was given. */
+  readonly admin: Admin | undefined;
+  private readonly observer: ServerObserver;
+  /** Warnings a client can cause, summarised per kind (docs/operations.md "Logs"). */
+  private readonly events: RepeatedEventLog;
   private readonly options: ResolvedServerOptions;
   private readonly connections = new Map<SessionId, Connection>();
   private table: RouteTable = new Map();
@@ -119,9 +128,14 @@ export class GameServer implements TransportHandler {
     };
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const server = this;
+    this.admin = this.options.admin && new Admin(this.options.admin, this.adminTarget(), this.logger);
+    this.observer = this.admin?.observer ?? noObserver;
+    this.events = new RepeatedEventLog(this.logger);
     this.pipeline = new FramePipeline({
       transport: this.transport,
       limits: this.options.session,
+      observer: this.observer,
+      events: this.events,
       get table() {
         return server.table;
       },
@@ -220,7 +234,11 @@ export class GameServer implements TransportHandler {
       askTimeoutMs: session.askTimeoutMs,
     });
     this.transport.setHandler(this);
-    const bound = await this.transport.listen(host, port);
+    await this.admin?.start();
+    const bound = await this.transport.listen(host, port).catch(async (error: unknown) => {
+      await this.admin?.stop();
+      throw error;
+    });
     this.listener = bound.listener;
     this.state = 'running';
     const sweepMs = Math.max(
@@ -290,6 +308,8 @@ export class GameServer implements TransportHandler {
     if ((await untilDeadline(this.actors.stopAll())) === 'timeout')
       this.logger.warn('shutdown deadline reached with actors still handling a message');
     await this.transport.shutdown();
+    this.events.flush();
+    await this.admin?.stop();
     this.state = 'stopped';
     this.logger.info('server stopped');
   }
@@ -308,7 +328,12 @@ export class GameServer implements TransportHandler {
       onFull: (c) => {
         c.overflowSince = Date.now();
         this.transport.pauseReading(c.session.id);
-        c.session.logger.warn({ queued: c.mailbox.size }, 'mailbox full, reading paused');
+        this.events.warn(
+          'mailbox_full',
+          c.session,
+          { queued: c.mailbox.size },
+          'mailbox full, reading paused',
+        );
       },
       onDrained: (c) => {
         c.overflowSince = undefined;
@@ -325,6 +350,7 @@ export class GameServer implements TransportHandler {
     const now = Date.now();
     connection.lastFrameAt = now;
     if (connection.rate !== undefined && !connection.rate.take(now)) {
+      this.observer.rateLimited();
       const { perSecond } = this.options.session.rateLimit as { perSecond: number };
       this.pipeline.sendError(
         connection,
@@ -381,6 +407,7 @@ export class GameServer implements TransportHandler {
     connection.mailbox.clear();
     connection.session.markClosed(reason);
     connection.session.debug('session closed', { reason, errno });
+    this.observer.closed(reason, wasOpen);
     if (wasOpen)
       for (const listener of this.closeListeners) this.safely(() => listener(connection.session, reason));
     if (this.connections.size === 0) for (const resolve of this.allClosedWaiters.splice(0)) resolve();
@@ -430,6 +457,24 @@ export class GameServer implements TransportHandler {
       badPayload: (connection, seq, msgId, error) => this.pipeline.badPayload(connection, seq, msgId, error),
       isRunning: () => this.state === 'running',
     });
+  }
+
+  /** The admin listener's read-only view of this server, and its way to reach a session. */
+  private adminTarget(): AdminTarget {
+    const engine = (): EngineName => this.engine;
+    const accepting = (): boolean => this.state === 'running';
+    return {
+      transport: this.transport,
+      get engine() {
+        return engine();
+      },
+      get accepting() {
+        return accepting();
+      },
+      connections: () => this.connections.values(),
+      session: (id) => this.session(id),
+      rooms: () => this.rooms.hostedRooms(),
+    };
   }
 
   private safely(callback: () => void): void {

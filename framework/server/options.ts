@@ -1,5 +1,6 @@
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
+import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from '../admin/admin-options';
 import { OptionError } from '../errors';
 import { checkInteger } from '../check-integer';
 import type { ClusterOptions } from '../cluster/options';
@@ -74,6 +75,8 @@ export interface GameServerOptions {
   bindControllers?: boolean;
   /** A pino logger, or options for one. */
   logger?: Logger | LoggerOptions;
+  /** The admin listener (metrics, health checks, JSON API, dashboard: docs/operations.md); off when absent. */
+  admin?: AdminOptions;
   /** Middleware around every handler, outermost first (after the built-in login gate); or `server.use`. */
   use?: readonly MiddlewareLike[];
   /** The user index: `idOf(user)` and the second-login policy; without it there is no index. */
@@ -116,6 +119,7 @@ export interface ResolvedServerOptions {
   container: Container;
   bindControllers: boolean;
   logger: Logger | LoggerOptions;
+  admin: ResolvedAdminOptions | undefined;
   use: readonly MiddlewareLike[];
   users: UserIndexOptions<unknown> | undefined;
   roomLimits: RoomLimits;
@@ -140,6 +144,7 @@ const SERVER_KEYS = new Set([
   'container',
   'bindControllers',
   'logger',
+  'admin',
   'use',
   'users',
   'rooms',
@@ -309,6 +314,7 @@ export function resolveServerOptions(options: GameServerOptions): ResolvedServer
     container,
     bindControllers,
     logger,
+    admin: options.admin === undefined ? undefined : resolveAdminOptions(options.admin),
     cluster: options.cluster,
   };
 }

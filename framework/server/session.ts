@@ -56,6 +56,11 @@ export class Session<User = AppUser, State extends object = AppState> {
     return (this.stateBag ??= this.context.newState() as State);
   }
 
+  /** The groups without making the set (undefined while the session never joined one). */
+  get groupsIfAny(): ReadonlySet<SessionGroup> | undefined {
+    return this.groupSet;
+  }
+
   /** Groups (room memberships) this session is in; left automatically on close. */
   get groups(): Set<SessionGroup> {
     return (this.groupSet ??= new Set());

@@ -9,10 +9,11 @@
  *   node dist/samples/chat/server.js --cluster nats://127.0.0.1:4222 --node chat-1 --port 7301
  * In a cluster, private messages reach users on any node and a login of a nickname held on another node
  * takes it over there; rooms are per node (each node has its own "lobby").
+ *   node dist/samples/chat/server.js --admin-port 9100      # + metrics, health, admin API, dashboard
  */
 import { Container } from 'inversify';
 import { GameServer, LocalRoomRegistry, type EngineChoice } from '../../framework';
-import { parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
+import { adminOption, parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
 import { LoginController, RoomController } from './chat-controllers';
 import { ChatRoom } from './chat-room';
 import { ChatService, chatUsers, MAX_ROOMS, MAX_ROOMS_PER_SESSION } from './chat-service';
@@ -26,6 +27,8 @@ export const CHAT_DEFAULTS = {
   logLevel: process.env.LOG_LEVEL ?? 'info',
   cluster: '',
   node: '',
+  /** '' = no admin listener; a port (0 = any) serves metrics, health, the admin API and the dashboard. */
+  adminPort: '',
 };
 
 export type ChatServerOptions = Partial<Flags<typeof CHAT_DEFAULTS>>;
@@ -52,6 +55,7 @@ export async function startChatServer(options: ChatServerOptions = {}) {
     container,
     logger: { level: o.logLevel as 'info', name: 'chat' },
     ...(o.cluster !== '' ? { cluster: { servers: o.cluster, node: o.node || `chat-${process.pid}` } } : {}),
+    admin: adminOption(o.adminPort),
   });
   const { port, engine } = await server.start();
   return { server, host: o.host, port, engine };
@@ -69,6 +73,7 @@ async function main(): Promise<void> {
       logLevel: 'fatal | error | warn | info | debug | trace | silent (default from LOG_LEVEL)',
       cluster: 'NATS URL (JetStream) to join a cluster of chat nodes, e.g. nats://127.0.0.1:4222',
       node: "this node's name in the cluster (default chat-<pid>)",
+      adminPort: 'admin listener port on 127.0.0.1 (0 = any free port): metrics, health, API, dashboard',
     },
   });
   const { server } = await startChatServer(flags); // GameServer logs where it listens and its engine

@@ -90,6 +90,18 @@ export function parseFlags<S extends FlagSpec>(
   return result as Flags<S>;
 }
 
+/**
+ * `--admin-port PORT` as GameServer's `admin` option: '' (the default) leaves the admin listener off;
+ * a port (0 = any free one) turns it on at 127.0.0.1 (docs/operations.md).
+ */
+export function adminOption(adminPort: string): { port: number } | undefined {
+  if (adminPort === '') return undefined;
+  const port = Number(adminPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new FlagError(`--admin-port needs a port from 0 to 65535, got ${JSON.stringify(adminPort)}`);
+  return { port };
+}
+
 /** Prints a flag problem the conventional way; returns the exit code (0 for help, 2 for a bad flag). */
 export function reportFlagError(program: string, error: FlagError): number {
   if (error instanceof HelpRequested) {

@@ -5,9 +5,10 @@
  *
  *   npm run echo:server                                  # 127.0.0.1:7200, engine auto
  *   node dist/samples/echo/server.js --port 7200 --engine epoll --io-threads 0 --log-level warn
+ *   node dist/samples/echo/server.js --admin-port 9100      # + metrics, health, admin API, dashboard
  */
 import { GameServer, type EngineChoice } from '../../framework';
-import { parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
+import { adminOption, parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
 import { EchoController } from './echo-controller';
 import * as messages from './generated/packets';
 
@@ -17,6 +18,8 @@ export const ECHO_DEFAULTS = {
   engine: 'auto',
   ioThreads: 0,
   logLevel: process.env.LOG_LEVEL ?? 'info',
+  /** '' = no admin listener; a port (0 = any) serves metrics, health, the admin API and the dashboard. */
+  adminPort: '',
 };
 
 export type EchoServerOptions = Partial<Flags<typeof ECHO_DEFAULTS>>;
@@ -33,6 +36,7 @@ export async function startEchoServer(options: EchoServerOptions = {}) {
     controllers: [EchoController],
     limits: { rateLimit: false }, // throughput demo: no per-session message-rate limit
     logger: { level: o.logLevel as 'info', name: 'echo' },
+    admin: adminOption(o.adminPort),
   });
   const { port, engine } = await server.start();
   return { server, host: o.host, port, engine };
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
       engine: 'auto | epoll | uring | node',
       ioThreads: 'native I/O threads (0 = on the JS thread)',
       logLevel: 'fatal | error | warn | info | debug | trace | silent (default from LOG_LEVEL)',
+      adminPort: 'admin listener port on 127.0.0.1 (0 = any free port): metrics, health, API, dashboard',
     },
   });
   const { server } = await startEchoServer(flags); // GameServer logs where it listens and its engine

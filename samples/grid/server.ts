@@ -4,10 +4,11 @@
  *
  *   npm run grid:server                               # 127.0.0.1:7400, engine auto, 10 ticks per second
  *   node dist/samples/grid/server.js --port 7400 --tick-ms 50 --seats 4 --engine epoll --log-level warn
+ *   node dist/samples/grid/server.js --admin-port 9100      # + metrics, health, admin API, dashboard
  */
 import { Container } from 'inversify';
 import { GameServer, type EngineChoice } from '../../framework';
-import { parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
+import { adminOption, parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
 import { GridController, GridSettings } from './grid-controller';
 import { GRID_DEFAULTS, GridRoom, type GridPlayer } from './grid-room';
 import * as messages from './generated/packets';
@@ -18,6 +19,8 @@ export const GRID_SERVER_DEFAULTS = {
   engine: 'auto',
   ioThreads: 0,
   logLevel: process.env.LOG_LEVEL ?? 'info',
+  /** '' = no admin listener; a port (0 = any) serves metrics, health, the admin API and the dashboard. */
+  adminPort: '',
   ...GRID_DEFAULTS,
 };
 
@@ -40,6 +43,7 @@ export async function startGridServer(options: GridServerOptions = {}) {
     rooms: { types: { grid: GridRoom } },
     users: { idOf: (player: GridPlayer) => player.name },
     logger: { level: o.logLevel as 'info', name: 'grid' },
+    admin: adminOption(o.adminPort),
   });
   const { port, engine } = await server.start();
   return { server, host: o.host, port, engine };

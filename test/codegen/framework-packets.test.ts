@@ -14,7 +14,7 @@ import { PayloadError } from '../../framework/protocol/message-type';
 
 describe('framework packets (proto/fastport/framework.proto)', () => {
   it('has the reserved ids and pairs Hello->Welcome, Ping->Pong', () => {
-    expect([...registry.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect([...registry.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 20]);
     expect(Hello.kind).toBe('request');
     expect(Hello.response).toBe(Welcome);
     expect(Ping.response).toBe(Pong);

@@ -92,6 +92,14 @@ export interface Ack {
 export interface Bye {
 }
 
+/**
+ * A notice from the operators to every session (the admin API's "notice to all"); the session goes on.
+ * Id 20 leaves 7..19 to session-life messages.
+ */
+export interface Notice {
+  text: string;
+}
+
 function createBaseHello(): Hello {
   return { magic: 0, protocolVersion: 0, resumable: false, resumeToken: EMPTY_BYTES, lastReceived: 0 };
 }
@@ -718,6 +726,61 @@ export const Bye: MessageFns<Bye> = {
   },
   fromPartial(_: DeepPartial<Bye>): Bye {
     const message = createBaseBye();
+    return message;
+  },
+};
+
+function createBaseNotice(): Notice {
+  return { text: "" };
+}
+
+export const Notice: MessageFns<Notice> = {
+  encode(message: Notice, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.text !== "") {
+      writer.uint32(10).string(message.text);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Notice {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNotice();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<Notice>): Notice {
+    return Notice.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Notice>): Notice {
+    const message = createBaseNotice();
+    message.text = object.text ?? "";
     return message;
   },
 };
