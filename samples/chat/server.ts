@@ -13,7 +13,14 @@
  */
 import { Container } from 'inversify';
 import { GameServer, LocalRoomRegistry, type EngineChoice } from '../../framework';
-import { adminOption, parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
+import {
+  adminOption,
+  parseFlags,
+  SERVER_FLAG_HELP,
+  runMain,
+  stopOnSignals,
+  type Flags,
+} from '../common/flags';
 import { LoginController, RoomController } from './chat-controllers';
 import { ChatRoom } from './chat-room';
 import { ChatService, chatUsers, MAX_ROOMS, MAX_ROOMS_PER_SESSION } from './chat-service';
@@ -66,14 +73,9 @@ async function main(): Promise<void> {
     summary:
       'The chat sample: login, rooms, room broadcast, private messages, history, kick. Logs JSON lines.',
     flags: {
-      host: 'address to listen on',
-      port: 'port (0 = any free port)',
-      engine: 'auto | epoll | uring | node',
-      ioThreads: 'native I/O threads (0 = on the JS thread)',
-      logLevel: 'fatal | error | warn | info | debug | trace | silent (default from LOG_LEVEL)',
+      ...SERVER_FLAG_HELP,
       cluster: 'NATS URL (JetStream) to join a cluster of chat nodes, e.g. nats://127.0.0.1:4222',
       node: "this node's name in the cluster (default chat-<pid>)",
-      adminPort: 'admin listener port on 127.0.0.1 (0 = any free port): metrics, health, API, dashboard',
     },
   });
   const { server } = await startChatServer(flags); // GameServer logs where it listens and its engine

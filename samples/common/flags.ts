@@ -90,6 +90,16 @@ export function parseFlags<S extends FlagSpec>(
   return result as Flags<S>;
 }
 
+/** Help lines of the flags every sample server takes (listener, engine, logging, admin listener). */
+export const SERVER_FLAG_HELP = {
+  host: 'address to listen on',
+  port: 'port (0 = any free port)',
+  engine: 'auto | epoll | uring | node',
+  ioThreads: 'native I/O threads (0 = on the JS thread)',
+  logLevel: 'fatal | error | warn | info | debug | trace | silent (default from LOG_LEVEL)',
+  adminPort: 'admin listener port on 127.0.0.1 (0 = any free port): metrics, health, API, dashboard',
+} as const;
+
 /**
  * `--admin-port PORT` as GameServer's `admin` option: '' (the default) leaves the admin listener off;
  * a port (0 = any free one) turns it on at 127.0.0.1 (docs/operations.md).

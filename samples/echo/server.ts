@@ -8,7 +8,14 @@
  *   node dist/samples/echo/server.js --admin-port 9100      # + metrics, health, admin API, dashboard
  */
 import { GameServer, type EngineChoice } from '../../framework';
-import { adminOption, parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
+import {
+  adminOption,
+  parseFlags,
+  SERVER_FLAG_HELP,
+  runMain,
+  stopOnSignals,
+  type Flags,
+} from '../common/flags';
 import { EchoController } from './echo-controller';
 import * as messages from './generated/packets';
 
@@ -46,12 +53,7 @@ async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), ECHO_DEFAULTS, 'echo server', {
     summary: 'The echo sample on the full framework path (message-rate limit off: a throughput demo).',
     flags: {
-      host: 'address to listen on',
-      port: 'port (0 = any free port)',
-      engine: 'auto | epoll | uring | node',
-      ioThreads: 'native I/O threads (0 = on the JS thread)',
-      logLevel: 'fatal | error | warn | info | debug | trace | silent (default from LOG_LEVEL)',
-      adminPort: 'admin listener port on 127.0.0.1 (0 = any free port): metrics, health, API, dashboard',
+      ...SERVER_FLAG_HELP,
     },
   });
   const { server } = await startEchoServer(flags); // GameServer logs where it listens and its engine

@@ -8,7 +8,14 @@
  */
 import { Container } from 'inversify';
 import { GameServer, type EngineChoice } from '../../framework';
-import { adminOption, parseFlags, runMain, stopOnSignals, type Flags } from '../common/flags';
+import {
+  adminOption,
+  parseFlags,
+  SERVER_FLAG_HELP,
+  runMain,
+  stopOnSignals,
+  type Flags,
+} from '../common/flags';
 import { GridController, GridSettings } from './grid-controller';
 import { GRID_DEFAULTS, GridRoom, type GridPlayer } from './grid-room';
 import * as messages from './generated/packets';
@@ -55,11 +62,7 @@ async function main(): Promise<void> {
       'The grid game sample: rooms of --seats players walking on a --width x --height grid, every ' +
       'position broadcast each --tick-ms. Logs JSON lines.',
     flags: {
-      host: 'address to listen on',
-      port: 'port (0 = any free port)',
-      engine: 'auto | epoll | uring | node',
-      ioThreads: 'native I/O threads (0 = on the JS thread)',
-      logLevel: 'fatal | error | warn | info | debug | trace | silent (default from LOG_LEVEL)',
+      ...SERVER_FLAG_HELP,
       width: 'grid width in cells',
       height: 'grid height in cells',
       tickMs: 'ms between ticks',
