@@ -2,7 +2,7 @@
  * The browser build's entry (ESM, no Node built-ins; bundled by scripts/build-browser-client.js): the same
  * GameClient API over the browser's WebSocket.
  */
-import { GameClientCore, type GameClientCoreOptions } from './client-core';
+import { connectedOrClosed, GameClientCore, type GameClientCoreOptions } from './client-core';
 import { WebSocketClientTransport, type WebSocketConstructor } from './websocket-client-transport';
 
 export { RequestError, type ClientCloseReason } from './client-core';
@@ -21,13 +21,6 @@ export class GameClient extends GameClientCore {
   }
 
   static async connect(options: BrowserGameClientOptions): Promise<GameClient> {
-    const client = new GameClient(options);
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.close();
-      throw error;
-    }
-    return client;
+    return connectedOrClosed(new GameClient(options));
   }
 }

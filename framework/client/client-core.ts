@@ -603,3 +603,14 @@ export class GameClientCore {
     this.emitReconnect({ type: 'lost', reason, fresh: this.open });
   }
 }
+
+/** Connects a new client (handshake included); on failure closes it, its own transport too, and rethrows. */
+export async function connectedOrClosed<T extends GameClientCore>(client: T): Promise<T> {
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return client;
+}

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { OptionError } from '../errors';
 import { createTransport } from '../transport/create-transport';
 import type { EngineChoice, Transport } from '../transport/transport';
-import { GameClientCore, type GameClientCoreOptions } from './client-core';
+import { connectedOrClosed, GameClientCore, type GameClientCoreOptions } from './client-core';
 import { WebSocketClientTransport, type WebSocketConstructor } from './websocket-client-transport';
 
 export { RequestError, type ClientCloseReason } from './client-core';
@@ -37,13 +37,6 @@ export class GameClient extends GameClientCore {
 
   /** Creates a client and connects it (handshake included). */
   static async connect(options: GameClientOptions): Promise<GameClient> {
-    const client = new GameClient(options);
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.close();
-      throw error;
-    }
-    return client;
+    return connectedOrClosed(new GameClient(options));
   }
 }
