@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { PROTOCOL_VERSION } from '../protocol/framework-messages';
 import { TAKEN_OVER } from '../users/user-index';
@@ -71,6 +71,7 @@ export class NatsCluster extends BaseCluster {
     const { logger } = host;
     const nc = await connectNats(this.options, logger);
     try {
+      const { Kvm } = require('@nats-io/kv') as typeof import('@nats-io/kv'); // loaded on join, as in connectNats
       const kvm = new Kvm(nc);
       const nodes = await kvm.create(this.names.nodesBucket, { ttl: this.options.leaseTtlMs, history: 1 });
       const actors = await kvm.create(this.names.actorsBucket, { history: 1 });
