@@ -305,8 +305,12 @@ export const faultCases: FaultCase[] = [
   },
   {
     name: 'a ping flood that never reads closes backpressure or send_stalled (rate limit off)',
-    // A longer frame deadline: the test process (server, attacker and canary on one loop) is busy here.
-    world: { session: { rateLimit: false }, transport: { frameTimeoutMs: 3000 } },
+    // A longer frame deadline and idle deadline: the test process (server, attacker and canary on one loop)
+    // is busy here, and the canary's heartbeats can wait longer than the default 800 ms (as in the reset storm).
+    world: {
+      session: { rateLimit: false, idleTimeoutMs: 5000, heartbeatIntervalMs: 1000 },
+      transport: { frameTimeoutMs: 3000 },
+    },
     reasons: ['backpressure', 'send_stalled'],
     nodeReasons: ['backpressure'],
     async run(w, peers) {
