@@ -95,6 +95,25 @@ const broadcastAt10x = (s: ScenarioSettings): string[] => [
   '32',
   ...timing(s),
 ];
+/** A closed-loop echo comparison of the rows it names, ranked by msgs/s. */
+function comparison(
+  id: string,
+  title: string,
+  load: { conns: number; depth: number; size: number },
+  rows: { servers: string[]; baselines: string[] },
+  extras: Column[] = [p50, p99, loadgenCpu],
+): Scenario {
+  return {
+    id,
+    title,
+    kind: 'echo',
+    metric: msgsPerS,
+    extras,
+    ...rows,
+    loadgenArgs: (s) => closedLoop(load.conns, load.depth, load.size, s),
+  };
+}
+
 /** The framework echo rows over WebSocket and their hand-written `ws` baseline (issue 16). */
 const frameworkOverWebSocket = ['ws-fullpath', 'fastport-epoll-ws', 'fastport-uring-ws'];
 
@@ -241,37 +260,29 @@ export const SCENARIOS: Scenario[] = [
       ...timing(s),
     ],
   },
-  {
-    id: 'ws64',
-    title: 'framework echo over WebSocket: 100 connections x 16 in flight x 64 B, closed loop',
-    kind: 'echo',
-    metric: msgsPerS,
-    extras: [p50, p99, loadgenCpu],
-    baselines: ['ws-fullpath'],
-    servers: frameworkOverWebSocket,
-    loadgenArgs: (s) => closedLoop(100, 16, 64, s),
-  },
-  {
-    id: 'ws4k',
-    title: 'framework echo over WebSocket: 100 connections x 4 in flight x 4 KiB, closed loop',
-    kind: 'echo',
-    metric: msgsPerS,
-    extras: [mbPerS, p50, p99, loadgenCpu],
-    baselines: ['ws-fullpath'],
-    servers: frameworkOverWebSocket,
-    loadgenArgs: (s) => closedLoop(100, 4, 4 * 1024, s),
-  },
-  {
-    id: 'wsraw',
-    title: 'raw echo, WebSocket next to TCP on the same engine: 100 connections x 16 in flight x 64 B',
-    kind: 'echo',
-    metric: msgsPerS,
-    extras: [p50, p99, loadgenCpu],
-    // A WebSocket row's ratio is read in the column of its engine's TCP row.
-    baselines: ['fastport-raw-epoll', 'fastport-raw-uring'],
-    servers: ['fastport-raw-epoll', 'fastport-raw-epoll-ws', 'fastport-raw-uring', 'fastport-raw-uring-ws'],
-    loadgenArgs: (s) => closedLoop(100, 16, 64, s),
-  },
+  comparison(
+    'ws64',
+    'framework echo over WebSocket: 100 connections x 16 in flight x 64 B, closed loop',
+    { conns: 100, depth: 16, size: 64 },
+    { servers: frameworkOverWebSocket, baselines: ['ws-fullpath'] },
+  ),
+  comparison(
+    'ws4k',
+    'framework echo over WebSocket: 100 connections x 4 in flight x 4 KiB, closed loop',
+    { conns: 100, depth: 4, size: 4 * 1024 },
+    { servers: frameworkOverWebSocket, baselines: ['ws-fullpath'] },
+    [mbPerS, p50, p99, loadgenCpu],
+  ),
+  // A WebSocket row's ratio is read in the column of its engine's TCP row.
+  comparison(
+    'wsraw',
+    'raw echo, WebSocket next to TCP on the same engine: 100 connections x 16 in flight x 64 B',
+    { conns: 100, depth: 16, size: 64 },
+    {
+      servers: ['fastport-raw-epoll', 'fastport-raw-epoll-ws', 'fastport-raw-uring', 'fastport-raw-uring-ws'],
+      baselines: ['fastport-raw-epoll', 'fastport-raw-uring'],
+    },
+  ),
   {
     id: 'wsf',
     title: 'chat broadcast over WebSocket: one room of 500 members, 250 senders at 10,000 msgs/s in total',
@@ -298,14 +309,10 @@ export const SCENARIOS: Scenario[] = [
     ],
     loadgenArgs: idleArgs,
   },
-  {
-    id: 'resume',
-    title: 'cost of session resume for sessions never dropped: scenario a with resume on (default) and off',
-    kind: 'echo',
-    metric: msgsPerS,
-    extras: [p50, p99, loadgenCpu],
-    baselines: ['fastport-epoll-noresume'],
-    servers: ['fastport-epoll', 'fastport-epoll-noresume'],
-    loadgenArgs: (s) => closedLoop(100, 16, 64, s),
-  },
+  comparison(
+    'resume',
+    'cost of session resume for sessions never dropped: scenario a with resume on (default) and off',
+    { conns: 100, depth: 16, size: 64 },
+    { servers: ['fastport-epoll', 'fastport-epoll-noresume'], baselines: ['fastport-epoll-noresume'] },
+  ),
 ];

@@ -57,22 +57,25 @@ function nodeRow(
   };
 }
 
-const frameworkEpoll = nodeRow('fastport-epoll', 'FastPort framework, epoll', 'framework', frameworkSample, [
-  '--engine',
+/** A node-run row of `script` on one engine. */
+const onEngine = (name: string, label: string, protocol: Protocol, script: string, engine: string) =>
+  nodeRow(name, label, protocol, script, ['--engine', engine]);
+const frameworkEpoll = onEngine(
+  'fastport-epoll',
+  'FastPort framework, epoll',
+  'framework',
+  frameworkSample,
   'epoll',
-]);
-const frameworkUring = nodeRow('fastport-uring', 'FastPort framework, uring', 'framework', frameworkSample, [
-  '--engine',
+);
+const frameworkUring = onEngine(
+  'fastport-uring',
+  'FastPort framework, uring',
+  'framework',
+  frameworkSample,
   'uring',
-]);
-const rawEpoll = nodeRow('fastport-raw-epoll', 'FastPort raw, epoll', 'raw', rawSample, [
-  '--engine',
-  'epoll',
-]);
-const rawUring = nodeRow('fastport-raw-uring', 'FastPort raw, uring', 'raw', rawSample, [
-  '--engine',
-  'uring',
-]);
+);
+const rawEpoll = onEngine('fastport-raw-epoll', 'FastPort raw, epoll', 'raw', rawSample, 'epoll');
+const rawUring = onEngine('fastport-raw-uring', 'FastPort raw, uring', 'raw', rawSample, 'uring');
 
 const chat: ServerRow = {
   name: 'fastport-chat',

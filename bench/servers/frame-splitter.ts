@@ -1,6 +1,6 @@
 /**
  * FastPort wire frames (docs/architecture.md): u32 BE length incl. the 10-byte header, u16 BE msgId, u32 BE
- * seq. Splits a byte stream into frames and builds one.
+ * seq. Splits a byte stream into frames (encodeFrame in framework/transport/wire.ts builds one).
  */
 export const HEADER_BYTES = 10;
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
@@ -44,14 +44,4 @@ export class FrameSplitter {
       this.needed = tail.length >= HEADER_BYTES ? tail.readUInt32BE(0) : HEADER_BYTES;
     }
   }
-}
-
-/** One whole frame: header and body. */
-export function encodeFrame(msgId: number, seq: number, body: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-  frame.writeUInt32BE(frame.length, 0);
-  frame.writeUInt16BE(msgId, 4);
-  frame.writeUInt32BE(seq, 6);
-  frame.set(body, HEADER_BYTES);
-  return frame;
 }

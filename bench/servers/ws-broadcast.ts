@@ -15,7 +15,8 @@ import {
   SayReq,
   SayRes,
 } from '../../samples/chat/generated/chat';
-import { FrameSplitter, HEADER_BYTES, encodeFrame } from './frame-splitter';
+import { encodeFrame } from '../../framework/transport/wire';
+import { FrameSplitter, HEADER_BYTES } from './frame-splitter';
 import { serveWebSocket } from './listen';
 
 /** Message ids of chat.proto. */

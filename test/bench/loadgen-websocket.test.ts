@@ -170,16 +170,9 @@ describe('bench load generator over WebSocket', () => {
     const seen: ClientFrame[] = [];
     const { server, port } = await inspectingEchoServer(seen);
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-    const args = ['--port', String(port), '--ws', '/', '--conns', '2', '--depth', '2', '--verify'];
-    const { report } = await runLoadgen([
-      LOADGEN_BIN,
-      ...args,
-      '--min-size',
-      '0',
-      '--max-size',
-      '300',
-      ...oneSecond,
-    ]);
+    const sizes = ['--min-size', '0', '--max-size', '300'];
+    const args = ['--port', String(port), '--ws', '/', '--conns', '2', '--depth', '2', '--verify', ...sizes];
+    const { report } = await runLoadgen([LOADGEN_BIN, ...args, ...oneSecond]);
     expect(report.errors).toBe(0);
     expect(report.received).toBeGreaterThan(0);
     expect(seen.length).toBeGreaterThan(10);
