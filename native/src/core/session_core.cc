@@ -19,6 +19,20 @@ CoreSession* SessionCore::add(SessionId id) {
   return s;
 }
 
+bool SessionCore::admitConnect(SessionId id) {
+  if (admit()) return true;
+  ev_.close(id, CloseReason::kConnectionLimit, 0);
+  c_.closed.add();
+  c_.refused.add();
+  return false;
+}
+
+void SessionCore::connectFailedEarly(SessionId id, CloseReason reason, uint32_t err) {
+  env_.budget->release();
+  ev_.close(id, reason, err);
+  c_.closed.add();
+}
+
 CoreSession* SessionCore::find(SessionId id) {
   auto it = byId_.find(id);
   return it == byId_.end() ? nullptr : slab_.at(it->second);
