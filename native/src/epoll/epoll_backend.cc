@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/session_core.h"
+#include "engine/core_backend.h"
 #include "posix/connect_error.h"
 #include "posix/listen_socket.h"
 
@@ -53,12 +54,12 @@ CloseReason reasonFor(int err) {
   return (err == ECONNRESET || err == EPIPE) ? CloseReason::kReset : CloseReason::kIoError;
 }
 
-class EpollBackend final : public Backend, private SessionIo {
+class EpollBackend final : private SessionIo, public CoreBackend {
  public:
   EpollBackend(const LoopContext& ctx, int epfd, int wakeFd)
-      : ctx_(ctx),
+      : CoreBackend(ctx, ETIMEDOUT, *this),
+        ctx_(ctx),
         c_(*ctx.counters),
-        core_(SessionCoreEnv{ctx.config, ctx.events, ctx.counters, ctx.budget, ETIMEDOUT}, *this),
         epfd_(epfd),
         wakeFd_(wakeFd),
         scratch_(new uint8_t[kScratchBytes]) {}
@@ -133,17 +134,10 @@ class EpollBackend final : public Backend, private SessionIo {
 
   void connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) override {
     core_.setNow(monotonicMs());
-    if (!core_.admit()) {
-      ctx_.events->close(id, CloseReason::kConnectionLimit, 0);
-      c_.closed.add();
-      c_.refused.add();
-      return;
-    }
+    if (!core_.admitConnect(id)) return;
     int fd = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      ctx_.budget->release();
-      ctx_.events->close(id, CloseReason::kConnectFailed, uint32_t(errno));
-      c_.closed.add();
+      core_.connectFailedEarly(id, CloseReason::kConnectFailed, uint32_t(errno));
       return;
     }
     EpollSession& s = as(*core_.add(id));
@@ -166,25 +160,11 @@ class EpollBackend final : public Backend, private SessionIo {
     core_.rewatch(s);
   }
 
-  void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override {
-    core_.send(id, frames, length, frameCount);
-  }
-  void close(SessionId id, CloseReason reason) override { core_.close(id, reason); }
-  void abort(SessionId id, CloseReason reason) override { core_.abort(id, reason); }
-  void pauseRead(SessionId id) override { core_.pauseRead(id); }
-  void resumeRead(SessionId id) override { core_.resumeRead(id); }
-  void flush() override { core_.flush(); }
-  void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) override {
-    core_.httpReply(id, reply, length, after);
-  }
-
   void shutdown() override {
     for (auto& [id, l] : listeners_) ::close(l.fd);
     listeners_.clear();
     core_.shutdown();
   }
-
-  size_t sessionCount() const override { return core_.openCount(); }
 
  private:
   // --- SessionIo ---
@@ -381,7 +361,6 @@ class EpollBackend final : public Backend, private SessionIo {
 
   LoopContext ctx_;
   Counters& c_;
-  SessionCore core_;
   int epfd_;
   int wakeFd_;
   std::unique_ptr<uint8_t[]> scratch_;

@@ -143,11 +143,11 @@ class IocpBackend final : public win::SessionBackend {
   }
 
   // Posts receives until one is pending. zeroByte: wait for data without pinning a buffer; else a real
-  // receive into a pooled buffer. Receives that complete at once are handled here (bounded, then a
-  // zero-byte receive is queued as a packet so other sessions get their turn).
+  // receive into a pooled buffer. Receives that complete at once are handled here (bounded, also by the
+  // pass's batch budget; then a zero-byte receive is queued as a packet so other sessions get their turn).
   void receiveLoop(Session* s, bool zeroByte) {
     SessionSlab::Handle h = SessionSlab::handleOf(*s);
-    for (int i = 0; i < kInlineReceives; ++i) {
+    for (int i = 0; i < kInlineReceives && !batchFull(); ++i) {
       if (s->receiving || !s->wantsRead()) return;
       WSABUF buf{0, nullptr};
       if (zeroByte) {

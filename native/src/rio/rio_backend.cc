@@ -202,7 +202,7 @@ class RioBackend final : public win::SessionBackend {
   }
 
  private:
-  // Results until the queue is empty, then re-arm the notification.
+  // Results until the queue is empty (or the pass's batch is full), then re-arm the notification.
   void drainQueue() {
     rio::Result results[kDequeueBatch];
     for (;;) {
@@ -213,7 +213,7 @@ class RioBackend final : public win::SessionBackend {
         break;
       }
       for (ULONG i = 0; i < n; ++i) onResult(results[i]);
-      if (n < kDequeueBatch) break;
+      if (n < kDequeueBatch || batchFull()) break;  // the rest: notified again at once, on the next pass
     }
     api_->notify(cq_);
   }

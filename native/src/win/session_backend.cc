@@ -20,12 +20,12 @@ Session& as(CoreSession& s) {
 }  // namespace
 
 SessionBackend::SessionBackend(const LoopContext& ctx, HANDLE port, const ExtensionFns& fns)
-    : ctx_(ctx),
+    : CoreBackend(ctx, WSAETIMEDOUT, *this),
+      ctx_(ctx),
       cfg_(*ctx.config),
       c_(*ctx.counters),
       port_(port),
       fns_(fns),
-      core_(SessionCoreEnv{ctx.config, ctx.events, ctx.counters, ctx.budget, WSAETIMEDOUT}, *this),
       scratch_(new uint8_t[kScratchBytes]) {
   loop_group::join(ctx_, this);
 }
@@ -88,18 +88,11 @@ void SessionBackend::sweep(uint64_t nowMs, bool jsCaughtUp) {
 
 void SessionBackend::connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) {
   core_.setNow(monotonicMs());
-  if (!core_.admit()) {
-    ctx_.events->close(id, CloseReason::kConnectionLimit, 0);
-    c_.closed.add();
-    c_.refused.add();
-    return;
-  }
+  if (!core_.admitConnect(id)) return;
   SOCKET sock = WSASocketW(addr.storage.ss_family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, socketFlags());
   c_.syscalls.add();
   if (sock == INVALID_SOCKET) {
-    ctx_.budget->release();
-    ctx_.events->close(id, CloseReason::kConnectFailed, uint32_t(WSAGetLastError()));
-    c_.closed.add();
+    core_.connectFailedEarly(id, CloseReason::kConnectFailed, uint32_t(WSAGetLastError()));
     return;
   }
   auto* s = static_cast<Session*>(core_.add(id));

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/session_core.h"
-#include "engine/backend.h"
+#include "engine/core_backend.h"
 #include "win/winsock.h"
 
 namespace fastport::win {
@@ -73,7 +73,7 @@ inline constexpr ULONG_PTR kWakeKey = 1;
 inline constexpr ULONG_PTR kHandoffKey = 3;  // accepted sockets handed over by the accepting loop
 inline constexpr int kAcceptsPosted = 8;     // AcceptEx calls kept outstanding per listener
 
-class SessionBackend : public Backend, private SessionIo {
+class SessionBackend : private SessionIo, public CoreBackend {
  public:
   SessionBackend(const LoopContext& ctx, HANDLE port, const ExtensionFns& fns);
   ~SessionBackend() override;
@@ -94,19 +94,7 @@ class SessionBackend : public Backend, private SessionIo {
              uint16_t* boundPort) override;
   void unlisten(uint32_t listenerId) override;
   void connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) override;
-  void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override {
-    core_.send(id, frames, length, frameCount);
-  }
-  void close(SessionId id, CloseReason reason) override { core_.close(id, reason); }
-  void abort(SessionId id, CloseReason reason) override { core_.abort(id, reason); }
-  void pauseRead(SessionId id) override { core_.pauseRead(id); }
-  void resumeRead(SessionId id) override { core_.resumeRead(id); }
-  void flush() override { core_.flush(); }
-  void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) override {
-    core_.httpReply(id, reply, length, after);
-  }
   void shutdown() override;
-  size_t sessionCount() const override { return core_.openCount(); }
 
  protected:
   // --- what an engine provides ---
@@ -151,6 +139,9 @@ class SessionBackend : public Backend, private SessionIo {
     CoreSession* c = core_.at(h);
     return c && !c->closed();
   }
+  // The pass's event batch holds SessionCore::kPassBudgetBytes: receives that complete inline stop and the
+  // engine comes back to its sessions through the port on the next pass.
+  bool batchFull() const { return core_.batchFull(); }
   // Waits (bounded) for the completions of closed sessions and listeners; call from the engine's destructor.
   // False when some did not complete in time (their memory is leaked on purpose: keep what they use too).
   bool drain();
@@ -182,7 +173,6 @@ class SessionBackend : public Backend, private SessionIo {
   void repostAccepts(uint64_t nowMs);
   void freeListenerIfDone(Listener* l);
 
-  SessionCore core_;
   std::unique_ptr<uint8_t[]> scratch_;  // discards unread input before a graceful close
   static constexpr size_t kScratchBytes = 64 * 1024;
   bool shutDown_ = false;
