@@ -19,17 +19,18 @@
 #include "core/session_core.h"
 #include "engine/core_backend.h"
 #include "posix/connect_error.h"
+#include "posix/io_error.h"
 #include "posix/listen_socket.h"
+#include "posix/listener.h"
 
 namespace fastport {
 namespace {
 
 constexpr size_t kScratchBytes = 64 * 1024;
 constexpr int kMaxEvents = 512;
-constexpr int kReadsPerTurn = 16;         // per socket per pass (fairness); level-triggered epoll re-reports
-constexpr int kAcceptsPerTurn = 128;      // per listener per pass
-constexpr size_t kMaxIov = 1024;          // IOV_MAX on Linux
-constexpr uint64_t kAcceptPauseMs = 250;  // after EMFILE / ENFILE
+constexpr int kReadsPerTurn = 16;     // per socket per pass (fairness); level-triggered epoll re-reports
+constexpr int kAcceptsPerTurn = 128;  // per listener per pass
+constexpr size_t kMaxIov = 1024;      // IOV_MAX on Linux
 // epoll data: a session's slab handle (below bit 56), or a tag in the top bits with a listener id.
 constexpr uint64_t kTagListener = 1ull << 62;
 constexpr uint64_t kTagWake = 1ull << 63;
@@ -43,15 +44,6 @@ struct EpollSession final : CoreSession {
 
 EpollSession& as(CoreSession& s) {
   return static_cast<EpollSession&>(s);
-}
-
-struct Listener {
-  int fd = -1;
-  uint64_t pausedUntilMs = 0;  // 0 = accepting
-};
-
-CloseReason reasonFor(int err) {
-  return (err == ECONNRESET || err == EPIPE) ? CloseReason::kReset : CloseReason::kIoError;
 }
 
 class EpollBackend final : private SessionIo, public CoreBackend {
@@ -121,7 +113,7 @@ class EpollBackend final : private SessionIo, public CoreBackend {
       ::close(fd);
       return err;
     }
-    listeners_[listenerId] = Listener{fd, 0};
+    listeners_[listenerId].fd = fd;
     return 0;
   }
 
@@ -134,10 +126,10 @@ class EpollBackend final : private SessionIo, public CoreBackend {
 
   void connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) override {
     core_.setNow(monotonicMs());
-    if (!core_.admitConnect(id)) return;
+    if (!core_.admitOutbound(id)) return;
     int fd = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      core_.connectFailedEarly(id, CloseReason::kConnectFailed, uint32_t(errno));
+      core_.failOutbound(id, uint32_t(errno));
       return;
     }
     EpollSession& s = as(*core_.add(id));
@@ -210,7 +202,7 @@ class EpollBackend final : private SessionIo, public CoreBackend {
       c_.syscalls.add();
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        if (acceptShouldPause(errno)) {
           // Out of descriptors: stop accepting for a while instead of spinning on the ready listener.
           l.pausedUntilMs = core_.now() + kAcceptPauseMs;
           setListenerMask(listenerId, l, 0);
@@ -259,7 +251,7 @@ class EpollBackend final : private SessionIo, public CoreBackend {
       int err = 0;
       socklen_t len = sizeof err;
       getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-      core_.closeSession(s, err ? reasonFor(err) : CloseReason::kPeerClosed, uint32_t(err));
+      core_.closeSession(s, err ? ioFailure(err) : CloseReason::kPeerClosed, uint32_t(err));
     }
   }
 
@@ -293,7 +285,7 @@ class EpollBackend final : private SessionIo, public CoreBackend {
       }
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
-      core_.closeSession(s, reasonFor(errno), uint32_t(errno));
+      core_.closeSession(s, ioFailure(errno), uint32_t(errno));
       return false;
     }
     return true;
@@ -319,7 +311,7 @@ class EpollBackend final : private SessionIo, public CoreBackend {
         armWrite(s, true);
         return;
       }
-      core_.closeSession(s, reasonFor(errno), uint32_t(errno));
+      core_.closeSession(s, ioFailure(errno), uint32_t(errno));
       return;
     }
     s.queue.consume(core_.pool(), size_t(sent));
