@@ -16,7 +16,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
-#include "core/session_core.h"
+#include "engine/core_backend.h"
 #include "posix/connect_error.h"
 #include "posix/io_error.h"
 #include "posix/listen_socket.h"
@@ -45,15 +45,10 @@ EpollSession& as(CoreSession& s) {
   return static_cast<EpollSession&>(s);
 }
 
-class EpollBackend final : public Backend, private SessionIo {
+class EpollBackend final : public CoreBackend {
  public:
   EpollBackend(const LoopContext& ctx, int epfd, int wakeFd)
-      : ctx_(ctx),
-        c_(*ctx.counters),
-        core_(SessionCoreEnv{ctx.config, ctx.events, ctx.counters, ctx.budget, ETIMEDOUT}, *this),
-        epfd_(epfd),
-        wakeFd_(wakeFd),
-        scratch_(new uint8_t[kScratchBytes]) {}
+      : CoreBackend(ctx, ETIMEDOUT), epfd_(epfd), wakeFd_(wakeFd), scratch_(new uint8_t[kScratchBytes]) {}
 
   ~EpollBackend() override {
     shutdown();
@@ -151,25 +146,13 @@ class EpollBackend final : public Backend, private SessionIo {
     core_.rewatch(s);
   }
 
-  void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override {
-    core_.send(id, frames, length, frameCount);
-  }
-  void close(SessionId id, CloseReason reason) override { core_.close(id, reason); }
-  void abort(SessionId id, CloseReason reason) override { core_.abort(id, reason); }
-  void pauseRead(SessionId id) override { core_.pauseRead(id); }
-  void resumeRead(SessionId id) override { core_.resumeRead(id); }
   void flush() override { core_.flush(); }
-  void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) override {
-    core_.httpReply(id, reply, length, after);
-  }
 
   void shutdown() override {
     for (auto& [id, l] : listeners_) ::close(l.fd);
     listeners_.clear();
     core_.shutdown();
   }
-
-  size_t sessionCount() const override { return core_.openCount(); }
 
  private:
   // --- SessionIo ---
@@ -364,9 +347,6 @@ class EpollBackend final : public Backend, private SessionIo {
     s.mask = want;
   }
 
-  LoopContext ctx_;
-  Counters& c_;
-  SessionCore core_;
   int epfd_;
   int wakeFd_;
   std::unique_ptr<uint8_t[]> scratch_;

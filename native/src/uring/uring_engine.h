@@ -25,8 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/session_core.h"
-#include "engine/backend.h"
+#include "engine/core_backend.h"
 #include "uring/buffer_ring.h"
 #include "uring/file_table.h"
 #include "uring/ring.h"
@@ -42,15 +41,10 @@ inline constexpr unsigned kMaxReapRounds = 64;  // per poll(): bounded, the even
 inline constexpr size_t kGatherSlices = 64;
 inline constexpr size_t kMaxSliceRun = 16;  // slices one write may span (256 KiB with 16 KiB slices)
 
-class UringBackend final : public Backend, private SessionIo {
+class UringBackend final : public CoreBackend {
  public:
   UringBackend(const LoopContext& ctx, int eventFd, int wakeFd)
-      : ctx_(ctx),
-        cfg_(*ctx.config),
-        c_(*ctx.counters),
-        core_(SessionCoreEnv{ctx.config, ctx.events, ctx.counters, ctx.budget, ETIMEDOUT}, *this),
-        eventFd_(eventFd),
-        wakeFd_(wakeFd) {}
+      : CoreBackend(ctx, ETIMEDOUT), cfg_(*ctx.config), eventFd_(eventFd), wakeFd_(wakeFd) {}
 
   ~UringBackend() override;
 
@@ -66,19 +60,8 @@ class UringBackend final : public Backend, private SessionIo {
              uint16_t* boundPort) override;
   void unlisten(uint32_t listenerId) override;
   void connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) override;
-  void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override {
-    core_.send(id, frames, length, frameCount);
-  }
-  void close(SessionId id, CloseReason reason) override { core_.close(id, reason); }
-  void abort(SessionId id, CloseReason reason) override { core_.abort(id, reason); }
-  void pauseRead(SessionId id) override { core_.pauseRead(id); }
-  void resumeRead(SessionId id) override { core_.resumeRead(id); }
-  void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) override {
-    core_.httpReply(id, reply, length, after);
-  }
   void flush() override;
   void shutdown() override;
-  size_t sessionCount() const override { return core_.openCount(); }
 
  private:
   // --- SessionIo (what the core asks of the kernel side) ---
@@ -168,10 +151,7 @@ class UringBackend final : public Backend, private SessionIo {
 
   void maybeFree(UringSession& s);
 
-  LoopContext ctx_;
   const EngineConfig& cfg_;
-  Counters& c_;
-  SessionCore core_;
   int eventFd_;
   int wakeFd_;
   bool wokenLast_ = false;
