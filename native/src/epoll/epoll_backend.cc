@@ -45,10 +45,15 @@ EpollSession& as(CoreSession& s) {
   return static_cast<EpollSession&>(s);
 }
 
-class EpollBackend final : public CoreBackend {
+class EpollBackend final : private SessionIo, public CoreBackend {
  public:
   EpollBackend(const LoopContext& ctx, int epfd, int wakeFd)
-      : CoreBackend(ctx, ETIMEDOUT), epfd_(epfd), wakeFd_(wakeFd), scratch_(new uint8_t[kScratchBytes]) {}
+      : CoreBackend(ctx, ETIMEDOUT, *this),
+        ctx_(ctx),
+        c_(*ctx.counters),
+        epfd_(epfd),
+        wakeFd_(wakeFd),
+        scratch_(new uint8_t[kScratchBytes]) {}
 
   ~EpollBackend() override {
     shutdown();
@@ -120,10 +125,10 @@ class EpollBackend final : public CoreBackend {
 
   void connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) override {
     core_.setNow(monotonicMs());
-    if (!core_.admitOutbound(id)) return;
+    if (!core_.admitConnect(id)) return;
     int fd = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      core_.failOutbound(id, uint32_t(errno));
+      core_.connectFailedEarly(id, CloseReason::kConnectFailed, uint32_t(errno));
       return;
     }
     EpollSession& s = as(*core_.add(id));
@@ -145,8 +150,6 @@ class EpollBackend final : public CoreBackend {
     updateMask(s);
     core_.rewatch(s);
   }
-
-  void flush() override { core_.flush(); }
 
   void shutdown() override {
     for (auto& [id, l] : listeners_) ::close(l.fd);
@@ -347,6 +350,8 @@ class EpollBackend final : public CoreBackend {
     s.mask = want;
   }
 
+  LoopContext ctx_;
+  Counters& c_;
   int epfd_;
   int wakeFd_;
   std::unique_ptr<uint8_t[]> scratch_;

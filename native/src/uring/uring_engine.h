@@ -41,10 +41,15 @@ inline constexpr unsigned kMaxReapRounds = 64;  // per poll(): bounded, the even
 inline constexpr size_t kGatherSlices = 64;
 inline constexpr size_t kMaxSliceRun = 16;  // slices one write may span (256 KiB with 16 KiB slices)
 
-class UringBackend final : public CoreBackend {
+class UringBackend final : private SessionIo, public CoreBackend {
  public:
   UringBackend(const LoopContext& ctx, int eventFd, int wakeFd)
-      : CoreBackend(ctx, ETIMEDOUT), cfg_(*ctx.config), eventFd_(eventFd), wakeFd_(wakeFd) {}
+      : CoreBackend(ctx, ETIMEDOUT, *this),
+        ctx_(ctx),
+        cfg_(*ctx.config),
+        c_(*ctx.counters),
+        eventFd_(eventFd),
+        wakeFd_(wakeFd) {}
 
   ~UringBackend() override;
 
@@ -151,7 +156,9 @@ class UringBackend final : public CoreBackend {
 
   void maybeFree(UringSession& s);
 
+  LoopContext ctx_;
   const EngineConfig& cfg_;
+  Counters& c_;
   int eventFd_;
   int wakeFd_;
   bool wokenLast_ = false;
