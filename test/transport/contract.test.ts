@@ -21,16 +21,6 @@ function sessionOf(s: Server, client: RawClient | number): number {
   return found[0];
 }
 
-/**
- * Behaviour only the engines on the native session core have (native/README.md); the others still carry
- * their own session code. Logged, so a row that does not check it says so.
- */
-function onOldSessionCode(impl: Implementation): boolean {
-  if (impl.name === 'node' || impl.name.startsWith('epoll') || impl.name.startsWith('uring')) return false;
-  console.warn(`${impl.name}: not checked here, the engine is not on the native session core yet`);
-  return true;
-}
-
 const only = process.env.FASTPORT_ENGINES?.split(',').filter(Boolean);
 const rows = implementations().filter((row) => !only || only.some((prefix) => row.name.startsWith(prefix)));
 
@@ -206,7 +196,6 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
 
     it('stops reading a session above the soft limit until its pending bytes drain below half', async () => {
       if (impl.name === 'node') return; // node:net goes on reading: there only the hard limit applies
-      if (onOldSessionCode(impl)) return;
       const s = await server({ sendSoftLimit: 64 * KiB, sendHardLimit: 64 * MiB });
       const c = await client(s.port, { paused: true });
       const id = await s.rec.nextOpen();
@@ -520,7 +509,6 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
     });
 
     it('answers a peer that shut its sending side, then closes peer_closed once the replies are out', async () => {
-      if (onOldSessionCode(impl)) return;
       const s = await server();
       s.rec.onFrameHook = (session, msgId, seq, payload) =>
         s.transport.send(session, msgId + 1, seq, payload);

@@ -10,20 +10,6 @@ SessionCore::SessionCore(const SessionCoreEnv& env, SessionIo& io)
 
 // --- sessions ---
 
-bool SessionCore::admitOutbound(SessionId id) {
-  if (admit()) return true;
-  ev_.close(id, CloseReason::kConnectionLimit, 0);
-  c_.closed.add();
-  c_.refused.add();
-  return false;
-}
-
-void SessionCore::failOutbound(SessionId id, uint32_t err) {
-  env_.budget->release();
-  ev_.close(id, CloseReason::kConnectFailed, err);
-  c_.closed.add();
-}
-
 CoreSession* SessionCore::add(SessionId id) {
   CoreSession* s = slab_.insert(io_.newSession());
   s->id = id;
@@ -31,6 +17,20 @@ CoreSession* SessionCore::add(SessionId id) {
   c_.sessions.add();
   ++open_;
   return s;
+}
+
+bool SessionCore::admitConnect(SessionId id) {
+  if (admit()) return true;
+  ev_.close(id, CloseReason::kConnectionLimit, 0);
+  c_.closed.add();
+  c_.refused.add();
+  return false;
+}
+
+void SessionCore::connectFailedEarly(SessionId id, CloseReason reason, uint32_t err) {
+  env_.budget->release();
+  ev_.close(id, reason, err);
+  c_.closed.add();
 }
 
 CoreSession* SessionCore::find(SessionId id) {

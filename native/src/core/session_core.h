@@ -38,11 +38,12 @@ class SessionCore {
   // --- sessions ---
   // Over the connection budget: false (the engine refuses the socket).
   bool admit() { return env_.budget->tryAcquire(); }
-  // An outbound connect(): false when over the connection budget (CLOSE connection_limit written).
-  bool admitOutbound(SessionId id);
-  // An admitted outbound connect failed before its session was stored (socket(), engine set-up): CLOSE
-  // connect_failed with err, budget released.
-  void failOutbound(SessionId id, uint32_t err);
+  // An outbound connect's admission: over the connection budget, CLOSE connection_limit (counted `refused`)
+  // and false; else its budget is taken.
+  bool admitConnect(SessionId id);
+  // An admitted outbound connect that failed before its session was added (no socket): CLOSE with reason
+  // and err, its budget given back.
+  void connectFailedEarly(SessionId id, CloseReason reason, uint32_t err);
   // Stores a new session (admitted before): counted in `sessions`, state kConnecting.
   CoreSession* add(SessionId id);
   // The session with that id that is not closed, or nullptr (commands from JS).

@@ -16,7 +16,6 @@
 #include <unordered_map>
 
 #include "core/clock.h"
-#include "core/session_core.h"
 #include "engine/core_backend.h"
 #include "posix/connect_error.h"
 #include "posix/io_error.h"
@@ -126,10 +125,10 @@ class EpollBackend final : private SessionIo, public CoreBackend {
 
   void connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) override {
     core_.setNow(monotonicMs());
-    if (!core_.admitOutbound(id)) return;
+    if (!core_.admitConnect(id)) return;
     int fd = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      core_.failOutbound(id, uint32_t(errno));
+      core_.connectFailedEarly(id, CloseReason::kConnectFailed, uint32_t(errno));
       return;
     }
     EpollSession& s = as(*core_.add(id));

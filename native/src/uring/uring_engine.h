@@ -25,7 +25,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/session_core.h"
 #include "engine/core_backend.h"
 #include "uring/buffer_ring.h"
 #include "uring/file_table.h"
@@ -66,7 +65,7 @@ class UringBackend final : private SessionIo, public CoreBackend {
              uint16_t* boundPort) override;
   void unlisten(uint32_t listenerId) override;
   void connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) override;
-  void flush() override;  // enables the ring on first use, then the pass end (the dirty sessions' sends)
+  void flush() override;
   void shutdown() override;
 
  private:

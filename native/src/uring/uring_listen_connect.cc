@@ -41,13 +41,13 @@ void UringBackend::unlisten(uint32_t listenerId) {
 
 void UringBackend::connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) {
   core_.setNow(monotonicMs());
-  if (!core_.admitOutbound(id)) return;
+  if (!core_.admitConnect(id)) return;
   int fd = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   c_.syscalls.add();
   if (fd < 0 || !ensureEnabled()) {
     int err = fd < 0 ? errno : enableError_;
     if (fd >= 0) ::close(fd);
-    core_.failOutbound(id, uint32_t(err));
+    core_.connectFailedEarly(id, CloseReason::kConnectFailed, uint32_t(err));
     return;
   }
   int one = 1;

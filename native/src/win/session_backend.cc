@@ -88,11 +88,11 @@ void SessionBackend::sweep(uint64_t nowMs, bool jsCaughtUp) {
 
 void SessionBackend::connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) {
   core_.setNow(monotonicMs());
-  if (!core_.admitOutbound(id)) return;
+  if (!core_.admitConnect(id)) return;
   SOCKET sock = WSASocketW(addr.storage.ss_family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, socketFlags());
   c_.syscalls.add();
   if (sock == INVALID_SOCKET) {
-    core_.failOutbound(id, uint32_t(WSAGetLastError()));
+    core_.connectFailedEarly(id, CloseReason::kConnectFailed, uint32_t(WSAGetLastError()));
     return;
   }
   auto* s = static_cast<Session*>(core_.add(id));
