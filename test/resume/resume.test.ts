@@ -10,7 +10,19 @@ import { CuttingProxy } from './support/cutting-proxy';
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 const quickRetries = { initialDelayMs: 5, maxDelayMs: 50, maxAttempts: 200 };
 
-describe.each(availableTransports())('session resume on $engine', (transportCase) => {
+/** How the resuming client reaches the server through the proxy: one contract, both client transports. */
+const wires = [
+  { wire: 'TCP', options: (port: number): Partial<GameClientOptions> => ({ port }) },
+  {
+    wire: 'WebSocket',
+    options: (port: number): Partial<GameClientOptions> => ({ url: `ws://127.0.0.1:${port}/` }),
+  },
+];
+const cases = availableTransports().flatMap((transportCase) =>
+  wires.map((wire) => ({ ...wire, transportCase, engine: transportCase.engine })),
+);
+
+describe.each(cases)('session resume on $engine over $wire', ({ transportCase, options: reach }) => {
   const cleanup: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
@@ -30,7 +42,7 @@ describe.each(availableTransports())('session resume on $engine', (transportCase
     port: number,
     options: Partial<GameClientOptions> = {},
   ): Promise<{ client: GameClient; events: ReconnectEvent[] }> {
-    const client = await GameClient.connect({ port, resume: quickRetries, ...options });
+    const client = await GameClient.connect({ ...reach(port), resume: quickRetries, ...options });
     cleanup.push(() => client.close());
     const events: ReconnectEvent[] = [];
     client.onReconnect((event) => events.push(event));
