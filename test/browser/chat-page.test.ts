@@ -38,6 +38,14 @@ async function say(page: Page, text: string, to = ''): Promise<void> {
   await page.press('#text', 'Enter');
 }
 
+/** Says `text` to the room and waits until the room's copy reaches the page. */
+async function sayAndSee(page: Page, name: string, text: string): Promise<void> {
+  await say(page, text);
+  await expect
+    .poll(() => lines(page))
+    .toContainEqual(expect.stringMatching(new RegExp(` ${name}: ${text}$`)));
+}
+
 describe.skipIf(!haveChromium).each(runnableEngines('FASTPORT_TEST_ENGINES'))(
   'chat web page in Chromium on %s',
   (engine) => {
@@ -81,8 +89,9 @@ describe.skipIf(!haveChromium).each(runnableEngines('FASTPORT_TEST_ENGINES'))(
       const { user: cat, log: catLog } = await terminalUser('cat');
       await expect.poll(() => ann.locator('#members li').allTextContents()).toEqual(['ann', 'ben', 'cat']);
 
-      await say(ann, 'hello from ann');
-      await say(ben, 'hello from ben');
+      // Each waits for its own message to come back (the sender gets it too), so the order is fixed.
+      await sayAndSee(ann, 'ann', 'hello from ann');
+      await sayAndSee(ben, 'ben', 'hello from ben');
       expect(await cat.say('hello from cat')).toBe(3);
       for (const page of [ann, ben])
         await expect
@@ -130,6 +139,27 @@ describe.skipIf(!haveChromium).each(runnableEngines('FASTPORT_TEST_ENGINES'))(
       await eveLog.until((e) => e.kind === 'message' && e.message.text === 'back again', "dan's message");
       expect(eveLog.events.some((e) => e.kind === 'left')).toBe(false); // eve never saw dan leave
       expect((await lines(dan)).filter((l) => l.includes(' eve: ')).length).toBe(missed.length); // once each
+    });
+
+    it('a page whose server restarted shows lost, then logs in again with its name and room', async () => {
+      const proxy = await CuttingProxy.start(chat.port);
+      cleanup.push(() => proxy.close());
+      const fay = await openChat(browser, `http://127.0.0.1:${proxy.port}/`, 'fay', 'attic');
+      cleanup.push(() => fay.context().close());
+      const restarted = await startChatServer({ port: 0, engine, logLevel: 'silent', web: built.chatDir });
+      cleanup.push(() => restarted.server.stop());
+      const { user: gus } = await terminalUser('gus', restarted.port);
+      proxy.target = restarted.port; // the address now leads to a new server, which never heard of fay
+      proxy.resetAll();
+
+      await expect
+        .poll(() => lines(fay), { timeout: 20_000 })
+        .toContain('* session lost (RESUME_UNKNOWN), logging in again');
+      await expect.poll(() => state(fay), { timeout: 10_000 }).toBe('connected');
+      expect(await fay.textContent('#room')).toBe('attic');
+      expect((await gus.rooms()).find((room) => room.name === 'attic')?.members).toBe(1);
+      await gus.join('attic');
+      await sayAndSee(fay, 'fay', 'on the new server');
     });
   },
 );
