@@ -55,6 +55,10 @@ export class NativeTransport implements Transport {
   private readonly submitNow = (): void => this.flush();
   private readonly onEvents = (batch: ArrayBuffer, length: number): void => this.walk(batch, length);
 
+  get resolvedOptions(): Readonly<ResolvedOptions> {
+    return this.options;
+  }
+
   constructor(
     binding: NativeBinding,
     engine: NativeEngineName,
