@@ -69,8 +69,9 @@ export function either<A extends z.ZodTypeAny, B extends z.ZodTypeAny>(a: A, b: 
   });
 }
 
-/** Both directions assignable: a schema's input type is exactly the documented options interface. */
-export type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+/** The same keys and both directions assignable: a schema's input type is the documented options interface. */
+export type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? SameKeys<A, B> : false) : false;
 export function assertSameShape<T extends true>(): T | undefined {
   return undefined;
 }

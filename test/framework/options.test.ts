@@ -3,6 +3,7 @@ import { Container } from 'inversify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { GameClient } from '../../framework/client/game-client';
+import { NatsCluster } from '../../framework/cluster';
 import { OptionError } from '../../framework/errors';
 import { createLogger } from '../../framework/logging';
 import { GameServer } from '../../framework/server/game-server';
@@ -136,6 +137,18 @@ describe('GameServer options', () => {
     expect(() => createLogger({ level: 'loud' as never })).toThrow(
       'logger options: level must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
     );
+  });
+});
+
+describe('cluster options given to NatsCluster directly', () => {
+  it('names them "cluster options" and fills in the defaults', () => {
+    expect(() => new NatsCluster({ servers: 'nats://127.0.0.1:1', node: 'a b' })).toThrow(
+      `cluster options: node must be 1 to 64 letters, digits, '-' or '_' (got "a b")`,
+    );
+    expect(() => new NatsCluster({ servers: 'nats://127.0.0.1:1', node: 'a', lease: 1 } as never)).toThrow(
+      'cluster options: unknown option lease',
+    );
+    expect(new NatsCluster({ servers: 'nats://127.0.0.1:1', node: 'a' })).toBeInstanceOf(NatsCluster);
   });
 });
 
