@@ -63,6 +63,5 @@ export { PayloadError } from './protocol/message-type';
 export type { MessageType, RequestType, MessageOf, ResponseOf, DeepPartial } from './protocol/message-type';
 export { createTransport } from './transport/create-transport';
 export type { TransportOptions } from './transport/options';
-export type { WebSocketSettings } from './transport/websocket/websocket-options';
 export type { Transport, EngineChoice, EngineName, SessionId } from './transport/transport';
 export type { CloseReason } from './transport/close-reason';

@@ -35,12 +35,6 @@ import {
 } from '../transport/options';
 import type { EngineChoice, Transport } from '../transport/transport';
 import {
-  webSocketSwitchSchema,
-  webSocketTransportOptions,
-  type WebSocketOptions,
-  type WebSocketSettings,
-} from '../transport/websocket/websocket-options';
-import {
   checkSessionLimits,
   sessionLimitsShape,
   withDefaultSessionLimits,
@@ -49,11 +43,8 @@ import {
 
 export { defaultSessionLimits, type SessionLimits } from './session-limits';
 
-/** Transport options a GameServer takes in `limits` (engine and ioThreads are top-level, WebSocket is `websocket`). */
-export type TransportLimitOptions = Omit<
-  TransportOptions,
-  'engine' | 'ioThreads' | 'warn' | keyof WebSocketOptions
->;
+/** Transport options a GameServer takes in `limits` (engine and ioThreads are top-level options). */
+export type TransportLimitOptions = Omit<TransportOptions, 'engine' | 'ioThreads' | 'warn'>;
 
 export interface GameServerOptions {
   /** TCP port; 0 picks a free one (see `start()`'s result). */
@@ -64,18 +55,14 @@ export interface GameServerOptions {
   engine?: EngineChoice;
   /** Native I/O threads (0 = run on the JS loop, default). */
   ioThreads?: number;
-  /** Use this transport instead of creating one from engine / ioThreads / limits / websocket. */
+  /** Use this transport instead of creating one from engine / ioThreads / limits. */
   transport?: Transport;
   /**
-   * Session policy limits, and every transport option but engine / ioThreads / WebSocket (transport limits,
-   * backlog, reusePort, maxConnectionsPerAddress, io_uring tuning), passed to the transport the server creates.
+   * Session policy limits, and every transport option but engine / ioThreads (transport limits, backlog,
+   * reusePort, maxConnectionsPerAddress, io_uring tuning, WebSocket settings: websocket, wsPath, origins,
+   * staticDir), passed to the transport the server creates.
    */
   limits?: Partial<SessionLimits> & TransportLimitOptions;
-  /**
-   * WebSocket on the game port (docs/websocket.md): false = FastPort TCP only; true (default) or the
-   * settings `{ wsPath?, origins?, staticDir? }` = on.
-   */
-  websocket?: boolean | WebSocketSettings;
   /** The application's messages: an array of generated constants or a module namespace of them. */
   messages: Iterable<unknown> | Record<string, unknown>;
   /** Controller classes (@Controller()); bound into the container unless bindControllers is false. */
@@ -141,7 +128,7 @@ function checkTransportClash(server: z.infer<typeof shape>, ctx: z.RefinementCtx
   if (server.transport === undefined) return;
   const clash = (path: string[], message: string) =>
     ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
-  for (const key of ['engine', 'ioThreads', 'websocket'] as const)
+  for (const key of ['engine', 'ioThreads'] as const)
     if (server[key] !== undefined)
       clash([key], 'cannot be combined with transport: set it on that transport');
   for (const key of Object.keys(server.limits ?? {}))
@@ -156,7 +143,6 @@ const shape = z.object({
   ioThreads: ioThreadsSchema.optional(),
   transport: transportInstanceSchema.optional(),
   limits: limitsSchema.optional(),
-  websocket: webSocketSwitchSchema.optional(),
   messages: satisfying<Iterable<unknown> | Record<string, unknown>>(
     (value) => typeof value === 'object' && value !== null,
     'an array of generated message constants or a module of them',
@@ -209,7 +195,6 @@ export function resolveServerOptions(given: GameServerOptions): ResolvedServerOp
       engine: o.engine,
       ioThreads: o.ioThreads,
       ...listener,
-      ...webSocketTransportOptions(o.websocket),
     },
     session: withDefaultSessionLimits(limits),
     messages: o.messages,

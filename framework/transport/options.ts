@@ -116,8 +116,8 @@ const uringShape = {
 };
 
 /**
- * Every transport option but engine, ioThreads and warn: what a GameServer takes in `limits` (the
- * WebSocket settings excepted, which it takes as `websocket`) and hands to the transport it creates.
+ * Every transport option but engine, ioThreads and warn: what a GameServer takes in `limits` and hands to
+ * the transport it creates.
  */
 export const listenerOptionsShape = {
   ...limitsShape,
@@ -125,6 +125,8 @@ export const listenerOptionsShape = {
   maxConnectionsPerAddress: integer(0, MAX_CONNECTIONS).optional(),
   backlog: integer(1, 65535).optional(),
   reusePort: flag().optional(),
+  websocket: flag().optional(),
+  ...webSocketSettingsShape,
 };
 
 /** The keys of listenerOptionsShape. */
@@ -150,8 +152,6 @@ export const transportOptionsSchema = options({
   engine: engineSchema.optional(),
   ioThreads: ioThreadsSchema.optional(),
   ...listenerOptionsShape,
-  websocket: flag().optional(),
-  ...webSocketSettingsShape,
   warn: callback<(message: string) => void>().optional(),
 }).superRefine((given, ctx) => checkSendLimits(given, ctx));
 

@@ -62,15 +62,14 @@ describe('GameServer options', () => {
     ],
     [{ limits: { backlog: 0 } }, 'limits.backlog must be an integer from 1 to 65535 (got 0)'],
     [{ limits: { reusePort: 'yes' } }, 'limits.reusePort must be a boolean (got "yes")'],
-    [{ limits: { wsPath: '/x' } }, 'unknown option limits.wsPath'],
-    [{ websocket: 'on' }, 'websocket must be a boolean or { wsPath?, origins?, staticDir? } (got "on")'],
-    [{ websocket: { staticDir: '' } }, 'websocket.staticDir must be a non-empty string (got "")'],
-    [{ websocket: { path: '/game' } }, 'unknown option websocket.path'],
+    [{ limits: { websocket: 'on' } }, 'limits.websocket must be a boolean (got "on")'],
+    [{ limits: { staticDir: '' } }, 'limits.staticDir must be a non-empty string (got "")'],
     [
-      { websocket: { wsPath: 'game' } },
-      "websocket.wsPath must be a path starting with '/' (no spaces, '?' or '#') (got \"game\")",
+      { limits: { wsPath: 'game' } },
+      "limits.wsPath must be a path starting with '/' (no spaces, '?' or '#') (got \"game\")",
     ],
-    [{ websocket: { origins: ['ok', ''] } }, 'websocket.origins.1 must be a non-empty string (got "")'],
+    [{ limits: { origins: ['ok', ''] } }, 'limits.origins.1 must be a non-empty string (got "")'],
+    [{ limits: { path: '/game' } }, 'unknown option limits.path'],
     [{ portt: 1 }, 'unknown option portt'],
     [
       { controllers: TestController },
@@ -119,13 +118,13 @@ describe('GameServer options', () => {
 
   it('rejects transport options next to a ready transport', async () => {
     const transport = createTransport({ engine: 'node' });
-    expect(build({ transport, limits: { maxFrameBytes: 1000 } })).toThrow(
-      prefix + 'limits.maxFrameBytes is a transport limit: set it on the transport you pass in',
-    );
+    for (const limits of [{ maxFrameBytes: 1000 }, { staticDir: '/tmp' }])
+      expect(build({ transport, limits })).toThrow(
+        `${prefix}limits.${Object.keys(limits)[0]} is a transport limit: set it on the transport you pass in`,
+      );
     for (const [key, value] of [
       ['engine', 'node'],
       ['ioThreads', 1],
-      ['websocket', false],
     ] as const)
       expect(build({ transport, [key]: value })).toThrow(
         `${prefix}${key} cannot be combined with transport: set it on that transport`,

@@ -122,7 +122,7 @@ describe('transport options passed through GameServer', () => {
   );
 
   it('websocket settings: wsPath and staticDir are served on the game port', async () => {
-    const s = server({ websocket: { wsPath: '/game', staticDir } });
+    const s = server({ limits: { wsPath: '/game', staticDir } });
     expect(s.transport.resolvedOptions?.websocket).toMatchObject({ enabled: true, path: '/game', staticDir });
     const { port } = await s.start();
     const page = await fetch(`http://127.0.0.1:${port}/`);
@@ -132,8 +132,8 @@ describe('transport options passed through GameServer', () => {
     await expect(GameClient.connect({ url: `ws://127.0.0.1:${port}/` })).rejects.toThrow();
   });
 
-  it('websocket: false leaves FastPort TCP only', async () => {
-    const s = server({ websocket: false });
+  it('limits.websocket: false leaves FastPort TCP only', async () => {
+    const s = server({ limits: { websocket: false } });
     expect(s.transport.resolvedOptions?.websocket.enabled).toBe(false);
     const { port } = await s.start();
     await expect(

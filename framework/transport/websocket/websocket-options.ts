@@ -1,6 +1,6 @@
 /** WebSocket options of a transport (docs/websocket.md): their schema and resolved form. */
 import { z } from 'zod';
-import { either, flag, nonEmptyString, options } from '../../options/rules';
+import { nonEmptyString } from '../../options/rules';
 
 export interface WebSocketOptions {
   /** Serve WebSocket (and plain HTTP GET) on the FastPort port, told apart by the first bytes (default true). */
@@ -13,9 +13,6 @@ export interface WebSocketOptions {
   staticDir?: string;
 }
 
-/** The WebSocket settings without the on/off switch (GameServer's `websocket: { ... }`). */
-export type WebSocketSettings = Omit<WebSocketOptions, 'websocket'>;
-
 export interface ResolvedWebSocket {
   enabled: boolean;
   path: string;
@@ -24,7 +21,7 @@ export interface ResolvedWebSocket {
   staticDir: string | null;
 }
 
-/** wsPath, origins and staticDir: flat in transport options, nested in GameServer's `websocket`. */
+/** wsPath, origins and staticDir (part of the transport options, and so of GameServer's `limits`). */
 export const webSocketSettingsShape = {
   wsPath: z
     .string({ invalid_type_error: 'must be a string' })
@@ -36,19 +33,6 @@ export const webSocketSettingsShape = {
     .optional(),
   staticDir: nonEmptyString().optional(),
 };
-
-/** GameServer's `websocket`: true / false, or the settings (WebSocket on). */
-export const webSocketSwitchSchema = either(
-  flag(),
-  options(webSocketSettingsShape),
-  'must be a boolean or { wsPath?, origins?, staticDir? }',
-);
-
-/** The flat transport options a GameServer `websocket` value stands for. */
-export function webSocketTransportOptions(value: boolean | WebSocketSettings | undefined): WebSocketOptions {
-  if (value === undefined) return {};
-  return typeof value === 'boolean' ? { websocket: value } : { websocket: true, ...value };
-}
 
 /** Fills in the defaults of already validated WebSocket options. */
 export function resolveWebSocketOptions(options: WebSocketOptions): ResolvedWebSocket {
