@@ -12,6 +12,8 @@ export interface CliOptions {
   clientCpus?: string;
   serverCpus?: string;
   loadgenThreads: number;
+  /** Connections of the idle-memory scenarios (e, wse). */
+  idleConns: number;
   verify: boolean;
   out: string; // results file name stem under bench/results/
   /** Replace bench/results/<out>.{json,md} when they exist (default: refuse, so committed results stay). */
@@ -21,7 +23,8 @@ export interface CliOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
   --scenario a,b,...     scenarios to run (default: all of ${SCENARIOS.map((s) => s.id).join(',')})
-  --server name,...      servers to run (default: all; a ratio needs its baseline in the same run)
+  --server name,...      servers to run (default: all but the -before rows, which need
+                         scripts/bench/build-before.sh; a ratio needs its baseline in the same run)
                          ${SERVERS.map((s) => s.name).join(', ')}
   --duration S           measured seconds per run (default 5)
   --warmup S             unmeasured seconds before each run (default 1)
@@ -29,6 +32,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --client-cpus LIST     pin the load generator with taskset -c LIST (e.g. 1)
   --server-cpus LIST     pin the servers with taskset -c LIST (e.g. 0)
   --loadgen-threads N    load generator threads (default 1)
+  --idle-conns N         connections of the idle-memory scenarios e and wse (default 10000)
   --no-verify            do not compare echoed payloads
   --out NAME             write bench/results/NAME.json and NAME.md (default: a new run-<date>-<time>)
   --overwrite            replace NAME's files if they exist (e.g. --out latest --overwrite)
@@ -70,6 +74,7 @@ const FLAGS = {
   'client-cpus': { type: 'string' },
   'server-cpus': { type: 'string' },
   'loadgen-threads': { type: 'string' },
+  'idle-conns': { type: 'string' },
   'no-verify': { type: 'boolean' },
   out: { type: 'string' },
   overwrite: { type: 'boolean' },
@@ -85,11 +90,12 @@ export function parseCli(argv: string[]): CliOptions {
   }
   const options: CliOptions = {
     scenarios: SCENARIOS.map((s) => s.id),
-    servers: SERVERS.map((s) => s.name),
+    servers: SERVERS.filter((s) => !s.name.endsWith('-before')).map((s) => s.name),
     durationS: 5,
     warmupS: 1,
     runs: 3,
     loadgenThreads: 1,
+    idleConns: 10_000,
     verify: values['no-verify'] !== true,
     out: freshResultsName(),
     overwrite: values.overwrite === true,
@@ -117,6 +123,8 @@ export function parseCli(argv: string[]): CliOptions {
   if (values['server-cpus'] !== undefined) options.serverCpus = values['server-cpus'];
   if (values['loadgen-threads'] !== undefined)
     options.loadgenThreads = positiveNumber('--loadgen-threads', values['loadgen-threads'], true);
+  if (values['idle-conns'] !== undefined)
+    options.idleConns = positiveNumber('--idle-conns', values['idle-conns'], true);
   if (values.out !== undefined) {
     if (!/^[\w.-]+$/.test(values.out)) throw new Error(`--out: use letters, digits, '.', '-', '_' only`);
     options.out = values.out;
