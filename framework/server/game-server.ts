@@ -96,9 +96,7 @@ export class GameServer implements TransportHandler {
     const transport =
       this.options.transport ??
       createTransport({
-        engine: this.options.engine,
-        ioThreads: this.options.ioThreads,
-        ...this.options.transportLimits,
+        ...this.options.transportOptions,
         warn: (message) => this.logger.warn(message),
       });
     this.keeper = this.createKeeper(transport);

@@ -57,6 +57,10 @@ export class NativeTransport implements Transport {
   private readonly onEvents = (batch: ArrayBuffer, length: number, detached?: ArrayBuffer[]): void =>
     this.walk(batch, length, detached);
 
+  get resolvedOptions(): Readonly<ResolvedOptions> {
+    return this.options;
+  }
+
   constructor(
     binding: NativeBinding,
     engine: NativeEngineName,

@@ -1,3 +1,4 @@
+import type { ResolvedOptions } from './options';
 import type { CloseReason } from './close-reason';
 
 /** A connection's id inside one transport; never 0. */
@@ -48,6 +49,8 @@ export interface TransportStats {
 export interface Transport {
   readonly engine: EngineName;
   readonly limits: TransportLimits;
+  /** The options a transport from createTransport was made with, defaults filled in (absent on others). */
+  readonly resolvedOptions?: Readonly<ResolvedOptions>;
   setHandler(handler: TransportHandler): void;
   /** Listens on host:port (port 0 = any free port); resolves with the bound port. */
   listen(host: string, port: number): Promise<{ listener: number; port: number }>;
