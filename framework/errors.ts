@@ -29,6 +29,8 @@ export const ErrorCodes = {
   ROOM_EXISTS: 'ROOM_EXISTS',
   ALREADY_IN_ROOM: 'ALREADY_IN_ROOM',
   NOT_IN_ROOM: 'NOT_IN_ROOM',
+  /** A room hosted on another node was asked for what only its hosting node can do (run, dispose). */
+  REMOTE_ROOM: 'REMOTE_ROOM',
 } as const;
 
 export type FrameworkErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
