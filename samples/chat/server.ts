@@ -7,12 +7,13 @@
  *   npm run chat:server                                  # 127.0.0.1:7300, engine auto
  *   node dist/samples/chat/server.js --port 7300 --engine epoll --log-level warn
  *   node dist/samples/chat/server.js --cluster nats://127.0.0.1:4222 --node chat-1 --port 7301
- * In a cluster, private messages reach users on any node and a login of a nickname held on another node
- * takes it over there; rooms are per node (each node has its own "lobby").
+ * In a cluster, rooms are shared (a room lives on the node that made it; members on other nodes join it
+ * there), private messages reach users on any node and a login of a nickname held on another node takes
+ * it over there.
  *   node dist/samples/chat/server.js --admin-port 9100      # + metrics, health, admin API, dashboard
  */
 import { Container } from 'inversify';
-import { GameServer, LocalRoomRegistry, type EngineChoice } from '../../framework';
+import { GameServer, type EngineChoice } from '../../framework';
 import {
   adminOption,
   parseFlags,
@@ -57,7 +58,6 @@ export async function startChatServer(options: ChatServerOptions = {}) {
       types: { chat: ChatRoom },
       maxRooms: MAX_ROOMS,
       maxRoomsPerSession: MAX_ROOMS_PER_SESSION,
-      registry: new LocalRoomRegistry(), // rooms are per node, also in a cluster (see the header)
     },
     container,
     logger: { level: o.logLevel as 'info', name: 'chat' },
