@@ -217,7 +217,7 @@ export class Matchmaker {
         ErrorCodes.ROOM_LIMIT,
         `a session may keep at most ${this.limits.maxRoomsPerSession} rooms it created`,
       );
-    const id = options.id ?? `${name}-${this.nextId++}`;
+    const id = options.id ?? this.newRoomId(name);
     this.creating++;
     if (session !== undefined) this.createdBy.set(session, (this.createdBy.get(session) ?? 0) + 1);
     let ref: LocalRoomRef<R>;
@@ -235,6 +235,13 @@ export class Matchmaker {
     this.hosted.set(id, { ref, creator: session });
     session?.onUndo(() => ref.dispose());
     return ref;
+  }
+
+  /** `<type>-<n>`, in a cluster `<type>-<node>-<n>` (ids are cluster-wide). */
+  private newRoomId(type: string): string {
+    return this.peers === undefined
+      ? `${type}-${this.nextId++}`
+      : `${type}-${this.peers.node}-${this.nextId++}`;
   }
 
   private async spawn<R extends AnyRoom>(

@@ -68,7 +68,8 @@ export class ChatService {
   async join(session: ChatSession, name: string, create: boolean): Promise<JoinRoomRes> {
     checkName('a room name', name);
     const current = this.rooms.roomOf(session, ChatRoom);
-    if (current?.id === name && current.host === undefined) return current.run((room) => room.describe(session));
+    if (current?.id === name && current.host === undefined)
+      return current.run((room) => room.describe(session));
     if (!create && !(await this.rooms.exists(name)))
       throw new GameError(ChatErrors.NO_SUCH_ROOM, `there is no room ${name}`);
     if (current !== undefined) await this.rooms.leave(session, current.id);

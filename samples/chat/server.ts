@@ -16,6 +16,8 @@ import { Container } from 'inversify';
 import { GameServer, type EngineChoice } from '../../framework';
 import {
   adminOption,
+  CLUSTER_FLAG_HELP,
+  clusterOption,
   parseFlags,
   SERVER_FLAG_HELP,
   runMain,
@@ -61,7 +63,7 @@ export async function startChatServer(options: ChatServerOptions = {}) {
     },
     container,
     logger: { level: o.logLevel as 'info', name: 'chat' },
-    ...(o.cluster !== '' ? { cluster: { servers: o.cluster, node: o.node || `chat-${process.pid}` } } : {}),
+    cluster: clusterOption(o.cluster, o.node, 'chat'),
     admin: adminOption(o.adminPort),
   });
   const { port, engine } = await server.start();
@@ -74,8 +76,7 @@ async function main(): Promise<void> {
       'The chat sample: login, rooms, room broadcast, private messages, history, kick. Logs JSON lines.',
     flags: {
       ...SERVER_FLAG_HELP,
-      cluster: 'NATS URL (JetStream) to join a cluster of chat nodes, e.g. nats://127.0.0.1:4222',
-      node: "this node's name in the cluster (default chat-<pid>)",
+      ...CLUSTER_FLAG_HELP,
     },
   });
   const { server } = await startChatServer(flags); // GameServer logs where it listens and its engine
