@@ -16,6 +16,8 @@ export const ErrorCodes = {
   RESUME_EXPIRED: 'RESUME_EXPIRED',
   RESUME_OVERFLOW: 'RESUME_OVERFLOW',
   RESUME_ENDED: 'RESUME_ENDED',
+  /** In a cluster: the resume token is another node's (that node died or the client moved): log in again. */
+  SESSION_GONE: 'SESSION_GONE',
   /** Client side: the session could not be resumed; requests of the old session are rejected with this. */
   SESSION_LOST: 'SESSION_LOST',
   /** Client side: too many requests queued while reconnecting. */

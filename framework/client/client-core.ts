@@ -93,8 +93,11 @@ function describe(error: unknown): string {
  * pushes, session resume, over any Transport that can connect (TCP in Node, WebSocket in both).
  */
 export class GameClientCore {
-  private readonly host: string;
-  private readonly port: number;
+  private host: string;
+  private port: number;
+  /** Where reconnects go in turn: the first address, then resume.addresses. */
+  private addressTurn = 0;
+  private readonly firstAddress: { host: string; port: number };
   protected readonly transport: Transport;
   protected readonly ownsTransport: boolean;
   private readonly mux: ClientMux;
@@ -136,6 +139,7 @@ export class GameClientCore {
     this.host = options.host ?? '127.0.0.1';
     if (typeof this.host !== 'string' || this.host === '')
       throw new OptionError('host must be a non-empty string');
+    this.firstAddress = { host: this.host, port: this.port };
     this.connectTimeoutMs = checkInteger(
       'connectTimeoutMs',
       options.connectTimeoutMs ?? 5000,
@@ -539,6 +543,13 @@ export class GameClientCore {
     }
   }
 
+  private nextAddress(policy: ReconnectPolicy): void {
+    if (policy.addresses.length === 0) return;
+    const all = [this.firstAddress, ...policy.addresses];
+    this.addressTurn = (this.addressTurn + 1) % all.length;
+    ({ host: this.host, port: this.port } = all[this.addressTurn]);
+  }
+
   /** Reconnects with backoff until resumed, told the session is lost, or out of attempts. */
   private async reconnectLoop(reason: string): Promise<void> {
     const policy = this.reconnectPolicy!;
@@ -559,7 +570,7 @@ export class GameClientCore {
         await this.connect();
         return; // finishResume / finishLost ran at the Welcome
       } catch {
-        // next attempt
+        this.nextAddress(policy); // next attempt, at the next server if there are several
       }
     }
     if (!this.reconnecting) return;

@@ -453,6 +453,7 @@ export class GameServer implements TransportHandler {
       replayFrames: limits.resumeReplayFrames,
       replayBytes: limits.resumeReplayBytes,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
+      node: this.options.cluster?.node ?? '',
     };
     return new SessionKeeper(transport, policy, {
       logger: this.logger,
