@@ -40,7 +40,9 @@ export class Membership implements SessionGroup {
   ) {}
 
   leave(session: Session<unknown, object>): void {
-    this.matchmaker.leaveMembership(session, this, 'closed');
+    this.matchmaker
+      .leaveMembership(session, this, 'closed')
+      .catch((error: unknown) => this.matchmaker.logLeaveFailure(error, this.room.id));
   }
 }
 
@@ -428,6 +430,11 @@ export class Matchmaker {
     this.guestLeft(session, membership.room.id, tellGuestNode);
   }
 
+  /** Internal: a leave that could not give its seat back (the registry unreachable, e.g. at shutdown). */
+  logLeaveFailure(error: unknown, roomId: string): void {
+    this.actors.logger.warn({ err: error, room: roomId }, 'room leave: seat not given back');
+  }
+
   /** A guest left a room hosted here: its node forgets the membership (unless it said so itself). */
   private guestLeft(session: Session<unknown, object>, roomId: string, tellGuestNode: boolean): void {
     const address = this.guests.addressOf(session);
@@ -447,7 +454,7 @@ export class Matchmaker {
     for (const group of session.groups)
       if (group instanceof Membership && group.room.id === roomId) {
         session.groups.delete(group);
-        void this.releaseSeat(group);
+        this.releaseSeat(group).catch((error: unknown) => this.logLeaveFailure(error, roomId));
         this.guestLeft(session, roomId, true);
         return true;
       }
