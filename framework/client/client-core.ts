@@ -76,8 +76,11 @@ function describe(error: unknown): string {
  * pushes, session resume, over any Transport that can connect (TCP in Node, WebSocket in both).
  */
 export class GameClientCore {
-  private readonly host: string;
-  private readonly port: number;
+  private host: string;
+  private port: number;
+  /** Where reconnects go in turn: the first address, then resume.addresses. */
+  private addressTurn = 0;
+  private readonly firstAddress: { host: string; port: number };
   protected readonly transport: Transport;
   protected readonly ownsTransport: boolean;
   private readonly mux: ClientMux;
@@ -118,6 +121,7 @@ export class GameClientCore {
   constructor(options: GameClientCoreOptions, transport: Transport, owned: boolean) {
     this.port = options.port;
     this.host = options.host ?? '127.0.0.1';
+    this.firstAddress = { host: this.host, port: this.port };
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.heartbeat = options.heartbeat ?? true;
@@ -512,6 +516,13 @@ export class GameClientCore {
     }
   }
 
+  private nextAddress(policy: ReconnectPolicy): void {
+    if (policy.addresses.length === 0) return;
+    const all = [this.firstAddress, ...policy.addresses];
+    this.addressTurn = (this.addressTurn + 1) % all.length;
+    ({ host: this.host, port: this.port } = all[this.addressTurn]);
+  }
+
   /** Reconnects with backoff until resumed, told the session is lost, or out of attempts. */
   private async reconnectLoop(reason: string): Promise<void> {
     const policy = this.reconnectPolicy!;
@@ -532,7 +543,7 @@ export class GameClientCore {
         await this.connect();
         return; // finishResume / finishLost ran at the Welcome
       } catch {
-        // next attempt
+        this.nextAddress(policy); // next attempt, at the next server if there are several
       }
     }
     if (!this.reconnecting) return;

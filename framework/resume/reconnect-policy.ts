@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertSameShape, integer, options, type SameShape } from '../options/rules';
+import { assertSameShape, integer, nonEmptyString, options, tcpPort, type SameShape } from '../options/rules';
 
 /** How a GameClient with `resume` reconnects after a drop. */
 export interface ReconnectOptions {
@@ -11,6 +11,11 @@ export interface ReconnectOptions {
   maxAttempts?: number;
   /** Requests and one-way messages queued while reconnecting (default 1000; more reject with QUEUE_FULL). */
   queueLimit?: number;
+  /**
+   * More servers to try, in turn, when a reconnect attempt fails (the nodes of a cluster). A node that
+   * did not issue the session answers SESSION_GONE: `lost` with a fresh session there, to log in again.
+   */
+  addresses?: readonly { host: string; port: number }[];
 }
 
 /** GameClient's `resume: { ... }` (composed into the client options schema). */
@@ -19,6 +24,10 @@ export const reconnectOptionsSchema = options({
   maxDelayMs: integer(0, 600_000).optional(),
   maxAttempts: integer(1, 1_000_000).optional(),
   queueLimit: integer(0, 1_000_000).optional(),
+  addresses: z
+    .array(options({ host: nonEmptyString(), port: tcpPort(1) }))
+    .readonly()
+    .optional(),
 });
 
 assertSameShape<SameShape<z.input<typeof reconnectOptionsSchema>, ReconnectOptions>>();
@@ -29,6 +38,7 @@ export class ReconnectPolicy {
   readonly maxDelayMs: number;
   readonly maxAttempts: number;
   readonly queueLimit: number;
+  readonly addresses: readonly { host: string; port: number }[];
 
   /** options: already validated by the client's schema. */
   constructor(
@@ -39,6 +49,7 @@ export class ReconnectPolicy {
     this.maxDelayMs = options.maxDelayMs ?? 5000;
     this.maxAttempts = options.maxAttempts ?? 10;
     this.queueLimit = options.queueLimit ?? 1000;
+    this.addresses = options.addresses ?? [];
   }
 
   /** The wait before attempt `attempt` (0-based), in ms. */

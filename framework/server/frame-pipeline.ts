@@ -203,14 +203,7 @@ export class FramePipeline {
         ErrorCodes.NOT_IN_ROOM,
         `${route.type.name} is handled by ${route.roomType} rooms: join one first`,
       );
-    return room.run((instance) => {
-      if (!instance.has(session))
-        throw new GameError(
-          ErrorCodes.NOT_IN_ROOM,
-          `not (or no longer) in ${route.roomType} room ${room.id}`,
-        );
-      return route.invoke(message, session, instance);
-    });
+    return room.handle(route, message, session);
   }
 
   /** The last step of every middleware chain. */

@@ -19,6 +19,7 @@ import {
   type SessionResumeListener,
 } from '../resume/session-keeper';
 import { Matchmaker } from '../rooms/matchmaker';
+import { MatchmakerPortal } from '../rooms/room-portal';
 import type { MessageType } from '../protocol/message-type';
 import { LocalUserDirectory, type UserDirectory } from '../users/user-directory';
 import { UserIndex } from '../users/user-index';
@@ -252,7 +253,13 @@ export class GameServer implements TransportHandler {
       session: (id) => this.session(id),
       messages,
       askTimeoutMs: session.askTimeoutMs,
+      rooms: new MatchmakerPortal(this.rooms, {
+        route: (id) => this.table.get(id),
+        session: (id) => this.session(id),
+        transport: this.transport,
+      }),
     });
+    this.rooms.usePeers(this.cluster.roomPeers);
     this.transport.setHandler(this);
     await this.admin?.start();
     const bound = await this.transport.listen(host, port).catch(async (error: unknown) => {
@@ -461,6 +468,7 @@ export class GameServer implements TransportHandler {
       replayFrames: limits.resumeReplayFrames,
       replayBytes: limits.resumeReplayBytes,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
+      node: this.options.cluster?.node ?? '',
     };
     return new SessionKeeper(transport, policy, {
       logger: this.logger,

@@ -7,8 +7,9 @@
  *   npm run chat:server                                  # 127.0.0.1:7300, engine auto
  *   node dist/samples/chat/server.js --port 7300 --engine epoll --log-level warn
  *   node dist/samples/chat/server.js --cluster nats://127.0.0.1:4222 --node chat-1 --port 7301
- * In a cluster, private messages reach users on any node and a login of a nickname held on another node
- * takes it over there; rooms are per node (each node has its own "lobby").
+ * In a cluster, rooms are shared (a room lives on the node that made it; members on other nodes join it
+ * there), private messages reach users on any node and a login of a nickname held on another node takes
+ * it over there.
  *   node dist/samples/chat/server.js --admin-port 9100      # + metrics, health, admin API, dashboard
  * The same port serves the chat's web page (web/, built to dist/samples/chat/web by `npm run build`) and
  * WebSocket: open http://127.0.0.1:7300/ in a browser; the start-up log names the URL.
@@ -16,9 +17,11 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Container } from 'inversify';
-import { GameServer, LocalRoomRegistry, type EngineChoice } from '../../framework';
+import { GameServer, type EngineChoice } from '../../framework';
 import {
   adminOption,
+  CLUSTER_FLAG_HELP,
+  clusterOption,
   parseFlags,
   SERVER_FLAG_HELP,
   runMain,
@@ -70,11 +73,10 @@ export async function startChatServer(options: ChatServerOptions = {}) {
       types: { chat: ChatRoom },
       maxRooms: MAX_ROOMS,
       maxRoomsPerSession: MAX_ROOMS_PER_SESSION,
-      registry: new LocalRoomRegistry(), // rooms are per node, also in a cluster (see the header)
     },
     container,
     logger: { level: o.logLevel as 'info', name: 'chat' },
-    ...(o.cluster !== '' ? { cluster: { servers: o.cluster, node: o.node || `chat-${process.pid}` } } : {}),
+    cluster: clusterOption(o.cluster, o.node, 'chat'),
     admin: adminOption(o.adminPort),
     limits: staticDir !== undefined ? { staticDir } : {},
   });
@@ -94,8 +96,7 @@ async function main(): Promise<void> {
       'The chat sample: login, rooms, room broadcast, private messages, history, kick. Logs JSON lines.',
     flags: {
       ...SERVER_FLAG_HELP,
-      cluster: 'NATS URL (JetStream) to join a cluster of chat nodes, e.g. nats://127.0.0.1:4222',
-      node: "this node's name in the cluster (default chat-<pid>)",
+      ...CLUSTER_FLAG_HELP,
       web: 'folder of the built web page (default web/ beside the server: dist/samples/chat/web)',
     },
   });
