@@ -63,7 +63,7 @@ void printReport(const Options& o, const Stats& s, double cpuPercent) {
       "\"max\":%.2f},"
       "\"errors\":%llu,\"connect_errors\":%llu,\"lost_connections\":%llu,\"seq_errors\":%llu,"
       "\"verify_errors\":%llu,\"protocol_errors\":%llu,\"outstanding_at_end\":%llu,\"other_frames\":%llu,"
-      "\"pushes\":%llu,\"verified\":%s,\"cpu_percent\":%.1f}\n",
+      "\"pushes\":%llu,\"verified\":%s,\"websocket\":%s,\"cpu_percent\":%.1f}\n",
       modeName(o.mode), o.rate > 0 ? "open" : "closed", o.conns, o.depth, o.rate, o.minSize, o.maxSize,
       o.threads, o.durationS, o.warmupS, o.senders, static_cast<unsigned long long>(s.connected),
       static_cast<unsigned long long>(s.sent), static_cast<unsigned long long>(s.received),
@@ -75,7 +75,7 @@ void printReport(const Options& o, const Stats& s, double cpuPercent) {
       static_cast<unsigned long long>(s.seqErrors), static_cast<unsigned long long>(s.verifyErrors),
       static_cast<unsigned long long>(s.protocolErrors), static_cast<unsigned long long>(s.outstanding),
       static_cast<unsigned long long>(s.otherFrames), static_cast<unsigned long long>(s.pushes),
-      o.verify ? "true" : "false", cpuPercent);
+      o.verify ? "true" : "false", o.wsPath.empty() ? "false" : "true", cpuPercent);
   std::fflush(stdout);
 }
 

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -53,6 +54,16 @@ std::vector<uint8_t> fromHex(std::string_view name, std::string_view text) {
   return bytes;
 }
 
+// An origin-form request target: starts with '/', printable ASCII without spaces.
+std::string wsPath(std::string_view name, std::string_view text) {
+  bool printable = std::all_of(text.begin(), text.end(), [](char ch) { return ch > ' ' && ch < 0x7f; });
+  if (text.empty() || text.front() != '/' || !printable) {
+    throw std::invalid_argument(std::string(name) + ": a path like / or /ws (no spaces), got '" +
+                                std::string(text) + "'");
+  }
+  return std::string(text);
+}
+
 double positive(std::string_view name, double value, bool allowZero) {
   if (value < 0 || (!allowZero && value == 0)) {
     throw std::invalid_argument(std::string(name) + ": must be " + (allowZero ? ">= 0" : "> 0"));
@@ -67,9 +78,10 @@ std::string usage() {
          "  [--size 64 | --min-size A --max-size B] [--duration 5] [--warmup 1] [--grace 1]\n"
          "  [--msg-id 100] [--expect-id ID (0 = any)] [--wrap-proto] [--verify] [--hello-hex HEX]\n"
          "  [--threads 1|2] [--mode echo|broadcast|idle] [--senders 1] [--join-hex HEX]\n"
-         "  [--connect-concurrency 256] [--connect-timeout 15] [--max-frame BYTES]\n"
+         "  [--connect-concurrency 256] [--connect-timeout 15] [--max-frame BYTES] [--ws PATH]\n"
          "Prints one JSON object on stdout. Idle mode prints 'LOADGEN CONNECTED <n>' on stderr once all\n"
-         "connections are up, then holds them for --duration seconds.\n";
+         "connections are up, then holds them for --duration seconds. --ws PATH: every connection does the\n"
+         "WebSocket upgrade to PATH, then sends each frame as one masked binary message.\n";
 }
 
 Options parseOptions(int argc, char** argv) {
@@ -124,6 +136,8 @@ Options parseOptions(int argc, char** argv) {
       o.connectConcurrency = static_cast<uint32_t>(toInteger(flag, value(), 1, 100'000));
     else if (flag == "--connect-timeout")
       o.connectTimeoutS = positive(flag, toNumber(flag, value()), false);
+    else if (flag == "--ws")
+      o.wsPath = wsPath(flag, value());
     else if (flag == "--max-frame")
       o.maxFrameBytes = static_cast<uint32_t>(toInteger(flag, value(), 10, 1u << 30));
     else if (flag == "--mode") {

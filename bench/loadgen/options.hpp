@@ -32,6 +32,7 @@ struct Options {
   uint32_t connectConcurrency = 256;
   double connectTimeoutS = 15;
   uint32_t maxFrameBytes = 64u << 20;
+  std::string wsPath;  // --ws PATH: HTTP upgrade to this path, then every frame as one WebSocket message
 };
 
 Options parseOptions(int argc, char** argv);

@@ -10,8 +10,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <random>
 #include <stdexcept>
 #include <string>
 
@@ -27,7 +29,43 @@ int64_t secondsToNs(double s) {
   return static_cast<int64_t>(s * 1e9);
 }
 
+uint64_t randomSeed() {
+  std::random_device device;
+  return (uint64_t{device()} << 32) ^ device() ^ static_cast<uint64_t>(nowNs());
+}
+
 }  // namespace
+
+// Message payload goes to the FastPort parser; a message must end on a frame boundary (the server sends
+// whole frames per message); ping gets a pong, a close from the server ends the connection.
+struct Worker::WsSink : ws::ServerFrameReader::Sink {
+  Worker& worker;
+  Conn& conn;
+  int64_t now;
+  WsSink(Worker& w, Conn& c, int64_t t) : worker(w), conn(c), now(t) {}
+
+  bool onData(const uint8_t* data, size_t length, bool messageEnd) override {
+    if (!worker.consumeStream(conn, data, length, now)) return false;
+    if (messageEnd && !conn.in.empty()) {
+      worker.stats_.protocolErrors++;
+      worker.noteOnce("a WebSocket message ended inside a FastPort frame");
+      worker.closeConn(conn, false);
+      return false;
+    }
+    return true;
+  }
+
+  bool onControl(uint8_t opcode, const uint8_t* payload, size_t length) override {
+    if (opcode == ws::kPing) {
+      ws::appendMaskedMessage(conn.out, ws::kPong, payload, length,
+                              static_cast<uint32_t>(worker.masks_.next()));
+    } else if (opcode == ws::kClose) {
+      worker.closeConn(conn, true);  // the server ended the session
+      return false;
+    }
+    return true;
+  }
+};
 
 int64_t nowNs() {
   timespec ts;
@@ -53,7 +91,13 @@ void Stats::merge(const Stats& o) {
 
 Worker::Worker(const Options& options, const PayloadSource& payload, std::vector<uint32_t> connIndexes,
                Barrier& barrier, const SharedClock& clock)
-    : options_(options), payload_(payload), barrier_(barrier), clock_(clock), scratch_(kScratchBytes) {
+    : options_(options),
+      payload_(payload),
+      barrier_(barrier),
+      clock_(clock),
+      scratch_(kScratchBytes),
+      websocket_(!options.wsPath.empty()),
+      masks_(randomSeed()) {
   conns_.resize(connIndexes.size());
   for (size_t i = 0; i < conns_.size(); i++) {
     conns_[i].index = connIndexes[i];
@@ -84,8 +128,8 @@ void Worker::run() {
 
   for (Conn& c : conns_) {
     if (c.state != State::kOpen) continue;
-    c.out.insert(c.out.end(), options_.hello.begin(), options_.hello.end());
-    c.out.insert(c.out.end(), options_.join.begin(), options_.join.end());
+    queueFrame(c, options_.hello.data(), options_.hello.size());
+    queueFrame(c, options_.join.data(), options_.join.size());
     if (sending_ && c.sender) {
       if (openLoop_) {
         c.intervalNs = static_cast<int64_t>(1e9 * senderCount / options_.rate);
@@ -137,7 +181,7 @@ void Worker::connectPhase() {
     if (connecting_ > 0) waitEvents(kMaxWaitNs);
   }
   for (Conn& c : conns_) {
-    if (c.state == State::kConnecting) {
+    if (c.state == State::kConnecting || c.state == State::kUpgrading) {
       stats_.connectErrors++;
       closeConn(c, false);
     } else if (c.state == State::kNew) {
@@ -169,8 +213,8 @@ void Worker::startConnect(uint32_t local) {
   epoll_ctl(epollFd_, EPOLL_CTL_ADD, c.fd, &ev);
   int rc = connect(c.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   if (rc == 0) {
-    c.state = State::kOpen;
-    stats_.connected++;
+    connecting_++;
+    onTcpConnected(c);
   } else if (errno == EINPROGRESS) {
     c.state = State::kConnecting;
     connecting_++;
@@ -178,6 +222,72 @@ void Worker::startConnect(uint32_t local) {
     stats_.connectErrors++;
     closeConn(c, false);
   }
+}
+
+// Called with c counted in connecting_: plain TCP is open now; with --ws the upgrade request goes out.
+void Worker::onTcpConnected(Conn& c) {
+  if (!websocket_) {
+    connecting_--;
+    c.state = State::kOpen;
+    stats_.connected++;
+    return;
+  }
+  c.state = State::kUpgrading;
+  const std::string key = ws::makeKey(masks_);
+  c.wsAccept = ws::acceptFor(key);
+  const std::string request = ws::upgradeRequest(options_.host, options_.port, options_.wsPath, key);
+  c.out.insert(c.out.end(), request.begin(), request.end());
+  flush(c);
+  if (c.state == State::kClosed) upgradeFailed(c, "the upgrade request could not be sent");
+}
+
+void Worker::onUpgradeEvent(Conn& c, uint32_t events, int64_t now) {
+  if (events & EPOLLOUT) {
+    flush(c);
+    if (c.state == State::kClosed) return upgradeFailed(c, "the upgrade request could not be sent");
+  }
+  if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
+  bool closed = false;
+  for (;;) {
+    ssize_t n = recv(c.fd, scratch_.data(), scratch_.size(), 0);
+    if (n > 0) {
+      c.in.insert(c.in.end(), scratch_.data(), scratch_.data() + n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    closed = !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+    break;
+  }
+  size_t headBytes = 0;
+  std::string why;
+  std::string_view received(reinterpret_cast<const char*>(c.in.data()), c.in.size());
+  ws::Handshake verdict = ws::checkUpgradeResponse(received, c.wsAccept, headBytes, why);
+  if (verdict == ws::Handshake::kRefused) return upgradeFailed(c, why);
+  if (closed) return upgradeFailed(c, "the server closed the connection during the upgrade");
+  if (verdict == ws::Handshake::kIncomplete) return;
+  connecting_--;
+  c.state = State::kOpen;
+  stats_.connected++;
+  c.wsAccept.clear();
+  c.wsAccept.shrink_to_fit();
+  std::vector<uint8_t> early(c.in.begin() + static_cast<std::ptrdiff_t>(headBytes), c.in.end());
+  c.in.clear();
+  c.in.shrink_to_fit();
+  if (!early.empty()) consumeReceived(c, early.data(), early.size(), now);
+}
+
+void Worker::upgradeFailed(Conn& c, const std::string& why) {
+  connecting_--;
+  stats_.connectErrors++;
+  noteOnce("WebSocket upgrade failed: " + why);
+  closeConn(c, false);
+}
+
+// The first problem of this thread goes to stderr, so a failing row says why (the report has counts only).
+void Worker::noteOnce(const std::string& what) {
+  if (noted_) return;
+  noted_ = true;
+  std::fprintf(stderr, "loadgen: %s\n", what.c_str());
 }
 
 void Worker::waitEvents(int64_t timeoutNs) {
@@ -196,15 +306,16 @@ void Worker::onEvent(uint32_t local, uint32_t events, int64_t now) {
     int err = 0;
     socklen_t len = sizeof err;
     getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    connecting_--;
     if (err != 0 || (events & EPOLLHUP)) {
+      connecting_--;
       stats_.connectErrors++;
       closeConn(c, false);
       return;
     }
-    c.state = State::kOpen;
-    stats_.connected++;
+    onTcpConnected(c);
+    if (c.state == State::kUpgrading) events &= ~static_cast<uint32_t>(EPOLLOUT);  // request flushed
   }
+  if (c.state == State::kUpgrading) return onUpgradeEvent(c, events, now);
   if (c.state != State::kOpen) return;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) onReadable(c, now);
   if (c.state != State::kOpen) return;
@@ -218,15 +329,7 @@ void Worker::onReadable(Conn& c, int64_t now) {
   for (;;) {
     ssize_t n = recv(c.fd, scratch_.data(), scratch_.size(), 0);
     if (n > 0) {
-      size_t consumed = 0;
-      if (c.in.empty()) {
-        if (!parse(c, scratch_.data(), static_cast<size_t>(n), now, consumed)) return;
-        c.in.assign(scratch_.data() + consumed, scratch_.data() + n);
-      } else {
-        c.in.insert(c.in.end(), scratch_.data(), scratch_.data() + n);
-        if (!parse(c, c.in.data(), c.in.size(), now, consumed)) return;
-        c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(consumed));
-      }
+      if (!consumeReceived(c, scratch_.data(), static_cast<size_t>(n), now)) return;
       if (static_cast<size_t>(n) < scratch_.size()) break;  // a short read drained the stream socket
       continue;
     }
@@ -236,6 +339,35 @@ void Worker::onReadable(Conn& c, int64_t now) {
     return;
   }
   flush(c);
+}
+
+// Received bytes of an open connection; returns false when it was closed (bad frame, WebSocket error,
+// the server's Close).
+bool Worker::consumeReceived(Conn& c, const uint8_t* data, size_t length, int64_t now) {
+  if (!websocket_) return consumeStream(c, data, length, now);
+  WsSink sink(*this, c, now);
+  if (c.wsReader.feed(data, length, sink)) return true;
+  if (c.state == State::kOpen) {  // the reader refused a frame (a sink that fails closes the connection)
+    stats_.protocolErrors++;
+    noteOnce("WebSocket: " + c.wsReader.why());
+    closeConn(c, false);
+  }
+  return false;
+}
+
+// FastPort frames from a byte stream (TCP, or the payload of WebSocket messages); an incomplete frame's
+// bytes wait in c.in. Returns false when the connection was closed for a bad frame.
+bool Worker::consumeStream(Conn& c, const uint8_t* data, size_t length, int64_t now) {
+  size_t consumed = 0;
+  if (c.in.empty()) {
+    if (!parse(c, data, length, now, consumed)) return false;
+    c.in.assign(data + consumed, data + length);
+    return true;
+  }
+  c.in.insert(c.in.end(), data, data + length);
+  if (!parse(c, c.in.data(), c.in.size(), now, consumed)) return false;
+  c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(consumed));
+  return true;
 }
 
 // Returns false when the connection was closed for a bad frame.
@@ -300,13 +432,28 @@ void Worker::onFrame(Conn& c, uint16_t msgId, uint32_t seq, const uint8_t* paylo
 void Worker::sendOne(Conn& c, int64_t intendedNs, int64_t now) {
   uint32_t seq = c.nextSeq++;
   if (seq == 0) seq = c.nextSeq++;  // 0 means a one-way message
-  size_t payloadAt = payload_.append(c.out, options_.msgId, seq);
+  std::vector<uint8_t>& target = websocket_ ? frameTmp_ : c.out;
+  size_t payloadAt = payload_.append(target, options_.msgId, seq);
   if (options_.mode == Mode::kBroadcast) {
-    if (!options_.wrapProto) std::memcpy(c.out.data() + payloadAt, &intendedNs, sizeof intendedNs);
+    if (!options_.wrapProto) std::memcpy(target.data() + payloadAt, &intendedNs, sizeof intendedNs);
   } else {
     c.inflight.push_back({seq, intendedNs});
   }
+  if (websocket_) {
+    queueFrame(c, frameTmp_.data(), frameTmp_.size());
+    frameTmp_.clear();
+  }
   if (inWindow(now)) stats_.sent++;
+}
+
+// A whole FastPort frame to send: as it is over TCP, as one masked binary message with --ws.
+void Worker::queueFrame(Conn& c, const uint8_t* frame, size_t length) {
+  if (length == 0) return;
+  if (websocket_) {
+    ws::appendMaskedMessage(c.out, ws::kBinary, frame, length, static_cast<uint32_t>(masks_.next()));
+  } else {
+    c.out.insert(c.out.end(), frame, frame + length);
+  }
 }
 
 void Worker::generateDue(Conn& c, int64_t now) {

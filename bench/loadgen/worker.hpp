@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "frame.hpp"
 #include "histogram.hpp"
 #include "options.hpp"
+#include "websocket.hpp"
 
 namespace loadgen {
 
@@ -56,7 +58,9 @@ class Worker {
     uint32_t seq;
     int64_t intendedNs;  // when the request should have left: latency is measured from here
   };
-  enum class State { kNew, kConnecting, kOpen, kClosed };
+  // kUpgrading: TCP is up, the WebSocket upgrade (--ws) is under way; the connection counts as connected
+  // once the 101 checks out.
+  enum class State { kNew, kConnecting, kUpgrading, kOpen, kClosed };
   struct Conn {
     int fd = -1;
     uint32_t index = 0;
@@ -66,15 +70,26 @@ class Worker {
     std::deque<Pending> inflight;
     std::vector<uint8_t> out;
     size_t outOff = 0;
-    std::vector<uint8_t> in;  // remainder of an incomplete frame
+    std::vector<uint8_t> in;  // remainder of an incomplete frame (the upgrade response while kUpgrading)
+    std::string wsAccept;     // the Sec-WebSocket-Accept the server must answer
+    ws::ServerFrameReader wsReader;
     int64_t nextDueNs = 0;
     int64_t intervalNs = 0;
   };
 
+  struct WsSink;  // hands a WebSocket connection's message payload to the FastPort frame parser
+
   void connectPhase();
   void startConnect(uint32_t local);
+  void onTcpConnected(Conn& c);
+  void onUpgradeEvent(Conn& c, uint32_t events, int64_t now);
+  void upgradeFailed(Conn& c, const std::string& why);
   void onEvent(uint32_t local, uint32_t events, int64_t now);
   void onReadable(Conn& c, int64_t now);
+  bool consumeReceived(Conn& c, const uint8_t* data, size_t length, int64_t now);
+  bool consumeStream(Conn& c, const uint8_t* data, size_t length, int64_t now);
+  void queueFrame(Conn& c, const uint8_t* frame, size_t length);
+  void noteOnce(const std::string& what);
   bool parse(Conn& c, const uint8_t* data, size_t length, int64_t now, size_t& consumed);
   void onFrame(Conn& c, uint16_t msgId, uint32_t seq, const uint8_t* payload, size_t length, int64_t now);
   void sendOne(Conn& c, int64_t intendedNs, int64_t now);
@@ -96,6 +111,10 @@ class Worker {
   int64_t measureStartNs_ = INT64_MAX;
   int64_t measureEndNs_ = INT64_MAX;
   std::vector<uint8_t> scratch_;
+  bool websocket_ = false;
+  ws::MaskSource masks_;
+  std::vector<uint8_t> frameTmp_;  // --ws: a frame built here, then copied masked into the send buffer
+  bool noted_ = false;
   Stats stats_;
 };
 

@@ -12,6 +12,8 @@ export interface CliOptions {
   clientCpus?: string;
   serverCpus?: string;
   loadgenThreads: number;
+  /** Connections of the idle-memory scenarios (e, wse). */
+  idleConns: number;
   verify: boolean;
   out: string; // results file name stem under bench/results/
   /** Replace bench/results/<out>.{json,md} when they exist (default: refuse, so committed results stay). */
@@ -30,6 +32,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --client-cpus LIST     pin the load generator with taskset -c LIST (e.g. 1)
   --server-cpus LIST     pin the servers with taskset -c LIST (e.g. 0)
   --loadgen-threads N    load generator threads (default 1)
+  --idle-conns N         connections of the idle-memory scenarios e and wse (default 10000)
   --no-verify            do not compare echoed payloads
   --out NAME             write bench/results/NAME.json and NAME.md (default: a new run-<date>-<time>)
   --overwrite            replace NAME's files if they exist (e.g. --out latest --overwrite)
@@ -71,6 +74,7 @@ const FLAGS = {
   'client-cpus': { type: 'string' },
   'server-cpus': { type: 'string' },
   'loadgen-threads': { type: 'string' },
+  'idle-conns': { type: 'string' },
   'no-verify': { type: 'boolean' },
   out: { type: 'string' },
   overwrite: { type: 'boolean' },
@@ -91,6 +95,7 @@ export function parseCli(argv: string[]): CliOptions {
     warmupS: 1,
     runs: 3,
     loadgenThreads: 1,
+    idleConns: 10_000,
     verify: values['no-verify'] !== true,
     out: freshResultsName(),
     overwrite: values.overwrite === true,
@@ -118,6 +123,8 @@ export function parseCli(argv: string[]): CliOptions {
   if (values['server-cpus'] !== undefined) options.serverCpus = values['server-cpus'];
   if (values['loadgen-threads'] !== undefined)
     options.loadgenThreads = positiveNumber('--loadgen-threads', values['loadgen-threads'], true);
+  if (values['idle-conns'] !== undefined)
+    options.idleConns = positiveNumber('--idle-conns', values['idle-conns'], true);
   if (values.out !== undefined) {
     if (!/^[\w.-]+$/.test(values.out)) throw new Error(`--out: use letters, digits, '.', '-', '_' only`);
     options.out = values.out;

@@ -28,6 +28,8 @@ export interface LoadgenReport {
   outstanding_at_end: number;
   other_frames: number;
   pushes: number;
+  /** The run went over WebSocket (`--ws`). */
+  websocket: boolean;
   /** CPU the generator used after connecting, % of one core (near 100 x threads: it may be the limit). */
   cpu_percent: number;
 }

@@ -11,7 +11,7 @@ import { LOADGEN_BIN, REPO_ROOT, RESULTS_DIR } from './paths';
 import { ServerProcess, freePort, pinned, residentBytes, runLoadgen } from './processes';
 import { RowResult, ScenarioResult, SuiteResult, addRatios, renderMarkdown, summarise } from './report';
 import { Measurement, SCENARIOS, Scenario } from './scenarios';
-import { SERVERS, ServerRow, unavailableReason } from './servers';
+import { ServerRow, serversFor, unavailableReason } from './servers';
 
 const MEMORY_SETTLE_MS = 1000; // after the last connect, before VmRSS is read
 
@@ -24,7 +24,7 @@ function relative(file: string): string {
 }
 
 function protocolArgs(row: ServerRow, helloHex: string): string[] {
-  const own = row.loadgenArgs ?? [];
+  const own = [...(row.wsPath !== undefined ? ['--ws', row.wsPath] : []), ...(row.loadgenArgs ?? [])];
   if (row.protocol === 'raw') return ['--msg-id', '100', ...own];
   return ['--msg-id', '100', '--expect-id', '101', '--wrap-proto', '--hello-hex', helloHex, ...own];
 }
@@ -33,7 +33,7 @@ async function measureOnce(scenario: Scenario, row: ServerRow, options: CliOptio
   const port = await freePort();
   const server = await ServerProcess.start(pinned(row.command(port), options.serverCpus), port);
   try {
-    const settings = { durationS: options.durationS, warmupS: options.warmupS };
+    const settings = { durationS: options.durationS, warmupS: options.warmupS, idleConns: options.idleConns };
     const args = [LOADGEN_BIN, '--port', String(port), ...scenario.loadgenArgs(settings, row.protocol)];
     args.push(...protocolArgs(row, hello), '--threads', String(options.loadgenThreads));
     if (options.verify && scenario.kind === 'echo') args.push('--verify');
@@ -58,7 +58,7 @@ async function measureOnce(scenario: Scenario, row: ServerRow, options: CliOptio
 
 async function runScenario(scenario: Scenario, options: CliOptions, hello: string | Error) {
   const wantedKind = scenario.kind === 'memory' ? 'echo' : scenario.kind;
-  const rows = SERVERS.filter((r) => options.servers.includes(r.name) && r.kind === wantedKind);
+  const rows = serversFor(wantedKind, scenario.servers).filter((r) => options.servers.includes(r.name));
   const results = new Map<string, { row: RowResult; measurements: Measurement[] }>();
   for (const r of rows) {
     let reason = unavailableReason(r, fs.existsSync);

@@ -5,6 +5,8 @@ import { Protocol, ServerKind } from './servers';
 export interface ScenarioSettings {
   durationS: number;
   warmupS: number;
+  /** Connections of the idle-memory scenarios (e, wse); 10,000 unless --idle-conns says otherwise. */
+  idleConns: number;
 }
 
 /** One measured figure of a run: a number taken from the loadgen report (and, for memory, the server). */
@@ -28,6 +30,8 @@ export interface Scenario {
   extras: Column[];
   /** Rows the ratios are taken against (missing ones leave the ratio blank). */
   baselines: string[];
+  /** The rows it runs; without it, every row of its kind that is not listedOnly (servers.ts). */
+  servers?: string[];
   /** Load generator options besides port / protocol / hello. */
   loadgenArgs(settings: ScenarioSettings, protocol: Protocol): string[];
 }
@@ -49,6 +53,69 @@ const echoBaselines = ['node-fullpath', 'reference'];
 /** The size sweep also compares the raw rows with the tuned node:net server. */
 const sweepBaselines = ['node-fullpath', 'node-tuned', 'reference'];
 const mbPerS: Column = { label: 'MB/s', pick: (m) => m.report.mb_per_s };
+const deliveriesPerS = {
+  label: 'deliveries/s',
+  pick: (m: Measurement) => m.report.msgs_per_s,
+  higherIsBetter: true,
+};
+const deliveredPercent: Column = {
+  label: 'delivered %',
+  pick: (m) => (100 * m.report.received) / (m.report.sent * 500),
+};
+const idleArgs = (s: ScenarioSettings): string[] => [
+  '--mode',
+  'idle',
+  '--conns',
+  String(s.idleConns),
+  '--warmup',
+  '0',
+  '--grace',
+  '0',
+];
+const closedLoop = (conns: number, depth: number, size: number, s: ScenarioSettings): string[] => [
+  '--conns',
+  String(conns),
+  '--depth',
+  String(depth),
+  '--size',
+  String(size),
+  ...timing(s),
+];
+/** Scenario g's load: 500 members, 250 senders, 10,000 msgs/s in total (above what the servers deliver). */
+const broadcastAt10x = (s: ScenarioSettings): string[] => [
+  '--mode',
+  'broadcast',
+  '--conns',
+  '500',
+  '--senders',
+  '250',
+  '--rate',
+  '10000',
+  '--size',
+  '32',
+  ...timing(s),
+];
+/** A closed-loop echo comparison of the rows it names, ranked by msgs/s. */
+function comparison(
+  id: string,
+  title: string,
+  load: { conns: number; depth: number; size: number },
+  rows: { servers: string[]; baselines: string[] },
+  extras: Column[] = [p50, p99, loadgenCpu],
+): Scenario {
+  return {
+    id,
+    title,
+    kind: 'echo',
+    metric: msgsPerS,
+    extras,
+    ...rows,
+    loadgenArgs: (s) => closedLoop(load.conns, load.depth, load.size, s),
+  };
+}
+
+/** The framework echo rows over WebSocket and their hand-written `ws` baseline (issue 16). */
+const frameworkOverWebSocket = ['ws-fullpath', 'fastport-epoll-ws', 'fastport-uring-ws'];
 
 /** Payload bytes for a whole frame of `frameBytes`: the header, and for the framework the bytes field's tag
  * and length prefix (1 + varint of the length). */
@@ -94,7 +161,7 @@ export const SCENARIOS: Scenario[] = [
     metric: msgsPerS,
     extras: [p50, p99, loadgenCpu],
     baselines: echoBaselines,
-    loadgenArgs: (s) => ['--conns', '100', '--depth', '16', '--size', '64', ...timing(s)],
+    loadgenArgs: (s) => closedLoop(100, 16, 64, s),
   },
   {
     id: 'b',
@@ -134,18 +201,14 @@ export const SCENARIOS: Scenario[] = [
     metric: { label: 'bytes/conn', pick: (m) => m.bytesPerConn ?? NaN, higherIsBetter: false },
     extras: [{ label: 'connected', pick: (m) => m.report.connected }],
     baselines: echoBaselines,
-    loadgenArgs: () => ['--mode', 'idle', '--conns', '10000', '--warmup', '0', '--grace', '0'],
+    loadgenArgs: idleArgs,
   },
   {
     id: 'f',
     title: 'chat broadcast: one room of 500 members, 10 senders at 1000 msgs/s in total',
     kind: 'broadcast',
-    metric: { label: 'deliveries/s', pick: (m) => m.report.msgs_per_s, higherIsBetter: true },
-    extras: [
-      p50,
-      p99,
-      { label: 'delivered %', pick: (m) => (100 * m.report.received) / (m.report.sent * 500) },
-    ],
+    metric: deliveriesPerS,
+    extras: [p50, p99, deliveredPercent],
     baselines: ['reference-broadcast'],
     loadgenArgs: (s) => [
       '--mode',
@@ -166,26 +229,10 @@ export const SCENARIOS: Scenario[] = [
     title:
       'chat broadcast at 10x: one room of 500 members, 250 senders at 10,000 msgs/s in total (40/s each)',
     kind: 'broadcast',
-    metric: { label: 'deliveries/s', pick: (m) => m.report.msgs_per_s, higherIsBetter: true },
-    extras: [
-      p50,
-      p99,
-      { label: 'delivered %', pick: (m) => (100 * m.report.received) / (m.report.sent * 500) },
-    ],
+    metric: deliveriesPerS,
+    extras: [p50, p99, deliveredPercent],
     baselines: ['reference-broadcast'],
-    loadgenArgs: (s) => [
-      '--mode',
-      'broadcast',
-      '--conns',
-      '500',
-      '--senders',
-      '250',
-      '--rate',
-      '10000',
-      '--size',
-      '32',
-      ...timing(s),
-    ],
+    loadgenArgs: broadcastAt10x,
   },
   sweep('s64', '64 B', 64),
   sweep('s1k', '1 KiB', 1024),
@@ -213,4 +260,59 @@ export const SCENARIOS: Scenario[] = [
       ...timing(s),
     ],
   },
+  comparison(
+    'ws64',
+    'framework echo over WebSocket: 100 connections x 16 in flight x 64 B, closed loop',
+    { conns: 100, depth: 16, size: 64 },
+    { servers: frameworkOverWebSocket, baselines: ['ws-fullpath'] },
+  ),
+  comparison(
+    'ws4k',
+    'framework echo over WebSocket: 100 connections x 4 in flight x 4 KiB, closed loop',
+    { conns: 100, depth: 4, size: 4 * 1024 },
+    { servers: frameworkOverWebSocket, baselines: ['ws-fullpath'] },
+    [mbPerS, p50, p99, loadgenCpu],
+  ),
+  // A WebSocket row's ratio is read in the column of its engine's TCP row.
+  comparison(
+    'wsraw',
+    'raw echo, WebSocket next to TCP on the same engine: 100 connections x 16 in flight x 64 B',
+    { conns: 100, depth: 16, size: 64 },
+    {
+      servers: ['fastport-raw-epoll', 'fastport-raw-epoll-ws', 'fastport-raw-uring', 'fastport-raw-uring-ws'],
+      baselines: ['fastport-raw-epoll', 'fastport-raw-uring'],
+    },
+  ),
+  {
+    id: 'wsf',
+    title: 'chat broadcast over WebSocket: one room of 500 members, 250 senders at 10,000 msgs/s in total',
+    kind: 'broadcast',
+    metric: deliveriesPerS,
+    extras: [p50, p99, deliveredPercent, loadgenCpu],
+    baselines: ['ws-broadcast'],
+    servers: ['ws-broadcast', 'fastport-chat-ws'],
+    loadgenArgs: broadcastAt10x,
+  },
+  {
+    id: 'wse',
+    title: '10,000 idle WebSocket connections: server resident memory per connection',
+    kind: 'memory',
+    metric: { label: 'bytes/conn', pick: (m) => m.bytesPerConn ?? NaN, higherIsBetter: false },
+    extras: [{ label: 'connected', pick: (m) => m.report.connected }],
+    baselines: ['ws-fullpath'],
+    servers: [
+      'ws-fullpath',
+      'fastport-raw-epoll-ws',
+      'fastport-raw-uring-ws',
+      'fastport-epoll-ws',
+      'fastport-uring-ws',
+    ],
+    loadgenArgs: idleArgs,
+  },
+  comparison(
+    'resume',
+    'cost of session resume for sessions never dropped: scenario a with resume on (default) and off',
+    { conns: 100, depth: 16, size: 64 },
+    { servers: ['fastport-epoll', 'fastport-epoll-noresume'], baselines: ['fastport-epoll-noresume'] },
+  ),
 ];

@@ -21,6 +21,10 @@ export interface ServerRow {
   pending?: string;
   /** Load generator options appended after the protocol's (later flags win), e.g. a chat row's ids. */
   loadgenArgs?: string[];
+  /** Driven over WebSocket: the load generator upgrades on this path (`--ws`) before the Hello. */
+  wsPath?: string;
+  /** Runs only in scenarios that name it (the WebSocket and resume comparisons), not in every one of its kind. */
+  listedOnly?: boolean;
   /** argv of the server for a port (argv[0] is the executable). */
   command(port: number): string[];
 }
@@ -30,6 +34,11 @@ const benchServer = (file: string): string => path.join(DIST, 'bench', 'servers'
 const rawSample = path.join(DIST, 'samples', 'echo', 'raw-server.js');
 const frameworkSample = path.join(DIST, 'samples', 'echo', 'server.js');
 const chatSample = path.join(DIST, 'samples', 'chat', 'server.js');
+
+/** The same server as `row`, driven over WebSocket on its port (every Linux engine serves both). */
+function overWebSocket(row: ServerRow, name: string, label: string): ServerRow {
+  return { ...row, name, label, wsPath: '/', listedOnly: true };
+}
 
 function nodeRow(
   name: string,
@@ -47,6 +56,37 @@ function nodeRow(
     command: (port) => [node, script, '--port', String(port), ...args],
   };
 }
+
+/** A node-run row of `script` on one engine. */
+const onEngine = (name: string, label: string, protocol: Protocol, script: string, engine: string) =>
+  nodeRow(name, label, protocol, script, ['--engine', engine]);
+const frameworkEpoll = onEngine(
+  'fastport-epoll',
+  'FastPort framework, epoll',
+  'framework',
+  frameworkSample,
+  'epoll',
+);
+const frameworkUring = onEngine(
+  'fastport-uring',
+  'FastPort framework, uring',
+  'framework',
+  frameworkSample,
+  'uring',
+);
+const rawEpoll = onEngine('fastport-raw-epoll', 'FastPort raw, epoll', 'raw', rawSample, 'epoll');
+const rawUring = onEngine('fastport-raw-uring', 'FastPort raw, uring', 'raw', rawSample, 'uring');
+
+const chat: ServerRow = {
+  name: 'fastport-chat',
+  label: 'FastPort chat sample',
+  kind: 'broadcast',
+  protocol: 'framework',
+  requires: [chatSample],
+  // SayReq 210 -> ChatMessage push 220; the join frame is a LoginReq with room "bench" (samples/chat/proto).
+  loadgenArgs: ['--msg-id', '210', '--expect-id', '220', '--join-hex', '0000001100c87ffffffe1a0562656e6368'],
+  command: (port) => [node, chatSample, '--port', String(port)],
+};
 
 /**
  * The same row on the addon of another commit (scripts/bench/build-before.sh builds it into build-before/),
@@ -75,15 +115,15 @@ const ROWS: ServerRow[] = [
   nodeRow('node-idiomatic', 'node:net, write per frame', 'raw', benchServer('node-idiomatic.js')),
   nodeRow('node-tuned', 'node:net, write per chunk', 'raw', benchServer('node-tuned.js')),
   nodeRow('node-fullpath', 'node:net full path (protobufjs)', 'framework', benchServer('node-fullpath.js')),
-  nodeRow('fastport-raw-epoll', 'FastPort raw, epoll', 'raw', rawSample, ['--engine', 'epoll']),
-  nodeRow('fastport-raw-uring', 'FastPort raw, uring', 'raw', rawSample, ['--engine', 'uring']),
+  rawEpoll,
+  rawUring,
   nodeRow('fastport-raw-epoll-io1', 'FastPort raw, epoll, 1 I/O thread', 'raw', rawSample, [
     '--engine',
     'epoll',
     '--io-threads',
     '1',
   ]),
-  nodeRow('fastport-epoll', 'FastPort framework, epoll', 'framework', frameworkSample, ['--engine', 'epoll']),
+  frameworkEpoll,
   nodeRow(
     'fastport-epoll-admin',
     'FastPort framework, epoll, admin listener scraped 1/s',
@@ -91,7 +131,7 @@ const ROWS: ServerRow[] = [
     benchServer('fastport-admin-scraped.js'),
     ['--engine', 'epoll'],
   ),
-  nodeRow('fastport-uring', 'FastPort framework, uring', 'framework', frameworkSample, ['--engine', 'uring']),
+  frameworkUring,
   nodeRow('fastport-node', 'FastPort framework, node transport', 'framework', frameworkSample, [
     '--engine',
     'node',
@@ -104,30 +144,59 @@ const ROWS: ServerRow[] = [
     requires: [REFERENCE_BIN],
     command: (port) => [REFERENCE_BIN, '--port', String(port), '--broadcast'],
   },
+  chat,
+  // Issue 17: the framework echo with session resume off, next to fastport-epoll (resume on, the default).
   {
-    name: 'fastport-chat',
-    label: 'FastPort chat sample',
-    kind: 'broadcast',
-    protocol: 'framework',
-    requires: [chatSample],
-    // SayReq 210 -> ChatMessage push 220; the join frame is a LoginReq with room "bench" (samples/chat/proto).
-    loadgenArgs: [
-      '--msg-id',
-      '210',
-      '--expect-id',
-      '220',
-      '--join-hex',
-      '0000001100c87ffffffe1a0562656e6368',
-    ],
-    command: (port) => [node, chatSample, '--port', String(port)],
+    ...nodeRow(
+      'fastport-epoll-noresume',
+      'FastPort framework, epoll, resume off',
+      'framework',
+      frameworkSample,
+      ['--engine', 'epoll', '--resume-window-ms', '0'],
+    ),
+    listedOnly: true,
   },
+  // WebSocket: hand-written `ws` baselines and the same FastPort processes driven over WebSocket.
+  {
+    ...nodeRow(
+      'ws-fullpath',
+      'ws full path (protobufjs, bufferutil)',
+      'framework',
+      benchServer('ws-fullpath.js'),
+    ),
+    wsPath: '/',
+    listedOnly: true,
+  },
+  overWebSocket(frameworkEpoll, 'fastport-epoll-ws', 'FastPort framework, epoll, WebSocket'),
+  overWebSocket(frameworkUring, 'fastport-uring-ws', 'FastPort framework, uring, WebSocket'),
+  overWebSocket(rawEpoll, 'fastport-raw-epoll-ws', 'FastPort raw, epoll, WebSocket'),
+  overWebSocket(rawUring, 'fastport-raw-uring-ws', 'FastPort raw, uring, WebSocket'),
+  {
+    ...chat,
+    name: 'ws-broadcast',
+    label: 'ws room server (chat messages)',
+    requires: [benchServer('ws-broadcast.js')],
+    wsPath: '/',
+    listedOnly: true,
+    command: (port) => [node, benchServer('ws-broadcast.js'), '--port', String(port)],
+  },
+  overWebSocket(chat, 'fastport-chat-ws', 'FastPort chat sample, WebSocket'),
 ];
 
 /** Every row, plus a `-before` twin of each FastPort engine row (see beforeRow). */
 export const SERVERS: ServerRow[] = [
   ...ROWS,
-  ...ROWS.filter((row) => /^fastport-(raw-)?(epoll|uring)$/.test(row.name)).map(beforeRow),
+  ...ROWS.filter((row) => /^fastport-(raw-)?(epoll|uring)$/.test(row.name)).map((row) => ({
+    ...beforeRow(row),
+    listedOnly: true,
+  })),
 ];
+
+/** The rows a scenario runs: the ones it names, else every row of its kind that is not listedOnly. */
+export function serversFor(kind: ServerKind, names: readonly string[] | undefined): ServerRow[] {
+  if (names !== undefined) return SERVERS.filter((row) => names.includes(row.name));
+  return SERVERS.filter((row) => row.kind === kind && row.listedOnly !== true);
+}
 
 /** The reason a row cannot run here, or undefined when it can. */
 export function unavailableReason(row: ServerRow, exists: (file: string) => boolean): string | undefined {

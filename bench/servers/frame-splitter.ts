@@ -1,4 +1,7 @@
-/** Splits a TCP byte stream into FastPort wire frames (docs/architecture.md) (u32 BE length incl. the 10-byte header). */
+/**
+ * FastPort wire frames (docs/architecture.md): u32 BE length incl. the 10-byte header, u16 BE msgId, u32 BE
+ * seq. Splits a byte stream into frames (encodeFrame in framework/transport/wire.ts builds one).
+ */
 export const HEADER_BYTES = 10;
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 

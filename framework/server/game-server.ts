@@ -26,7 +26,7 @@ import type { CloseReason } from '../transport/close-reason';
 import { createTransport } from '../transport/create-transport';
 import { loadedAddon } from '../transport/loader';
 import type { EngineName, SessionId, Transport, TransportHandler } from '../transport/transport';
-import { Connection } from './connection';
+import { Connection, type ConnectionHooks } from './connection';
 import type { AdminTarget } from '../admin/admin-target';
 import { noObserver, type ServerObserver } from './observer';
 import { FramePipeline, type Route, type RouteTable } from './frame-pipeline';
@@ -71,6 +71,10 @@ export class GameServer implements TransportHandler {
   private readonly middleware: MiddlewareLike[] = [requireAuthentication];
   private readonly sessionContext: SessionContext;
   private readonly pipeline: FramePipeline;
+  /** The clock of the batch being delivered; -1 between batches (batchClock()). */
+  private batchNow = -1;
+  /** Every connection's mailbox hooks (one object, not closures per connection). */
+  private readonly connectionHooks: ConnectionHooks;
   private listener: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -151,6 +155,24 @@ export class GameServer implements TransportHandler {
       },
       resumeHello: this.keeper && ((c, hello, seq, welcome) => this.keeper!.hello(c, hello, seq, welcome)),
     });
+    this.connectionHooks = {
+      process: this.pipeline.process,
+      onError: this.pipeline.onHandlerError,
+      onFull: (c) => {
+        c.overflowSince = Date.now();
+        this.transport.pauseReading(c.session.id);
+        this.events.warn(
+          'mailbox_full',
+          c.session,
+          { queued: c.mailbox.size },
+          'mailbox full, reading paused',
+        );
+      },
+      onDrained: (c) => {
+        c.overflowSince = undefined;
+        if (c.phase !== 'closing') this.transport.resumeReading(c.session.id);
+      },
+    };
     // Services may inject the server, its matchmaker and its actor system.
     if (!this.container.isBound(GameServer)) this.container.bind(GameServer).toConstantValue(this);
     if (!this.container.isBound(Matchmaker)) this.container.bind(Matchmaker).toConstantValue(this.rooms);
@@ -322,32 +344,15 @@ export class GameServer implements TransportHandler {
       return;
     }
     const session = new Session<unknown, object>(id, remote, this.sessionContext);
-    const connection = new Connection(session, this.options.session, Date.now(), {
-      process: this.pipeline.process,
-      onError: this.pipeline.onHandlerError,
-      onFull: (c) => {
-        c.overflowSince = Date.now();
-        this.transport.pauseReading(c.session.id);
-        this.events.warn(
-          'mailbox_full',
-          c.session,
-          { queued: c.mailbox.size },
-          'mailbox full, reading paused',
-        );
-      },
-      onDrained: (c) => {
-        c.overflowSince = undefined;
-        if (c.phase !== 'closing') this.transport.resumeReading(c.session.id);
-      },
-    });
+    const connection = new Connection(session, this.options.session, Date.now(), this.connectionHooks);
     this.connections.set(id, connection);
     session.debug('session opened');
   }
 
-  onFrame(id: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
+  onFrame(id: SessionId, msgId: number, seq: number, payload: Uint8Array, owned = false): void {
     const connection = this.connections.get(id);
     if (connection === undefined || connection.phase === 'closing' || connection.session.closing) return;
-    const now = Date.now();
+    const now = this.batchClock();
     connection.lastFrameAt = now;
     if (connection.rate !== undefined && !connection.rate.take(now)) {
       this.observer.rateLimited();
@@ -389,9 +394,14 @@ export class GameServer implements TransportHandler {
       return;
     }
     // An idle mailbox handles the frame inside push(), decoding it before any await: the transport's view is
-    // enough. A frame that has to wait is copied out of the batch, which the transport reuses.
+    // enough. A frame that has to wait is copied out of the batch, which the transport reuses (unless the
+    // transport handed the bytes over as the handler's own).
     const mailbox = connection.mailbox;
-    mailbox.push({ msgId, seq, payload: mailbox.busy ? payload.slice() : payload });
+    mailbox.push({ msgId, seq, payload: mailbox.busy && !owned ? payload.slice() : payload });
+  }
+
+  onBatchEnd(): void {
+    this.batchNow = -1;
   }
 
   onWritable(id: SessionId, writable: boolean): void {
@@ -421,7 +431,14 @@ export class GameServer implements TransportHandler {
     connection.session.close(reason);
   }
 
+  /** Date.now(), read once per transport batch (cleared by onBatchEnd, and by each sweep as a backstop). */
+  private batchClock(): number {
+    if (this.batchNow < 0) this.batchNow = Date.now();
+    return this.batchNow;
+  }
+
   private sweep = (): void => {
+    this.batchNow = -1;
     const now = Date.now();
     const limits = this.options.session;
     for (const connection of this.connections.values()) {

@@ -123,6 +123,12 @@ export const transportOptionsSchema = z.object({
   uringBufferSize: integer('uringBufferSize', 1, 16 * MiB).optional(),
   uringSendSliceSize: integer('uringSendSliceSize', 1, 16 * MiB).optional(),
   uringSendSliceCount: integer('uringSendSliceCount', 1, 65536).optional(),
+  // WebSocket options: listed here so a GameServer passes them on in `limits`; resolveWebSocketOptions
+  // checks them with its own messages.
+  websocket: z.unknown().optional(),
+  wsPath: z.unknown().optional(),
+  origins: z.unknown().optional(),
+  staticDir: z.unknown().optional(),
   warn: z.function().optional(),
 });
 

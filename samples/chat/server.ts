@@ -10,7 +10,11 @@
  * In a cluster, private messages reach users on any node and a login of a nickname held on another node
  * takes it over there; rooms are per node (each node has its own "lobby").
  *   node dist/samples/chat/server.js --admin-port 9100      # + metrics, health, admin API, dashboard
+ * The same port serves the chat's web page (web/, built to dist/samples/chat/web by `npm run build`) and
+ * WebSocket: open http://127.0.0.1:7300/ in a browser; the start-up log names the URL.
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { Container } from 'inversify';
 import { GameServer, LocalRoomRegistry, type EngineChoice } from '../../framework';
 import {
@@ -36,13 +40,22 @@ export const CHAT_DEFAULTS = {
   node: '',
   /** '' = no admin listener; a port (0 = any) serves metrics, health, the admin API and the dashboard. */
   adminPort: '',
+  /** The web page's folder ('' = web/ beside this file: dist/samples/chat/web once built). */
+  web: '',
 };
+
+/** The folder the page is served from, or undefined when it was not built there (the log says so). */
+function webDir(option: string): string | undefined {
+  const dir = option !== '' ? path.resolve(option) : path.join(__dirname, 'web');
+  return existsSync(path.join(dir, 'app.js')) ? dir : undefined;
+}
 
 export type ChatServerOptions = Partial<Flags<typeof CHAT_DEFAULTS>>;
 
 /** Creates and starts the chat server; resolves once it listens. */
 export async function startChatServer(options: ChatServerOptions = {}) {
   const o = { ...CHAT_DEFAULTS, ...options };
+  const staticDir = webDir(o.web);
   const container = new Container();
   container.bind(ChatService).toSelf().inSingletonScope();
   const server = new GameServer({
@@ -63,9 +76,16 @@ export async function startChatServer(options: ChatServerOptions = {}) {
     logger: { level: o.logLevel as 'info', name: 'chat' },
     ...(o.cluster !== '' ? { cluster: { servers: o.cluster, node: o.node || `chat-${process.pid}` } } : {}),
     admin: adminOption(o.adminPort),
+    limits: staticDir !== undefined ? { staticDir } : {},
   });
   const { port, engine } = await server.start();
-  return { server, host: o.host, port, engine };
+  const pageUrl = staticDir !== undefined ? `http://${o.host}:${port}/` : undefined;
+  if (pageUrl !== undefined) server.logger.info({ url: pageUrl }, `chat web page: ${pageUrl}`);
+  else
+    server.logger.info(
+      `no chat web page: ${o.web || path.join(__dirname, 'web')} has no app.js (npm run build)`,
+    );
+  return { server, host: o.host, port, engine, pageUrl };
 }
 
 async function main(): Promise<void> {
@@ -76,6 +96,7 @@ async function main(): Promise<void> {
       ...SERVER_FLAG_HELP,
       cluster: 'NATS URL (JetStream) to join a cluster of chat nodes, e.g. nats://127.0.0.1:4222',
       node: "this node's name in the cluster (default chat-<pid>)",
+      web: 'folder of the built web page (default web/ beside the server: dist/samples/chat/web)',
     },
   });
   const { server } = await startChatServer(flags); // GameServer logs where it listens and its engine

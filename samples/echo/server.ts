@@ -6,8 +6,9 @@
  *   npm run echo:server                                  # 127.0.0.1:7200, engine auto
  *   node dist/samples/echo/server.js --port 7200 --engine epoll --io-threads 0 --log-level warn
  *   node dist/samples/echo/server.js --admin-port 9100      # + metrics, health, admin API, dashboard
+ *   node dist/samples/echo/server.js --resume-window-ms 0   # session resume off
  */
-import { GameServer, type EngineChoice } from '../../framework';
+import { GameServer, defaultSessionLimits, type EngineChoice } from '../../framework';
 import {
   adminOption,
   parseFlags,
@@ -27,6 +28,8 @@ export const ECHO_DEFAULTS = {
   logLevel: process.env.LOG_LEVEL ?? 'info',
   /** '' = no admin listener; a port (0 = any) serves metrics, health, the admin API and the dashboard. */
   adminPort: '',
+  /** Session resume window (docs/resume.md); 0 = resume off (the bench's fastport-epoll-noresume row). */
+  resumeWindowMs: defaultSessionLimits.resumeWindowMs,
 };
 
 export type EchoServerOptions = Partial<Flags<typeof ECHO_DEFAULTS>>;
@@ -41,7 +44,8 @@ export async function startEchoServer(options: EchoServerOptions = {}) {
     ioThreads: o.ioThreads,
     messages,
     controllers: [EchoController],
-    limits: { rateLimit: false }, // throughput demo: no per-session message-rate limit
+    // throughput demo: no per-session message-rate limit
+    limits: { rateLimit: false, resumeWindowMs: o.resumeWindowMs },
     logger: { level: o.logLevel as 'info', name: 'echo' },
     admin: adminOption(o.adminPort),
   });
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
     summary: 'The echo sample on the full framework path (message-rate limit off: a throughput demo).',
     flags: {
       ...SERVER_FLAG_HELP,
+      resumeWindowMs: 'how long a dropped resumable session is kept, ms (0 = resume off)',
     },
   });
   const { server } = await startEchoServer(flags); // GameServer logs where it listens and its engine

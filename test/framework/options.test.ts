@@ -93,6 +93,14 @@ describe('GameServer options', () => {
     await server.stop();
   });
 
+  it('passes the WebSocket options through: a bad one is refused by name', () => {
+    expect(build({ engine: 'node', limits: { staticDir: '' } })).toThrow(
+      'staticDir must be a non-empty string, got ',
+    );
+    expect(build({ engine: 'node', limits: { wsPath: 'no-slash' } })).toThrow(/^wsPath must be a path/);
+    expect(build({ engine: 'node', limits: { staticDir: '/tmp', wsPath: '/ws' } })).not.toThrow();
+  });
+
   it('passes maxConnectionsPerAddress to the transport: a second connection from one address is refused', async () => {
     const container = new Container();
     container.bind(Gates).toSelf();

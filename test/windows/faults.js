@@ -188,4 +188,4 @@ function defineFaultTests(t, transport, rawEngine) {
   );
 }
 
-module.exports = { defineFaultTests };
+module.exports = { defineFaultTests, frameHeader, rawClient };

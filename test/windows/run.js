@@ -7,7 +7,7 @@ const net = require('node:net');
 const path = require('node:path');
 const { test, run, assert, assertEqual } = require('./harness');
 const { Recorder } = require('./recorder');
-const { defineFaultTests } = require('./faults');
+const { defineFaultTests, frameHeader, rawClient } = require('./faults');
 
 const root = path.join(__dirname, '..', '..');
 const { NativeTransport } = require(path.join(root, 'dist/framework/transport/native-transport.js'));
@@ -48,21 +48,6 @@ function sameBytes(a, b) {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function frameHeader(totalLength, msgId, seq) {
-  const h = Buffer.alloc(10);
-  h.writeUInt32BE(totalLength, 0);
-  h.writeUInt16BE(msgId, 4);
-  h.writeUInt32BE(seq, 6);
-  return h;
-}
-
-function rawClient(port) {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, HOST, () => resolve(s));
-    s.on('error', reject);
-  });
 }
 
 async function echoServer(engine, options = {}) {

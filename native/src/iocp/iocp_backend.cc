@@ -40,8 +40,6 @@ class IocpBackend final : public win::SessionBackend {
 
   void postReceive(Session* s) override { receiveLoop(s, true); }
 
-  uint8_t* heldBytes(Session* s) override { return s->recvBuf; }
-
   void postSend(Session* s) override {
     ByteSlice slices[kMaxBufs];
     size_t n = s->queue.gather(slices, kMaxBufs);
@@ -118,7 +116,7 @@ class IocpBackend final : public win::SessionBackend {
       if (receiveDone(s, s->recvBuf, bytes)) {
         receiveLoop(s, zeroNext);
       } else if (alive(h)) {
-        keepBufferIfHeld(s);
+        returnBuffer(s);
       }
       return;
     }
@@ -151,7 +149,7 @@ class IocpBackend final : public win::SessionBackend {
       if (s->receiving || !s->wantsRead()) return;
       WSABUF buf{0, nullptr};
       if (zeroByte) {
-        keepBufferIfHeld(s);
+        returnBuffer(s);
       } else {
         if (!s->recvBuf) s->recvBuf = takeBuffer();
         buf.len = ULONG(kRecvBufBytes);
@@ -180,13 +178,13 @@ class IocpBackend final : public win::SessionBackend {
       }
       zeroByte = bytes < kRecvBufBytes;  // not filled: probably drained
       if (!receiveDone(s, s->recvBuf, bytes)) {
-        if (alive(h)) keepBufferIfHeld(s);
+        if (alive(h)) returnBuffer(s);
         return;
       }
     }
     // Yield: a packet that looks like a completed zero-byte receive brings this session back later.
     if (s->receiving || !s->wantsRead()) return;
-    keepBufferIfHeld(s);
+    returnBuffer(s);
     s->recvZeroByte = true;
     s->recvOp.ov = OVERLAPPED{};
     s->receiving = true;
@@ -194,10 +192,9 @@ class IocpBackend final : public win::SessionBackend {
     PostQueuedCompletionStatus(port_, 0, 0, &s->recvOp.ov);
   }
 
-  // The receive buffer goes back to the pool unless it holds bytes framed later (recvHeld) or a real
-  // receive is writing into it.
-  void keepBufferIfHeld(Session* s) {
-    if (!s->recvBuf || s->recvHeld > 0 || (s->receiving && !s->recvZeroByte)) return;
+  // The receive buffer goes back to the pool unless a real receive is writing into it.
+  void returnBuffer(Session* s) {
+    if (!s->recvBuf || (s->receiving && !s->recvZeroByte)) return;
     putBuffer(s->recvBuf);
     s->recvBuf = nullptr;
   }

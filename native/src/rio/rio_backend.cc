@@ -140,8 +140,6 @@ class RioBackend final : public win::SessionBackend {
     }
   }
 
-  uint8_t* heldBytes(Session* s) override { return slices_.data(s->recvSlice); }
-
   void postSend(Session* s) override {
     if (s->sendSlice < 0) s->sendSlice = slices_.take();
     if (s->sendSlice < 0) {

@@ -123,13 +123,9 @@ bool SessionBackend::receiveDone(Session* s, uint8_t* data, DWORD bytes) {
     core_.inputEnded(*s);  // the peer half-closed: its replies still go out, then FIN and CLOSE
     return false;
   }
-  if (s->state != SessionState::kOpen) return false;  // draining / input ended: input is dropped
-  if (!s->wantsRead()) {
-    s->recvHeld = bytes;  // posted before reading stopped (pause, backlog): framed when it resumes
-    return false;
-  }
   SessionSlab::Handle h = SessionSlab::handleOf(*s);
-  if (!core_.received(*s, data, bytes)) return false;
+  // Posted before reading stopped (pause, backlog): the core parks the bytes until it resumes.
+  if (!core_.arrived(*s, data, bytes)) return false;
   return alive(h) && s->wantsRead();
 }
 
@@ -164,14 +160,8 @@ void SessionBackend::freeSession(Session* s) {
 
 void SessionBackend::readInterestChanged(CoreSession& cs) {
   Session& s = as(cs);
-  // Stopping needs nothing: the outstanding receive (if any) completes and its bytes are held.
-  if (!s.wantsRead() || s.receiving) return;
-  if (s.recvHeld > 0) {
-    uint32_t held = s.recvHeld;
-    s.recvHeld = 0;
-    if (!receiveDone(&s, heldBytes(&s), held)) return;
-  }
-  postReceive(&s);
+  // Stopping needs nothing: the outstanding receive (if any) completes and the core parks its bytes.
+  if (s.wantsRead() && !s.receiving) postReceive(&s);
 }
 
 void SessionBackend::startSend(CoreSession& cs) {

@@ -44,11 +44,10 @@ struct Session final : CoreSession {
     recvOp.session = sendOp.session = connectOp.session = this;
   }
   SOCKET sock = INVALID_SOCKET;
-  bool outbound = false;   // connect() made it (else accepted)
-  bool receiving = false;  // a receive is outstanding
-  bool sending = false;    // a send is outstanding (at most one)
-  int pendingOps = 0;      // outstanding operations; memory is freed at 0 once closed
-  uint32_t recvHeld = 0;   // bytes received (into recvBuf / the receive slice) while reading was stopped
+  bool outbound = false;         // connect() made it (else accepted)
+  bool receiving = false;        // a receive is outstanding
+  bool sending = false;          // a send is outstanding (at most one)
+  int pendingOps = 0;            // outstanding operations; memory is freed at 0 once closed
   Op recvOp, sendOp, connectOp;  // iocp
   uint8_t* recvBuf = nullptr;    // iocp: the real receive's buffer (pooled)
   bool recvZeroByte = false;     // iocp: the outstanding receive is the zero-byte one
@@ -117,13 +116,11 @@ class SessionBackend : private SessionIo, public CoreBackend {
   virtual void onSweep() {}
   // Last chance to release engine resources of a session whose memory is about to be freed.
   virtual void releaseSession(Session* s) {}
-  // Received bytes held by s (recvHeld > 0): where they are (iocp: recvBuf, rio: the receive slice).
-  virtual uint8_t* heldBytes(Session* s) = 0;
 
   // --- what an engine calls ---
   // A receive completed with `bytes` (0 = the peer's FIN) in `data` (the engine's own buffer). Returns
   // whether the engine should receive again now (false: the session closed, its input ended or reading
-  // stopped; bytes that arrived while reading was stopped are held and framed when it resumes).
+  // stopped; bytes and FIN that arrived while reading was stopped are parked by the core until it resumes).
   bool receiveDone(Session* s, uint8_t* data, DWORD bytes);
   // A send of `bytes` completed: consumed from the queue, counters, WRITABLE, the next send or the end of a
   // drain-close.
