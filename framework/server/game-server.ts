@@ -237,7 +237,11 @@ export class GameServer implements TransportHandler {
     const handlers = exploreHandlers({ controllers, container, messages, rooms });
     const routes = new Map<number, Route>();
     for (const [id, entry] of handlers)
-      routes.set(id, { ...entry, chain: composeChain(this.middleware, entry, this.pipeline.invokeRoute) });
+      routes.set(id, {
+        ...entry,
+        chain: composeChain(this.middleware, entry, this.pipeline.invokeRoute),
+        turns: this.observer.handlerTurns(entry),
+      });
     this.table = routes;
     this.messages = messages;
     const unhandled = unhandledRequests(messages, handlers);
