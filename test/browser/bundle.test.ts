@@ -55,11 +55,11 @@ describe('browser bundles (scripts/browser/build-browser.js)', () => {
     expect(readFileSync(`${built.chatDir}/index.html`, 'utf8')).toContain('src="app.js"');
   });
 
-  it('exports GameClient, RequestError and GameError as an ES module', async () => {
+  it('exports GameClient, RequestError, GameError and OptionError as an ES module', async () => {
     const text = readFileSync(built.clientFile, 'utf8');
     expect(text).not.toMatch(/\brequire\(/);
     const module = (await import(pathToFileURL(built.clientFile).href)) as Record<string, unknown>;
-    expect(Object.keys(module).sort()).toEqual(['GameClient', 'GameError', 'RequestError']);
+    expect(Object.keys(module).sort()).toEqual(['GameClient', 'GameError', 'OptionError', 'RequestError']);
     expect(typeof module.GameClient).toBe('function');
     expect(readFileSync(built.clientFile.replace(/\.mjs$/, '.d.mts'), 'utf8')).toContain(
       '../framework/client/browser.js',
