@@ -3,7 +3,8 @@
 // and at most 125 bytes, continuation only inside a fragmented message, a message at most maxMessageBytes.
 // Binary payload is unmasked in place and handed out as it arrives (no copy). A control payload that
 // arrives whole is handed out from the caller's bytes too; only one split across reads is kept (<= 125
-// bytes, allocated when the split happens and freed when its frame completes: idle sessions keep nothing). Text messages are refused (FastPort frames are binary).
+// bytes, allocated when the split happens and freed when its frame completes: idle sessions keep nothing).
+// Text messages are refused (FastPort frames are binary).
 #pragma once
 #include <cstddef>
 #include <cstdint>
