@@ -16,6 +16,8 @@ export const ErrorCodes = {
   RESUME_EXPIRED: 'RESUME_EXPIRED',
   RESUME_OVERFLOW: 'RESUME_OVERFLOW',
   RESUME_ENDED: 'RESUME_ENDED',
+  /** In a cluster: the resume token is another node's (that node died or the client moved): log in again. */
+  SESSION_GONE: 'SESSION_GONE',
   /** Client side: the session could not be resumed; requests of the old session are rejected with this. */
   SESSION_LOST: 'SESSION_LOST',
   /** Client side: too many requests queued while reconnecting. */
@@ -29,6 +31,8 @@ export const ErrorCodes = {
   ROOM_EXISTS: 'ROOM_EXISTS',
   ALREADY_IN_ROOM: 'ALREADY_IN_ROOM',
   NOT_IN_ROOM: 'NOT_IN_ROOM',
+  /** A room hosted on another node was asked for what only its hosting node can do (run, dispose). */
+  REMOTE_ROOM: 'REMOTE_ROOM',
 } as const;
 
 export type FrameworkErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -42,7 +42,6 @@ export type { ActorContext, ActorTimer } from './actors/actor';
 export { ActorRef, ActorError } from './actors/actor-ref';
 export { ActorSystem } from './actors/actor-system';
 export type { SpawnOptions } from './actors/actor-system';
-export { Mailbox } from './actors/mailbox';
 export { LocalCluster, NatsCluster, ClusterError, CLUSTER_PROTOCOL } from './cluster';
 export type {
   Activation,
@@ -57,7 +56,6 @@ export type {
   RoomResetListener,
   UserLocation,
 } from './cluster';
-export type { MailboxOptions } from './actors/mailbox';
 export { GameError, ErrorCodes, HandlerSetupError, OptionError } from './errors';
 export { createLogger } from './logging';
 export type { Logger, LoggerOptions } from './logging';

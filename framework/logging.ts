@@ -1,4 +1,6 @@
 import pino, { type Logger, type LevelWithSilent } from 'pino';
+import { parseOptions } from './options/parse-options';
+import { either, flag, nonEmptyString, oneOf, options, satisfying } from './options/rules';
 
 export type { Logger } from 'pino';
 
@@ -15,7 +17,33 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
-const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function isLogger(value: unknown): value is Logger {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Logger).child === 'function' &&
+    typeof (value as Logger).info === 'function'
+  );
+}
+
+export const loggerOptionsSchema = options({
+  level: oneOf(LEVELS).optional(),
+  pretty: flag().optional(),
+  name: nonEmptyString().optional(),
+  destination: satisfying<NodeJS.WritableStream>(
+    (value) => typeof (value as NodeJS.WritableStream | undefined)?.write === 'function',
+    'a writable stream',
+  ).optional(),
+});
+
+/** GameServer's `logger`: a pino logger or the options of one. */
+export const loggerSchema = either(
+  satisfying<Logger>(isLogger, 'a pino logger'),
+  loggerOptionsSchema,
+  'must be a pino logger or { level?, pretty?, name?, destination? }',
+);
 
 const FORMATS: readonly string[] = ['json', 'pretty'];
 
@@ -28,10 +56,13 @@ function prettyFromEnvironment(): boolean {
 }
 
 /** A structured pino logger; level from the option, else LOG_LEVEL, else 'info'; format likewise (LOG_FORMAT). */
-export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
-  if (!LEVELS.includes(level))
-    throw new RangeError(`log level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+export function createLogger(given: LoggerOptions = {}): Logger {
+  const options = parseOptions(
+    loggerOptionsSchema,
+    { ...given, level: given.level ?? process.env.LOG_LEVEL ?? 'info' },
+    'logger options',
+  );
+  const level = options.level ?? 'info';
   const pretty = options.pretty ?? prettyFromEnvironment();
   const settings = { level, name: options.name ?? 'fastport' };
   const { destination } = options;
@@ -46,13 +77,4 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   }
   const colorize = ((destination ?? process.stdout) as { isTTY?: boolean }).isTTY === true;
   return pino(settings, prettyStream({ colorize, sync: true, ...(destination ? { destination } : {}) }));
-}
-
-export function isLogger(value: unknown): value is Logger {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Logger).child === 'function' &&
-    typeof (value as Logger).info === 'function'
-  );
 }

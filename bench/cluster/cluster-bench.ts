@@ -1,19 +1,21 @@
 /**
  * Cluster bench (smoke-run it here; measure on a quiet machine):
- *   node dist/bench/cluster/cluster-bench.js [--duration 5] [--rate 1000] [--members 300] [--shouts 20]
+ *   npm run bench:cluster -- [--duration 5] [--rate 1000] [--members 300] [--shouts 20]
+ *                            [--out bench/results/cluster.md]
  * 1. ask latency p50 / p99 at a fixed rate: this process asks an actor held by another node process,
  *    next to the same asks in one process (LocalCluster).
  * 2. room broadcast: members spread over three node processes vs all in one, one sender shouting at a
- *    fixed rate; deliveries/s and delivery latency p50 / p99.
- * Needs nats-server on PATH (started with JetStream in a temp dir).
+ *    fixed rate; deliveries/s and delivery latency p50 / p99. Twice: a cluster room group
+ *    (`cluster.room`) and a matchmaker room (hosted on one node, members of the others are guests).
+ * Prints one table and writes it to --out. Needs nats-server on PATH (JetStream in a temp dir).
  */
 import 'reflect-metadata';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { GameClient } from '../../framework/client/game-client';
-import { JoinReq, Shout, Shouted } from './messages';
+import { EnterReq, JoinReq, RoomShout, Shout, Shouted } from './messages';
 import { startBenchNode } from './node';
 
 const args = process.argv.slice(2);
@@ -25,16 +27,39 @@ const DURATION_MS = flag('duration', 5) * 1000;
 const RATE = flag('rate', 1000);
 const MEMBERS = flag('members', 300);
 const SHOUTS = flag('shouts', 20);
+const OUT = ((): string => {
+  const i = args.indexOf('--out');
+  return i >= 0 ? args[i + 1] : join(__dirname, '..', '..', '..', 'bench', 'results', 'cluster.md');
+})();
+
+/** One row of the results table. */
+interface Row {
+  what: string;
+  where: string;
+  rate: string;
+  throughput: string;
+  latencies: number[];
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0
     ? NaN
     : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
-const summary = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return `p50 ${percentile(sorted, 50).toFixed(3)} ms, p99 ${percentile(sorted, 99).toFixed(3)} ms, n ${sorted.length}`;
-};
+function table(rows: Row[]): string {
+  const lines = [
+    '| what | where | offered | throughput | p50 ms | p99 ms | samples |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const row of rows) {
+    const sorted = [...row.latencies].sort((a, b) => a - b);
+    const p = (q: number) => percentile(sorted, q).toFixed(3);
+    lines.push(
+      `| ${row.what} | ${row.where} | ${row.rate} | ${row.throughput} | ${p(50)} | ${p(99)} | ${sorted.length} |`,
+    );
+  }
+  return lines.join('\n');
+}
 
 async function startNats(): Promise<{ url: string; stop(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'fastport-bench-nats-'));
@@ -91,7 +116,12 @@ async function askAtRate(ask: () => Promise<unknown>): Promise<number[]> {
   return latencies;
 }
 
-async function broadcast(ports: number[]): Promise<{ deliveries: number; latencies: number[]; ms: number }> {
+/** `group`: a cluster room group; `matchmaker`: a matchmaker room hosted by the first member's node. */
+async function broadcast(
+  ports: number[],
+  kind: 'group' | 'matchmaker',
+  room: string,
+): Promise<{ deliveries: number; latencies: number[]; ms: number }> {
   const members: GameClient[] = [];
   const latencies: number[] = [];
   let deliveries = 0;
@@ -101,14 +131,14 @@ async function broadcast(ports: number[]): Promise<{ deliveries: number; latenci
       deliveries++;
       latencies.push(Date.now() - shout.sentAt);
     });
-    await client.request(JoinReq, { room: 'bench' });
+    await client.request(kind === 'group' ? JoinReq : EnterReq, { room });
     members.push(client);
   }
   const sender = members[0];
   const started = Date.now();
   const end = started + DURATION_MS;
   while (Date.now() < end) {
-    sender.send(Shout, { room: 'bench', sentAt: Date.now() });
+    sender.send(kind === 'group' ? Shout : RoomShout, { room, sentAt: Date.now() });
     await new Promise((resolve) => setTimeout(resolve, 1000 / SHOUTS));
   }
   await new Promise((resolve) => setTimeout(resolve, 500)); // the last shouts in flight (a bench, not a test)
@@ -128,33 +158,47 @@ async function main(): Promise<void> {
   }
   const nats = await startNats();
   const children: ChildProcess[] = [];
+  const rows: Row[] = [];
+  const askRow = (where: string, latencies: number[]) =>
+    rows.push({ what: 'ask (echo actor)', where, rate: `${RATE}/s`, throughput: '-', latencies });
+  const shoutRow = (
+    what: string,
+    where: string,
+    run: { deliveries: number; latencies: number[]; ms: number },
+  ) =>
+    rows.push({
+      what,
+      where,
+      rate: `${SHOUTS} shouts/s to ${MEMBERS}`,
+      throughput: `${Math.round((run.deliveries * 1000) / run.ms).toLocaleString('en-US')} deliveries/s`,
+      latencies: run.latencies,
+    });
   try {
     const local = await startBenchNode(undefined, 'local');
     await local.server.cluster.ref('echo', 'e1').ask('warm');
-    console.log(
-      `ask, one process (LocalCluster), ${RATE}/s: ${summary(await askAtRate(() => local.server.cluster.ref('echo', 'e1').ask({ n: 1 })))}`,
+    askRow(
+      'one process (LocalCluster)',
+      await askAtRate(() => local.server.cluster.ref('echo', 'e1').ask({ n: 1 })),
     );
     await local.server.stop();
 
     const host = await forkNode(nats.url, 'host', true);
     children.push(host.child);
     const driver = await startBenchNode(nats.url, 'driver');
-    console.log(
-      `ask, cross-node (NATS), ${RATE}/s: ${summary(await askAtRate(() => driver.server.cluster.ref('echo', 'e1').ask({ n: 1 })))}`,
-    );
+    askRow('cross-node (NATS)', await askAtRate(() => driver.server.cluster.ref('echo', 'e1').ask({ n: 1 })));
 
     const single = await forkNode(nats.url, 'solo', false);
     children.push(single.child);
-    const one = await broadcast([single.port]);
-    console.log(
-      `broadcast, ${MEMBERS} members on 1 node, ${SHOUTS}/s: ${Math.round((one.deliveries * 1000) / one.ms)} deliveries/s, ${summary(one.latencies)}`,
-    );
     const third = await forkNode(nats.url, 'third', false);
     children.push(third.child);
-    const three = [host.port, single.port, third.port];
-    const spread = await broadcast(three);
-    console.log(
-      `broadcast, ${MEMBERS} members over 3 nodes, ${SHOUTS}/s: ${Math.round((spread.deliveries * 1000) / spread.ms)} deliveries/s, ${summary(spread.latencies)}`,
+    const three = [single.port, host.port, third.port];
+    shoutRow('broadcast, cluster.room', '1 node', await broadcast([single.port], 'group', 'g1'));
+    shoutRow('broadcast, cluster.room', '3 nodes', await broadcast(three, 'group', 'g3'));
+    shoutRow('broadcast, matchmaker room', '1 node', await broadcast([single.port], 'matchmaker', 'm1'));
+    shoutRow(
+      'broadcast, matchmaker room',
+      '3 nodes (hosted on 1)',
+      await broadcast(three, 'matchmaker', 'm3'),
     );
     await driver.server.stop();
   } finally {
@@ -167,6 +211,21 @@ async function main(): Promise<void> {
     );
     nats.stop();
   }
+  const report = [
+    '# FastPort cluster bench',
+    '',
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
+      `Node ${process.version}. Date: ${new Date().toISOString()}. Duration per row: ${DURATION_MS / 1000} s.`,
+    'Nodes are processes on this machine joined through one local nats-server (JetStream); latencies are',
+    'from send to answer (ask) or to delivery at each member (broadcast, the sender clock).',
+    '',
+    table(rows),
+    '',
+  ].join('\n');
+  console.log(report);
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, report);
+  console.log(`written to ${OUT}`);
 }
 
 main().catch((error: unknown) => {

@@ -35,4 +35,13 @@ export interface Shout {
 export const Shout = json<Shout>(302, 'bench.Shout', 'message');
 export const Shouted = json<Shout>(303, 'bench.Shouted', 'message');
 
-export const benchMessages = [JoinReq, Shout, Shouted];
+/** Joins (or makes) the matchmaker room `room`: hosted by the node that made it, members of others are guests. */
+export const EnterReq = {
+  ...json<JoinReq>(304, 'bench.EnterReq', 'message'),
+  kind: 'request',
+  response: JoinRes,
+} as unknown as RequestType<JoinReq, JoinRes>;
+/** One-way, room-scoped (BenchRoom): broadcast `sentAt` to the matchmaker room's members. */
+export const RoomShout = json<Shout>(305, 'bench.RoomShout', 'message');
+
+export const benchMessages = [JoinReq, Shout, Shouted, EnterReq, RoomShout];

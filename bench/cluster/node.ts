@@ -1,9 +1,13 @@
-/** One bench node: a GameServer on port 0 (node:net) in a cluster, with an 'echo' actor type and a room. */
+/**
+ * One bench node: a GameServer on port 0 in a cluster, with an 'echo' actor type, a cluster room group
+ * and a matchmaker room type ('bench': hosted on one node, members of other nodes are its guests).
+ */
 import { Actor } from '../../framework/actors/actor';
 import { Controller, Handler } from '../../framework/handlers/decorators';
 import { GameServer } from '../../framework/server/game-server';
+import { Room } from '../../framework/rooms/room';
 import type { Session } from '../../framework/server/session';
-import { JoinReq, type JoinRes, Shout, Shouted, benchMessages } from './messages';
+import { EnterReq, JoinReq, type JoinRes, RoomShout, Shout, Shouted, benchMessages } from './messages';
 
 class Echo extends Actor<unknown, unknown> {
   receive(message: unknown): unknown {
@@ -13,12 +17,38 @@ class Echo extends Actor<unknown, unknown> {
 
 let current: GameServer | undefined;
 
+/** Broadcasts every RoomShout to its members (on every node: once per other node, fanned out there). */
+class BenchRoom extends Room<{ host: string }, unknown, { host: string }> {
+  override onCreate(options: { host: string }): void {
+    this.state = { host: options.host };
+  }
+
+  override onJoin(): JoinRes {
+    return { node: this.state.host };
+  }
+
+  @Handler(RoomShout, { public: true })
+  shout(msg: Shout): void {
+    this.broadcast(Shouted, msg);
+  }
+}
+
 @Controller()
 class BenchController {
   @Handler(JoinReq, { public: true })
   join(req: JoinReq, session: Session): JoinRes {
     current!.cluster.room(req.room).join(session);
     return { node: current!.cluster.node };
+  }
+
+  @Handler(EnterReq, { public: true })
+  async enter(req: JoinReq, session: Session): Promise<JoinRes> {
+    const node = current!.cluster.node;
+    const { reply } = await current!.rooms.joinOrCreate(BenchRoom, session, {
+      id: req.room,
+      createOptions: { host: node },
+    });
+    return reply;
   }
 
   @Handler(Shout, { public: true })
@@ -38,6 +68,7 @@ export async function startBenchNode(
     engine: 'auto',
     messages: benchMessages,
     controllers: [BenchController],
+    rooms: { types: { bench: BenchRoom } },
     logger: { level: 'warn' },
     limits: { rateLimit: false },
     ...(nats !== undefined ? { cluster: { servers: nats, node } } : {}),

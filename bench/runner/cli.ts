@@ -23,7 +23,8 @@ export interface CliOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
   --scenario a,b,...     scenarios to run (default: all of ${SCENARIOS.map((s) => s.id).join(',')})
-  --server name,...      servers to run (default: all; a ratio needs its baseline in the same run)
+  --server name,...      servers to run (default: all but the -before rows, which need
+                         scripts/bench/build-before.sh; a ratio needs its baseline in the same run)
                          ${SERVERS.map((s) => s.name).join(', ')}
   --duration S           measured seconds per run (default 5)
   --warmup S             unmeasured seconds before each run (default 1)
@@ -89,7 +90,7 @@ export function parseCli(argv: string[]): CliOptions {
   }
   const options: CliOptions = {
     scenarios: SCENARIOS.map((s) => s.id),
-    servers: SERVERS.map((s) => s.name),
+    servers: SERVERS.filter((s) => !s.name.endsWith('-before')).map((s) => s.name),
     durationS: 5,
     warmupS: 1,
     runs: 3,

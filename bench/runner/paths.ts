@@ -19,3 +19,5 @@ export const LOADGEN_BIN = path.join(BUILD_BENCH, 'loadgen');
 export const REFERENCE_BIN = path.join(BUILD_BENCH, 'echo-server');
 export const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
 export const DIST = path.join(REPO_ROOT, 'dist');
+/** The addon of another commit for `-before` rows (scripts/bench/build-before.sh). */
+export const BEFORE_ADDON = path.join(REPO_ROOT, 'build-before', 'build', 'Release', 'fastport.node');

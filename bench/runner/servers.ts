@@ -3,7 +3,7 @@
  * reported "not available" instead of failing the run.
  */
 import * as path from 'node:path';
-import { DIST, REFERENCE_BIN } from './paths';
+import { BEFORE_ADDON, DIST, REFERENCE_BIN } from './paths';
 
 /** raw: the payload is echoed as is; framework: EchoReq (100) -> EchoRes (101), payload in field 1, Hello first. */
 export type Protocol = 'raw' | 'framework';
@@ -88,7 +88,22 @@ const chat: ServerRow = {
   command: (port) => [node, chatSample, '--port', String(port)],
 };
 
-export const SERVERS: ServerRow[] = [
+/**
+ * The same row on the addon of another commit (scripts/bench/build-before.sh builds it into build-before/),
+ * loaded through FASTPORT_ADDON: before and after side by side in one invocation.
+ */
+function beforeRow(row: ServerRow): ServerRow {
+  return {
+    ...row,
+    name: `${row.name}-before`,
+    label: `${row.label} (build-before addon)`,
+    requires: [...row.requires, BEFORE_ADDON],
+    // env(1) execs the server: the runner still signals the server process itself.
+    command: (port) => ['/usr/bin/env', `FASTPORT_ADDON=${BEFORE_ADDON}`, ...row.command(port)],
+  };
+}
+
+const ROWS: ServerRow[] = [
   {
     name: 'reference',
     label: 'C++ epoll reference',
@@ -166,6 +181,15 @@ export const SERVERS: ServerRow[] = [
     command: (port) => [node, benchServer('ws-broadcast.js'), '--port', String(port)],
   },
   overWebSocket(chat, 'fastport-chat-ws', 'FastPort chat sample, WebSocket'),
+];
+
+/** Every row, plus a `-before` twin of each FastPort engine row (see beforeRow). */
+export const SERVERS: ServerRow[] = [
+  ...ROWS,
+  ...ROWS.filter((row) => /^fastport-(raw-)?(epoll|uring)$/.test(row.name)).map((row) => ({
+    ...beforeRow(row),
+    listedOnly: true,
+  })),
 ];
 
 /** The rows a scenario runs: the ones it names, else every row of its kind that is not listedOnly. */

@@ -1,14 +1,36 @@
 /**
  * The framework echo sample with its admin listener on and scraped once a second, as a Prometheus server
- * would: GET /metrics and GET /api/status every second. The scraper runs in this process (fetch), so the
- * row is an upper bound of the listener's cost (a real Prometheus pays the client side elsewhere).
+ * would: GET /metrics and GET /api/status every second over one kept-alive connection. The scraper runs in
+ * this process, so the row is an upper bound of the listener's cost (a real Prometheus pays the client side
+ * elsewhere).
+ *
+ * The scraper uses node:http, not fetch(): fetch reads bodies through WHATWG streams, which detach an
+ * ArrayBuffer and so invalidate V8's ArrayBufferDetaching protector for the whole process; from then on
+ * every optimized typed-array access pays a detach check, which slowed the echo path by a third
+ * (docs/operations.md, "Cost"). A real scraper in another process leaves the server's protector alone.
  *
  *   node dist/bench/servers/fastport-admin-scraped.js --port P [--engine epoll] [--scrape-ms 1000]
  */
+import * as http from 'node:http';
 import { parseFlags, runMain, stopOnSignals } from '../../samples/common/flags';
 import { startEchoServer } from '../../samples/echo/server';
 
 const DEFAULTS = { host: '127.0.0.1', port: 7200, engine: 'epoll', scrapeMs: 1000 };
+
+/** GET `url` and read the whole body; rejects on a status other than 200. */
+function get(url: string, agent: http.Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent }, (response) => {
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      response.on('end', () =>
+        response.statusCode === 200 ? resolve(bytes) : reject(new Error(`${url}: ${response.statusCode}`)),
+      );
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+  });
+}
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), DEFAULTS);
@@ -20,17 +42,21 @@ async function main(): Promise<void> {
     logLevel: 'warn',
   });
   const admin = server.admin?.url as string;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   let scrapes = 0;
   const scraper = setInterval(() => {
-    void Promise.all([fetch(`${admin}/metrics`), fetch(`${admin}/api/status`)])
-      .then((responses) => Promise.all(responses.map((r) => r.text())))
-      .then(() => scrapes++)
+    void Promise.all([get(`${admin}/metrics`, agent), get(`${admin}/api/status`, agent)])
+      .then(([metricsBytes, statusBytes]) => {
+        if (scrapes++ === 0)
+          console.log(`first scrape: /metrics ${metricsBytes} B, /api/status ${statusBytes} B`);
+      })
       .catch((error: unknown) => console.error(`scrape failed: ${String(error)}`));
   }, flags.scrapeMs);
   console.log(`READY port=${port} engine=${engine} admin=${admin} (scraped every ${flags.scrapeMs} ms)`);
   console.log(`echo server listening on ${host}:${port}`);
   stopOnSignals(async () => {
     clearInterval(scraper);
+    agent.destroy();
     console.log(`scrapes: ${scrapes}`);
     await server.stop();
   });

@@ -12,7 +12,7 @@ export class ActorSystem {
   private readonly actors = new Map<string, ActorRef<never, unknown>>();
 
   constructor(
-    private readonly logger: Logger,
+    readonly logger: Logger,
     private readonly defaults: ActorRefOptions = { mailboxCapacity: 1024, askTimeoutMs: 5000 },
   ) {}
 

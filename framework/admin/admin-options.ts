@@ -1,5 +1,7 @@
+/** `GameServer({ admin })`: its schema (composed into the GameServer options) and resolved form. */
 import { isIP } from 'node:net';
-import { OptionError } from '../errors';
+import { z } from 'zod';
+import { assertSameShape, nonEmptyString, options, tcpPort, type SameShape } from '../options/rules';
 
 /** `GameServer({ admin })`: the operations listener (metrics, health, JSON API, dashboard); off when absent. */
 export interface AdminOptions {
@@ -17,28 +19,35 @@ export interface ResolvedAdminOptions {
   token: string | undefined;
 }
 
-const KEYS = new Set(['port', 'host', 'token']);
-
 export function isLoopback(host: string): boolean {
   if (host === 'localhost' || host === '::1') return true;
   return isIP(host) === 4 && host.startsWith('127.');
 }
 
-/** Validates `admin` with messages naming the option. */
-export function resolveAdminOptions(admin: unknown): ResolvedAdminOptions {
-  if (typeof admin !== 'object' || admin === null)
-    throw new OptionError('admin must be { port, host?, token? }');
-  for (const key of Object.keys(admin))
-    if (!KEYS.has(key)) throw new OptionError(`unknown admin option "admin.${key}"`);
-  const { port, host = '127.0.0.1', token } = admin as Record<string, unknown>;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)
-    throw new OptionError(`admin.port must be an integer from 0 to 65535, got ${String(port)}`);
-  if (typeof host !== 'string' || host === '') throw new OptionError('admin.host must be a non-empty string');
-  if (token !== undefined && (typeof token !== 'string' || token.length < 16))
-    throw new OptionError('admin.token must be a string of at least 16 characters');
-  if (token === undefined && !isLoopback(host))
-    throw new OptionError(
-      `admin.host ${host} is not a loopback address: set admin.token (the admin API can kick sessions)`,
-    );
-  return { port, host, token };
-}
+export const adminOptionsSchema = options(
+  {
+    port: tcpPort(),
+    host: nonEmptyString().optional(),
+    token: z
+      .string({ invalid_type_error: 'must be a string of at least 16 characters' })
+      .min(16, { message: 'must be a string of at least 16 characters' })
+      .optional(),
+  },
+  'must be { port, host?, token? }',
+)
+  .superRefine((admin, ctx) => {
+    const host = admin.host ?? '127.0.0.1';
+    if (admin.token === undefined && !isLoopback(host))
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['host'],
+        message: 'is not a loopback address: set admin.token (the admin API can kick sessions)',
+      });
+  })
+  .transform((admin): ResolvedAdminOptions => ({
+    port: admin.port,
+    host: admin.host ?? '127.0.0.1',
+    token: admin.token,
+  }));
+
+assertSameShape<SameShape<z.input<typeof adminOptionsSchema>, AdminOptions>>();

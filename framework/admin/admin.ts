@@ -59,6 +59,7 @@ export class Admin {
 
   async start(): Promise<number> {
     this.boundPort = await this.http.listen(this.options.host, this.options.port);
+    this.metrics.handlerTimes.start();
     this.history.start();
     this.logger.info(
       { admin: this.url, token: this.options.token !== undefined },
@@ -69,6 +70,7 @@ export class Admin {
 
   async stop(): Promise<void> {
     this.history.stop();
+    this.metrics.handlerTimes.stop();
     await this.http.close();
   }
 }

@@ -1,6 +1,6 @@
 import type { CloseReason } from '../transport/close-reason';
 import type { AdminTarget } from './admin-target';
-import type { Buckets } from './metrics/handler-histogram';
+import type { Buckets } from './metrics/buckets';
 import type { ServerMetrics } from './metrics/server-metrics';
 
 /** One second of the server, as the dashboard and `fastport top` chart it. */

@@ -1,4 +1,4 @@
-import { ErrorCodes, GameError, OptionError } from '../errors';
+import { ErrorCodes, GameError } from '../errors';
 import {
   Ack,
   Bye,
@@ -11,12 +11,15 @@ import {
   Welcome,
 } from '../protocol/framework-messages';
 import { encodeForSend, type MessageType, type RequestType } from '../protocol/message-type';
-import { checkInteger } from '../check-integer';
 import type { CloseReason } from '../transport/close-reason';
 import type { SessionId, Transport } from '../transport/transport';
 import { ACK_DELAY_MS, ClientResume, type ReconnectEvent } from '../resume/client-resume';
-import { ReconnectPolicy, type ReconnectOptions } from '../resume/reconnect-policy';
+import { ReconnectPolicy } from '../resume/reconnect-policy';
 import { ClientMux, type ClientEvents } from './client-mux';
+import { parseOptions } from '../options/parse-options';
+import { reconnectCallSchema, type GameClientCoreOptions, type ReconnectCallOptions } from './client-options';
+
+export type { GameClientCoreOptions } from './client-options';
 
 /** Timers of Node and browsers alike. */
 type Timer = ReturnType<typeof setTimeout>;
@@ -25,26 +28,6 @@ type Timer = ReturnType<typeof setTimeout>;
 function unref(timer: Timer): Timer {
   (timer as { unref?: () => void }).unref?.();
   return timer;
-}
-
-export interface GameClientCoreOptions {
-  port: number;
-  /** Default '127.0.0.1'. */
-  host?: string;
-  /** Default 5000 ms, covering connect and handshake. */
-  connectTimeoutMs?: number;
-  /** Default request timeout (10000 ms). */
-  requestTimeoutMs?: number;
-  /** Send Ping at the interval the server announces in Welcome (default true). */
-  heartbeat?: boolean;
-  /**
-   * Session resume (docs/resume.md): ask for a resumable session, and after a drop reconnect by itself
-   * (backoff with jitter), resume it, replay what was missed and answer pending requests once. Default off.
-   */
-  resume?: boolean | ReconnectOptions;
-  /** Overrides for tests of the handshake. */
-  protocolVersion?: number;
-  magic?: number;
 }
 
 /** Why a client's connection ended: the transport's reason, or `client_close` when the client closed it. */
@@ -93,8 +76,11 @@ function describe(error: unknown): string {
  * pushes, session resume, over any Transport that can connect (TCP in Node, WebSocket in both).
  */
 export class GameClientCore {
-  private readonly host: string;
-  private readonly port: number;
+  private host: string;
+  private port: number;
+  /** Where reconnects go in turn: the first address, then resume.addresses. */
+  private addressTurn = 0;
+  private readonly firstAddress: { host: string; port: number };
   protected readonly transport: Transport;
   protected readonly ownsTransport: boolean;
   private readonly mux: ClientMux;
@@ -128,26 +114,16 @@ export class GameClientCore {
   private helloSeq = 0;
   private resumeFailure: string | undefined;
 
-  /** transport: the one to connect through; owned: shut it down when the client closes. */
+  /**
+   * options: validated by the client's schema (client-options.ts, node-client-options.ts); transport: the one to connect
+   * through; owned: shut it down when the client closes.
+   */
   constructor(options: GameClientCoreOptions, transport: Transport, owned: boolean) {
-    if (typeof options !== 'object' || options === null)
-      throw new OptionError('GameClient options must be an object');
-    this.port = checkInteger('port', options.port, 1, 65535);
+    this.port = options.port;
     this.host = options.host ?? '127.0.0.1';
-    if (typeof this.host !== 'string' || this.host === '')
-      throw new OptionError('host must be a non-empty string');
-    this.connectTimeoutMs = checkInteger(
-      'connectTimeoutMs',
-      options.connectTimeoutMs ?? 5000,
-      1,
-      2_147_483_647,
-    );
-    this.requestTimeoutMs = checkInteger(
-      'requestTimeoutMs',
-      options.requestTimeoutMs ?? 10_000,
-      1,
-      2_147_483_647,
-    );
+    this.firstAddress = { host: this.host, port: this.port };
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.heartbeat = options.heartbeat ?? true;
     this.protocolVersion = options.protocolVersion ?? PROTOCOL_VERSION;
     this.magic = options.magic ?? HELLO_MAGIC;
@@ -357,10 +333,11 @@ export class GameClientCore {
    * Connects again (closing the current connection first), retrying with exponential backoff.
    * Push listeners stay registered; pending requests of the old connection were rejected with CLOSED.
    */
-  async reconnect(options: { retries?: number; delayMs?: number; maxDelayMs?: number } = {}): Promise<void> {
-    const retries = checkInteger('retries', options.retries ?? 5, 0, 1000);
-    let delay = checkInteger('delayMs', options.delayMs ?? 100, 0, 600_000);
-    const maxDelay = checkInteger('maxDelayMs', options.maxDelayMs ?? 5000, 0, 600_000);
+  async reconnect(given: ReconnectCallOptions = {}): Promise<void> {
+    const options = parseOptions(reconnectCallSchema, given, 'reconnect() options');
+    const retries = options.retries ?? 5;
+    let delay = options.delayMs ?? 100;
+    const maxDelay = options.maxDelayMs ?? 5000;
     this.stopReconnecting(new RequestError(ErrorCodes.CLOSED, 'reconnect() starts a new session'));
     await this.dropConnection(true);
     for (let attempt = 0; ; attempt++) {
@@ -539,6 +516,13 @@ export class GameClientCore {
     }
   }
 
+  private nextAddress(policy: ReconnectPolicy): void {
+    if (policy.addresses.length === 0) return;
+    const all = [this.firstAddress, ...policy.addresses];
+    this.addressTurn = (this.addressTurn + 1) % all.length;
+    ({ host: this.host, port: this.port } = all[this.addressTurn]);
+  }
+
   /** Reconnects with backoff until resumed, told the session is lost, or out of attempts. */
   private async reconnectLoop(reason: string): Promise<void> {
     const policy = this.reconnectPolicy!;
@@ -559,7 +543,7 @@ export class GameClientCore {
         await this.connect();
         return; // finishResume / finishLost ran at the Welcome
       } catch {
-        // next attempt
+        this.nextAddress(policy); // next attempt, at the next server if there are several
       }
     }
     if (!this.reconnecting) return;

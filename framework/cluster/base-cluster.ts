@@ -1,3 +1,4 @@
+import type { RoomPeers } from '../rooms/room-peers';
 import type { RoomRegistry } from '../rooms/room-registry';
 import { ActorHost } from './actor-host';
 import type {
@@ -26,6 +27,7 @@ export abstract class BaseCluster implements Cluster {
   abstract readonly distributed: boolean;
   abstract readonly users: ClusterUsers;
   abstract readonly roomRegistry: RoomRegistry;
+  abstract readonly roomPeers: RoomPeers | undefined;
   protected readonly actorHost = new ActorHost();
   private readonly rooms = new Map<string, RoomGroup>();
   private clusterHost: ClusterHost | undefined;

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Actor } from '../actors/actor';
 import type { ActorSystem } from '../actors/actor-system';
 import type { MessageType } from '../protocol/message-type';
+import type { RoomPeers, RoomPortal } from '../rooms/room-peers';
 import type { RoomRegistry } from '../rooms/room-registry';
 import type { Session } from '../server/session';
 import type { SessionId, Transport } from '../transport/transport';
@@ -103,6 +104,8 @@ export interface ClusterHost {
   readonly messages: ReadonlyMap<number, MessageType<unknown>>;
   /** Default ask timeout (the server's limits.askTimeoutMs). */
   readonly askTimeoutMs: number;
+  /** The matchmaker's side of rooms across nodes (guests of rooms hosted here, frames for sessions here). */
+  readonly rooms?: RoomPortal;
 }
 
 export interface Cluster {
@@ -112,6 +115,8 @@ export interface Cluster {
   readonly users: ClusterUsers;
   /** The matchmaker's room registry: in this process, or shared by every node (seats counted cluster-wide). */
   readonly roomRegistry: RoomRegistry;
+  /** How the matchmaker reaches rooms hosted on other nodes, once started; undefined in one process. */
+  readonly roomPeers: RoomPeers | undefined;
   define<Msg, Reply>(
     type: string,
     factory: ActorFactory<Msg, Reply>,

@@ -4,6 +4,8 @@
  */
 import { ActorError } from '../actors/actor-ref';
 import { GameError } from '../errors';
+import type { GuestAddress, GuestInfo } from '../rooms/room-peers';
+import type { CloseReason } from '../transport/close-reason';
 import type { SessionId } from '../transport/transport';
 
 export type Envelope =
@@ -11,7 +13,17 @@ export type Envelope =
   | { k: 'tell' | 'ask'; type: string; id: string; m: unknown; from: string; t?: number }
   | { k: 'push'; user: string; session: SessionId; msgId: number; payload: string }
   /** The user logged in on the sending node: its session here is kicked. */
-  | { k: 'kick'; user: string; session: SessionId };
+  | { k: 'kick'; user: string; session: SessionId }
+  | RoomEnvelope;
+
+/** Rooms across nodes: a guest's node to the hosting node (join, leave, handle), and back (drop). */
+export type RoomEnvelope =
+  | { k: 'room'; op: 'join'; room: string; guest: GuestInfo; o: unknown }
+  | { k: 'room'; op: 'leave'; room: string; guest: GuestAddress; reason: 'left' | 'closed' }
+  /** A room-scoped request of the guest: message id and its encoded payload (base64). */
+  | { k: 'room'; op: 'handle'; room: string; guest: GuestAddress; msgId: number; payload: string }
+  /** The hosting node let the guest go (`room` '' with `close`: its session is closed). */
+  | { k: 'room'; op: 'drop'; room: string; session: SessionId; close?: CloseReason };
 
 export type Answer =
   | { ok: true; r?: unknown }

@@ -25,6 +25,8 @@ export interface Names {
   roomsBucket: string;
   nodeSubject(node: string): string;
   roomSubject(room: string): string;
+  /** Frames from rooms hosted elsewhere for this node's sessions (binary, see room-link.ts). */
+  fanoutSubject(node: string): string;
   resetSubject: string;
 }
 
@@ -36,6 +38,7 @@ export function names(cluster: string): Names {
     roomsBucket: `${cluster}_rooms`,
     nodeSubject: (node) => `${cluster}.node.${node}`,
     roomSubject: (room) => `${cluster}.room.${token(room)}`,
+    fanoutSubject: (node) => `${cluster}.fanout.${node}`,
     resetSubject: `${cluster}.reset`,
   };
 }

@@ -44,6 +44,8 @@ export class LocalCluster extends BaseCluster {
   readonly distributed = false;
   readonly users: ClusterUsers;
   readonly roomRegistry = new LocalRoomRegistry();
+  /** Every room is in this process. */
+  readonly roomPeers = undefined;
 
   constructor(node = 'local') {
     super(node);

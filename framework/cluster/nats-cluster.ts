@@ -19,6 +19,7 @@ import { NodeLeases, type NodeRecord } from './node-leases';
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options';
 import { Outbox } from './outbox';
 import type { RoomBus, RoomGroup } from './room-group';
+import { RoomLink } from './room-link';
 
 /** Version of the node-to-node protocol (envelopes, keys, subjects); nodes with another refuse to join. */
 export const CLUSTER_PROTOCOL = 1;
@@ -35,6 +36,8 @@ interface Connected {
   directory: ActorDirectory;
   inbox: NodeInbox;
   subscriptions: Subscription[];
+  /** Checks, every lease TTL, that the nodes with guests in rooms hosted here are alive. */
+  guestSweep: NodeJS.Timeout;
 }
 
 /**
@@ -50,6 +53,7 @@ export class NatsCluster extends BaseCluster {
   private connected: Connected | undefined;
   private clusterUsers: NatsUsers | undefined;
   private roomBacking: { kv: KV; leases: NodeLeases } | undefined;
+  private link: RoomLink | undefined;
   readonly roomRegistry = new NatsRoomRegistry(() => {
     if (this.roomBacking === undefined) throw new ClusterError('NOT_STARTED', 'the cluster is not started');
     return this.roomBacking;
@@ -60,6 +64,10 @@ export class NatsCluster extends BaseCluster {
     super(resolved.node);
     this.options = resolved;
     this.names = names(resolved.name);
+  }
+
+  get roomPeers(): RoomLink | undefined {
+    return this.link;
   }
 
   get users(): ClusterUsers {
@@ -98,6 +106,10 @@ export class NatsCluster extends BaseCluster {
           if (!directory.claiming(type, id)) directory.resolve(type, id).catch(() => undefined);
         },
         push: (_user, session, msgId, payload) => this.pushLocal(session, msgId, payload),
+        room: (envelope) => {
+          if (this.link === undefined) throw new ClusterError('NOT_STARTED', 'no rooms on this node');
+          return this.link.serve(envelope);
+        },
         kick: (_user, sessionId) => {
           const session = host.session(sessionId);
           if (session === undefined || session.closing) return false;
@@ -112,9 +124,18 @@ export class NatsCluster extends BaseCluster {
           if (error === null) this.onReset(msg.json<Activation>());
         },
       });
-      this.connected = { nc, leases, directory, inbox, subscriptions: [resets] };
       this.clusterUsers = this.makeUsers(users, leases, host);
       this.roomBacking = { kv: rooms, leases };
+      const subscriptions = [resets];
+      if (host.rooms !== undefined) {
+        this.link = this.makeRoomLink(host, leases);
+        subscriptions.push(this.link.listen(nc));
+      }
+      const guestSweep = setInterval(() => {
+        this.link?.sweep((node, incarnation) => leases.isLive(node, incarnation)).catch(() => undefined);
+      }, this.options.leaseTtlMs);
+      guestSweep.unref();
+      this.connected = { nc, leases, directory, inbox, subscriptions, guestSweep };
       await nc.flush();
       logger.info({ node: this.node, nats: this.options.servers }, `cluster: node "${this.node}" joined`);
     } catch (error) {
@@ -130,6 +151,7 @@ export class NatsCluster extends BaseCluster {
     for (const outbox of this.outboxes.values()) outbox.close(stopped);
     this.outboxes.clear();
     connected.inbox.close();
+    clearInterval(connected.guestSweep);
     for (const subscription of [...connected.subscriptions, ...this.roomSubscriptions.values()])
       subscription.unsubscribe();
     this.roomSubscriptions.clear();
@@ -224,6 +246,19 @@ export class NatsCluster extends BaseCluster {
     if (session === undefined || session.closing) return false;
     this.host.transport.send(sessionId, msgId, 0, payload);
     return true;
+  }
+
+  private makeRoomLink(host: ClusterHost, leases: NodeLeases): RoomLink {
+    return new RoomLink({
+      node: this.node,
+      incarnation: () => leases.self.incarnation,
+      nc: () => this.nc(),
+      names: this.names,
+      locate: (roomId) => this.roomRegistry.locate(roomId),
+      portal: host.rooms!,
+      timeoutMs: host.askTimeoutMs,
+      logger: host.logger,
+    });
   }
 
   private makeUsers(kv: KV, leases: NodeLeases, host: ClusterHost): NatsUsers {

@@ -91,6 +91,12 @@ export class NatsRoomRegistry implements RoomRegistry {
     return listing && toListing(listing);
   }
 
+  /** The node hosting a live room, and its type. */
+  async locate(id: string): Promise<{ node: string; type: string } | undefined> {
+    const listing = await this.live(await this.backing().kv.get(token(id)));
+    return listing && { node: listing.node, type: listing.type };
+  }
+
   async list(type: string, filter?: RoomMetadata): Promise<RoomListing[]> {
     const { kv } = this.backing();
     const found: RoomListing[] = [];

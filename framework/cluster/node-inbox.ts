@@ -2,7 +2,14 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { Logger } from 'pino';
 import type { ActorRef } from '../actors/actor-ref';
 import type { SessionId } from '../transport/transport';
-import { decodeEnvelope, encodeJson, errorAnswer, type Answer, type Envelope } from './envelope';
+import {
+  decodeEnvelope,
+  encodeJson,
+  errorAnswer,
+  type Answer,
+  type Envelope,
+  type RoomEnvelope,
+} from './envelope';
 
 /** What the inbox needs from its node. */
 export interface InboxLinks {
@@ -16,6 +23,8 @@ export interface InboxLinks {
   kick(user: string, session: SessionId): boolean;
   /** Sends a push frame to a local session of that user; false when it is not here. */
   push(user: string, session: SessionId, msgId: number, payload: Uint8Array): boolean;
+  /** A room request (rooms across nodes); called on arrival, so the room's mailbox sees arrival order. */
+  room(envelope: RoomEnvelope): Promise<Answer>;
   readonly logger: Logger;
 }
 
@@ -57,6 +66,13 @@ export class NodeInbox {
       const payload = Buffer.from(envelope.payload, 'base64');
       const pushed = this.links.push(envelope.user, envelope.session, envelope.msgId, payload);
       answer(msg, pushed ? { ok: true } : { ok: false, code: 'OFFLINE', message: 'the session is gone' });
+      return;
+    }
+    if (envelope.k === 'room') {
+      this.links.room(envelope).then(
+        (value) => answer(msg, value),
+        (error: unknown) => answer(msg, errorAnswer(error)),
+      );
       return;
     }
     if (envelope.k === 'kick') {

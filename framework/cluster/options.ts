@@ -1,5 +1,7 @@
-import { OptionError } from '../errors';
-import { checkInteger } from '../server/options';
+/** `GameServer({ cluster })`: its schema (composed into the GameServer options) and resolved form. */
+import { z } from 'zod';
+import { parseOptions } from '../options/parse-options';
+import { assertSameShape, either, integer, nonEmptyString, options, type SameShape } from '../options/rules';
 
 /** `GameServer({ cluster })`: join a FastPort cluster on NATS (JetStream enabled on the server). */
 export interface ClusterOptions {
@@ -25,36 +27,44 @@ export interface ResolvedClusterOptions {
   tellTimeoutMs: number;
 }
 
-const NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const KEYS = new Set(['servers', 'node', 'name', 'leaseTtlMs', 'tellTimeoutMs']);
+const NAME_RULE = "must be 1 to 64 letters, digits, '-' or '_'";
 
-/** Validates `cluster` options with a message naming the option; fills in defaults. */
-export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
-  if (typeof options !== 'object' || options === null)
-    throw new OptionError('cluster must be { servers, node }');
-  for (const key of Object.keys(options))
-    if (!KEYS.has(key)) throw new OptionError(`unknown cluster option "cluster.${key}"`);
-  const servers = typeof options.servers === 'string' ? [options.servers] : options.servers;
-  if (
-    !Array.isArray(servers) ||
-    servers.length === 0 ||
-    servers.some((s) => typeof s !== 'string' || s === '')
-  )
-    throw new OptionError('cluster.servers must be a NATS URL or a non-empty array of them');
-  for (const key of ['node', 'name'] as const) {
-    const value = key === 'name' ? (options.name ?? 'fastport') : options.node;
-    if (typeof value !== 'string' || !NAME.test(value))
-      throw new OptionError(
-        `cluster.${key} must be 1 to 64 letters, digits, '-' or '_', got ${JSON.stringify(value)}`,
-      );
-  }
-  const leaseTtlMs = checkInteger('cluster.leaseTtlMs', options.leaseTtlMs ?? 10_000, 500, 3_600_000);
+function clusterName() {
+  return z
+    .string({ invalid_type_error: NAME_RULE, required_error: NAME_RULE })
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: NAME_RULE });
+}
+
+const SERVERS_RULE = 'must be a NATS URL or a non-empty array of them';
+
+export const clusterOptionsSchema = options(
+  {
+    servers: either(
+      nonEmptyString(),
+      z.array(nonEmptyString()).min(1, { message: SERVERS_RULE }),
+      SERVERS_RULE,
+    ),
+    node: clusterName(),
+    name: clusterName().optional(),
+    leaseTtlMs: integer(500, 3_600_000).optional(),
+    tellTimeoutMs: integer(1, 3_600_000).optional(),
+  },
+  'must be { servers, node }',
+).transform((cluster): ResolvedClusterOptions => {
+  const leaseTtlMs = cluster.leaseTtlMs ?? 10_000;
   return {
-    servers,
-    node: options.node,
-    name: options.name ?? 'fastport',
+    servers: typeof cluster.servers === 'string' ? [cluster.servers] : cluster.servers,
+    node: cluster.node,
+    name: cluster.name ?? 'fastport',
     leaseTtlMs,
     renewMs: Math.max(100, Math.floor(leaseTtlMs / 3)),
-    tellTimeoutMs: checkInteger('cluster.tellTimeoutMs', options.tellTimeoutMs ?? 30_000, 1, 3_600_000),
+    tellTimeoutMs: cluster.tellTimeoutMs ?? 30_000,
   };
+});
+
+assertSameShape<SameShape<z.input<typeof clusterOptionsSchema>, ClusterOptions>>();
+
+/** Validates cluster options given to NatsCluster directly ("cluster options: node ..."); fills in defaults. */
+export function resolveClusterOptions(given: ClusterOptions): ResolvedClusterOptions {
+  return parseOptions(clusterOptionsSchema, given, 'cluster options');
 }

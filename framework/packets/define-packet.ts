@@ -24,27 +24,41 @@ export function safeDecode<T>(name: string, codec: ProtoCodec<T>, rules: Message
   }
 }
 
-/** A writer kept larger than this after an encode is replaced (one huge message must not pin memory). */
-const KEEP_WRITER_BYTES = 64 * 1024;
+/**
+ * A writer whose buffer grew beyond this is replaced after an encode (a huge message must not pin memory).
+ * 4 MiB keeps the 2 MiB a 1 MiB message (the default frame limit) grows it to: big messages in a row do
+ * not regrow it each time.
+ */
+export const KEEP_WRITER_BYTES = 4 * 1024 * 1024;
 /** One writer reused by every encode (encoding is synchronous), so a message costs no writer or buffer growth. */
 let sharedWriter = new BinaryWriter();
-
-/** Encodes with the shared writer; a throw mid-message leaves it dirty, so it is replaced then. */
-export function encodeShared<T>(codec: ProtoCodec<T>, message: T): Uint8Array {
-  try {
-    const bytes = codec.encode(message, sharedWriter).finish();
-    if (bytes.length > KEEP_WRITER_BYTES) sharedWriter = new BinaryWriter();
-    return bytes;
-  } catch (err) {
-    sharedWriter = new BinaryWriter();
-    throw err;
-  }
-}
 
 /** The writer's own fields, read to return a view instead of finish()'s copy (checked at run time). */
 interface WriterInternals {
   buffer?: unknown;
   pos?: unknown;
+}
+
+/** Bytes the shared writer holds allocated (0 when its internals are not the expected ones). */
+export function sharedWriterCapacity(): number {
+  const buffer = (sharedWriter as unknown as WriterInternals).buffer;
+  return buffer instanceof Uint8Array ? buffer.length : 0;
+}
+
+function replaceOversizedWriter(): void {
+  if (sharedWriterCapacity() > KEEP_WRITER_BYTES) sharedWriter = new BinaryWriter();
+}
+
+/** Encodes with the shared writer; a throw mid-message leaves it dirty, so it is replaced then. */
+export function encodeShared<T>(codec: ProtoCodec<T>, message: T): Uint8Array {
+  try {
+    const bytes = codec.encode(message, sharedWriter).finish();
+    replaceOversizedWriter();
+    return bytes;
+  } catch (err) {
+    sharedWriter = new BinaryWriter();
+    throw err;
+  }
 }
 
 /** Encodes with the shared writer and returns a view of its buffer: valid until the next encode. */
@@ -60,7 +74,8 @@ export function encodeTransientShared<T>(codec: ProtoCodec<T>, message: T): Uint
   if (!(internals.buffer instanceof Uint8Array) || typeof internals.pos !== 'number') return writer.finish();
   const view = internals.buffer.subarray(0, internals.pos);
   internals.pos = 0; // forks and joins are balanced after a whole message: nothing else to reset
-  if (view.length > KEEP_WRITER_BYTES) sharedWriter = new BinaryWriter();
+  // The view stays valid after a replacement: it keeps the old buffer alive, the next encode uses a new one.
+  replaceOversizedWriter();
   return view;
 }
 

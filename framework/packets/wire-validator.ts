@@ -34,8 +34,11 @@ function skipVarint(bytes: Uint8Array, pos: number, end: number): number {
   throw new WireError('varint longer than 10 bytes');
 }
 
-/** Reads a varint that must fit in 32 bits unsigned (tags, lengths). Returns [value, next position]. */
-function readVarint32(bytes: Uint8Array, pos: number, end: number): [number, number] {
+/** Where the last readVarint32 stopped: an out value read right after the call (no tuple per tag). */
+let afterVarint = 0;
+
+/** Reads a varint that must fit in 32 bits unsigned (tags, lengths); its end goes to `afterVarint`. */
+function readVarint32(bytes: Uint8Array, pos: number, end: number): number {
   let value = 0;
   for (let shift = 0; shift < 35; shift += 7) {
     if (pos >= end) throw new WireError('truncated varint');
@@ -43,7 +46,8 @@ function readVarint32(bytes: Uint8Array, pos: number, end: number): [number, num
     value += (b & 0x7f) * 2 ** shift;
     if ((b & 0x80) === 0) {
       if (value > 0xffffffff) throw new WireError('varint too large for a tag or length');
-      return [value, pos];
+      afterVarint = pos;
+      return value;
     }
   }
   throw new WireError('varint too large for a tag or length');
@@ -72,8 +76,8 @@ function validateFields(
 ): number {
   if (depth > MAX_DEPTH) throw new WireError(`nesting deeper than ${MAX_DEPTH}`);
   while (pos < end) {
-    let tag: number;
-    [tag, pos] = readVarint32(bytes, pos, end);
+    const tag = readVarint32(bytes, pos, end);
+    pos = afterVarint;
     const wire = tag & 7;
     const field = Math.floor(tag / 8);
     if (field === 0 || field > MAX_FIELD_NUMBER) throw new WireError(`invalid field number ${field}`);
@@ -91,8 +95,8 @@ function validateFields(
         pos += 4;
         break;
       case WIRE_LEN: {
-        let length: number;
-        [length, pos] = readVarint32(bytes, pos, end);
+        const length = readVarint32(bytes, pos, end);
+        pos = afterVarint;
         if (length > end - pos) throw new WireError(`length ${length} exceeds the ${end - pos} bytes left`);
         const stop = pos + length;
         if (rule?.kind === FieldKind.Message) validateFields(bytes, pos, stop, rule.message, depth + 1, -1);

@@ -1,4 +1,5 @@
-import { checkInteger } from '../check-integer';
+import { z } from 'zod';
+import { assertSameShape, integer, nonEmptyString, options, tcpPort, type SameShape } from '../options/rules';
 
 /** How a GameClient with `resume` reconnects after a drop. */
 export interface ReconnectOptions {
@@ -10,7 +11,26 @@ export interface ReconnectOptions {
   maxAttempts?: number;
   /** Requests and one-way messages queued while reconnecting (default 1000; more reject with QUEUE_FULL). */
   queueLimit?: number;
+  /**
+   * More servers to try, in turn, when a reconnect attempt fails (the nodes of a cluster). A node that
+   * did not issue the session answers SESSION_GONE: `lost` with a fresh session there, to log in again.
+   */
+  addresses?: readonly { host: string; port: number }[];
 }
+
+/** GameClient's `resume: { ... }` (composed into the client options schema). */
+export const reconnectOptionsSchema = options({
+  initialDelayMs: integer(0, 600_000).optional(),
+  maxDelayMs: integer(0, 600_000).optional(),
+  maxAttempts: integer(1, 1_000_000).optional(),
+  queueLimit: integer(0, 1_000_000).optional(),
+  addresses: z
+    .array(options({ host: nonEmptyString(), port: tcpPort(1) }))
+    .readonly()
+    .optional(),
+});
+
+assertSameShape<SameShape<z.input<typeof reconnectOptionsSchema>, ReconnectOptions>>();
 
 /** Exponential backoff with "equal jitter": attempt n waits between half and all of min(cap, first * 2^n). */
 export class ReconnectPolicy {
@@ -18,15 +38,18 @@ export class ReconnectPolicy {
   readonly maxDelayMs: number;
   readonly maxAttempts: number;
   readonly queueLimit: number;
+  readonly addresses: readonly { host: string; port: number }[];
 
+  /** options: already validated by the client's schema. */
   constructor(
     options: ReconnectOptions = {},
     private readonly random: () => number = Math.random,
   ) {
-    this.initialDelayMs = checkInteger('resume.initialDelayMs', options.initialDelayMs ?? 100, 0, 600_000);
-    this.maxDelayMs = checkInteger('resume.maxDelayMs', options.maxDelayMs ?? 5000, 0, 600_000);
-    this.maxAttempts = checkInteger('resume.maxAttempts', options.maxAttempts ?? 10, 1, 1_000_000);
-    this.queueLimit = checkInteger('resume.queueLimit', options.queueLimit ?? 1000, 0, 1_000_000);
+    this.initialDelayMs = options.initialDelayMs ?? 100;
+    this.maxDelayMs = options.maxDelayMs ?? 5000;
+    this.maxAttempts = options.maxAttempts ?? 10;
+    this.queueLimit = options.queueLimit ?? 1000;
+    this.addresses = options.addresses ?? [];
   }
 
   /** The wait before attempt `attempt` (0-based), in ms. */

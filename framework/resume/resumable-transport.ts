@@ -1,11 +1,6 @@
 import type { CloseReason } from '../transport/close-reason';
-import type {
-  SessionId,
-  Transport,
-  TransportHandler,
-  TransportLimits,
-  TransportStats,
-} from '../transport/transport';
+import type { SessionId, Transport, TransportHandler } from '../transport/transport';
+import { TransportDecorator } from '../transport/transport-decorator';
 import { copyFrame, type ReplayFrame } from './replay-buffer';
 import type { ResumeState } from './resume-state';
 
@@ -28,23 +23,17 @@ export interface ResumeEvents {
  * while the session is away, and reports the new connection's events under the session's id. Other sessions
  * pass straight through.
  */
-export class ResumableTransport implements Transport, TransportHandler {
+export class ResumableTransport extends TransportDecorator implements TransportHandler {
   private handler: TransportHandler | undefined;
   private readonly states = new Map<SessionId, ResumeState>();
   /** Real connection id -> session id, for connections adopted by a resume. */
   private readonly sessionOf = new Map<SessionId, SessionId>();
 
   constructor(
-    private readonly inner: Transport,
+    inner: Transport,
     private readonly events: ResumeEvents,
-  ) {}
-
-  get engine(): Transport['engine'] {
-    return this.inner.engine;
-  }
-
-  get limits(): TransportLimits {
-    return this.inner.limits;
+  ) {
+    super(inner);
   }
 
   /** Starts numbering and keeping the session's frames (right after its Welcome went out). */
@@ -89,24 +78,12 @@ export class ResumableTransport implements Transport, TransportHandler {
 
   // ---- Transport (called by the server, with session ids) ----
 
-  setHandler(handler: TransportHandler): void {
+  override setHandler(handler: TransportHandler): void {
     this.handler = handler;
     this.inner.setHandler(this);
   }
 
-  listen(host: string, port: number): Promise<{ listener: number; port: number }> {
-    return this.inner.listen(host, port);
-  }
-
-  unlisten(listener: number): void {
-    this.inner.unlisten(listener);
-  }
-
-  connect(host: string, port: number, timeoutMs: number): SessionId {
-    return this.inner.connect(host, port, timeoutMs);
-  }
-
-  send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
+  override send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
     const state = this.states.get(session);
     if (state === undefined) {
       this.inner.send(session, msgId, seq, payload);
@@ -116,7 +93,7 @@ export class ResumableTransport implements Transport, TransportHandler {
     if (state.real !== undefined) this.inner.send(state.real, msgId, seq, payload);
   }
 
-  broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {
+  override broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {
     if (this.states.size === 0) {
       this.inner.broadcast(sessions, msgId, seq, payload);
       return;
@@ -142,38 +119,26 @@ export class ResumableTransport implements Transport, TransportHandler {
     if (targets.length > 0) this.inner.broadcast(targets, msgId, seq, payload);
   }
 
-  close(session: SessionId, reason: CloseReason): void {
+  override close(session: SessionId, reason: CloseReason): void {
     const state = this.states.get(session);
     if (state?.away) this.events.closedWhileAway(session, reason);
     else this.inner.close(state?.real ?? session, reason);
   }
 
-  abort(session: SessionId, reason: CloseReason): void {
+  override abort(session: SessionId, reason: CloseReason): void {
     const state = this.states.get(session);
     if (state?.away) this.events.closedWhileAway(session, reason);
     else this.inner.abort(state?.real ?? session, reason);
   }
 
-  pauseReading(session: SessionId): void {
+  override pauseReading(session: SessionId): void {
     const real = this.realOf(session);
     if (real !== undefined) this.inner.pauseReading(real);
   }
 
-  resumeReading(session: SessionId): void {
+  override resumeReading(session: SessionId): void {
     const real = this.realOf(session);
     if (real !== undefined) this.inner.resumeReading(real);
-  }
-
-  flush(): void {
-    this.inner.flush();
-  }
-
-  stats(): TransportStats {
-    return this.inner.stats();
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
   }
 
   // ---- TransportHandler (called by the real transport, with connection ids) ----

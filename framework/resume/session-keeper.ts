@@ -18,6 +18,8 @@ export interface ResumePolicy {
   replayBytes: number;
   /** Told again in the Welcome of a resume. */
   heartbeatIntervalMs: number;
+  /** This node's name in a cluster (written into its tokens); '' in one process. */
+  node?: string;
 }
 
 /** Close reasons that look like a lost network, not a decision of either side: the session is kept. */
@@ -55,6 +57,8 @@ const FAILURE_TEXT: Record<ResumeFailure, string> = {
   RESUME_OVERFLOW:
     'the session sent more than its replay buffer holds while the client was away, so it ended',
   RESUME_ENDED: 'the session was ended by the server',
+  SESSION_GONE:
+    'session_gone: the resume token belongs to another node of the cluster, so the session is not here',
 };
 
 /**
@@ -64,7 +68,7 @@ const FAILURE_TEXT: Record<ResumeFailure, string> = {
  */
 export class SessionKeeper {
   readonly transport: ResumableTransport;
-  private readonly tokens = new ResumeTokens();
+  private readonly tokens: ResumeTokens;
   readonly dropListeners: SessionDropListener[] = [];
   readonly resumeListeners: SessionResumeListener[] = [];
   readonly leaveListeners: SessionDropListener[] = [];
@@ -74,6 +78,7 @@ export class SessionKeeper {
     private readonly policy: ResumePolicy,
     private readonly host: KeeperHost,
   ) {
+    this.tokens = new ResumeTokens(policy.node);
     this.transport = new ResumableTransport(inner, {
       dropped: (id, reason) => this.dropped(id, reason),
       closedWhileAway: (id, reason) => this.end(id, reason, 'RESUME_ENDED'),
@@ -98,7 +103,12 @@ export class SessionKeeper {
       const failure = typeof found === 'number' ? this.tryResume(connection, found, hello, seq) : found;
       if (failure === undefined) return true;
       connection.session.debug('resume refused', { code: failure });
-      this.host.sendError(connection, 0, Hello.id, failure, FAILURE_TEXT[failure]);
+      const node = failure === 'SESSION_GONE' ? this.tokens.nodeOf(hello.resumeToken) : undefined;
+      const text =
+        node === undefined
+          ? FAILURE_TEXT[failure]
+          : `${FAILURE_TEXT[failure]} (node "${node}"): log in again`;
+      this.host.sendError(connection, 0, Hello.id, failure, text);
     }
     if (!hello.resumable) return false;
     const state = new ResumeState(

@@ -6,11 +6,13 @@ import type { Session, SessionGroup } from '../server/session';
 import type { Transport } from '../transport/transport';
 import type { Room } from './room';
 import { RoomActor, type RoomCommand, type RoomHost } from './room-actor';
+import { RoomGuests } from './room-guests';
+import type { RoomPeers } from './room-peers';
+import { LocalRoomRef, RemoteRoomRef, RoomRef, type AnyRoom } from './room-ref';
 import type { RoomListing, RoomMetadata, RoomRegistry } from './room-registry';
 
-// Any room class: the matchmaker hosts rooms of every state and user type.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRoom = Room<any, any, any, any>;
+export { LocalRoomRef, RemoteRoomRef, RoomRef, type AnyRoom } from './room-ref';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RoomClass<R extends AnyRoom = AnyRoom> = new (...args: any[]) => R;
 
@@ -27,28 +29,6 @@ export function roomActorId(type: string, roomId: string): string {
   return `room:${type}:${roomId}`;
 }
 
-/** A handle on a live room for code outside it: its id, its actor, and `run` inside its mailbox. */
-export class RoomRef<R extends AnyRoom = AnyRoom> {
-  constructor(
-    readonly id: string,
-    readonly type: string,
-    readonly actor: ActorRef<RoomCommand, unknown>,
-  ) {}
-
-  /** Runs `fn` with the room inside its mailbox (never concurrently with its hooks and handlers). */
-  async run<T>(fn: (room: R) => T): Promise<Awaited<T>> {
-    return (await this.actor.ask(
-      { op: 'run', run: fn as (room: Room<object, unknown>) => unknown },
-      0,
-    )) as Awaited<T>;
-  }
-
-  /** Every member leaves ('disposed'), then the room is disposed. */
-  dispose(): void {
-    this.actor.tell({ op: 'dispose' });
-  }
-}
-
 /** A session's place in a room: kept in `session.groups`, so a closing session leaves. */
 export class Membership implements SessionGroup {
   /** The seat is held until the member leaves or its join fails; released once. */
@@ -60,7 +40,9 @@ export class Membership implements SessionGroup {
   ) {}
 
   leave(session: Session<unknown, object>): void {
-    this.matchmaker.leaveMembership(session, this, 'closed');
+    this.matchmaker
+      .leaveMembership(session, this, 'closed')
+      .catch((error: unknown) => this.matchmaker.logLeaveFailure(error, this.room.id));
   }
 }
 
@@ -104,7 +86,7 @@ export interface JoinOrCreateOptions<R extends AnyRoom> {
 }
 
 interface HostedRoom {
-  readonly ref: RoomRef;
+  readonly ref: LocalRoomRef;
   readonly creator: Session<unknown, object> | undefined;
 }
 
@@ -123,6 +105,9 @@ export class Matchmaker {
   private creating = 0;
   private nextId = 1;
   private readonly host: RoomHost;
+  /** Sessions of other nodes in rooms hosted here. */
+  readonly guests: RoomGuests;
+  private peers: RoomPeers | undefined;
 
   constructor(
     readonly registry: RoomRegistry,
@@ -131,14 +116,24 @@ export class Matchmaker {
     private readonly container: Container,
     private readonly limits: RoomLimits,
   ) {
+    this.guests = new RoomGuests(
+      transport,
+      () => this.peers,
+      () => this.actors.logger,
+    );
     this.host = {
       registry,
-      transport,
+      transport: this.guests.sender,
       emptyTimeoutMs: limits.emptyTimeoutMs,
       dropMember: (roomId, session) => this.dropMember(roomId, session),
       leave: (roomId, session) => void this.leave(session, roomId),
       disposed: (roomId) => this.forget(roomId),
     };
+  }
+
+  /** In a cluster: rooms of other nodes are joined through `peers` (set once the cluster has started). */
+  usePeers(peers: RoomPeers | undefined): void {
+    this.peers = peers;
   }
 
   /** Registers a room class under a type name (before or after start). */
@@ -173,8 +168,22 @@ export class Matchmaker {
   }
 
   /** The live room with this id hosted here. */
-  get<R extends AnyRoom = AnyRoom>(roomId: string): RoomRef<R> | undefined {
-    return this.hosted.get(roomId)?.ref as RoomRef<R> | undefined;
+  get<R extends AnyRoom = AnyRoom>(roomId: string): LocalRoomRef<R> | undefined {
+    return this.hosted.get(roomId)?.ref as LocalRoomRef<R> | undefined;
+  }
+
+  /** Whether a live room has this id: hosted here, being created here, or (in a cluster) on any node. */
+  async exists(roomId: string): Promise<boolean> {
+    return (
+      this.hosted.has(roomId) || this.pending.has(roomId) || (await this.registry.find(roomId)) !== undefined
+    );
+  }
+
+  /** Internal: the hosted room, waiting for one being created. */
+  async hostedRoom(roomId: string): Promise<LocalRoomRef | undefined> {
+    const creating = this.pending.get(roomId);
+    if (!this.hosted.has(roomId) && creating !== undefined) await creating.catch(() => undefined);
+    return this.hosted.get(roomId)?.ref;
   }
 
   /** The room of this type the session is in (a session is in at most one room per type). */
@@ -187,7 +196,7 @@ export class Matchmaker {
   }
 
   /** The rooms hosted by this process (the admin API lists them). */
-  hostedRooms(): IterableIterator<RoomRef> {
+  hostedRooms(): IterableIterator<LocalRoomRef> {
     return [...this.hosted.values()].map((hosted) => hosted.ref).values();
   }
 
@@ -200,7 +209,7 @@ export class Matchmaker {
   async create<R extends AnyRoom>(
     type: RoomTypeRef<R>,
     options: CreateRoomOptions<R> = {},
-  ): Promise<RoomRef<R>> {
+  ): Promise<LocalRoomRef<R>> {
     const name = this.typeName(type);
     const { session } = options;
     if (this.hosted.size + this.creating >= this.limits.maxRooms)
@@ -210,10 +219,10 @@ export class Matchmaker {
         ErrorCodes.ROOM_LIMIT,
         `a session may keep at most ${this.limits.maxRoomsPerSession} rooms it created`,
       );
-    const id = options.id ?? `${name}-${this.nextId++}`;
+    const id = options.id ?? this.newRoomId(name);
     this.creating++;
     if (session !== undefined) this.createdBy.set(session, (this.createdBy.get(session) ?? 0) + 1);
-    let ref: RoomRef<R>;
+    let ref: LocalRoomRef<R>;
     const spawned = this.spawn<R>(name, id, options.options);
     if (!this.pending.has(id)) this.pending.set(id, spawned);
     try {
@@ -230,7 +239,18 @@ export class Matchmaker {
     return ref;
   }
 
-  private async spawn<R extends AnyRoom>(type: string, id: string, options: unknown): Promise<RoomRef<R>> {
+  /** `<type>-<n>`, in a cluster `<type>-<node>-<n>` (ids are cluster-wide). */
+  private newRoomId(type: string): string {
+    return this.peers === undefined
+      ? `${type}-${this.nextId++}`
+      : `${type}-${this.peers.node}-${this.nextId++}`;
+  }
+
+  private async spawn<R extends AnyRoom>(
+    type: string,
+    id: string,
+    options: unknown,
+  ): Promise<LocalRoomRef<R>> {
     const listing: RoomListing = {
       id,
       type,
@@ -260,29 +280,28 @@ export class Matchmaker {
       await actor.stop();
       throw error;
     }
-    return new RoomRef<R>(id, type, actor);
+    return new LocalRoomRef<R>(id, type, actor);
   }
 
-  /** Joins the session to a room by id: NO_SUCH_ROOM, ROOM_FULL, ALREADY_IN_ROOM, or what onJoin threw. */
+  /**
+   * Joins the session to a room by id (hosted here or, in a cluster, on another node): NO_SUCH_ROOM,
+   * ROOM_FULL, ALREADY_IN_ROOM, or what onJoin threw.
+   */
   async join<R extends AnyRoom = AnyRoom>(
     roomId: string,
     session: Session<unknown, object>,
     options?: JoinOptionsOf<R>,
   ): Promise<JoinResult<R>> {
-    let hosted = this.hosted.get(roomId);
-    const creating = this.pending.get(roomId);
-    if (hosted === undefined && creating !== undefined) {
-      await creating.catch(() => undefined);
-      hosted = this.hosted.get(roomId);
-    }
-    if (hosted === undefined) throw new GameError(ErrorCodes.NO_SUCH_ROOM, `there is no room ${roomId}`);
-    const { ref } = hosted;
+    const ref = (await this.hostedRoom(roomId)) ?? (await this.remoteRoom(roomId));
+    if (ref === undefined) throw new GameError(ErrorCodes.NO_SUCH_ROOM, `there is no room ${roomId}`);
     if (session.closing) throw new GameError(ErrorCodes.CLOSED, `session ${session.id} is closing`);
     const current = this.membershipOf(session, ref.type);
     if (current !== undefined)
       throw new GameError(
         ErrorCodes.ALREADY_IN_ROOM,
-        current.room === ref ? `already in room ${roomId}` : `already in ${ref.type} room ${current.room.id}`,
+        current.room.id === ref.id
+          ? `already in room ${roomId}`
+          : `already in ${ref.type} room ${current.room.id}`,
       );
     const membership = new Membership(ref, this);
     session.groups.add(membership); // before any await: a second join of this type is refused meanwhile
@@ -297,7 +316,7 @@ export class Matchmaker {
     }
     let reply: unknown;
     try {
-      reply = await ref.actor.ask({ op: 'join', session, options }, 0);
+      reply = await ref.enter(session, options);
     } catch (error) {
       session.groups.delete(membership);
       await this.releaseSeat(membership);
@@ -307,6 +326,45 @@ export class Matchmaker {
     }
     session.onUndo(() => void this.leaveMembership(session, membership, 'left'));
     return { room: ref as RoomRef<R>, reply: reply as JoinReply<R> };
+  }
+
+  /** A room of another node (in a cluster), by the registry. */
+  private async remoteRoom(roomId: string): Promise<RemoteRoomRef | undefined> {
+    const peers = this.peers;
+    if (peers === undefined) return undefined;
+    const location = await peers.locate(roomId);
+    if (location === undefined || location.node === peers.node) return undefined;
+    return new RemoteRoomRef(roomId, location.type, location.node, peers, (session) =>
+      this.dropMember(roomId, session),
+    );
+  }
+
+  /**
+   * Internal (hosting side): a guest session joins a room hosted here. Its node holds the seat and the
+   * membership; here the guest is a member like any other.
+   */
+  async enterGuest(ref: LocalRoomRef, guest: Session<unknown, object>, options: unknown): Promise<unknown> {
+    if (this.membershipOf(guest, ref.type) !== undefined)
+      throw new GameError(ErrorCodes.ALREADY_IN_ROOM, `already in a ${ref.type} room`);
+    const membership = new Membership(ref, this);
+    membership.seatHeld = false; // the guest's node holds it
+    guest.groups.add(membership);
+    try {
+      return await ref.enter(guest, options);
+    } catch (error) {
+      guest.groups.delete(membership);
+      this.guests.forgetIfIdle(guest);
+      throw error;
+    }
+  }
+
+  /** Internal (hosting side): the guest's node says it left (no word back to that node). */
+  async exitGuest(guest: Session<unknown, object>, roomId: string, reason: 'left' | 'closed'): Promise<void> {
+    for (const group of guest.groups)
+      if (group instanceof Membership && group.room.id === roomId) {
+        await this.leaveMembership(guest, group, reason, false);
+        return;
+      }
   }
 
   /**
@@ -322,7 +380,7 @@ export class Matchmaker {
     for (let attempt = 0; attempt < 3; attempt++) {
       const candidates =
         options.id !== undefined
-          ? this.hosted.has(options.id) || this.pending.has(options.id)
+          ? (await this.exists(options.id))
             ? [options.id]
             : []
           : (await this.registry.list(name, options.filter))
@@ -336,7 +394,7 @@ export class Matchmaker {
             throw error;
         }
       }
-      let ref: RoomRef<R>;
+      let ref: LocalRoomRef<R>;
       try {
         ref = await this.create<R>(name, { session, id: options.id, options: options.createOptions });
       } catch (error) {
@@ -364,10 +422,25 @@ export class Matchmaker {
     session: Session<unknown, object>,
     membership: Membership,
     reason: 'left' | 'closed',
+    tellGuestNode = true,
   ): Promise<void> {
     if (!session.groups.delete(membership)) return;
     await this.releaseSeat(membership);
-    membership.room.actor.tell({ op: 'leave', session, reason });
+    await membership.room.exit(session, reason);
+    this.guestLeft(session, membership.room.id, tellGuestNode);
+  }
+
+  /** Internal: a leave that could not give its seat back (the registry unreachable, e.g. at shutdown). */
+  logLeaveFailure(error: unknown, roomId: string): void {
+    this.actors.logger.warn({ err: error, room: roomId }, 'room leave: seat not given back');
+  }
+
+  /** A guest left a room hosted here: its node forgets the membership (unless it said so itself). */
+  private guestLeft(session: Session<unknown, object>, roomId: string, tellGuestNode: boolean): void {
+    const address = this.guests.addressOf(session);
+    if (address === undefined) return;
+    if (tellGuestNode) this.peers?.dropped(address, roomId);
+    this.guests.forgetIfIdle(session);
   }
 
   private membershipOf(session: Session<unknown, object>, type: string): Membership | undefined {
@@ -376,11 +449,13 @@ export class Matchmaker {
     return undefined;
   }
 
-  private dropMember(roomId: string, session: Session<unknown, object>): boolean {
+  /** Internal: takes the membership out of the books without telling the room (it let the member go). */
+  dropMember(roomId: string, session: Session<unknown, object>): boolean {
     for (const group of session.groups)
       if (group instanceof Membership && group.room.id === roomId) {
         session.groups.delete(group);
-        void this.releaseSeat(group);
+        this.releaseSeat(group).catch((error: unknown) => this.logLeaveFailure(error, roomId));
+        this.guestLeft(session, roomId, true);
         return true;
       }
     return false;

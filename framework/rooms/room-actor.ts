@@ -1,8 +1,8 @@
 import { Actor } from '../actors/actor';
 import { ErrorCodes, GameError } from '../errors';
 import type { Session } from '../server/session';
-import type { Transport } from '../transport/transport';
 import type { LeaveReason, Room, RoomContext } from './room';
+import type { FrameSender } from './room-guests';
 import type { RoomRegistry } from './room-registry';
 
 /** What a room actor is told: the only ways its Room is reached. */
@@ -16,7 +16,7 @@ export type RoomCommand =
 /** What the room actor needs from the matchmaker. */
 export interface RoomHost {
   readonly registry: RoomRegistry;
-  readonly transport: Transport;
+  readonly transport: FrameSender;
   /** A created room with nobody in it is disposed after this (0 = never). */
   readonly emptyTimeoutMs: number;
   /** Takes a member out of the matchmaker's books (its session's membership, its seat); true if it was in. */

@@ -3,8 +3,9 @@ import type { ActorTimer } from '../actors/actor';
 import { encodeForSend, type MessageType } from '../protocol/message-type';
 import type { Session } from '../server/session';
 import type { AppUser } from '../server/session-types';
-import type { SessionId, Transport } from '../transport/transport';
+import type { SessionId } from '../transport/transport';
 import { MemberIds } from './member-ids';
+import type { FrameSender } from './room-guests';
 import type { RoomMetadata } from './room-registry';
 
 // Members are sessions of the room's user type, with whatever session state the application keeps.
@@ -19,7 +20,8 @@ export interface RoomContext {
   readonly id: string;
   readonly type: string;
   readonly logger: Logger;
-  readonly transport: Transport;
+  /** Reaches members here and, in a cluster, members on other nodes (guests). */
+  readonly transport: FrameSender;
   after(ms: number, callback: () => void | Promise<void>): ActorTimer;
   every(ms: number, callback: () => void | Promise<void>): ActorTimer;
   /** Publishes maxClients / locked / metadata to the registry. */

@@ -1,4 +1,4 @@
-import { Mailbox } from '../actors/mailbox';
+import { Mailbox, type MailboxOptions } from '../actors/mailbox';
 import type { ResumeState } from '../resume/resume-state';
 import type { SessionLimits } from './options';
 import { RateLimiter, WindowCounter } from './rate-limiter';
@@ -11,8 +11,20 @@ export interface InboundFrame {
   payload: Uint8Array;
 }
 
-/** Server-side state of one connection: the session handlers see, its mailbox and its policy counters. */
-export class Connection {
+/** What the server does for a connection's mailbox: one object shared by every connection. */
+export interface ConnectionHooks {
+  process(connection: Connection, frame: InboundFrame): void | Promise<void>;
+  onError(connection: Connection, error: unknown, frame: InboundFrame): void;
+  onFull(connection: Connection): void;
+  onDrained(connection: Connection): void;
+}
+
+/**
+ * Server-side state of one connection: the session handlers see, its mailbox and its policy counters.
+ * It is its mailbox's options object itself (no closures per connection); what only some connections need
+ * (the unknown-message window, the closed promise) is created on first use.
+ */
+export class Connection implements MailboxOptions<InboundFrame> {
   phase: 'handshake' | 'open' | 'closing' = 'handshake';
   readonly openedAt: number;
   lastFrameAt: number;
@@ -20,43 +32,67 @@ export class Connection {
   overflowSince: number | undefined;
   readonly mailbox: Mailbox<InboundFrame>;
   readonly rate: RateLimiter | undefined;
-  readonly unknownMessages: WindowCounter;
   /** Set for a resumable session (its Hello asked for it): see framework/resume/. */
   resume: ResumeState | undefined;
-  /** Resolves when the transport reported the close. */
-  readonly closed: Promise<void>;
-  private resolveClosed!: () => void;
+  /** Mailbox option: messages queued at which it reports full. */
+  readonly capacity: number;
+  private unknownWindow: WindowCounter | undefined;
+  private closedPromise: Promise<void> | undefined;
+  private resolveClosed: (() => void) | undefined;
+  private isClosed = false;
 
   constructor(
     readonly session: Session<unknown, object>,
-    limits: SessionLimits,
+    private readonly limits: SessionLimits,
     now: number,
-    hooks: {
-      process(connection: Connection, frame: InboundFrame): void | Promise<void>;
-      onError(connection: Connection, error: unknown, frame: InboundFrame): void;
-      onFull(connection: Connection): void;
-      onDrained(connection: Connection): void;
-    },
+    private readonly hooks: ConnectionHooks,
   ) {
-    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.openedAt = now;
     this.lastFrameAt = now;
     this.rate = limits.rateLimit
       ? new RateLimiter(limits.rateLimit.perSecond, limits.rateLimit.burst, now)
       : undefined;
-    this.unknownMessages = new WindowCounter(limits.unknownMessageWindowMs);
-    this.mailbox = new Mailbox<InboundFrame>({
-      capacity: limits.mailboxCapacity,
-      process: (frame) => hooks.process(this, frame),
-      onError: (error, frame) => hooks.onError(this, error, frame),
-      onFull: () => hooks.onFull(this),
-      onDrained: () => hooks.onDrained(this),
-    });
+    this.capacity = limits.mailboxCapacity;
+    this.mailbox = new Mailbox<InboundFrame>(this);
+  }
+
+  /** Unknown message ids seen in the last `unknownMessageWindowMs`. */
+  get unknownMessages(): WindowCounter {
+    return (this.unknownWindow ??= new WindowCounter(this.limits.unknownMessageWindowMs));
+  }
+
+  /** Resolves when the transport reported the close. */
+  get closed(): Promise<void> {
+    if (this.closedPromise === undefined) {
+      this.closedPromise = this.isClosed
+        ? Promise.resolve()
+        : new Promise((resolve) => (this.resolveClosed = resolve));
+    }
+    return this.closedPromise;
   }
 
   /** Internal: the transport reported the close. */
   markClosed(): void {
     this.phase = 'closing';
-    this.resolveClosed();
+    this.isClosed = true;
+    this.resolveClosed?.();
+  }
+
+  // ---- MailboxOptions (called by the mailbox only) ----
+
+  process(frame: InboundFrame): void | Promise<void> {
+    return this.hooks.process(this, frame);
+  }
+
+  onError(error: unknown, frame: InboundFrame): void {
+    this.hooks.onError(this, error, frame);
+  }
+
+  onFull(): void {
+    this.hooks.onFull(this);
+  }
+
+  onDrained(): void {
+    this.hooks.onDrained(this);
   }
 }

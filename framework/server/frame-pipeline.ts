@@ -16,7 +16,7 @@ import { encodeForSend, PayloadError, type MessageType } from '../protocol/messa
 import type { CloseReason } from '../transport/close-reason';
 import type { Transport } from '../transport/transport';
 import type { Connection, InboundFrame } from './connection';
-import type { ProtocolErrorKind, ServerObserver } from './observer';
+import type { ProtocolErrorKind, ServerObserver, TurnRecorder } from './observer';
 import type { SessionLimits } from './options';
 import type { Session } from './session';
 
@@ -30,9 +30,13 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A table row with its middleware chain, composed once at start-up (undefined: no middleware applies). */
+/**
+ * A table row with its middleware chain, composed once at start-up (undefined: no middleware applies), and
+ * the observer's recorder of its turns (resolved once, so a turn looks nothing up).
+ */
 export interface Route extends HandlerEntry {
   readonly chain: ((context: HandlerContext) => unknown) | undefined;
+  readonly turns: TurnRecorder;
 }
 
 export type RouteTable = ReadonlyMap<number, Route>;
@@ -154,7 +158,7 @@ export class FramePipeline {
       return;
     }
     session.beginTurn();
-    const started = this.host.observer.timesHandlers ? performance.now() : -1;
+    const started = route.turns.begin();
     let result: unknown;
     try {
       result =
@@ -163,7 +167,7 @@ export class FramePipeline {
           : route.chain({ session, message, seq: frame.seq, handler: route });
     } catch (error) {
       session.endTurn(false);
-      if (started >= 0) this.timeTurn(route, started, undefined);
+      if (started >= 0) route.turns.ended(started);
       throw error;
     }
     if (started >= 0) this.timeTurn(route, started, result);
@@ -186,12 +190,14 @@ export class FramePipeline {
     this.reply(connection, route, frame, result);
   };
 
-  /** Reports the handler's time once its turn is over: now, or when its promise settles. */
-  private timeTurn(entry: HandlerEntry, started: number, result: unknown): void {
-    const { observer } = this.host;
-    const done = (): void => observer.handled(entry, (performance.now() - started) / 1000);
-    if (isThenable(result)) result.then(done, done);
-    else done();
+  /** Ends a timed turn: now, or when the handler's promise settles. */
+  private timeTurn(route: Route, started: number, result: unknown): void {
+    if (!isThenable(result)) {
+      route.turns.ended(started);
+      return;
+    }
+    const done = (): void => route.turns.ended(started);
+    result.then(done, done);
   }
 
   /** The innermost step: the controller method, or the room-scoped method in the session's room. */
@@ -203,14 +209,7 @@ export class FramePipeline {
         ErrorCodes.NOT_IN_ROOM,
         `${route.type.name} is handled by ${route.roomType} rooms: join one first`,
       );
-    return room.run((instance) => {
-      if (!instance.has(session))
-        throw new GameError(
-          ErrorCodes.NOT_IN_ROOM,
-          `not (or no longer) in ${route.roomType} room ${room.id}`,
-        );
-      return route.invoke(message, session, instance);
-    });
+    return room.handle(route, message, session);
   }
 
   /** The last step of every middleware chain. */

@@ -19,6 +19,7 @@ import {
   type SessionResumeListener,
 } from '../resume/session-keeper';
 import { Matchmaker } from '../rooms/matchmaker';
+import { MatchmakerPortal } from '../rooms/room-portal';
 import type { MessageType } from '../protocol/message-type';
 import { LocalUserDirectory, type UserDirectory } from '../users/user-directory';
 import { UserIndex } from '../users/user-index';
@@ -26,7 +27,7 @@ import type { CloseReason } from '../transport/close-reason';
 import { createTransport } from '../transport/create-transport';
 import { loadedAddon } from '../transport/loader';
 import type { EngineName, SessionId, Transport, TransportHandler } from '../transport/transport';
-import { Connection } from './connection';
+import { Connection, type ConnectionHooks } from './connection';
 import type { AdminTarget } from '../admin/admin-target';
 import { noObserver, type ServerObserver } from './observer';
 import { FramePipeline, type Route, type RouteTable } from './frame-pipeline';
@@ -71,6 +72,10 @@ export class GameServer implements TransportHandler {
   private readonly middleware: MiddlewareLike[] = [requireAuthentication];
   private readonly sessionContext: SessionContext;
   private readonly pipeline: FramePipeline;
+  /** The clock of the batch being delivered; -1 between batches (batchClock()). */
+  private batchNow = -1;
+  /** Every connection's mailbox hooks (one object, not closures per connection). */
+  private readonly connectionHooks: ConnectionHooks;
   private listener: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -92,9 +97,7 @@ export class GameServer implements TransportHandler {
     const transport =
       this.options.transport ??
       createTransport({
-        engine: this.options.engine,
-        ioThreads: this.options.ioThreads,
-        ...this.options.transportLimits,
+        ...this.options.transportOptions,
         warn: (message) => this.logger.warn(message),
       });
     this.keeper = this.createKeeper(transport);
@@ -151,6 +154,24 @@ export class GameServer implements TransportHandler {
       },
       resumeHello: this.keeper && ((c, hello, seq, welcome) => this.keeper!.hello(c, hello, seq, welcome)),
     });
+    this.connectionHooks = {
+      process: this.pipeline.process,
+      onError: this.pipeline.onHandlerError,
+      onFull: (c) => {
+        c.overflowSince = Date.now();
+        this.transport.pauseReading(c.session.id);
+        this.events.warn(
+          'mailbox_full',
+          c.session,
+          { queued: c.mailbox.size },
+          'mailbox full, reading paused',
+        );
+      },
+      onDrained: (c) => {
+        c.overflowSince = undefined;
+        if (c.phase !== 'closing') this.transport.resumeReading(c.session.id);
+      },
+    };
     // Services may inject the server, its matchmaker and its actor system.
     if (!this.container.isBound(GameServer)) this.container.bind(GameServer).toConstantValue(this);
     if (!this.container.isBound(Matchmaker)) this.container.bind(Matchmaker).toConstantValue(this.rooms);
@@ -216,7 +237,11 @@ export class GameServer implements TransportHandler {
     const handlers = exploreHandlers({ controllers, container, messages, rooms });
     const routes = new Map<number, Route>();
     for (const [id, entry] of handlers)
-      routes.set(id, { ...entry, chain: composeChain(this.middleware, entry, this.pipeline.invokeRoute) });
+      routes.set(id, {
+        ...entry,
+        chain: composeChain(this.middleware, entry, this.pipeline.invokeRoute),
+        turns: this.observer.handlerTurns(entry),
+      });
     this.table = routes;
     this.messages = messages;
     const unhandled = unhandledRequests(messages, handlers);
@@ -232,7 +257,13 @@ export class GameServer implements TransportHandler {
       session: (id) => this.session(id),
       messages,
       askTimeoutMs: session.askTimeoutMs,
+      rooms: new MatchmakerPortal(this.rooms, {
+        route: (id) => this.table.get(id),
+        session: (id) => this.session(id),
+        transport: this.transport,
+      }),
     });
+    this.rooms.usePeers(this.cluster.roomPeers);
     this.transport.setHandler(this);
     await this.admin?.start();
     const bound = await this.transport.listen(host, port).catch(async (error: unknown) => {
@@ -322,32 +353,15 @@ export class GameServer implements TransportHandler {
       return;
     }
     const session = new Session<unknown, object>(id, remote, this.sessionContext);
-    const connection = new Connection(session, this.options.session, Date.now(), {
-      process: this.pipeline.process,
-      onError: this.pipeline.onHandlerError,
-      onFull: (c) => {
-        c.overflowSince = Date.now();
-        this.transport.pauseReading(c.session.id);
-        this.events.warn(
-          'mailbox_full',
-          c.session,
-          { queued: c.mailbox.size },
-          'mailbox full, reading paused',
-        );
-      },
-      onDrained: (c) => {
-        c.overflowSince = undefined;
-        if (c.phase !== 'closing') this.transport.resumeReading(c.session.id);
-      },
-    });
+    const connection = new Connection(session, this.options.session, Date.now(), this.connectionHooks);
     this.connections.set(id, connection);
     session.debug('session opened');
   }
 
-  onFrame(id: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
+  onFrame(id: SessionId, msgId: number, seq: number, payload: Uint8Array, owned = false): void {
     const connection = this.connections.get(id);
     if (connection === undefined || connection.phase === 'closing' || connection.session.closing) return;
-    const now = Date.now();
+    const now = this.batchClock();
     connection.lastFrameAt = now;
     if (connection.rate !== undefined && !connection.rate.take(now)) {
       this.observer.rateLimited();
@@ -389,9 +403,14 @@ export class GameServer implements TransportHandler {
       return;
     }
     // An idle mailbox handles the frame inside push(), decoding it before any await: the transport's view is
-    // enough. A frame that has to wait is copied out of the batch, which the transport reuses.
+    // enough. A frame that has to wait is copied out of the batch, which the transport reuses (unless the
+    // transport handed the bytes over as the handler's own).
     const mailbox = connection.mailbox;
-    mailbox.push({ msgId, seq, payload: mailbox.busy ? payload.slice() : payload });
+    mailbox.push({ msgId, seq, payload: mailbox.busy && !owned ? payload.slice() : payload });
+  }
+
+  onBatchEnd(): void {
+    this.batchNow = -1;
   }
 
   onWritable(id: SessionId, writable: boolean): void {
@@ -421,7 +440,14 @@ export class GameServer implements TransportHandler {
     connection.session.close(reason);
   }
 
+  /** Date.now(), read once per transport batch (cleared by onBatchEnd, and by each sweep as a backstop). */
+  private batchClock(): number {
+    if (this.batchNow < 0) this.batchNow = Date.now();
+    return this.batchNow;
+  }
+
   private sweep = (): void => {
+    this.batchNow = -1;
     const now = Date.now();
     const limits = this.options.session;
     for (const connection of this.connections.values()) {
@@ -446,6 +472,7 @@ export class GameServer implements TransportHandler {
       replayFrames: limits.resumeReplayFrames,
       replayBytes: limits.resumeReplayBytes,
       heartbeatIntervalMs: limits.heartbeatIntervalMs,
+      node: this.options.cluster?.node ?? '',
     };
     return new SessionKeeper(transport, policy, {
       logger: this.logger,

@@ -15,7 +15,8 @@ export type CloseListener = (reason: CloseReason) => void;
 
 /** What every session of one server shares (one object per server, not per session). */
 export interface SessionContext {
-  readonly transport: Transport;
+  /** Where its frames go (a guest session in a room of another node's session sends through a router). */
+  readonly transport: Pick<Transport, 'send' | 'close'>;
   readonly logger: Logger;
   /** The user index when the server has `users` options. */
   readonly users: UserIndex | undefined;

@@ -5,7 +5,8 @@
  * in stats().refused.
  */
 import type { CloseReason } from './close-reason';
-import type { SessionId, Transport, TransportHandler, TransportLimits, TransportStats } from './transport';
+import type { SessionId, Transport, TransportHandler, TransportStats } from './transport';
+import { TransportDecorator } from './transport-decorator';
 
 /** The address part of "ip:port" (IPv6 too: the port follows the last colon). */
 export function remoteAddress(remote: string): string {
@@ -13,7 +14,7 @@ export function remoteAddress(remote: string): string {
   return colon > 0 ? remote.slice(0, colon) : remote;
 }
 
-export class AddressLimitedTransport implements Transport {
+export class AddressLimitedTransport extends TransportDecorator {
   private handler: TransportHandler | null = null;
   private readonly perAddress = new Map<string, number>();
   private readonly addressOf = new Map<SessionId, string>();
@@ -22,9 +23,10 @@ export class AddressLimitedTransport implements Transport {
   private refused = 0;
 
   constructor(
-    private readonly inner: Transport,
+    inner: Transport,
     private readonly maxPerAddress: number,
   ) {
+    super(inner);
     inner.setHandler({
       onOpen: (session, remote, listener) => this.onOpen(session, remote, listener),
       onFrame: (session, msgId, seq, payload) => {
@@ -38,65 +40,13 @@ export class AddressLimitedTransport implements Transport {
     });
   }
 
-  get engine(): Transport['engine'] {
-    return this.inner.engine;
-  }
-
-  get limits(): TransportLimits {
-    return this.inner.limits;
-  }
-
-  setHandler(handler: TransportHandler): void {
+  override setHandler(handler: TransportHandler): void {
     this.handler = handler;
   }
 
-  listen(host: string, port: number): Promise<{ listener: number; port: number }> {
-    return this.inner.listen(host, port);
-  }
-
-  unlisten(listener: number): void {
-    this.inner.unlisten(listener);
-  }
-
-  connect(host: string, port: number, timeoutMs: number): SessionId {
-    return this.inner.connect(host, port, timeoutMs);
-  }
-
-  send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
-    this.inner.send(session, msgId, seq, payload);
-  }
-
-  broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {
-    this.inner.broadcast(sessions, msgId, seq, payload);
-  }
-
-  close(session: SessionId, reason: CloseReason): void {
-    this.inner.close(session, reason);
-  }
-
-  abort(session: SessionId, reason: CloseReason): void {
-    this.inner.abort(session, reason);
-  }
-
-  pauseReading(session: SessionId): void {
-    this.inner.pauseReading(session);
-  }
-
-  resumeReading(session: SessionId): void {
-    this.inner.resumeReading(session);
-  }
-
-  flush(): void {
-    this.inner.flush();
-  }
-
-  stats(): TransportStats {
+  override stats(): TransportStats {
     const stats = this.inner.stats();
     return { ...stats, refused: Number(stats.refused ?? 0) + this.refused };
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
   }
 
   private onOpen(session: SessionId, remote: string, listener: number): void {

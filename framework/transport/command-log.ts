@@ -7,8 +7,11 @@ import { align4, COMMAND_HEADER_BYTES, CommandOp } from './native';
 import { WIRE_HEADER_BYTES } from './transport';
 
 const INITIAL_BYTES = 64 * 1024;
-/** A buffer that grew beyond this (a huge frame) is dropped after submit instead of kept. */
-const KEEP_BYTES = 1024 * 1024;
+/**
+ * A buffer that grew beyond this is dropped after submit instead of kept. 4 MiB keeps the 2 MiB a 1 MiB
+ * frame (the default limit) grows it to, so a stream of big messages does not regrow it per message.
+ */
+export const KEEP_LOG_BYTES = 4 * 1024 * 1024;
 
 export class CommandLog {
   private bytes = new Uint8Array(INITIAL_BYTES);
@@ -22,6 +25,11 @@ export class CommandLog {
 
   get buffer(): Uint8Array {
     return this.bytes;
+  }
+
+  /** Bytes allocated (kept between submits up to KEEP_LOG_BYTES). */
+  get capacity(): number {
+    return this.bytes.length;
   }
 
   send(session: number, msgId: number, seq: number, payload: Uint8Array): void {
@@ -82,7 +90,7 @@ export class CommandLog {
   clear(): void {
     this.length = 0;
     this.lastSendAt = -1;
-    if (this.bytes.length > KEEP_BYTES) {
+    if (this.bytes.length > KEEP_LOG_BYTES) {
       this.bytes = new Uint8Array(INITIAL_BYTES);
       this.view = new DataView(this.bytes.buffer);
     }

@@ -17,6 +17,7 @@ import {
   CommandOp,
   EVENT_HEADER_BYTES,
   EventType,
+  FRAME_DETACHED,
   type NativeBinding,
   type NativeEngine,
   type NativeEngineOptions,
@@ -53,7 +54,12 @@ export class NativeTransport implements Transport {
   private readonly live = new Set<SessionId>();
   private allClosed: (() => void) | null = null;
   private readonly submitNow = (): void => this.flush();
-  private readonly onEvents = (batch: ArrayBuffer, length: number): void => this.walk(batch, length);
+  private readonly onEvents = (batch: ArrayBuffer, length: number, detached?: ArrayBuffer[]): void =>
+    this.walk(batch, length, detached);
+
+  get resolvedOptions(): Readonly<ResolvedOptions> {
+    return this.options;
+  }
 
   constructor(
     binding: NativeBinding,
@@ -208,13 +214,14 @@ export class NativeTransport implements Transport {
     }
   }
 
-  /** Walks one event batch; payloads are views valid during the handler call only. */
-  private walk(batch: ArrayBuffer, reported: number): void {
+  /** Walks one event batch; payloads are views valid during the handler call only, detached ones are owned. */
+  private walk(batch: ArrayBuffer, reported: number, detached: ArrayBuffer[] | undefined): void {
     const length = Math.min(reported, batch.byteLength);
     const view = new DataView(batch, 0, length);
     const bytes = new Uint8Array(batch, 0, length);
     const h = this.handler;
     let at = 0;
+    let nextDetached = 0;
     while (at + EVENT_HEADER_BYTES <= length) {
       const type = view.getUint8(at);
       const session = view.getUint32(at + 4, true);
@@ -228,7 +235,14 @@ export class NativeTransport implements Transport {
       try {
         switch (type) {
           case EventType.FRAME:
-            h.onFrame(session, view.getUint16(at + 2, true), aux, bytes.subarray(start, start + size));
+            if (view.getUint8(at + 1) === FRAME_DETACHED) {
+              const owned = detached?.[nextDetached++];
+              if (owned === undefined)
+                throw new Error(`fastport addon sent no detached payload at offset ${at}`);
+              h.onFrame(session, view.getUint16(at + 2, true), aux, new Uint8Array(owned), true);
+            } else {
+              h.onFrame(session, view.getUint16(at + 2, true), aux, bytes.subarray(start, start + size));
+            }
             break;
           case EventType.OPEN:
             this.live.add(session);

@@ -32,7 +32,11 @@ export interface NativeEngine {
   shutdown(): void;
 }
 
-export type NativeEventCallback = (batch: ArrayBuffer, length: number) => void;
+/**
+ * `detached`: the payloads of the batch's FRAME records with reason FRAME_DETACHED, in record order; each
+ * ArrayBuffer is JS's own (not reused by native). Undefined when the batch has none.
+ */
+export type NativeEventCallback = (batch: ArrayBuffer, length: number, detached?: ArrayBuffer[]) => void;
 
 export interface NativeBinding {
   engines(): string[];
@@ -45,6 +49,8 @@ export interface NativeBinding {
 /** Event record (native -> JS): u8 type, u8 reason, u16 msgId, u32 session, u32 aux, u32 length, payload. */
 export const EVENT_HEADER_BYTES = 16;
 export const EventType = { OPEN: 1, FRAME: 2, WRITABLE: 3, BLOCKED: 4, CLOSE: 5, HTTP: 6 } as const;
+/** FRAME record reason: the payload is the next of the call's detached ArrayBuffers (the record has none). */
+export const FRAME_DETACHED = 1;
 
 /** Command record (JS -> native): u8 op, u8 reason, u16 reserved, u32 session|count, u32 length, payload. */
 export const COMMAND_HEADER_BYTES = 12;

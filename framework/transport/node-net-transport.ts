@@ -110,6 +110,10 @@ export class NodeNetTransport implements Transport {
   private readonly upgrader: NodeUpgrader | null;
   private readonly flushNow = (): void => this.flush();
 
+  get resolvedOptions(): Readonly<ResolvedOptions> {
+    return this.options;
+  }
+
   constructor(private readonly options: ResolvedOptions) {
     this.limits = { ...options.limits };
     this.upgrader = options.websocket.enabled

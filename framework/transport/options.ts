@@ -1,9 +1,22 @@
-/** Transport options, their defaults (docs/architecture.md, "Limits") and their validation (before any native call). */
+/** Transport options, their defaults (docs/architecture.md, "Limits") and their schema (checked before any native call). */
 import { z } from 'zod';
-import { OptionError } from '../errors';
-import type { EngineChoice, TransportLimits } from './transport';
+import { parseOptions } from '../options/parse-options';
+import {
+  assertSameShape,
+  callback,
+  flag,
+  integer,
+  milliseconds,
+  oneOf,
+  options,
+  powerOfTwo,
+  satisfying,
+  type SameShape,
+} from '../options/rules';
+import type { EngineChoice, Transport, TransportLimits } from './transport';
 import {
   resolveWebSocketOptions,
+  webSocketSettingsShape,
   type ResolvedWebSocket,
   type WebSocketOptions,
 } from './websocket/websocket-options';
@@ -15,7 +28,6 @@ export const MIN_FRAME_BYTES = 10;
 export const MAX_FRAME_BYTES = 64 * MiB;
 /** Upper bound of ioThreads (more would only fight over the cores). */
 export const MAX_IO_THREADS = 64;
-const MAX_TIMEOUT_MS = 2_147_483_647; // setTimeout's (and a signed 32-bit) limit
 const MAX_CONNECTIONS = 1_000_000;
 const MAX_SEND_LIMIT = 4 * 1024 * MiB - 1; // u32 counters in the addon
 
@@ -67,82 +79,87 @@ export interface ResolvedOptions {
   websocket: ResolvedWebSocket;
 }
 
-const ENGINE_CHOICES = ['auto', 'epoll', 'uring', 'iocp', 'rio', 'node'] as const;
-
-function shown(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
-
-/** An integer option from min to max, with the message every FastPort option uses. */
-function integer(name: string, min: number, max: number) {
-  return z.custom<number>(
-    (value) => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
-    (value) => ({ message: `${name} must be an integer between ${min} and ${max}, got ${shown(value)}` }),
-  );
-}
-
-function powerOfTwo(name: string, max: number) {
-  return integer(name, 1, max).refine(
-    (value) => (value & (value - 1)) === 0,
-    (value) => ({
-      message: `${name} must be a power of two, got ${value}`,
-    }),
-  );
-}
-
-/**
- * The one schema of transport options: createTransport validates with it, and GameServer passes every
- * key of it (limits, backlog, per-address limit, io_uring tuning) through to the transport it creates.
- */
-export const transportOptionsSchema = z.object({
-  engine: z
-    .custom<EngineChoice>(
-      (value) => (ENGINE_CHOICES as readonly unknown[]).includes(value),
-      (value) => ({
-        message: `engine must be one of ${ENGINE_CHOICES.join(', ')}, got ${shown(value)}`,
-      }),
-    )
-    .optional(),
-  ioThreads: integer('ioThreads', 0, MAX_IO_THREADS).optional(),
-  backlog: integer('backlog', 1, 65535).optional(),
-  reusePort: z
-    .custom<boolean>(
-      (value) => typeof value === 'boolean',
-      (value) => ({ message: `reusePort must be a boolean, got ${shown(value)}` }),
-    )
-    .optional(),
-  maxConnectionsPerAddress: integer('maxConnectionsPerAddress', 0, MAX_CONNECTIONS).optional(),
-  maxFrameBytes: integer('maxFrameBytes', MIN_FRAME_BYTES, MAX_FRAME_BYTES).optional(),
-  sendSoftLimit: integer('sendSoftLimit', 1, MAX_SEND_LIMIT).optional(),
-  sendHardLimit: integer('sendHardLimit', 1, MAX_SEND_LIMIT).optional(),
-  frameTimeoutMs: integer('frameTimeoutMs', 0, MAX_TIMEOUT_MS).optional(),
-  sendStallMs: integer('sendStallMs', 0, MAX_TIMEOUT_MS).optional(),
-  maxConnections: integer('maxConnections', 1, MAX_CONNECTIONS).optional(),
-  uringEntries: powerOfTwo('uringEntries', 32768).optional(),
-  uringBufferCount: powerOfTwo('uringBufferCount', 32768).optional(),
-  uringBufferSize: integer('uringBufferSize', 1, 16 * MiB).optional(),
-  uringSendSliceSize: integer('uringSendSliceSize', 1, 16 * MiB).optional(),
-  uringSendSliceCount: integer('uringSendSliceCount', 1, 65536).optional(),
-  warn: z.function().optional(),
-});
-
-/** Option names a GameServer hands to the transport it creates (everything but `warn`). */
-export const TRANSPORT_OPTION_KEYS: ReadonlySet<string> = new Set(
-  Object.keys(transportOptionsSchema.shape).filter((key) => key !== 'warn'),
+/** A ready Transport instance (GameServer's and GameClient's `transport`). */
+export const transportInstanceSchema = satisfying<Transport>(
+  (value) => typeof (value as Transport | undefined)?.setHandler === 'function',
+  'a Transport (see framework/transport/transport.ts)',
 );
 
-/** Runs a schema, turning its first issue into an OptionError with that issue's message. */
-export function parseOptions<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new OptionError(result.error.issues[0]?.message ?? 'invalid options');
-  return result.data;
+export const ENGINE_CHOICES = ['auto', 'epoll', 'uring', 'iocp', 'rio', 'node'] as const;
+export const engineSchema = oneOf(ENGINE_CHOICES);
+export const ioThreadsSchema = integer(0, MAX_IO_THREADS);
+
+/** The transport's own limits (docs/architecture.md, "Limits"). */
+const limitsShape = {
+  maxFrameBytes: integer(MIN_FRAME_BYTES, MAX_FRAME_BYTES).optional(),
+  sendSoftLimit: integer(1, MAX_SEND_LIMIT).optional(),
+  sendHardLimit: integer(1, MAX_SEND_LIMIT).optional(),
+  frameTimeoutMs: milliseconds().optional(),
+  sendStallMs: milliseconds().optional(),
+  maxConnections: integer(1, MAX_CONNECTIONS).optional(),
+};
+
+const URING_KEYS = [
+  'uringEntries',
+  'uringBufferCount',
+  'uringBufferSize',
+  'uringSendSliceSize',
+  'uringSendSliceCount',
+] as const;
+
+const uringShape = {
+  uringEntries: powerOfTwo(32768).optional(),
+  uringBufferCount: powerOfTwo(32768).optional(),
+  uringBufferSize: integer(1, 16 * MiB).optional(),
+  uringSendSliceSize: integer(1, 16 * MiB).optional(),
+  uringSendSliceCount: integer(1, 65536).optional(),
+};
+
+/**
+ * Every transport option but engine, ioThreads and warn: what a GameServer takes in `limits` and hands to
+ * the transport it creates.
+ */
+export const listenerOptionsShape = {
+  ...limitsShape,
+  ...uringShape,
+  maxConnectionsPerAddress: integer(0, MAX_CONNECTIONS).optional(),
+  backlog: integer(1, 65535).optional(),
+  reusePort: flag().optional(),
+  websocket: flag().optional(),
+  ...webSocketSettingsShape,
+};
+
+/** The keys of listenerOptionsShape. */
+export const LISTENER_OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(listenerOptionsShape));
+
+type Limits = Partial<Record<keyof TransportLimits, number | undefined>>;
+
+/** Send limits that contradict each other (defaults filled in), reported at `path` + the key. */
+export function checkSendLimits(given: Limits, ctx: z.RefinementCtx, path: readonly string[] = []): void {
+  const pick = (key: keyof TransportLimits): number => given[key] ?? defaultLimits[key];
+  const hard = pick('sendHardLimit');
+  const problem = (message: string) =>
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...path, 'sendHardLimit'], message });
+  if (hard < pick('sendSoftLimit')) problem(`must be at least sendSoftLimit (${pick('sendSoftLimit')})`);
+  else if (hard < pick('maxFrameBytes'))
+    problem(
+      `must be at least maxFrameBytes (${pick('maxFrameBytes')}), or a single largest frame would close the session`,
+    );
 }
 
-/** Validates every option with a precise message and fills in the defaults. */
-export function resolveOptions(options: TransportOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null)
-    throw new OptionError(`transport options must be an object, got ${String(options)}`);
-  const o = parseOptions(transportOptionsSchema, options);
+/** The one schema of transport options: createTransport validates with it; GameServer composes its parts. */
+export const transportOptionsSchema = options({
+  engine: engineSchema.optional(),
+  ioThreads: ioThreadsSchema.optional(),
+  ...listenerOptionsShape,
+  warn: callback<(message: string) => void>().optional(),
+}).superRefine((given, ctx) => checkSendLimits(given, ctx));
+
+assertSameShape<SameShape<z.input<typeof transportOptionsSchema>, TransportOptions>>();
+
+/** Validates every option with a message naming it ("transport options: ...") and fills in the defaults. */
+export function resolveOptions(given: TransportOptions = {}): ResolvedOptions {
+  const o = parseOptions(transportOptionsSchema, given, 'transport options');
   const pick = <K extends keyof TransportLimits>(key: K): number => o[key] ?? defaultLimits[key];
   const limits: TransportLimits = {
     maxFrameBytes: pick('maxFrameBytes'),
@@ -152,24 +169,8 @@ export function resolveOptions(options: TransportOptions = {}): ResolvedOptions 
     sendStallMs: pick('sendStallMs'),
     maxConnections: pick('maxConnections'),
   };
-  if (limits.sendHardLimit < limits.sendSoftLimit)
-    throw new OptionError(
-      `sendHardLimit (${limits.sendHardLimit}) must be at least sendSoftLimit (${limits.sendSoftLimit})`,
-    );
-  if (limits.sendHardLimit < limits.maxFrameBytes)
-    throw new OptionError(
-      `sendHardLimit (${limits.sendHardLimit}) must be at least maxFrameBytes (${limits.maxFrameBytes}), ` +
-        `or a single largest frame would close the session`,
-    );
   const uring: UringTuning = {};
-  for (const key of [
-    'uringEntries',
-    'uringBufferCount',
-    'uringBufferSize',
-    'uringSendSliceSize',
-    'uringSendSliceCount',
-  ] as const)
-    if (o[key] !== undefined) uring[key] = o[key];
+  for (const key of URING_KEYS) if (o[key] !== undefined) uring[key] = o[key];
   return {
     engine: o.engine ?? 'auto',
     ioThreads: o.ioThreads ?? 0,
@@ -178,6 +179,6 @@ export function resolveOptions(options: TransportOptions = {}): ResolvedOptions 
     reusePort: o.reusePort ?? false,
     limits,
     uring,
-    websocket: resolveWebSocketOptions(options),
+    websocket: resolveWebSocketOptions(o),
   };
 }

@@ -1,3 +1,4 @@
+import type { ResolvedOptions } from './options';
 import type { CloseReason } from './close-reason';
 
 /** A connection's id inside one transport; never 0. */
@@ -10,15 +11,19 @@ export type EngineChoice = EngineName | 'auto';
 
 /**
  * What a transport tells its owner. Calls for one session come in order: onOpen first, onClose last and once.
- * `payload` is a view that is valid only during the onFrame call: copy it to keep it.
+ * `payload` is a view that is valid only during the onFrame call: copy it to keep it, unless `owned` is true
+ * (the bytes are the handler's own, e.g. a big frame the native engine handed over in its own buffer).
  */
 export interface TransportHandler {
   onOpen(session: SessionId, remote: string, listener: number): void;
-  onFrame(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void;
+  onFrame(session: SessionId, msgId: number, seq: number, payload: Uint8Array, owned?: boolean): void;
   /** false: pending send bytes passed the soft limit; true: they drained to half of it. */
   onWritable(session: SessionId, writable: boolean): void;
   onClose(session: SessionId, reason: CloseReason, errno: number): void;
-  /** Called once after each batch of events has been delivered (a good place to flush). */
+  /**
+   * Called once after each batch of events has been delivered (a good place to flush). Every transport
+   * calls it: the game server reads the clock once per batch and takes a new reading after it.
+   */
   onBatchEnd?(): void;
 }
 
@@ -44,6 +49,8 @@ export interface TransportStats {
 export interface Transport {
   readonly engine: EngineName;
   readonly limits: TransportLimits;
+  /** The options a transport from createTransport was made with, defaults filled in (absent on others). */
+  readonly resolvedOptions?: Readonly<ResolvedOptions>;
   setHandler(handler: TransportHandler): void;
   /** Listens on host:port (port 0 = any free port); resolves with the bound port. */
   listen(host: string, port: number): Promise<{ listener: number; port: number }>;

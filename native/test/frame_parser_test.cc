@@ -174,3 +174,33 @@ TEST(framer_large_frame_in_many_pieces) {
   CHECK_EQ(got.size(), size_t(1));
   CHECK(got[0].payload == payload);
 }
+
+// A frame assembled in the parser's body can be taken inside onFrame (no copy); a frame that arrived whole
+// in one feed has no body to take; the parser goes on normally after either.
+TEST(framer_take_body_only_for_assembled_frames) {
+  std::string big(100000, 0);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = char(i * 7);
+  std::vector<uint8_t> s;
+  putFrame(s, 5, 1, big);
+  putFrame(s, 6, 2, "whole");
+  FrameParser p;
+  std::vector<std::string> taken;
+  std::vector<bool> hadBody;
+  auto onFrame = [&](uint16_t, uint32_t, const uint8_t* d, uint32_t n) {
+    fastport::PayloadBlock body = p.takeBody();
+    hadBody.push_back(bool(body));
+    if (body) CHECK(body.get() == d);
+    taken.emplace_back(reinterpret_cast<const char*>(d), n);
+  };
+  size_t firstPiece = 5000;
+  CHECK(p.feed(s.data(), firstPiece, 1 << 20, 0, onFrame) == FrameParser::Status::kOk);
+  CHECK(p.takeBody() == nullptr);  // outside onFrame: never the partial body
+  CHECK(p.midFrame());
+  CHECK(p.feed(s.data() + firstPiece, s.size() - firstPiece, 1 << 20, 0, onFrame) ==
+        FrameParser::Status::kOk);
+  CHECK_EQ(taken.size(), size_t(2));
+  CHECK(taken[0] == big);
+  CHECK(taken[1] == "whole");
+  CHECK(hadBody == std::vector<bool>({true, false}));
+  CHECK(!p.midFrame());
+}

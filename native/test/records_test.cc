@@ -94,6 +94,31 @@ TEST(event_writer_grows_for_big_frames) {
   CHECK_EQ(ev[1].length, 0u);
 }
 
+// Payloads at or above the detach threshold go beside the batch, in record order; clear() frees them.
+TEST(event_writer_detaches_big_payloads) {
+  EventWriter w;
+  w.detachFramesFrom(100);
+  CHECK(!w.detaches(99));
+  CHECK(w.detaches(100));
+  const uint8_t small[] = {9};
+  w.frame(1, 5, 1, small, 1);
+  std::string big(150, 'z');
+  w.frameDetached(1, 5, 2, fastport::copyToBlock(reinterpret_cast<const uint8_t*>(big.data()), big.size()),
+                  uint32_t(big.size()));
+  auto ev = readEvents(w.data(), w.size());
+  CHECK_EQ(ev.size(), size_t(2));
+  CHECK_EQ(ev[0].reason, 0);
+  CHECK_EQ(ev[1].type, 2);
+  CHECK_EQ(ev[1].reason, int(fastport::kDetachedPayload));
+  CHECK_EQ(ev[1].aux, 2u);
+  CHECK_EQ(ev[1].length, 0u);
+  CHECK_EQ(w.detached().size(), size_t(1));
+  CHECK_EQ(w.detached()[0].len, 150u);
+  CHECK(std::string(reinterpret_cast<const char*>(w.detached()[0].block.get()), 150) == big);
+  w.clear();
+  CHECK(w.detached().empty());
+}
+
 TEST(command_round_trip) {
   ByteBuffer log;
   CommandWriter w(log);

@@ -114,6 +114,36 @@ TEST(session_core_answers_a_half_closed_peer_then_closes_after_js_caught_up) {
   CHECK_EQ(w.kernel.released, 1);
 }
 
+TEST(session_core_parks_bytes_that_arrive_while_paused_then_frames_them_before_the_fin) {
+  World w;
+  CoreSession& s = w.open(5);
+  w.core.pauseRead(5);
+  std::vector<uint8_t> f = frameBytes(100);
+  CHECK(w.core.arrived(s, f.data(), f.size()));  // a receive that completed before its cancel
+  w.core.inputEnded(s);                          // then the peer's FIN
+  CHECK(s.state == SessionState::kOpen);         // waits behind the parked bytes
+  CHECK_EQ(w.counters.framesIn.get(), uint64_t(0));
+  CHECK_EQ(w.counters.recvBuffersHeld.get(), uint64_t(1));
+  w.core.resumeRead(5);
+  CHECK_EQ(w.counters.framesIn.get(), uint64_t(1));
+  CHECK_EQ(w.counters.recvBuffersHeld.get(), uint64_t(0));
+  CHECK(s.state == SessionState::kInputEnded);
+  w.core.sweep(1010, true);
+  CHECK_EQ(w.counters.closed.get(), uint64_t(1));  // nothing to answer: FIN, CLOSE peer_closed
+}
+
+TEST(session_core_settles_parked_bytes_when_a_paused_session_closes) {
+  World w;
+  CoreSession& s = w.open(5);
+  w.core.pauseRead(5);
+  std::vector<uint8_t> f = frameBytes(100);
+  CHECK(w.core.arrived(s, f.data(), 40));
+  CHECK_EQ(w.counters.recvBuffersHeld.get(), uint64_t(1));
+  w.core.abort(5, CloseReason::kServerClose);
+  CHECK_EQ(w.counters.recvBuffersHeld.get(), uint64_t(0));
+  CHECK_EQ(w.counters.framesIn.get(), uint64_t(0));
+}
+
 TEST(session_core_close_drains_then_fins) {
   World w;
   CoreSession& s = w.open(5);

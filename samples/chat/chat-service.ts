@@ -61,12 +61,16 @@ export class ChatService {
     return (await this.rooms.create(ChatRoom, { session, id: name })).id;
   }
 
-  /** Moves the session into the room (leaving its current one); creates it if asked. */
+  /**
+   * Moves the session into the room (leaving its current one); creates it if asked. In a cluster the room
+   * may be on another node: it is one room for every node.
+   */
   async join(session: ChatSession, name: string, create: boolean): Promise<JoinRoomRes> {
     checkName('a room name', name);
     const current = this.rooms.roomOf(session, ChatRoom);
-    if (current?.id === name) return current.run((room) => room.describe(session));
-    if (!create && this.rooms.get(name) === undefined)
+    if (current?.id === name && current.host === undefined)
+      return current.run((room) => room.describe(session));
+    if (!create && !(await this.rooms.exists(name)))
       throw new GameError(ChatErrors.NO_SUCH_ROOM, `there is no room ${name}`);
     if (current !== undefined) await this.rooms.leave(session, current.id);
     const { reply } = create

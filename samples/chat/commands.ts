@@ -1,5 +1,7 @@
-import { RequestError, type ReconnectEvent } from '../../framework';
-import type { ChatClient, ChatEvent } from './chat-client';
+// No Node imports: the web page (web/app.ts) runs the same commands.
+import { RequestError } from '../../framework/client/client-core';
+import type { ReconnectEvent } from '../../framework/resume/client-resume';
+import type { ChatClientCore as ChatClient, ChatEvent } from './chat-client-core';
 import type { JoinRoomRes } from './generated/packets';
 
 export const HELP = [

@@ -100,6 +100,25 @@ export const SERVER_FLAG_HELP = {
   adminPort: 'admin listener port on 127.0.0.1 (0 = any free port): metrics, health, API, dashboard',
 } as const;
 
+/** Help lines of `--cluster` and `--node` (chat and grid). */
+export const CLUSTER_FLAG_HELP = {
+  cluster: 'NATS URL (JetStream) to join a cluster of nodes, e.g. nats://127.0.0.1:4222 ("" = one process)',
+  node: "this node's name in the cluster (default <sample>-<pid>)",
+} as const;
+
+/**
+ * `--cluster URL --node NAME` as GameServer's `cluster` option: '' (the default) runs in one process; a
+ * node name defaults to `<sample>-<pid>` (docs/deployment.md).
+ */
+export function clusterOption(
+  url: string,
+  node: string,
+  sample: string,
+): { servers: string; node: string } | undefined {
+  if (url === '') return undefined;
+  return { servers: url, node: node || `${sample}-${process.pid}` };
+}
+
 /**
  * `--admin-port PORT` as GameServer's `admin` option: '' (the default) leaves the admin listener off;
  * a port (0 = any free one) turns it on at 127.0.0.1 (docs/operations.md).

@@ -5,11 +5,16 @@
  *   npm run grid:server                               # 127.0.0.1:7400, engine auto, 10 ticks per second
  *   node dist/samples/grid/server.js --port 7400 --tick-ms 50 --seats 4 --engine epoll --log-level warn
  *   node dist/samples/grid/server.js --admin-port 9100      # + metrics, health, admin API, dashboard
+ *   node dist/samples/grid/server.js --cluster nats://127.0.0.1:4222 --node grid-1 --port 7401
+ * In a cluster, players on every node fill the same rooms (a room ticks on the node that made it; its
+ * positions reach each other node once per tick).
  */
 import { Container } from 'inversify';
 import { GameServer, type EngineChoice } from '../../framework';
 import {
   adminOption,
+  CLUSTER_FLAG_HELP,
+  clusterOption,
   parseFlags,
   SERVER_FLAG_HELP,
   runMain,
@@ -28,6 +33,9 @@ export const GRID_SERVER_DEFAULTS = {
   logLevel: process.env.LOG_LEVEL ?? 'info',
   /** '' = no admin listener; a port (0 = any) serves metrics, health, the admin API and the dashboard. */
   adminPort: '',
+  /** '' = one process; a NATS URL joins a cluster of grid nodes. */
+  cluster: '',
+  node: '',
   ...GRID_DEFAULTS,
 };
 
@@ -51,6 +59,7 @@ export async function startGridServer(options: GridServerOptions = {}) {
     users: { idOf: (player: GridPlayer) => player.name },
     logger: { level: o.logLevel as 'info', name: 'grid' },
     admin: adminOption(o.adminPort),
+    cluster: clusterOption(o.cluster, o.node, 'grid'),
   });
   const { port, engine } = await server.start();
   return { server, host: o.host, port, engine };
@@ -63,6 +72,7 @@ async function main(): Promise<void> {
       'position broadcast each --tick-ms. Logs JSON lines.',
     flags: {
       ...SERVER_FLAG_HELP,
+      ...CLUSTER_FLAG_HELP,
       width: 'grid width in cells',
       height: 'grid height in cells',
       tickMs: 'ms between ticks',

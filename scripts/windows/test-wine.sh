@@ -56,7 +56,7 @@ set +e
 # Output must go to a file under Wine (a pipe fails with EBADF).
 timeout 60 wine build-win/rio_emulation_test.exe >"$out.rio" 2>&1
 rio_rc=$?
-timeout 240 wine "$node_exe" test/windows/run.js build-win/fastport.node iocp rio rio-native >"$out" 2>&1
+timeout 420 wine "$node_exe" test/windows/run.js build-win/fastport.node iocp rio rio-native >"$out" 2>&1
 rc=$?
 set -e
 cat "$out.rio" "$out"

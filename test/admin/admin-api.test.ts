@@ -24,14 +24,14 @@ describe('admin options', () => {
 
   it('refuses a non-loopback host without a token, short tokens, bad ports and unknown keys', () => {
     expect(() => new GameServer({ ...base, admin: { port: 0, host: '0.0.0.0' } })).toThrow(
-      /admin.host 0.0.0.0 is not a loopback address: set admin.token/,
+      'GameServer options: admin.host is not a loopback address: set admin.token (the admin API can kick sessions) (got "0.0.0.0")',
     );
     expect(() => new GameServer({ ...base, admin: { port: 0, token: 'short' } })).toThrow(OptionError);
     expect(() => new GameServer({ ...base, admin: { port: 70000 } })).toThrow(
-      /admin.port must be an integer/,
+      'GameServer options: admin.port must be an integer from 0 to 65535 (got 70000)',
     );
     expect(() => new GameServer({ ...base, admin: { port: 0, tls: true } as never })).toThrow(
-      /unknown admin option "admin.tls"/,
+      'GameServer options: unknown option admin.tls',
     );
     expect(
       new GameServer({ ...base, admin: { port: 0, host: '0.0.0.0', token: 'x'.repeat(16) } }).admin,

@@ -1,15 +1,14 @@
-import { existsSync, mkdtempSync, rmSync, statSync, copyFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GameClient } from '../../framework/client/game-client';
 import { EchoReq } from '../../samples/echo/generated/packets';
+import { haveChromium, launchChromium, reportMissingChromium } from '../support/chromium';
 import { type AdminFixture, json, startAdminServer } from './support/fixture';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing under CI=true`);
+reportMissingChromium();
 /** FASTPORT_UPDATE_SCREENSHOT=1 also writes the screenshot to docs/images/dashboard.png. */
 const DOCS_SCREENSHOT = join(__dirname, '..', '..', 'docs', 'images', 'dashboard.png');
 
@@ -50,7 +49,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
   let browser: Browser;
   let dir: string;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
+    browser = await launchChromium();
     dir = mkdtempSync(join(tmpdir(), 'fastport-dashboard-'));
   });
   afterAll(async () => {

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EchoReq } from '../../samples/echo/generated/packets';
 import { RawConnection } from '../framework/support/raw-connection';
 import { Hello, HELLO_MAGIC, PROTOCOL_VERSION } from '../../framework/protocol/framework-messages';
-import { Buckets } from '../../framework/admin/metrics/handler-histogram';
+import { Buckets, HANDLER_BUCKETS } from '../../framework/admin/metrics/buckets';
+import { HandlerTurns, TIMED_INTERVAL_MS } from '../../framework/admin/metrics/handler-turns';
 import { runnableEngines } from '../support/engines';
 import { type AdminFixture, sampleValue, startAdminServer } from './support/fixture';
 
@@ -123,5 +124,49 @@ describe('handler time quantiles', () => {
     const later = buckets.copy();
     buckets.observe(0.002);
     expect(buckets.since(later).quantile(0.99)).toBeCloseTo(0.001 + 0.0015 * 0.99, 9);
+  });
+});
+
+/** One handler turn through a recorder, as the frame pipeline makes it; `workMs` of busy work inside. */
+function turn(turns: HandlerTurns, workMs = 0): void {
+  const started = turns.begin();
+  if (workMs > 0) {
+    const until = performance.now() + workMs;
+    while (performance.now() < until); // the handler's work
+  }
+  if (started >= 0) turns.ended(started);
+}
+
+function bucketTotal(turns: HandlerTurns): number {
+  return turns.buckets.counts.reduce((sum, count) => sum + count, 0);
+}
+
+describe('handler turn timing', () => {
+  it('counts every turn but reads the clock for only some of many fast ones', () => {
+    const turns = new HandlerTurns();
+    for (let i = 0; i < 100_000; i++) turn(turns);
+    expect(turns.buckets.count).toBe(100_000);
+    expect(bucketTotal(turns)).toBe(100_000);
+    expect(turns.timedTurns).toBeGreaterThan(0);
+    expect(turns.timedTurns).toBeLessThan(100_000 / 4);
+  });
+
+  it('times every turn of a handler slower than the sampling interval, also after a fast burst', () => {
+    const turns = new HandlerTurns();
+    for (let i = 0; i < 10_000; i++) turn(turns);
+    turns.timeNext(); // the resample tick
+    for (let i = 0; i < 5; i++) turn(turns, 2 * TIMED_INTERVAL_MS);
+    turns.timeNext();
+    const timedBefore = turns.timedTurns;
+    const slowBucketsBefore = turns.buckets.counts.slice();
+    for (let i = 0; i < 20; i++) turn(turns, 2 * TIMED_INTERVAL_MS);
+    expect(turns.timedTurns - timedBefore).toBe(20);
+    expect(turns.buckets.count).toBe(10_025);
+    // all 20 lie above the slow turns' lower bound (0.2 ms > the 0.0001 s bound)
+    const firstSlow = HANDLER_BUCKETS.findIndex((bound) => bound >= (2 * TIMED_INTERVAL_MS) / 1000);
+    let slowAdded = 0;
+    for (let i = firstSlow; i < turns.buckets.counts.length; i++)
+      slowAdded += turns.buckets.counts[i] - slowBucketsBefore[i];
+    expect(slowAdded).toBe(20);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The cluster contract, run over every implementation: LocalCluster (one process) and NatsCluster (two nodes
  * on a real nats-server with JetStream). Actors by type + id from any node, order per sender, errors, the
- * onActivate hook, users pushed to on any node, a room broadcast reaching every member once.
+ * onActivate hook, users pushed to on any node, a room broadcast reaching every member once, and matchmaker
+ * rooms joined from any node (a member on another node is a guest of the hosting node).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GameClient } from '../../framework/client/game-client';
@@ -12,7 +13,12 @@ import { startTestNode, type TestNode } from './support/in-process';
 import {
   CounterReq,
   type CounterRes,
+  EnterHubReq,
   HelloNodeReq,
+  HubEvent,
+  HubSaid,
+  HubSayReq,
+  LeaveHubReq,
   JoinRoomReq,
   Pushed,
   PushReq,
@@ -174,6 +180,87 @@ for (const implementation of implementations) {
         count: 100,
       });
       expect(reply.log).toEqual([-1, ...Array.from({ length: 100 }, (_, n) => n)]);
+    });
+
+    /** A logged-in client on `node` that records the hub's broadcasts. */
+    const hubMember = async (node: TestNode, name: string) => {
+      const client = await connect(node);
+      await client.request(HelloNodeReq, { name });
+      const said: HubSaid[] = [];
+      const events: HubEvent[] = [];
+      client.on(HubSaid, (message) => said.push(message));
+      client.on(HubEvent, (event) => events.push(event));
+      return { client, said, events };
+    };
+
+    it('joins a matchmaker room hosted on another node: one room, its broadcasts heard once', async () => {
+      const ada = await hubMember(first(), 'hub-ada');
+      const bob = await hubMember(last(), 'hub-bob');
+      const host = first().server.cluster.node;
+      expect(await ada.client.request(EnterHubReq, { room: 'plaza' })).toMatchObject({
+        host,
+        members: ['hub-ada'],
+      });
+      expect(await bob.client.request(EnterHubReq, { room: 'plaza' })).toMatchObject({
+        host,
+        members: ['hub-ada', 'hub-bob'],
+      });
+      await vi.waitFor(() => expect(ada.events).toEqual([{ kind: 'joined', name: 'hub-bob', reason: '' }]));
+      // bob's room-scoped handler runs in the room on the hosting node, with bob as a member there.
+      expect(await bob.client.request(HubSayReq, { text: 'hi from bob' })).toEqual({
+        host,
+        members: ['hub-ada', 'hub-bob'],
+        delivered: 2,
+      });
+      await ada.client.request(HubSayReq, { text: 'hi from ada' });
+      const expected = [
+        { from: 'hub-bob', text: 'hi from bob' },
+        { from: 'hub-ada', text: 'hi from ada' },
+      ];
+      await vi.waitFor(() => expect(bob.said).toEqual(expected));
+      await vi.waitFor(() => expect(ada.said).toEqual(expected));
+      expect(bob.events).toEqual([]); // bob's own join is not announced to bob
+      const listed = await last().server.rooms.list('hub');
+      expect(listed.find((room) => room.id === 'plaza')).toMatchObject({ clients: 2 });
+    });
+
+    it("runs one member's room-scoped requests in the room in the order sent", async () => {
+      const ada = await hubMember(first(), 'order-ada');
+      const bob = await hubMember(last(), 'order-bob');
+      await ada.client.request(EnterHubReq, { room: 'ordered-hub' });
+      await bob.client.request(EnterHubReq, { room: 'ordered-hub' });
+      const texts = Array.from({ length: 50 }, (_, n) => `m${n}`);
+      await Promise.all(texts.map((text) => bob.client.request(HubSayReq, { text })));
+      await vi.waitFor(() => expect(ada.said.map((message) => message.text)).toEqual(texts));
+    });
+
+    it('a member on another node leaves on request and when its connection closes', async () => {
+      const ada = await hubMember(first(), 'leave-ada');
+      const bob = await hubMember(last(), 'leave-bob');
+      const cat = await hubMember(last(), 'leave-cat');
+      await ada.client.request(EnterHubReq, { room: 'leaving-hub' });
+      await bob.client.request(EnterHubReq, { room: 'leaving-hub' });
+      await cat.client.request(EnterHubReq, { room: 'leaving-hub' });
+      expect(await bob.client.request(LeaveHubReq, { room: 'leaving-hub' })).toEqual({ left: true });
+      await expect(bob.client.request(HubSayReq, { text: 'gone' })).rejects.toMatchObject({
+        code: 'NOT_IN_ROOM',
+      });
+      await cat.client.close();
+      await vi.waitFor(() =>
+        expect(ada.events.filter((event) => event.kind === 'left')).toEqual([
+          { kind: 'left', name: 'leave-bob', reason: 'left' },
+          { kind: 'left', name: 'leave-cat', reason: 'closed' },
+        ]),
+      );
+      expect(await ada.client.request(HubSayReq, { text: 'alone' })).toMatchObject({
+        members: ['leave-ada'],
+        delivered: 1,
+      });
+      await vi.waitFor(async () =>
+        expect(
+          (await first().server.rooms.list('hub')).find((room) => room.id === 'leaving-hub'),
+        ).toMatchObject({ clients: 1 }),
+      );
     });
   });
 }

@@ -1,15 +1,19 @@
 /**
  * Three cluster nodes as child processes on one real nats-server (JetStream, temp store): cross-node rooms,
  * pushes, asks and ordering; a node killed with SIGKILL (its actors move after the lease TTL, members
- * elsewhere are told their room was reset); a NATS restart survived; a node with another message table
- * refused.
+ * elsewhere are told their room was reset, its clients reconnect to another node and are told their
+ * session is gone, members elsewhere of its matchmaker rooms are let go); a NATS restart survived; a node
+ * with another message table refused.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { GameClient } from '../../framework/client/game-client';
+import { GameClient } from '../../framework/client/game-client';
+import type { ReconnectEvent } from '../../framework/resume/client-resume';
 import { ChildNode } from './support/child-nodes';
 import {
   CounterReq,
+  EnterHubReq,
   HelloNodeReq,
+  HubSayReq,
   JoinRoomReq,
   Pushed,
   PushReq,
@@ -92,6 +96,18 @@ describe.skipIf(skip !== undefined)('a cluster of three node processes', () => {
     await onC.request(JoinRoomReq, { room: 'arena' });
     const before = await onC.request(CounterReq, { actor: 'room', id: 'arena', first: 0, count: 0 });
     expect(before).toMatchObject({ node: 'a', reason: 'new' });
+    // A resumable client of a that knows b's address too, and a matchmaker room on a with a member on b.
+    const roamer = await GameClient.connect({
+      host: '127.0.0.1',
+      port: a.port,
+      resume: { initialDelayMs: 20, maxDelayMs: 200, addresses: [{ host: '127.0.0.1', port: b.port }] },
+    });
+    clients.push(roamer);
+    const roaming: ReconnectEvent[] = [];
+    roamer.onReconnect((event) => roaming.push(event));
+    await roamer.request(HelloNodeReq, { name: 'roamer' });
+    expect(await onA.request(EnterHubReq, { room: 'doomed-hub' })).toMatchObject({ host: 'a' });
+    expect(await onB.request(EnterHubReq, { room: 'doomed-hub' })).toMatchObject({ host: 'a' });
 
     const killedAt = Date.now();
     await a.kill9();
@@ -100,6 +116,17 @@ describe.skipIf(skip !== undefined)('a cluster of three node processes', () => {
     expect(after).toMatchObject({ node: 'c', reason: 'failover', previousNode: 'a', log: [] });
     await vi.waitFor(() => expect(resets.map((r) => r.previousNode).sort()).toEqual(['a', 'a']));
     await vi.waitFor(() => expect(onA.closed).toBeDefined());
+    // The dead node's client is on b now, told its session is gone (b did not issue its token): log in again.
+    await vi.waitFor(() =>
+      expect(roaming).toContainEqual({ type: 'lost', reason: 'SESSION_GONE', fresh: true }),
+    );
+    expect(await roamer.request(HelloNodeReq, { name: 'roamer' })).toEqual({ node: 'b' });
+    // b's member of the room a hosted is let go; the room id is free for a new room (made on b).
+    await expect(onB.request(HubSayReq, { text: 'anyone?' })).rejects.toMatchObject({ code: 'NO_SUCH_ROOM' });
+    expect(await onB.request(EnterHubReq, { room: 'doomed-hub' })).toMatchObject({
+      host: 'b',
+      members: ['arena-b'],
+    });
     // Informational: the failover time is bounded below by the lease (the TTL minus the renewal period).
     console.log(`failover after kill -9: ${movedMs} ms (lease TTL ${LEASE_TTL_MS} ms)`);
     expect(movedMs).toBeGreaterThanOrEqual(LEASE_TTL_MS - Math.floor(LEASE_TTL_MS / 3) - 100);

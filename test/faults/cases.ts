@@ -22,8 +22,6 @@ export interface FaultCase {
   reasons: CloseReason[];
   /** Replaces `reasons` on the node engine, where node:net cannot tell some events apart. */
   nodeReasons?: CloseReason[];
-  /** Canary latency bound when the attack itself loads the test process's one loop (default 1500 ms). */
-  canaryBoundMs?: number;
   /** Attacker sessions the server must have seen (default 1; 'any' when it varies). */
   sessions?: number | 'any';
   run(world: FaultWorld, peers: Peers): Promise<void>;
@@ -400,9 +398,8 @@ export function resetCase(iterations: number): FaultCase {
     reasons: ['reset', 'peer_closed'],
     sessions: iterations,
     // The storm (16 sockets at a time) runs on the test process's loop, next to the server and the canary:
-    // the idle deadline sits above any stall and the canary bound is wider.
+    // the idle deadline sits above any stall.
     world: { session: { idleTimeoutMs: 10_000, heartbeatIntervalMs: 2000 } },
-    canaryBoundMs: 4000,
     async run(w) {
       const peers = new Peers(w.port);
       const big = frame(EchoReq.id, 2, EchoReq.encode({ text: 'z'.repeat(30 * KiB), delayMs: 0 }));

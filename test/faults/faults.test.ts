@@ -2,7 +2,7 @@
  * Reliability under abuse: every fault case (cases.ts) on every engine (node, epoll, uring when usable),
  * through real sockets on 127.0.0.1 with shortened timers. Common checks per case: the process survives,
  * each attacker session closes exactly once with an expected reason, the canary client keeps getting answers
- * within CANARY_BOUND_MS, and fds / sessions / held receive buffers / pending send bytes return to baseline.
+ * (each within its request deadline, CANARY_DEADLINE_MS in support/fault-server.ts), and fds / sessions / held receive buffers / pending send bytes return to baseline.
  * Native engines run inline and on 2 I/O threads (FASTPORT_FAULT_IO_THREADS=0: inline only).
  * FASTPORT_FAULT_ENGINES=node,epoll restricts the engines; FASTPORT_FAULT_RESETS sets the reset iterations.
  */
@@ -14,8 +14,6 @@ import { faultRows, type FaultRow } from './support/engines';
 import { startWorld, type FaultWorld } from './support/fault-server';
 import { Peers } from './support/peers';
 
-/** A canary answer slower than this fails the case (2 shared cores: generous, but far below any timeout). */
-const CANARY_BOUND_MS = 1500;
 const resets = Number(process.env.FASTPORT_FAULT_RESETS ?? 10_000);
 const cases = [...faultCases, resetCase(resets)];
 
@@ -49,11 +47,11 @@ async function runCase({ engine, ioThreads }: FaultRow, fault: FaultCase): Promi
       expect(life.reasons, `session ${life.session}`).toHaveLength(1);
       expect(reasons, `session ${life.session}`).toContain(life.reasons[0]);
     }
-    // The canary was answered throughout, in time, and still is.
+    // The canary was answered throughout, each answer before its request deadline, and still is. Its
+    // latency is reported, not bounded: a bound tighter than the deadline is a timing goal (bench's job).
     const report = await w.canary.stop();
-    expect(report.failures).toEqual([]);
+    expect(report.failures, `canary max latency ${report.maxLatencyMs} ms`).toEqual([]);
     expect(report.answered).toBeGreaterThan(0);
-    expect(report.maxLatencyMs).toBeLessThan(fault.canaryBoundMs ?? CANARY_BOUND_MS);
     expect(w.log.lives[0].reasons).toEqual([]);
     const last = await w.canaryClient
       .request(EchoReq, { text: 'still here', delayMs: 0 })

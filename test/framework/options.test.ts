@@ -3,6 +3,7 @@ import { Container } from 'inversify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { GameClient } from '../../framework/client/game-client';
+import { NatsCluster } from '../../framework/cluster';
 import { OptionError } from '../../framework/errors';
 import { createLogger } from '../../framework/logging';
 import { GameServer } from '../../framework/server/game-server';
@@ -23,105 +24,185 @@ function build(options: Record<string, unknown>) {
 }
 
 describe('GameServer options', () => {
+  const prefix = 'GameServer options: ';
   it.each([
-    [{ port: 70000 }, 'port must be an integer from 0 to 65535, got 70000'],
-    [{ port: '80' }, 'port must be an integer from 0 to 65535, got "80"'],
-    [{ host: '' }, 'host must be a non-empty string, got ""'],
-    [{ engine: 'kqueue' }, 'engine must be one of auto, epoll, uring, iocp, rio, node, got "kqueue"'],
-    [{ ioThreads: -1 }, 'ioThreads must be an integer from 0 to 64, got -1'],
+    [{ port: 70000 }, 'port must be an integer from 0 to 65535 (got 70000)'],
+    [{ port: '80' }, 'port must be an integer from 0 to 65535 (got "80")'],
+    [{ host: '' }, 'host must be a non-empty string (got "")'],
+    [{ engine: 'kqueue' }, 'engine must be one of auto, epoll, uring, iocp, rio, node (got "kqueue")'],
+    [{ ioThreads: -1 }, 'ioThreads must be an integer from 0 to 64 (got -1)'],
     [
       { limits: { mailboxCapacity: 1 } },
-      'limits.mailboxCapacity must be an integer from 2 to 1000000, got 1',
+      'limits.mailboxCapacity must be an integer from 2 to 1000000 (got 1)',
     ],
-    [{ limits: { idleTimeoutMs: 0 } }, 'limits.idleTimeoutMs must be an integer from 1 to 2147483647, got 0'],
-    [{ limits: { rateLimit: true } }, 'limits.rateLimit must be { perSecond, burst } or false, got true'],
+    [
+      { limits: { idleTimeoutMs: 0 } },
+      'limits.idleTimeoutMs must be an integer from 1 to 2147483647 (got 0)',
+    ],
+    [{ limits: { rateLimit: true } }, 'limits.rateLimit must be { perSecond, burst } or false (got true)'],
     [
       { limits: { rateLimit: { perSecond: 10 } } },
-      'limits.rateLimit.burst must be an integer from 1 to 10000000',
+      'limits.rateLimit.burst must be an integer from 1 to 10000000 (got undefined)',
     ],
+    [{ limits: { rateLimit: { perSecond: 10, burst: 5, per: 1 } } }, 'unknown option limits.rateLimit.per'],
     [
       { limits: { idleTimeoutMs: 100, heartbeatIntervalMs: 100 } },
-      'limits.heartbeatIntervalMs (100) must be below',
+      'limits.heartbeatIntervalMs must be below idleTimeoutMs (100), or idle clients that ping on time ' +
+        'would still be closed (got 100)',
     ],
-    [{ limits: { mailboxSize: 3 } }, 'unknown limit "limits.mailboxSize"'],
-    [{ portt: 1 }, 'unknown GameServer option "portt"'],
-    [{ controllers: TestController }, 'controllers must be an array of @Controller() classes'],
-    [{ messages: null }, 'messages must be an array of generated message constants'],
-    [{ container: {} }, 'container must be an inversify Container'],
-    [{ bindControllers: 'yes' }, 'bindControllers must be a boolean, got "yes"'],
-    [{ logger: { level: 'info', colour: true } }, 'unknown logger option "logger.colour"'],
+    [{ limits: { mailboxSize: 3 } }, 'unknown option limits.mailboxSize'],
+    [{ limits: { maxFrameBytes: 5 } }, 'limits.maxFrameBytes must be an integer from 10 to 67108864 (got 5)'],
+    [
+      { limits: { maxFrameBytes: 20 * 1024 * 1024 } },
+      'limits.sendHardLimit must be at least maxFrameBytes (20971520)',
+    ],
+    [
+      { limits: { uringEntries: 100 } },
+      'limits.uringEntries must be a power of two from 1 to 32768 (got 100)',
+    ],
+    [{ limits: { backlog: 0 } }, 'limits.backlog must be an integer from 1 to 65535 (got 0)'],
+    [{ limits: { reusePort: 'yes' } }, 'limits.reusePort must be a boolean (got "yes")'],
+    [{ limits: { websocket: 'on' } }, 'limits.websocket must be a boolean (got "on")'],
+    [{ limits: { staticDir: '' } }, 'limits.staticDir must be a non-empty string (got "")'],
+    [
+      { limits: { wsPath: 'game' } },
+      "limits.wsPath must be a path starting with '/' (no spaces, '?' or '#') (got \"game\")",
+    ],
+    [{ limits: { origins: ['ok', ''] } }, 'limits.origins.1 must be a non-empty string (got "")'],
+    [{ limits: { path: '/game' } }, 'unknown option limits.path'],
+    [{ portt: 1 }, 'unknown option portt'],
+    [
+      { controllers: TestController },
+      'controllers must be an array of @Controller() classes (got a function)',
+    ],
+    [{ messages: null }, 'messages must be an array of generated message constants or a module of them'],
+    [{ container: {} }, 'container must be an inversify Container (got an object)'],
+    [{ bindControllers: 'yes' }, 'bindControllers must be a boolean (got "yes")'],
+    [{ logger: { level: 'info', colour: true } }, 'unknown option logger.colour'],
+    [
+      { logger: { level: 'loud' } },
+      'logger.level must be one of fatal, error, warn, info, debug, trace, silent',
+    ],
     [{ transport: {} }, 'transport must be a Transport'],
+    [{ use: [42] }, 'use.0 must be middleware (a function or { handle }) (got 42)'],
+    [{ users: {} }, 'users.idOf must be a function idOf(user) (got undefined)'],
+    [
+      { users: { idOf: String, secondLogin: 'kick' } },
+      'users.secondLogin must be "takeover", "refuse" or a function (got "kick")',
+    ],
+    [{ rooms: { maxRooms: -1 } }, 'rooms.maxRooms must be an integer from 0 to 10000000 (got -1)'],
+    [{ rooms: { types: { chat: 3 } } }, 'rooms.types.chat must be a Room class (got 3)'],
+    [{ rooms: { max: 3 } }, 'unknown option rooms.max'],
+    [{ sessionState: {} }, 'sessionState must be a function (got an object)'],
+    [{ admin: { port: 0, tls: true } }, 'unknown option admin.tls'],
+    [
+      { cluster: { servers: [], node: 'a' } },
+      'cluster.servers must be a NATS URL or a non-empty array of them',
+    ],
+    [
+      { cluster: { servers: 'nats://x', node: 'a b' } },
+      `cluster.node must be 1 to 64 letters, digits, '-' or '_'`,
+    ],
+    [
+      { cluster: { servers: 'nats://x', node: 'a', leaseTtlMs: 10 } },
+      'cluster.leaseTtlMs must be an integer from 500 to 3600000 (got 10)',
+    ],
   ])('rejects %j', (options, message) => {
     expect(build(options)).toThrow(OptionError);
-    expect(build(options)).toThrow(message);
+    expect(build(options)).toThrow(prefix + message);
   });
 
-  it('rejects transport limits next to a ready transport, and engine next to transport', async () => {
+  it('rejects a value that is no options object at all', () => {
+    expect(() => new GameServer(null as never)).toThrow('GameServer options must be an object (got null)');
+  });
+
+  it('rejects transport options next to a ready transport', async () => {
     const transport = createTransport({ engine: 'node' });
-    expect(build({ transport, limits: { maxFrameBytes: 1000 } })).toThrow(
-      'limits.maxFrameBytes is a transport limit: set it on the transport you pass in',
-    );
-    expect(build({ transport, engine: 'node' })).toThrow(
-      'give either transport or engine / ioThreads, not both',
-    );
+    for (const limits of [{ maxFrameBytes: 1000 }, { staticDir: '/tmp' }])
+      expect(build({ transport, limits })).toThrow(
+        `${prefix}limits.${Object.keys(limits)[0]} is a transport limit: set it on the transport you pass in`,
+      );
+    for (const [key, value] of [
+      ['engine', 'node'],
+      ['ioThreads', 1],
+    ] as const)
+      expect(build({ transport, [key]: value })).toThrow(
+        `${prefix}${key} cannot be combined with transport: set it on that transport`,
+      );
     await transport.shutdown();
   });
 
-  it('passes transport limits through and validates them there', () => {
-    expect(build({ engine: 'node', limits: { maxFrameBytes: 5 } })).toThrow(
-      /maxFrameBytes must be an integer/,
+  it('passes the WebSocket options through: a bad one is refused by name', () => {
+    expect(build({ engine: 'node', limits: { staticDir: '' } })).toThrow(
+      'GameServer options: limits.staticDir must be a non-empty string (got "")',
     );
-  });
-
-  it('passes every transport option (backlog, io_uring tuning) through, validated by the one schema', async () => {
-    expect(build({ engine: 'node', limits: { uringEntries: 100 } })).toThrow(OptionError);
-    expect(build({ engine: 'node', limits: { uringEntries: 100 } })).toThrow(
-      'uringEntries must be a power of two, got 100',
+    expect(build({ engine: 'node', limits: { wsPath: 'no-slash' } })).toThrow(
+      /limits\.wsPath must be a path/,
     );
-    expect(build({ engine: 'node', limits: { backlog: 0 } })).toThrow(
-      'backlog must be an integer between 1 and 65535, got 0',
-    );
-    expect(() => createTransport({ engine: 'node', backlog: 0 })).toThrow(OptionError);
-    const server = new GameServer({
-      ...base,
-      engine: 'node',
-      limits: { backlog: 64, uringEntries: 256, maxConnectionsPerAddress: 4 },
-    } as unknown as GameServerOptions);
-    server.container.bind(Gates).toSelf();
-    const { port } = await server.start();
-    expect(port).toBeGreaterThan(0);
-    await server.stop();
-  });
-
-  it('passes maxConnectionsPerAddress to the transport: a second connection from one address is refused', async () => {
-    const container = new Container();
-    container.bind(Gates).toSelf();
-    const server = new GameServer({
-      ...base,
-      host: '127.0.0.1',
-      engine: 'node',
-      container,
-      limits: { maxConnectionsPerAddress: 1 },
-    });
-    const { port } = await server.start();
-    const first = await GameClient.connect({ port });
-    await expect(GameClient.connect({ port, connectTimeoutMs: 2000 })).rejects.toThrow();
-    expect(server.transport.stats().refused).toBe(1);
-    await first.close();
-    await server.stop();
+    expect(build({ engine: 'node', limits: { staticDir: '/tmp', wsPath: '/ws' } })).not.toThrow();
   });
 
   it('rejects a bad log level with the allowed ones', () => {
     expect(() => createLogger({ level: 'loud' as never })).toThrow(
-      'log level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      'logger options: level must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
     );
   });
+});
 
-  it('rejects bad GameClient options', () => {
-    expect(() => new GameClient({ port: 0 })).toThrow('port must be an integer from 1 to 65535, got 0');
-    expect(() => new GameClient({ port: 1, requestTimeoutMs: 0 })).toThrow(
-      'requestTimeoutMs must be an integer from 1 to 2147483647, got 0',
+describe('cluster options given to NatsCluster directly', () => {
+  it('names them "cluster options" and fills in the defaults', () => {
+    expect(() => new NatsCluster({ servers: 'nats://127.0.0.1:1', node: 'a b' })).toThrow(
+      `cluster options: node must be 1 to 64 letters, digits, '-' or '_' (got "a b")`,
     );
+    expect(() => new NatsCluster({ servers: 'nats://127.0.0.1:1', node: 'a', lease: 1 } as never)).toThrow(
+      'cluster options: unknown option lease',
+    );
+    expect(new NatsCluster({ servers: 'nats://127.0.0.1:1', node: 'a' })).toBeInstanceOf(NatsCluster);
+  });
+});
+
+describe('GameClient options', () => {
+  const client = (options: Record<string, unknown>) => () => new GameClient(options as never);
+
+  it.each([
+    [{ port: 0 }, 'port must be an integer from 1 to 65535 (got 0)'],
+    [{}, 'port must be an integer from 1 to 65535 (got undefined)'],
+    [{ port: 1, requestTimeoutMs: 0 }, 'requestTimeoutMs must be an integer from 1 to 2147483647 (got 0)'],
+    [{ port: 1, host: '' }, 'host must be a non-empty string (got "")'],
+    [{ port: 1, heartbeat: 1 }, 'heartbeat must be a boolean (got 1)'],
+    [
+      { port: 1, resume: { maxAttempts: 0 } },
+      'resume.maxAttempts must be an integer from 1 to 1000000 (got 0)',
+    ],
+    [{ port: 1, resume: { tries: 3 } }, 'unknown option resume.tries'],
+    [{ port: 1, resume: 'yes' }, 'resume must be a boolean or { initialDelayMs?, ... } (got "yes")'],
+    [
+      { port: 1, engine: 'kqueue' },
+      'engine must be one of auto, epoll, uring, iocp, rio, node (got "kqueue")',
+    ],
+    [{ port: 1, timeout: 5 }, 'unknown option timeout'],
+    [{ url: 'http://127.0.0.1:1/' }, 'url must be a ws:// or wss:// URL (got "http://127.0.0.1:1/")'],
+    [{ url: 'ws://127.0.0.1:1/', port: 2 }, 'port cannot be combined with url'],
+    [{ url: 'ws://127.0.0.1:1/', engine: 'node' }, 'engine cannot be combined with url'],
+  ])('rejects %j', (options, message) => {
+    expect(client(options)).toThrow(OptionError);
+    expect(client(options)).toThrow(`GameClient options: ${message}`);
+  });
+
+  it('rejects engine next to a ready transport', async () => {
+    const transport = createTransport({ engine: 'node' });
+    expect(client({ port: 1, transport, engine: 'node' })).toThrow(
+      'GameClient options: engine cannot be combined with transport (give either)',
+    );
+    await transport.shutdown();
+  });
+
+  it('rejects bad reconnect() options before closing anything', async () => {
+    const c = new GameClient({ port: 1 });
+    await expect(c.reconnect({ retries: -1 })).rejects.toThrow(
+      'reconnect() options: retries must be an integer from 0 to 1000 (got -1)',
+    );
+    await c.close();
   });
 });
 

@@ -4,6 +4,7 @@
  * one submit per batch), and lets a test await conditions on what arrived.
  */
 import { loadBinding } from '../../framework/transport/loader';
+import { FRAME_DETACHED } from '../../framework/transport/native';
 import { expect } from 'vitest';
 import { frame, pattern, RawClient } from '../transport/helpers/raw-client';
 
@@ -26,7 +27,7 @@ interface Binding {
   closeReasons(): string[];
   Engine: new (
     options: Record<string, unknown>,
-    onEvents: (batch: ArrayBuffer, length: number) => void,
+    onEvents: (batch: ArrayBuffer, length: number, detached?: ArrayBuffer[]) => void,
   ) => NativeEngine;
 }
 
@@ -75,8 +76,8 @@ export class EngineHarness {
     options: Record<string, unknown>,
     private readonly echo = true,
   ) {
-    this.engine = new binding.Engine({ engine: 'uring', ...options }, (batch, length) =>
-      this.onEvents(batch, length),
+    this.engine = new binding.Engine({ engine: 'uring', ...options }, (batch, length, detached) =>
+      this.onEvents(batch, length, detached ?? []),
     );
   }
 
@@ -156,18 +157,25 @@ export class EngineHarness {
     return s;
   }
 
-  private onEvents(batch: ArrayBuffer, length: number): void {
+  private onEvents(batch: ArrayBuffer, length: number, detached: ArrayBuffer[]): void {
     const view = new DataView(batch, 0, length);
     const replies: Buffer[] = [];
+    let nextDetached = 0;
     for (let at = 0; at < length;) {
       const type = view.getUint8(at);
       const reason = view.getUint8(at + 1);
       const msgId = view.getUint16(at + 2, true);
       const session = view.getUint32(at + 4, true);
       const aux = view.getUint32(at + 8, true);
-      const size = view.getUint32(at + 12, true);
-      const payload = Buffer.from(new Uint8Array(batch, at + 16, size)); // copied: the batch is reused
-      at += 16 + size + pad4(size);
+      const recorded = view.getUint32(at + 12, true);
+      // A big FRAME's payload is the call's next detached ArrayBuffer (reason FRAME_DETACHED); others are
+      // copied out of the batch, which is reused.
+      const payload =
+        type === FRAME && reason === FRAME_DETACHED
+          ? Buffer.from(detached[nextDetached++])
+          : Buffer.from(new Uint8Array(batch, at + 16, recorded));
+      const size = payload.length;
+      at += 16 + recorded + pad4(recorded);
       const s = this.log(session);
       if (s.closes.length > 0) s.eventsAfterClose++;
       if (type === OPEN) {

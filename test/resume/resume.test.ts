@@ -5,12 +5,32 @@ import type { Session } from '../../framework/server/session';
 import { type Harness, startServer } from '../framework/support/harness';
 import { EchoReq, type EchoRes, JoinReq, LoginReq, Said, Say } from '../framework/support/messages';
 import { availableTransports } from '../framework/support/transports';
+import { createTransport } from '../../framework/transport/create-transport';
 import { CuttingProxy } from './support/cutting-proxy';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 const quickRetries = { initialDelayMs: 5, maxDelayMs: 50, maxAttempts: 200 };
 
-describe.each(availableTransports())('session resume on $engine', (transportCase) => {
+/** How the resuming client reaches the server through the proxy: one contract, both client transports. */
+const wires = [
+  { wire: 'TCP', options: (port: number): Partial<GameClientOptions> => ({ port }) },
+  {
+    wire: 'WebSocket',
+    options: (port: number): Partial<GameClientOptions> => ({ url: `ws://127.0.0.1:${port}/` }),
+  },
+];
+/** Every engine inline, and the native ones on 2 I/O threads too (sessions sharded across them). */
+const drivers = availableTransports().flatMap((transportCase) => {
+  const inline = { mode: 'inline', transportCase };
+  if (transportCase.engine === 'node') return [inline];
+  const create = () => createTransport({ engine: transportCase.engine, ioThreads: 2, warn: () => undefined });
+  return [inline, { mode: 'ioThreads 2', transportCase: { engine: transportCase.engine, create } }];
+});
+const cases = drivers.flatMap((driver) =>
+  wires.map((wire) => ({ ...wire, ...driver, engine: driver.transportCase.engine })),
+);
+
+describe.each(cases)('session resume on $engine ($mode) over $wire', ({ transportCase, options: reach }) => {
   const cleanup: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
@@ -30,7 +50,7 @@ describe.each(availableTransports())('session resume on $engine', (transportCase
     port: number,
     options: Partial<GameClientOptions> = {},
   ): Promise<{ client: GameClient; events: ReconnectEvent[] }> {
-    const client = await GameClient.connect({ port, resume: quickRetries, ...options });
+    const client = await GameClient.connect({ ...reach(port), resume: quickRetries, ...options });
     cleanup.push(() => client.close());
     const events: ReconnectEvent[] = [];
     client.onReconnect((event) => events.push(event));

@@ -1,5 +1,6 @@
 /** Option validation: precise messages before anything reaches native code; the documented defaults. */
 import { describe, expect, it } from 'vitest';
+import { OptionError } from '../../framework/errors';
 import { createTransport, defaultLimits, resolveOptions } from '../../framework/transport';
 
 describe('transport options', () => {
@@ -18,29 +19,35 @@ describe('transport options', () => {
   });
 
   it.each([
-    [{ maxFrameBytes: 5 }, 'maxFrameBytes must be an integer between 10 and 67108864, got 5'],
+    [{ maxFrameBytes: 5 }, 'maxFrameBytes must be an integer from 10 to 67108864 (got 5)'],
     [
       { maxFrameBytes: 64 * 1024 * 1024 + 1 },
-      'maxFrameBytes must be an integer between 10 and 67108864, got 67108865',
+      'maxFrameBytes must be an integer from 10 to 67108864 (got 67108865)',
     ],
-    [{ maxFrameBytes: 1.5 }, 'maxFrameBytes must be an integer between 10 and 67108864, got 1.5'],
-    [{ ioThreads: -1 }, 'ioThreads must be an integer between 0 and 64, got -1'],
-    [{ ioThreads: '2' }, 'ioThreads must be an integer between 0 and 64, got "2"'],
-    [{ frameTimeoutMs: NaN }, 'frameTimeoutMs must be an integer between 0 and 2147483647, got NaN'],
-    [{ maxConnections: 0 }, 'maxConnections must be an integer between 1 and 1000000, got 0'],
+    [{ maxFrameBytes: 1.5 }, 'maxFrameBytes must be an integer from 10 to 67108864 (got 1.5)'],
+    [{ ioThreads: -1 }, 'ioThreads must be an integer from 0 to 64 (got -1)'],
+    [{ ioThreads: '2' }, 'ioThreads must be an integer from 0 to 64 (got "2")'],
+    [{ frameTimeoutMs: NaN }, 'frameTimeoutMs must be an integer from 0 to 2147483647 (got NaN)'],
+    [{ maxConnections: 0 }, 'maxConnections must be an integer from 1 to 1000000 (got 0)'],
     [
       { sendSoftLimit: 2048, sendHardLimit: 1024 },
-      'sendHardLimit (1024) must be at least sendSoftLimit (2048)',
+      'sendHardLimit must be at least sendSoftLimit (2048) (got 1024)',
     ],
-    [{ engine: 'kqueue' }, 'engine must be one of auto, epoll, uring, iocp, rio, node, got "kqueue"'],
-    [{ uringEntries: 100 }, 'uringEntries must be a power of two, got 100'],
+    [{ engine: 'kqueue' }, 'engine must be one of auto, epoll, uring, iocp, rio, node (got "kqueue")'],
+    [{ uringEntries: 100 }, 'uringEntries must be a power of two from 1 to 32768 (got 100)'],
     [
       { maxConnectionsPerAddress: -1 },
-      'maxConnectionsPerAddress must be an integer between 0 and 1000000, got -1',
+      'maxConnectionsPerAddress must be an integer from 0 to 1000000 (got -1)',
     ],
+    [{ websocket: 'yes' }, 'websocket must be a boolean (got "yes")'],
+    [{ wsPath: 'game' }, "wsPath must be a path starting with '/' (no spaces, '?' or '#') (got \"game\")"],
+    [{ origins: 'http://a' }, 'origins must be an array of non-empty strings (got "http://a")'],
+    [{ staticDir: '' }, 'staticDir must be a non-empty string (got "")'],
+    [{ maxFrameByte: 1000 }, 'unknown option maxFrameByte'],
   ])('rejects %j', (options, message) => {
-    expect(() => resolveOptions(options as never)).toThrow(message);
-    expect(() => createTransport(options as never)).toThrow(message);
+    expect(() => resolveOptions(options as never)).toThrow(OptionError);
+    expect(() => resolveOptions(options as never)).toThrow(`transport options: ${message}`);
+    expect(() => createTransport(options as never)).toThrow(`transport options: ${message}`);
   });
 
   it('rejects Windows engines on Linux with a clear message', () => {

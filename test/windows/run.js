@@ -7,6 +7,7 @@ const net = require('node:net');
 const path = require('node:path');
 const { test, run, assert, assertEqual } = require('./harness');
 const { Recorder } = require('./recorder');
+const { defineFaultTests, frameHeader, rawClient } = require('./faults');
 
 const root = path.join(__dirname, '..', '..');
 const { NativeTransport } = require(path.join(root, 'dist/framework/transport/native-transport.js'));
@@ -23,6 +24,20 @@ function transport(engine, options = {}) {
   return new NativeTransport(binding, name, resolveOptions({ engine: name, ...options }));
 }
 
+// The addon's Engine itself, with the options a NativeTransport would pass (sees every batch JS is handed).
+function rawEngine(engine, options, onEvents) {
+  const name = engine === 'rio-native' ? 'rio' : engine;
+  process.env.FASTPORT_RIO_EMULATE = engine === 'rio' ? '1' : '';
+  const o = resolveOptions({ engine: name, ...options });
+  const native = {
+    engine: name,
+    ioThreads: o.ioThreads,
+    websocket: o.websocket.enabled,
+    reusePort: o.reusePort,
+  };
+  return new binding.Engine({ ...native, ...o.limits, ...o.uring }, onEvents);
+}
+
 function bytes(n, seed) {
   const b = new Uint8Array(n);
   for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
@@ -33,21 +48,6 @@ function sameBytes(a, b) {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function frameHeader(totalLength, msgId, seq) {
-  const h = Buffer.alloc(10);
-  h.writeUInt32BE(totalLength, 0);
-  h.writeUInt16BE(msgId, 4);
-  h.writeUInt32BE(seq, 6);
-  return h;
-}
-
-function rawClient(port) {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, HOST, () => resolve(s));
-    s.on('error', reject);
-  });
 }
 
 async function echoServer(engine, options = {}) {
@@ -370,7 +370,14 @@ if (!engineArgs.every((e) => binding.engines().includes(e === 'rio-native' ? 'ri
   console.log('windows: 0 passed, 1 failed');
   process.exitCode = 1;
 } else {
-  for (const engine of engineArgs) defineTests(engine);
+  for (const engine of engineArgs) {
+    defineTests(engine);
+    defineFaultTests(
+      (name, fn, ms) => test(`${engine}: ${name}`, fn, ms),
+      (options) => transport(engine, options),
+      (options, onEvents) => rawEngine(engine, options, onEvents),
+    );
+  }
   run().then((r) => {
     process.exit(r.failed === 0 && r.passed > 0 ? 0 : 1);
     process.exitCode = r.failed === 0 && r.passed > 0 ? 0 : 1;

@@ -1,9 +1,9 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { HandlerEntry } from '../../handlers/explorer';
-import type { ProtocolErrorKind, ServerObserver } from '../../server/observer';
+import type { ProtocolErrorKind, ServerObserver, TurnRecorder } from '../../server/observer';
 import { CLOSE_REASONS, type CloseReason } from '../../transport/close-reason';
 import { membersByRoom, type AdminTarget } from '../admin-target';
-import { Buckets, HandlerHistogram } from './handler-histogram';
+import { HandlerHistogram } from './handler-histogram';
 import { ReadMetric, type ReadValue } from './read-metric';
 import { transportMetrics } from './transport-metrics';
 
@@ -30,7 +30,6 @@ function asValues(label: string, tally: Record<string, number>): ReadValue[] {
  * to, in its own Registry (one per server), with Node's process and event-loop metrics under `fastport_`.
  */
 export class ServerMetrics implements ServerObserver {
-  readonly timesHandlers = true;
   readonly registry = new Registry();
   readonly handlerTimes: HandlerHistogram;
   readonly closes = tallyOf<CloseReason>(CLOSE_REASONS.filter((r): r is CloseReason => r !== 'none'));
@@ -38,7 +37,6 @@ export class ServerMetrics implements ServerObserver {
   readonly handlerFailures = tallyOf<HandlerFailureKind>(HANDLER_FAILURE_KINDS);
   rateLimitedFrames = 0;
   adminAuthFailures = 0;
-  private readonly bucketsByEntry = new Map<HandlerEntry, Buckets>();
 
   constructor(private readonly target: AdminTarget) {
     collectDefaultMetrics({ register: this.registry, prefix: 'fastport_' });
@@ -52,13 +50,8 @@ export class ServerMetrics implements ServerObserver {
     transportMetrics(this.registry, target);
   }
 
-  handled(entry: HandlerEntry, seconds: number): void {
-    let buckets = this.bucketsByEntry.get(entry);
-    if (buckets === undefined) {
-      buckets = this.handlerTimes.forMessage(entry.type.name);
-      this.bucketsByEntry.set(entry, buckets);
-    }
-    buckets.observe(seconds);
+  handlerTurns(entry: HandlerEntry): TurnRecorder {
+    return this.handlerTimes.forMessage(entry.type.name);
   }
 
   handlerFailed(kind: HandlerFailureKind): void {

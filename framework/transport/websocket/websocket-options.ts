@@ -1,4 +1,6 @@
-/** WebSocket options of a transport (docs/websocket.md) and their validation. */
+/** WebSocket options of a transport (docs/websocket.md): their schema and resolved form. */
+import { z } from 'zod';
+import { nonEmptyString } from '../../options/rules';
 
 export interface WebSocketOptions {
   /** Serve WebSocket (and plain HTTP GET) on the FastPort port, told apart by the first bytes (default true). */
@@ -19,27 +21,25 @@ export interface ResolvedWebSocket {
   staticDir: string | null;
 }
 
-/** Validates the WebSocket options with precise messages and fills in the defaults. */
+/** wsPath, origins and staticDir (part of the transport options, and so of GameServer's `limits`). */
+export const webSocketSettingsShape = {
+  wsPath: z
+    .string({ invalid_type_error: 'must be a string' })
+    .regex(/^\/[^\s?#]*$/, { message: "must be a path starting with '/' (no spaces, '?' or '#')" })
+    .optional(),
+  origins: z
+    .array(nonEmptyString(), { invalid_type_error: 'must be an array of non-empty strings' })
+    .readonly()
+    .optional(),
+  staticDir: nonEmptyString().optional(),
+};
+
+/** Fills in the defaults of already validated WebSocket options. */
 export function resolveWebSocketOptions(options: WebSocketOptions): ResolvedWebSocket {
-  const enabled = options.websocket ?? true;
-  if (typeof enabled !== 'boolean')
-    throw new TypeError(`websocket must be a boolean, got ${String(enabled)}`);
-  const path = options.wsPath ?? '/';
-  if (typeof path !== 'string' || !path.startsWith('/') || /[\s?#]/.test(path)) {
-    throw new RangeError(
-      `wsPath must be a path starting with '/' (no spaces, '?' or '#'), got ${String(path)}`,
-    );
-  }
-  let origins: Set<string> | null = null;
-  if (options.origins !== undefined) {
-    if (!Array.isArray(options.origins) || options.origins.some((o) => typeof o !== 'string' || o === '')) {
-      throw new TypeError('origins must be an array of non-empty strings');
-    }
-    origins = new Set(options.origins);
-  }
-  const staticDir = options.staticDir ?? null;
-  if (staticDir !== null && (typeof staticDir !== 'string' || staticDir === '')) {
-    throw new TypeError(`staticDir must be a non-empty string, got ${String(staticDir)}`);
-  }
-  return { enabled, path, origins, staticDir };
+  return {
+    enabled: options.websocket ?? true,
+    path: options.wsPath ?? '/',
+    origins: options.origins === undefined ? null : new Set(options.origins),
+    staticDir: options.staticDir ?? null,
+  };
 }

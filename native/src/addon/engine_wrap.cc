@@ -1,6 +1,7 @@
 #include "addon/engine_wrap.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 
@@ -217,15 +218,38 @@ void EngineWrap::deliver(const ByteSlice* parts, size_t count, bool inJsCall) {
     std::memcpy(dst, parts[i].data, parts[i].len);
     dst += parts[i].len;
   }
-  napi_value argv[2] = {ab, nullptr};
+  napi_value argv[3] = {ab, nullptr, nullptr};
   napi_value global = nullptr;
   napi_value result = nullptr;
-  if (napi_create_double(env, double(total), &argv[1]) != napi_ok ||
+  if (napi_create_double(env, double(total), &argv[1]) != napi_ok || !detachedToJs(env, &argv[2]) ||
       napi_get_global(env, &global) != napi_ok ||
-      napi_make_callback(env, static_cast<napi_async_context>(*asyncContext_), global, onEvents_.Value(), 2,
+      napi_make_callback(env, static_cast<napi_async_context>(*asyncContext_), global, onEvents_.Value(), 3,
                          argv, &result) != napi_ok) {
     reportFailure(inJsCall);
   }
+}
+
+// The batch's detached payloads as an array of ArrayBuffers JS owns (each over the native block, freed by
+// its finalizer; copied where this runtime refuses external buffers), or undefined when there are none.
+bool EngineWrap::detachedToJs(napi_env env, napi_value* out) {
+  Driver* driver = driver_ ? driver_.get() : retired_.get();
+  DetachedPayloads* detached = driver ? driver->detachedPayloads() : nullptr;
+  if (!detached || detached->empty()) return napi_get_undefined(env, out) == napi_ok;
+  if (napi_create_array_with_length(env, detached->size(), out) != napi_ok) return false;
+  for (size_t i = 0; i < detached->size(); ++i) {
+    DetachedPayload& p = (*detached)[i];
+    napi_value ab = nullptr;
+    auto freeBlock = [](napi_env, void* data, void*) { std::free(data); };
+    if (napi_create_external_arraybuffer(env, p.block.get(), p.len, freeBlock, nullptr, &ab) == napi_ok) {
+      (void)p.block.release();  // the ArrayBuffer's finalizer frees it now
+    } else {
+      void* data = nullptr;
+      if (napi_create_arraybuffer(env, p.len, &data, &ab) != napi_ok) return false;
+      std::memcpy(data, p.block.get(), p.len);
+    }
+    if (napi_set_element(env, *out, uint32_t(i), ab) != napi_ok) return false;
+  }
+  return true;
 }
 
 void EngineWrap::reportFailure(bool inJsCall) {

@@ -1,6 +1,6 @@
 // The JS class `Engine` (docs/boundary.md): new Engine(options, onEvents) with listen / unlisten / connect /
-// submit / stats / shutdown. Events reach JS as one onEvents(batch, length) call per wake-up, made with
-// MakeCallback so microtasks run after each batch.
+// submit / stats / shutdown. Events reach JS as one onEvents(batch, length, detached) call per wake-up, made
+// with MakeCallback so microtasks run after each batch.
 #pragma once
 #include <napi.h>
 
@@ -28,6 +28,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value shutdown(const Napi::CallbackInfo& info);
 
   void deliver(const ByteSlice* parts, size_t count, bool inJsCall);
+  bool detachedToJs(napi_env env, napi_value* out);
   void reportFailure(bool inJsCall);
   void requireRunning(Napi::Env env) const;
   void stop(bool deliverLast);

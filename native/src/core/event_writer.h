@@ -1,5 +1,7 @@
 // Appends event records (native -> JS, docs/boundary.md "Events") to one growable batch buffer:
 // u8 type, u8 reason, u16 msgId, u32 session, u32 aux, u32 length, payload, padded to 4 bytes. Little-endian.
+// A writer may detach big frame payloads: their FRAME record carries reason kDetachedPayload and no bytes,
+// the payload block travels beside the batch (detached()) so the batch never copies it.
 #pragma once
 #include <bit>
 #include <cstdint>
@@ -8,6 +10,7 @@
 
 #include "core/byte_buffer.h"
 #include "core/close_reason.h"
+#include "core/payload_block.h"
 #include "core/session_id.h"
 
 namespace fastport {
@@ -15,6 +18,8 @@ namespace fastport {
 enum class EventType : uint8_t { kOpen = 1, kFrame = 2, kWritable = 3, kBlocked = 4, kClose = 5, kHttp = 6 };
 
 inline constexpr size_t kEventHeaderBytes = 16;
+// FRAME record reason: the payload is the batch's next detached payload, not in the record.
+inline constexpr uint8_t kDetachedPayload = 1;
 
 inline size_t align4(size_t n) {
   return (n + 3) & ~size_t(3);
@@ -29,6 +34,14 @@ class EventWriter {
   void frame(SessionId s, uint16_t msgId, uint32_t seq, const uint8_t* payload, uint32_t len) {
     put(EventType::kFrame, 0, msgId, s, seq, payload, len);
   }
+  // Payloads of at least minBytes are detached (0 = never, the default: only a driver that hands
+  // detached() to JS turns it on).
+  void detachFramesFrom(uint32_t minBytes) { detachFrom_ = minBytes; }
+  bool detaches(uint32_t len) const { return detachFrom_ != 0 && len >= detachFrom_; }
+  void frameDetached(SessionId s, uint16_t msgId, uint32_t seq, PayloadBlock block, uint32_t len) {
+    detached_.push_back(DetachedPayload{std::move(block), len});
+    put(EventType::kFrame, kDetachedPayload, msgId, s, seq, nullptr, 0);
+  }
   void writable(SessionId s) { put(EventType::kWritable, 0, 0, s, 0, nullptr, 0); }
   void blocked(SessionId s) { put(EventType::kBlocked, 0, 0, s, 0, nullptr, 0); }
   // The head of an HTTP request (WebSocket upgrade or plain GET) on a WebSocket-enabled listener.
@@ -40,9 +53,14 @@ class EventWriter {
   bool empty() const { return buf_.empty(); }
   size_t size() const { return buf_.size(); }
   const uint8_t* data() const { return buf_.data(); }
-  void clear() { buf_.clear(); }
+  void clear() {
+    buf_.clear();
+    detached_.clear();
+  }
   // The batch storage itself (the driver swaps it out to hand a batch to another thread).
   ByteBuffer& buffer() { return buf_; }
+  // The batch's detached payloads (swapped out together with buffer()).
+  DetachedPayloads& detached() { return detached_; }
 
  private:
   void put(EventType type, uint8_t reason, uint16_t msgId, SessionId s, uint32_t aux, const void* payload,
@@ -63,6 +81,8 @@ class EventWriter {
   }
 
   ByteBuffer buf_;
+  DetachedPayloads detached_;
+  uint32_t detachFrom_ = 0;
 };
 
 static_assert(std::endian::native == std::endian::little, "records are little-endian host order");

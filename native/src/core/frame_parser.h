@@ -1,12 +1,14 @@
 // Splits one session's received byte stream into wire frames. Complete frames are handed out straight from
 // the caller's buffer; only an incomplete frame's bytes are kept (header in place, payload on the heap, the
-// heap part allocated only after the header's length passed the checks, and freed when the frame completes).
+// heap part allocated only after the header's length passed the checks, and freed when the frame completes,
+// unless the frame's consumer takes it with takeBody()).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <memory>
+#include <utility>
 
+#include "core/payload_block.h"
 #include "core/wire.h"
 
 namespace fastport {
@@ -29,6 +31,13 @@ class FrameParser {
   size_t heldBytes() const { return headHave_ + bodyHave_; }
   // Frees any kept bytes (session closing).
   void reset() { resetFrame(); }
+  // Only inside onFrame: the heap block holding this frame's payload (exactly payloadLen bytes), which the
+  // caller then owns; empty when the payload lies in the caller's bytes (a frame complete within one feed).
+  PayloadBlock takeBody() {
+    if (!handingBody_) return {};
+    bodyCap_ = 0;
+    return std::move(body_);
+  }
 
  private:
   static Status check(uint32_t frameLen, uint32_t maxFrameBytes) {
@@ -41,16 +50,16 @@ class FrameParser {
     bodyHave_ = 0;
     bodyCap_ = 0;
     body_.reset();
+    handingBody_ = false;
   }
+  // realloc: a big body usually grows in place or by remapping pages, not by copying what arrived.
   void reserveBody(uint32_t need, uint32_t payloadLen) {
     if (bodyCap_ >= need) return;
     // Grow geometrically but never past the frame: a slow sender costs what it sent, not what it announced.
     uint64_t cap = bodyCap_ ? uint64_t(bodyCap_) * 2 : 4096;
     if (cap < need) cap = need;
     if (cap > payloadLen) cap = payloadLen;
-    std::unique_ptr<uint8_t[]> bigger(new uint8_t[cap]);
-    if (bodyHave_) std::memcpy(bigger.get(), body_.get(), bodyHave_);
-    body_ = std::move(bigger);
+    resizeBlock(body_, size_t(cap));
     bodyCap_ = uint32_t(cap);
   }
 
@@ -58,8 +67,9 @@ class FrameParser {
   uint32_t headHave_ = 0;  // header bytes kept (0 = between frames)
   uint32_t bodyHave_ = 0;  // payload bytes kept
   uint32_t bodyCap_ = 0;
-  std::unique_ptr<uint8_t[]> body_;
+  PayloadBlock body_;
   uint64_t startedMs_ = 0;
+  bool handingBody_ = false;  // inside onFrame with the payload in body_
 };
 
 template <class OnFrame>
@@ -116,7 +126,9 @@ FrameParser::Status FrameParser::feed(const uint8_t* data, size_t len, uint32_t 
     bodyHave_ += take;
     off += take;
     if (bodyHave_ == payloadLen) {
+      handingBody_ = true;
       onFrame(readBe16(head_ + 4), readBe32(head_ + 6), body_.get(), payloadLen);
+      handingBody_ = false;
       resetFrame();
     }
   }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "core/byte_buffer.h"
 #include "core/close_reason.h"
 #include "core/frame_parser.h"
 #include "core/send_queue.h"
@@ -37,7 +38,8 @@ struct CoreSession {
   bool sendBacklogged = false;  // pending send bytes went above the soft limit: reading stops until half
   bool dirty = false;           // bytes queued since the last flush
   bool watched = false;         // in the deadline watch list
-  bool holdsCounted = false;    // counted in recvBuffersHeld (the parser keeps part of a frame)
+  bool holdsCounted = false;    // counted in recvBuffersHeld (part of a frame or parked bytes kept)
+  bool endParked = false;       // the peer's FIN arrived while reading was off: handled when it resumes
 
   uint64_t connectDeadlineMs = 0;  // 0 = none (or the kernel enforces it)
   uint64_t sendProgressMs = 0;     // last time the kernel took bytes (or pending became non-zero)
@@ -45,7 +47,8 @@ struct CoreSession {
   size_t pendingBytes = 0;         // queued or in flight, not yet taken by the kernel
   std::string remote;              // reported in OPEN
   FrameParser parser;
-  SendQueue queue;  // the engine moves bytes out of it (and reports them taken with SessionCore::sent)
+  ByteBuffer parked;  // bytes a receive completed with while reading was off: framed when reading resumes
+  SendQueue queue;    // the engine moves bytes out of it (and reports them taken with SessionCore::sent)
   SendWatermark watermark;
   std::unique_ptr<SessionProtocol> protocol;  // null: FastPort frames as they are
   WireProtocol wire;  // FastPort TCP, or sniffing / the HTTP upgrade / WebSocket (ws/wire_protocol.h)

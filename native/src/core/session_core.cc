@@ -19,6 +19,20 @@ CoreSession* SessionCore::add(SessionId id) {
   return s;
 }
 
+bool SessionCore::admitConnect(SessionId id) {
+  if (admit()) return true;
+  ev_.close(id, CloseReason::kConnectionLimit, 0);
+  c_.closed.add();
+  c_.refused.add();
+  return false;
+}
+
+void SessionCore::connectFailedEarly(SessionId id, CloseReason reason, uint32_t err) {
+  env_.budget->release();
+  ev_.close(id, reason, err);
+  c_.closed.add();
+}
+
 CoreSession* SessionCore::find(SessionId id) {
   auto it = byId_.find(id);
   return it == byId_.end() ? nullptr : slab_.at(it->second);
@@ -72,6 +86,32 @@ bool SessionCore::received(CoreSession& s, const uint8_t* data, size_t len) {
   return wire_.empty() || deliver(s, wire_.data(), wire_.size());
 }
 
+bool SessionCore::arrived(CoreSession& s, const uint8_t* data, size_t len) {
+  if (s.state != SessionState::kOpen) return !s.closed();  // input after FIN or close(): dropped
+  if (s.wantsRead()) return received(s, data, len);
+  s.parked.append(data, len);
+  countHeld(s);
+  return true;
+}
+
+void SessionCore::readingResumed(CoreSession& s) {
+  SessionSlab::Handle h = SessionSlab::handleOf(s);
+  if (s.wantsRead() && !s.parked.empty()) {
+    ByteBuffer bytes;
+    bytes.swap(s.parked);
+    countHeld(s);
+    if (!received(s, bytes.data(), bytes.size())) return;
+    CoreSession* still = slab_.at(h);
+    if (!still || still->closed()) return;
+  }
+  if (s.endParked && s.wantsRead()) {
+    s.endParked = false;
+    inputEnded(s);
+    return;
+  }
+  io_.readInterestChanged(s);
+}
+
 bool SessionCore::deliver(CoreSession& s, const uint8_t* data, size_t len) {
   CloseReason bad = deliverFrames(s.parser, s.id, data, len, cfg_.maxFrameBytes, now_, ev_, c_.framesIn);
   if (bad != CloseReason::kNone) {
@@ -112,10 +152,11 @@ void SessionCore::httpReply(SessionId id, const uint8_t* reply, size_t length, C
   afterWire(*s, s->wire.upgrade(s->parser, s->id, cfg_, now_, ev_, c_, RawSink{this, s}));
 }
 
-// recvBuffersHeld counts sessions whose parser keeps part of a frame; the flag (not the parser's state,
-// which a bad header resets) says whether this session is in the count, so closeSession() settles it.
+// recvBuffersHeld counts sessions whose parser keeps part of a frame or that have parked bytes; the flag (not
+// the parser's state, which a bad header resets) says whether this session is in the count, so closeSession()
+// settles it.
 void SessionCore::countHeld(CoreSession& s) {
-  bool holds = s.parser.midFrame();
+  bool holds = s.parser.midFrame() || !s.parked.empty();
   if (holds == s.holdsCounted) return;
   s.holdsCounted = holds;
   if (holds) {
@@ -128,6 +169,10 @@ void SessionCore::countHeld(CoreSession& s) {
 
 void SessionCore::inputEnded(CoreSession& s) {
   if (s.state != SessionState::kOpen) return;  // draining: input is dropped anyway
+  if (!s.wantsRead()) {
+    s.endParked = true;  // behind bytes parked while reading was off
+    return;
+  }
   s.state = SessionState::kInputEnded;
   s.drainReason = CloseReason::kPeerClosed;
   io_.readInterestChanged(s);
@@ -143,7 +188,7 @@ void SessionCore::sent(CoreSession& s, size_t bytes) {
   if (s.sendBacklogged && s.pendingBytes <= cfg_.sendSoftLimit / 2) {
     s.sendBacklogged = false;  // the peer reads again: so do we
     s.resumedMs = now_ ? now_ : monotonicMs();
-    io_.readInterestChanged(s);
+    readingResumed(s);
   }
 }
 
@@ -163,6 +208,8 @@ void SessionCore::closeSession(CoreSession& s, CloseReason reason, uint32_t err)
   s.state = SessionState::kClosed;
   if (s.holdsCounted) c_.recvBuffersHeld.sub();
   s.holdsCounted = false;
+  s.endParked = false;
+  ByteBuffer().swap(s.parked);
   s.parser.reset();
   s.wire.reset();
   c_.sendBytesPending.sub(s.pendingBytes);
@@ -247,8 +294,8 @@ void SessionCore::resumeRead(SessionId id) {
   CoreSession* s = find(id);
   if (!s || !s->readPaused) return;
   s->readPaused = false;
-  s->resumedMs = monotonicMs();
-  io_.readInterestChanged(*s);
+  s->resumedMs = now_ = monotonicMs();
+  readingResumed(*s);
 }
 
 void SessionCore::flush() {

@@ -38,6 +38,12 @@ class SessionCore {
   // --- sessions ---
   // Over the connection budget: false (the engine refuses the socket).
   bool admit() { return env_.budget->tryAcquire(); }
+  // An outbound connect's admission: over the connection budget, CLOSE connection_limit (counted `refused`)
+  // and false; else its budget is taken.
+  bool admitConnect(SessionId id);
+  // An admitted outbound connect that failed before its session was added (no socket): CLOSE with reason
+  // and err, its budget given back.
+  void connectFailedEarly(SessionId id, CloseReason reason, uint32_t err);
   // Stores a new session (admitted before): counted in `sessions`, state kConnecting.
   CoreSession* add(SessionId id);
   // The session with that id that is not closed, or nullptr (commands from JS).
@@ -61,6 +67,10 @@ class SessionCore {
   // Received socket bytes: FRAME records. False when that closed the session. The bytes must be the
   // engine's own read buffer: a WebSocket session unmasks them in place.
   bool received(CoreSession& s, const uint8_t* data, size_t len);
+  // A completion engine's receive finished, perhaps after reading was turned off (its cancel still on the
+  // way): open and reading = received(); open but not reading = parked until reading resumes (the order of
+  // bytes and FIN is kept); draining or half-closed = dropped. False when the session is closed.
+  bool arrived(CoreSession& s, const uint8_t* data, size_t len);
   // The peer sent FIN: the session stops reading; it closes (peer_closed) once JS has seen its frames and
   // what it queued went out.
   void inputEnded(CoreSession& s);
@@ -105,6 +115,8 @@ class SessionCore {
   bool afterWire(CoreSession& s, InputVerdict v);
   bool deliver(CoreSession& s, const uint8_t* data, size_t len);
   void countHeld(CoreSession& s);
+  // Reading is allowed again (RESUME_READ, or the send backlog drained): parked bytes and FIN first.
+  void readingResumed(CoreSession& s);
   void markDirty(CoreSession& s);
   bool needsWatch(const CoreSession& s) const;
   void checkDeadlines(CoreSession& s, bool jsCaughtUp);

@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/counters.h"
+#include "core/payload_block.h"
 #include "core/send_queue.h"
 
 namespace fastport {
@@ -48,6 +49,10 @@ class Driver {
   virtual std::string submit(const uint8_t* log, size_t length) = 0;
   // Calls fn(name, value) for each counter, summed over loops.
   virtual void stats(const std::function<void(const char*, uint64_t)>& fn) = 0;
+  // During a DeliverFn call: the payloads of the batch's detached FRAME records, in record order (the
+  // receiver may take the blocks; the driver frees what is left after the call). nullptr: this driver does
+  // not detach payloads.
+  virtual DetachedPayloads* detachedPayloads() { return nullptr; }
   // Closes everything, delivers the last events (when deliverLast), stops threads, releases handles.
   // Idempotent.
   virtual void shutdown(bool deliverLast) = 0;

@@ -16,6 +16,9 @@ namespace fastport {
 
 // A batch buffer that grew beyond this is released after delivery (one huge frame must not pin memory).
 inline constexpr size_t kKeepBatchBytes = 4u << 20;
+// Frame payloads of at least this many bytes reach JS as their own ArrayBuffer, not copied into the batch
+// and then again into JS's batch ArrayBuffer (inline driver; docs/boundary.md "Detached payloads").
+inline constexpr uint32_t kDetachFrameBytes = 32u << 10;
 
 inline std::string errnoText(const std::string& what, int err) {
   return what + ": " + std::strerror(err) + " (errno " + std::to_string(err) + ")";

@@ -24,6 +24,7 @@ class InlineDriver final : public Driver {
         budget_(config.maxConnections) {}
 
   bool start(std::string* error) {
+    events_.detachFramesFrom(kDetachFrameBytes);
     LoopContext ctx{&config_, &events_, &counters_, &ids_, &budget_, 0, 1};
     backend_ = createBackend(config_.engine, ctx, error);
     if (!backend_) return false;
@@ -91,6 +92,8 @@ class InlineDriver final : public Driver {
     afterJsCall();
     return "";
   }
+
+  DetachedPayloads* detachedPayloads() override { return &deliveringDetached_; }
 
   void stats(const std::function<void(const char*, uint64_t)>& fn) override {
     sumCounters({&counters_, &driverCounters_}, fn);
@@ -161,8 +164,13 @@ class InlineDriver final : public Driver {
     // JS may submit (and so write new events) during the call: hand over this batch's storage first.
     delivering_.clear();
     delivering_.swap(events_.buffer());
+    deliveringDetached_.swap(events_.detached());
     ByteSlice part{delivering_.data(), delivering_.size()};
     driverCounters_.batches.add();
+    struct FreeDetached {  // what JS did not take, also when onEvents throws
+      DetachedPayloads& payloads;
+      ~FreeDetached() { payloads.clear(); }
+    } freeDetached{deliveringDetached_};
     deliver_(&part, 1, inJsCall);
     if (events_.empty()) {
       delivering_.clear();
@@ -189,6 +197,7 @@ class InlineDriver final : public Driver {
   SessionBudget budget_;
   EventWriter events_;
   ByteBuffer delivering_;
+  DetachedPayloads deliveringDetached_;
   Counters counters_;
   Counters driverCounters_;
   std::unique_ptr<Backend> backend_;

@@ -16,19 +16,20 @@
 #include <unordered_map>
 
 #include "core/clock.h"
-#include "core/session_core.h"
+#include "engine/core_backend.h"
 #include "posix/connect_error.h"
+#include "posix/io_error.h"
 #include "posix/listen_socket.h"
+#include "posix/listener.h"
 
 namespace fastport {
 namespace {
 
 constexpr size_t kScratchBytes = 64 * 1024;
 constexpr int kMaxEvents = 512;
-constexpr int kReadsPerTurn = 16;         // per socket per pass (fairness); level-triggered epoll re-reports
-constexpr int kAcceptsPerTurn = 128;      // per listener per pass
-constexpr size_t kMaxIov = 1024;          // IOV_MAX on Linux
-constexpr uint64_t kAcceptPauseMs = 250;  // after EMFILE / ENFILE
+constexpr int kReadsPerTurn = 16;     // per socket per pass (fairness); level-triggered epoll re-reports
+constexpr int kAcceptsPerTurn = 128;  // per listener per pass
+constexpr size_t kMaxIov = 1024;      // IOV_MAX on Linux
 // epoll data: a session's slab handle (below bit 56), or a tag in the top bits with a listener id.
 constexpr uint64_t kTagListener = 1ull << 62;
 constexpr uint64_t kTagWake = 1ull << 63;
@@ -44,21 +45,12 @@ EpollSession& as(CoreSession& s) {
   return static_cast<EpollSession&>(s);
 }
 
-struct Listener {
-  int fd = -1;
-  uint64_t pausedUntilMs = 0;  // 0 = accepting
-};
-
-CloseReason reasonFor(int err) {
-  return (err == ECONNRESET || err == EPIPE) ? CloseReason::kReset : CloseReason::kIoError;
-}
-
-class EpollBackend final : public Backend, private SessionIo {
+class EpollBackend final : private SessionIo, public CoreBackend {
  public:
   EpollBackend(const LoopContext& ctx, int epfd, int wakeFd)
-      : ctx_(ctx),
+      : CoreBackend(ctx, ETIMEDOUT, *this),
+        ctx_(ctx),
         c_(*ctx.counters),
-        core_(SessionCoreEnv{ctx.config, ctx.events, ctx.counters, ctx.budget, ETIMEDOUT}, *this),
         epfd_(epfd),
         wakeFd_(wakeFd),
         scratch_(new uint8_t[kScratchBytes]) {}
@@ -120,7 +112,7 @@ class EpollBackend final : public Backend, private SessionIo {
       ::close(fd);
       return err;
     }
-    listeners_[listenerId] = Listener{fd, 0};
+    listeners_[listenerId].fd = fd;
     return 0;
   }
 
@@ -133,17 +125,10 @@ class EpollBackend final : public Backend, private SessionIo {
 
   void connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) override {
     core_.setNow(monotonicMs());
-    if (!core_.admit()) {
-      ctx_.events->close(id, CloseReason::kConnectionLimit, 0);
-      c_.closed.add();
-      c_.refused.add();
-      return;
-    }
+    if (!core_.admitConnect(id)) return;
     int fd = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-      ctx_.budget->release();
-      ctx_.events->close(id, CloseReason::kConnectFailed, uint32_t(errno));
-      c_.closed.add();
+      core_.connectFailedEarly(id, CloseReason::kConnectFailed, uint32_t(errno));
       return;
     }
     EpollSession& s = as(*core_.add(id));
@@ -166,25 +151,11 @@ class EpollBackend final : public Backend, private SessionIo {
     core_.rewatch(s);
   }
 
-  void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override {
-    core_.send(id, frames, length, frameCount);
-  }
-  void close(SessionId id, CloseReason reason) override { core_.close(id, reason); }
-  void abort(SessionId id, CloseReason reason) override { core_.abort(id, reason); }
-  void pauseRead(SessionId id) override { core_.pauseRead(id); }
-  void resumeRead(SessionId id) override { core_.resumeRead(id); }
-  void flush() override { core_.flush(); }
-  void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) override {
-    core_.httpReply(id, reply, length, after);
-  }
-
   void shutdown() override {
     for (auto& [id, l] : listeners_) ::close(l.fd);
     listeners_.clear();
     core_.shutdown();
   }
-
-  size_t sessionCount() const override { return core_.openCount(); }
 
  private:
   // --- SessionIo ---
@@ -230,7 +201,7 @@ class EpollBackend final : public Backend, private SessionIo {
       c_.syscalls.add();
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        if (acceptShouldPause(errno)) {
           // Out of descriptors: stop accepting for a while instead of spinning on the ready listener.
           l.pausedUntilMs = core_.now() + kAcceptPauseMs;
           setListenerMask(listenerId, l, 0);
@@ -279,7 +250,7 @@ class EpollBackend final : public Backend, private SessionIo {
       int err = 0;
       socklen_t len = sizeof err;
       getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-      core_.closeSession(s, err ? reasonFor(err) : CloseReason::kPeerClosed, uint32_t(err));
+      core_.closeSession(s, err ? ioFailure(err) : CloseReason::kPeerClosed, uint32_t(err));
     }
   }
 
@@ -313,7 +284,7 @@ class EpollBackend final : public Backend, private SessionIo {
       }
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
-      core_.closeSession(s, reasonFor(errno), uint32_t(errno));
+      core_.closeSession(s, ioFailure(errno), uint32_t(errno));
       return false;
     }
     return true;
@@ -339,7 +310,7 @@ class EpollBackend final : public Backend, private SessionIo {
         armWrite(s, true);
         return;
       }
-      core_.closeSession(s, reasonFor(errno), uint32_t(errno));
+      core_.closeSession(s, ioFailure(errno), uint32_t(errno));
       return;
     }
     s.queue.consume(core_.pool(), size_t(sent));
@@ -381,7 +352,6 @@ class EpollBackend final : public Backend, private SessionIo {
 
   LoopContext ctx_;
   Counters& c_;
-  SessionCore core_;
   int epfd_;
   int wakeFd_;
   std::unique_ptr<uint8_t[]> scratch_;

@@ -38,21 +38,9 @@ class IocpBackend final : public win::SessionBackend {
     return associate(s->sock);
   }
 
-  void startReceive(Session* s) override {
-    if (s->recvHeld > 0) {
-      // Bytes that arrived while reading was paused: frame them first.
-      uint32_t held = s->recvHeld;
-      s->recvHeld = 0;
-      SessionId id = s->id;
-      bool zeroNext = handleData(s, held);
-      if (!alive(id)) return;
-      receiveLoop(s, zeroNext);
-      return;
-    }
-    receiveLoop(s, true);
-  }
+  void postReceive(Session* s) override { receiveLoop(s, true); }
 
-  void startSend(Session* s) override {
+  void postSend(Session* s) override {
     ByteSlice slices[kMaxBufs];
     size_t n = s->queue.gather(slices, kMaxBufs);
     WSABUF bufs[kMaxBufs];
@@ -123,18 +111,13 @@ class IocpBackend final : public win::SessionBackend {
         receiveLoop(s, false);  // data or EOF is waiting: the real receive
         return;
       }
-      if (bytes == 0) {
-        closeSession(s, CloseReason::kPeerClosed, 0);
-        return;
+      SessionSlab::Handle h = SessionSlab::handleOf(*s);
+      bool zeroNext = bytes < kRecvBufBytes;
+      if (receiveDone(s, s->recvBuf, bytes)) {
+        receiveLoop(s, zeroNext);
+      } else if (alive(h)) {
+        returnBuffer(s);
       }
-      if (s->state != Session::State::kOpen) return;  // closing: input is no longer read
-      if (s->readPaused) {
-        s->recvHeld = bytes;  // posted before reading paused: framed at resume
-        return;
-      }
-      SessionId id = s->id;
-      bool zeroNext = handleData(s, bytes);
-      if (alive(id)) receiveLoop(s, zeroNext);
       return;
     }
     s->sending = false;
@@ -157,17 +140,17 @@ class IocpBackend final : public win::SessionBackend {
     return 0;
   }
 
-  bool alive(SessionId id) { return find(id) != nullptr; }
-
   // Posts receives until one is pending. zeroByte: wait for data without pinning a buffer; else a real
-  // receive into a pooled buffer. Receives that complete at once are handled here (bounded, then a
-  // zero-byte receive is queued as a packet so other sessions get their turn).
+  // receive into a pooled buffer. Receives that complete at once are handled here (bounded, also by the
+  // pass's batch budget; then a zero-byte receive is queued as a packet so other sessions get their turn).
   void receiveLoop(Session* s, bool zeroByte) {
-    SessionId id = s->id;
-    for (int i = 0; i < kInlineReceives; ++i) {
-      if (s->receiving || s->state != Session::State::kOpen || s->readPaused) return;
+    SessionSlab::Handle h = SessionSlab::handleOf(*s);
+    for (int i = 0; i < kInlineReceives && !batchFull(); ++i) {
+      if (s->receiving || !s->wantsRead()) return;
       WSABUF buf{0, nullptr};
-      if (!zeroByte) {
+      if (zeroByte) {
+        returnBuffer(s);
+      } else {
         if (!s->recvBuf) s->recvBuf = takeBuffer();
         buf.len = ULONG(kRecvBufBytes);
         buf.buf = reinterpret_cast<char*>(s->recvBuf);
@@ -193,11 +176,15 @@ class IocpBackend final : public win::SessionBackend {
         zeroByte = false;  // data or EOF is waiting: the real receive
         continue;
       }
-      zeroByte = handleData(s, bytes);
-      if (!alive(id)) return;
+      zeroByte = bytes < kRecvBufBytes;  // not filled: probably drained
+      if (!receiveDone(s, s->recvBuf, bytes)) {
+        if (alive(h)) returnBuffer(s);
+        return;
+      }
     }
     // Yield: a packet that looks like a completed zero-byte receive brings this session back later.
-    if (s->receiving || s->state != Session::State::kOpen || s->readPaused) return;
+    if (s->receiving || !s->wantsRead()) return;
+    returnBuffer(s);
     s->recvZeroByte = true;
     s->recvOp.ov = OVERLAPPED{};
     s->receiving = true;
@@ -205,20 +192,11 @@ class IocpBackend final : public win::SessionBackend {
     PostQueuedCompletionStatus(port_, 0, 0, &s->recvOp.ov);
   }
 
-  // A real receive brought `bytes` (0 = EOF). Returns whether the next receive should be zero-byte (the
-  // buffer was not filled: probably drained). May close the session.
-  bool handleData(Session* s, DWORD bytes) {
-    if (bytes == 0) {
-      closeSession(s, CloseReason::kPeerClosed, 0);
-      return true;
-    }
-    if (!received(s, s->recvBuf, bytes)) return true;
-    bool more = bytes == kRecvBufBytes;
-    if (!more) {
-      putBuffer(s->recvBuf);
-      s->recvBuf = nullptr;
-    }
-    return !more;
+  // The receive buffer goes back to the pool unless a real receive is writing into it.
+  void returnBuffer(Session* s) {
+    if (!s->recvBuf || (s->receiving && !s->recvZeroByte)) return;
+    putBuffer(s->recvBuf);
+    s->recvBuf = nullptr;
   }
 
   void releaseSession(Session* s) override {

@@ -4,8 +4,9 @@
 // Receives land in the session's receive slice. Sends copy queued bytes into a send slice: a burst of small
 // frames goes out in one RIOSend (the fast path); bytes beyond a slice stay in the session's send queue
 // and follow slice by slice as sends complete (large frames stream through). Accept / limits / deadlines /
-// close come from win/session_backend.h. Client connects are non-blocking connect() calls checked on each
-// sweep (every kSweepIntervalMs), since ConnectEx would tie the socket to a completion port.
+// close come from the session core through win/session_backend.h. Client connects are non-blocking connect()
+// calls checked on each sweep (every kSweepIntervalMs), since ConnectEx would tie the socket to a completion
+// port.
 #include "rio/rio_backend.h"
 
 #include <atomic>
@@ -120,16 +121,8 @@ class RioBackend final : public win::SessionBackend {
     return 0;
   }
 
-  void startReceive(Session* s) override {
-    if (s->receiving || s->state != Session::State::kOpen || s->readPaused) return;
-    if (s->recvHeld > 0) {
-      // Bytes that arrived while paused: frame them now, before asking for more.
-      uint32_t held = s->recvHeld;
-      s->recvHeld = 0;
-      SessionId id = s->id;
-      if (!received(s, slices_.data(s->recvSlice), held)) return;
-      if (!find(id) || s->state != Session::State::kOpen || s->readPaused) return;
-    }
+  void postReceive(Session* s) override {
+    if (s->receiving || !s->wantsRead()) return;
     if (s->recvSlice < 0) s->recvSlice = slices_.take();
     if (s->recvSlice < 0) {
       closeSession(s, CloseReason::kIoError, ERROR_NOT_ENOUGH_MEMORY);
@@ -147,7 +140,7 @@ class RioBackend final : public win::SessionBackend {
     }
   }
 
-  void startSend(Session* s) override {
+  void postSend(Session* s) override {
     if (s->sendSlice < 0) s->sendSlice = slices_.take();
     if (s->sendSlice < 0) {
       closeSession(s, CloseReason::kIoError, ERROR_NOT_ENOUGH_MEMORY);
@@ -163,7 +156,6 @@ class RioBackend final : public win::SessionBackend {
       len += parts[i].len;
     }
     rio::Buf buf = slices_.buf(s->sendSlice, ULONG(len));
-    s->sendBytes = uint32_t(len);
     s->sending = true;
     ++s->pendingOps;
     c_.syscalls.add();
@@ -208,7 +200,7 @@ class RioBackend final : public win::SessionBackend {
   }
 
  private:
-  // Results until the queue is empty, then re-arm the notification.
+  // Results until the queue is empty (or the pass's batch is full), then re-arm the notification.
   void drainQueue() {
     rio::Result results[kDequeueBatch];
     for (;;) {
@@ -219,7 +211,7 @@ class RioBackend final : public win::SessionBackend {
         break;
       }
       for (ULONG i = 0; i < n; ++i) onResult(results[i]);
-      if (n < kDequeueBatch) break;
+      if (n < kDequeueBatch || batchFull()) break;  // the rest: notified again at once, on the next pass
     }
     api_->notify(cq_);
   }
@@ -244,18 +236,7 @@ class RioBackend final : public win::SessionBackend {
       closeSession(s, win::reasonForError(err), err);
       return;
     }
-    if (r.bytesTransferred == 0) {
-      closeSession(s, CloseReason::kPeerClosed, 0);
-      return;
-    }
-    if (s->state != Session::State::kOpen) return;  // closing: input is no longer read
-    if (s->readPaused) {
-      s->recvHeld = r.bytesTransferred;  // the receive was already posted when reading paused: hold it
-      return;
-    }
-    SessionId id = s->id;
-    if (!received(s, slices_.data(s->recvSlice), r.bytesTransferred)) return;
-    if (find(id)) startReceive(s);
+    if (receiveDone(s, slices_.data(s->recvSlice), r.bytesTransferred)) postReceive(s);
   }
 
   void finishConnect(Session* s, uint32_t err) {
@@ -275,7 +256,7 @@ class RioBackend final : public win::SessionBackend {
       std::vector<Session*> batch;
       for (size_t i = base; i < connecting_.size() && i < base + FD_SETSIZE; ++i) {
         Session* s = find(connecting_[i]);
-        if (!s || s->state != Session::State::kConnecting) continue;
+        if (!s || s->state != SessionState::kConnecting) continue;
         FD_SET(s->sock, &writable);
         FD_SET(s->sock, &failed);
         batch.push_back(s);

@@ -9,13 +9,12 @@
 #include <cstdint>
 #include <string>
 
+#include "core/non_copyable.h"
+
 namespace fastport::uring {
 
-class BufferRing {
+class BufferRing : NonCopyable {
  public:
-  BufferRing() = default;
-  BufferRing(const BufferRing&) = delete;
-  BufferRing& operator=(const BufferRing&) = delete;
   ~BufferRing() { release(); }
 
   // `count` must be a power of two (1..32768). Registers group `group` on ring `ringFd`; every buffer

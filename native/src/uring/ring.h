@@ -7,13 +7,12 @@
 #include <cstdint>
 #include <string>
 
+#include "core/non_copyable.h"
+
 namespace fastport::uring {
 
-class Ring {
+class Ring : NonCopyable {
  public:
-  Ring() = default;
-  Ring(const Ring&) = delete;
-  Ring& operator=(const Ring&) = delete;
   ~Ring() { close(); }
 
   // Creates the ring with `sqEntries` SQEs and `cqEntries` CQEs (both rounded up to powers of two by the

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/non_copyable.h"
+
 namespace fastport::uring {
 
 struct SliceRun {
@@ -16,11 +18,8 @@ struct SliceRun {
   unsigned count = 0;
 };
 
-class SendSlices {
+class SendSlices : NonCopyable {
  public:
-  SendSlices() = default;
-  SendSlices(const SendSlices&) = delete;
-  SendSlices& operator=(const SendSlices&) = delete;
   ~SendSlices() { release(); }
 
   // Returns '' or the reason. count <= 16384. Where the kernel refuses to register the pool (no locked

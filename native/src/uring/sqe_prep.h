@@ -27,18 +27,6 @@ inline void prepMultishotRecv(io_uring_sqe* sqe, int fd, uint16_t group, uint64_
   sqe->user_data = userData;
 }
 
-// write(2) from registered buffer `bufIndex`; `addr` must lie inside it. Works on stream sockets.
-inline void prepWriteFixed(io_uring_sqe* sqe, int fd, const void* addr, uint32_t len, uint16_t bufIndex,
-                           uint64_t userData) {
-  sqe->opcode = IORING_OP_WRITE_FIXED;
-  sqe->fd = fd;
-  sqe->addr = reinterpret_cast<uint64_t>(addr);
-  sqe->len = len;
-  sqe->off = 0;
-  sqe->buf_index = bufIndex;
-  sqe->user_data = userData;
-}
-
 // write(2) from ordinary memory (the send pool when it could not be registered).
 inline void prepWrite(io_uring_sqe* sqe, int fd, const void* addr, uint32_t len, uint64_t userData) {
   sqe->opcode = IORING_OP_WRITE;
@@ -47,6 +35,14 @@ inline void prepWrite(io_uring_sqe* sqe, int fd, const void* addr, uint32_t len,
   sqe->len = len;
   sqe->off = 0;
   sqe->user_data = userData;
+}
+
+// write(2) from registered buffer `bufIndex`; `addr` must lie inside it. Works on stream sockets.
+inline void prepWriteFixed(io_uring_sqe* sqe, int fd, const void* addr, uint32_t len, uint16_t bufIndex,
+                           uint64_t userData) {
+  prepWrite(sqe, fd, addr, len, userData);
+  sqe->opcode = IORING_OP_WRITE_FIXED;
+  sqe->buf_index = bufIndex;
 }
 
 inline void prepConnect(io_uring_sqe* sqe, int fd, const sockaddr* addr, socklen_t addrLen,

@@ -53,7 +53,7 @@ void UringBackend::poll(int timeoutMs) {
       ring_.wait(timeoutMs);  // -ETIME after the timeout: nothing to do
       waited = true;
     }
-    now_ = monotonicMs();
+    core_.setNow(monotonicMs());
     processCompletions(!waited);  // a wait already ran the deferred completions
     afterPass();
     return;
@@ -74,31 +74,20 @@ void UringBackend::poll(int timeoutMs) {
     }
   }
   drain(eventFd_);  // reset before reaping: later work signals it again
-  now_ = monotonicMs();
+  core_.setNow(monotonicMs());
   processCompletions(true);
   afterPass();
 }
 
 void UringBackend::sweep(uint64_t nowMs, bool jsCaughtUp) {
   if (!ensureEnabled()) return;
-  now_ = nowMs;
   for (auto& [id, l] : listeners_) {
     if (l.pausedUntilMs && nowMs >= l.pausedUntilMs) {
       l.pausedUntilMs = 0;
       armAccept(id, l);
     }
   }
-  if (!watch_.empty()) {
-    sweeping_.swap(watch_);
-    for (SessionId id : sweeping_) {
-      Session* s = findOpen(id);
-      if (!s) continue;
-      s->watched = false;
-      checkDeadlines(s);
-      if ((s = findOpen(id))) rewatch(s);
-    }
-    sweeping_.clear();
-  }
+  core_.sweep(nowMs, jsCaughtUp);
   afterPass();
 }
 
@@ -123,9 +112,14 @@ void UringBackend::cancelEverything() {
   e->cancel_flags = IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL;
   e->user_data = tag(Op::kCancel, 0);
   submit();
-  for (int round = 0; round < 50 && !sessions_.empty(); ++round) {
+  auto anyStored = [this] {
+    bool any = false;
+    core_.forEach([&](CoreSession*) { any = true; });
+    return any;
+  };
+  for (int round = 0; round < 50 && anyStored(); ++round) {
     processCompletions(true);
-    if (sessions_.empty()) break;
+    if (!anyStored()) break;
     if (waitInRing_) {
       ring_.wait(10);
     } else {
@@ -198,14 +192,14 @@ void UringBackend::processCompletions(bool enterFirst) {
     if (!backlog_.empty()) {
       handling_.clear();
       handling_.swap(backlog_);
-      for (const io_uring_cqe& cqe : handling_) handle(cqe);
+      if (!handleAll(handling_.data(), unsigned(handling_.size()))) return;
       continue;
     }
     if (enter) ring_.enter(true);  // -EBUSY / -EAGAIN: submission refused, the reap below makes room
     io_uring_cqe batch[kReapBatch];
     unsigned n = ring_.reap(batch, kReapBatch);
     if (waitInRing_ && answerWakeFirst(batch, n)) return;
-    for (unsigned i = 0; i < n; ++i) handle(batch[i]);
+    if (!handleAll(batch, n)) return;
     if (ring_.ready() > 0) {
       enter = false;  // more already posted: reap them first
     } else if (ring_.overflowed()) {
@@ -214,6 +208,17 @@ void UringBackend::processCompletions(bool enterFirst) {
       break;
     }
   }
+}
+
+bool UringBackend::handleAll(const io_uring_cqe* cqes, unsigned n) {
+  for (unsigned i = 0; i < n; ++i) {
+    if (core_.batchFull()) {
+      backlog_.insert(backlog_.begin(), cqes + i, cqes + n);  // before any stashed while handling
+      return false;
+    }
+    handle(cqes[i]);
+  }
+  return true;
 }
 
 bool UringBackend::answerWakeFirst(const io_uring_cqe* batch, unsigned n) {
@@ -246,14 +251,14 @@ void UringBackend::armWakeRead() {
 }
 
 void UringBackend::afterPass() {
-  startDirtySends();  // also bytes the protocol step queued while reading (pong, close, HTTP reply)
+  core_.flush();  // also bytes the protocol step queued while reading (pong, close, HTTP reply)
   if (!rearm_.empty()) {
     rearming_.swap(rearm_);
-    for (SessionId id : rearming_) {
-      Session* s = findOpen(id);
+    for (SessionSlab::Handle h : rearming_) {
+      UringSession* s = sessionAt(h);
       if (!s) continue;
-      s->rearmQueued = false;
-      if (wantsRead(s) && !s->recvArmed) armRecv(s);
+      s->lists &= uint8_t(~kInRearm);
+      if (s->wantsRead() && s->recv == RecvState::kIdle) armRecv(*s);
     }
     rearming_.clear();
   }
@@ -266,24 +271,23 @@ void UringBackend::afterPass() {
 }
 
 void UringBackend::handle(const io_uring_cqe& cqe) {
-  uint32_t id = idOf(cqe.user_data);
   switch (opOf(cqe.user_data)) {
     case Op::kAccept:
-      onAccept(id, cqe.res, cqe.flags);
+      onAccept(uint32_t(cqe.user_data), cqe.res, cqe.flags);
       break;
     case Op::kRecv:
-      onRecv(id, cqe.res, cqe.flags);
+      onRecv(sessionAt(cqe.user_data), cqe.res, cqe.flags);
       break;
     case Op::kSend:
-      onSend(id, cqe.res);
+      if (UringSession* s = sessionAt(cqe.user_data)) onSend(*s, cqe.res);
       break;
     case Op::kConnect:
-      onConnect(id, cqe.res);
+      if (UringSession* s = sessionAt(cqe.user_data)) onConnect(*s, cqe.res);
       break;
     case Op::kConnectTimeout:
-      if (Session* s = findAny(id)) {
-        s->timeoutInFlight = false;
-        maybeFree(s);
+      if (UringSession* s = sessionAt(cqe.user_data)) {
+        s->inFlight &= uint8_t(~kTimeoutRunning);
+        maybeFree(*s);
       }
       break;
     case Op::kCancel:
@@ -294,9 +298,9 @@ void UringBackend::handle(const io_uring_cqe& cqe) {
   }
 }
 
-io_uring_sqe* UringBackend::onSocket(io_uring_sqe* e, const Session* s) {
-  if (s->slot >= 0) {
-    e->fd = s->slot;
+io_uring_sqe* UringBackend::onSocket(io_uring_sqe* e, const UringSession& s) {
+  if (s.fileSlot >= 0) {
+    e->fd = s.fileSlot;
     e->flags |= IOSQE_FIXED_FILE;
   }
   return e;

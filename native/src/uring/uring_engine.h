@@ -1,18 +1,20 @@
 // The io_uring engine (Backend for engine/backend.h): multishot accept, multishot recv into a provided-buffer
 // ring (idle sessions hold no buffer), sends copied into registered send slices (WRITE_FIXED, one in flight
 // per session, released on completion), connect with a linked timeout, batched submission (one io_uring_enter
-// per pass) and reaping. Inline mode: completions signal an eventfd registered with the ring (pollFd(),
-// watched by libuv). Thread mode: poll() blocks in io_uring_enter itself (with a timeout); wake() writes a
-// second eventfd that a READ in the ring is waiting on, so a wake-up is just another completion. A wake-up is
-// answered first (the driver applies the commands, then the other completions are handled) so a PAUSE_READ
-// sent before the peer's bytes holds them back.
+// per pass) and reaping. The session life (state, framing, limits, close / drain / discard, deadlines,
+// counters) is core/session_core.h; this engine only submits requests and reports their completions to it.
+// Inline mode: completions signal an eventfd registered with the ring (pollFd(), watched by libuv). Thread
+// mode: poll() blocks in io_uring_enter itself (with a timeout); wake() writes a second eventfd that a READ
+// in the ring is waiting on, so a wake-up is just another completion. A wake-up is answered first (the
+// driver applies the commands, then the other completions are handled) so a PAUSE_READ sent before the
+// peer's bytes holds them back.
 //
 // The class is shared by its implementation files, one job each:
 //   uring_backend.cc         ring plumbing: set-up, poll / sweep, submission, reaping, dispatch
 //   uring_listen_connect.cc  listeners (multishot accept) and outbound connects (linked timeout)
-//   uring_receive.cc         multishot recv into provided buffers, framing, pause / resume
+//   uring_receive.cc         multishot recv into provided buffers, handed to the core
 //   uring_send.cc            sends through registered send slices (WRITE_FIXED)
-//   uring_sessions.cc        the session table, deadlines, close / shutdown
+//   uring_sessions.cc        the kernel side of a session's end: FIN, cancel, free; shutdown
 #pragma once
 
 #include <linux/io_uring.h>
@@ -23,7 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/backend.h"
+#include "engine/core_backend.h"
 #include "uring/buffer_ring.h"
 #include "uring/file_table.h"
 #include "uring/ring.h"
@@ -35,21 +37,16 @@ namespace fastport::uring {
 
 inline constexpr uint16_t kBufferGroup = 0;
 inline constexpr unsigned kReapBatch = 256;
-inline constexpr unsigned kMaxReapRounds = 64;   // per poll(): bounded, the eventfd re-fires if work is left
-inline constexpr uint64_t kAcceptPauseMs = 250;  // after EMFILE / ENFILE
+inline constexpr unsigned kMaxReapRounds = 64;  // per poll(): bounded, the eventfd re-fires if work is left
 inline constexpr size_t kGatherSlices = 64;
 inline constexpr size_t kMaxSliceRun = 16;  // slices one write may span (256 KiB with 16 KiB slices)
 
-inline CloseReason reasonFor(int err) {
-  return (err == ECONNRESET || err == EPIPE) ? CloseReason::kReset : CloseReason::kIoError;
-}
-
-class UringBackend final : public Backend {
+class UringBackend final : private SessionIo, public CoreBackend {
  public:
   UringBackend(const LoopContext& ctx, int eventFd, int wakeFd)
-      : ctx_(ctx),
+      : CoreBackend(ctx, ETIMEDOUT, *this),
+        ctx_(ctx),
         cfg_(*ctx.config),
-        ev_(*ctx.events),
         c_(*ctx.counters),
         eventFd_(eventFd),
         wakeFd_(wakeFd) {}
@@ -68,18 +65,21 @@ class UringBackend final : public Backend {
              uint16_t* boundPort) override;
   void unlisten(uint32_t listenerId) override;
   void connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) override;
-  void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override;
-  void close(SessionId id, CloseReason reason) override;
-  void abort(SessionId id, CloseReason reason) override;
-  void pauseRead(SessionId id) override;
-  void resumeRead(SessionId id) override;
   void flush() override;
   void shutdown() override;
-  size_t sessionCount() const override { return openSessions_; }
-  // Bytes the session's slice run holds.
-  size_t runBytes(const Session* s) const { return size_t(s->slice.count) * slices_.sliceBytes(); }
 
  private:
+  // --- SessionIo (what the core asks of the kernel side) ---
+
+  std::unique_ptr<CoreSession> newSession() override { return std::make_unique<UringSession>(); }
+  // Arms the multishot recv when the core wants reading, cancels it when not.
+  void readInterestChanged(CoreSession& s) override;
+  void startSend(CoreSession& s) override;
+  void sendNow(CoreSession& s) override;
+  void finishOutput(CoreSession& s) override;
+  // Cancels the session's requests; the fd, file slot, slice and memory go when the last one completed.
+  void closed(CoreSession& s) override;
+
   // --- ring plumbing ---
 
   static void signal(int fd);
@@ -102,15 +102,23 @@ class UringBackend final : public Backend {
   // Runs deferred completions and handles them: earlier stashed ones first, so each session's CQEs stay in
   // kernel order. One enter per pass unless the CQ is still full or overflowed (then enter again).
   void processCompletions(bool enterFirst);
+  // Handles completions in order until the pass's event batch is full (SessionCore::batchFull): the rest
+  // goes to the front of the backlog for the next pass. False when it stopped early.
+  bool handleAll(const io_uring_cqe* cqes, unsigned n);
 
   // Thread mode: a wake-up among the completions is handled alone and the rest kept for the next pass, so
   // the commands behind the wake-up are applied first. Alternates, so wake-ups cannot starve completions.
   bool answerWakeFirst(const io_uring_cqe* batch, unsigned n);
   void armWakeRead();
 
-  // End of a pass: re-arm receives that ran dry, hand free slices to waiting sessions, submit once.
+  // End of a pass: start sends, re-arm receives that ran dry, hand free slices to waiting sessions, submit.
   void afterPass();
   void handle(const io_uring_cqe& cqe);
+  // The session a completion's handle names (closed ones included), or nullptr once freed.
+  UringSession* sessionAt(uint64_t userData) const {
+    CoreSession* s = core_.at(handleOf(userData));
+    return s ? &as(*s) : nullptr;
+  }
 
   // --- accept ---
 
@@ -120,78 +128,36 @@ class UringBackend final : public Backend {
 
   // --- connect ---
 
-  void onConnect(SessionId id, int res);
+  void onConnect(UringSession& s, int res);
 
   // --- receive ---
 
-  bool wantsRead(const Session* s) const { return s->state == Session::State::kOpen && !s->readPaused; }
-
   // Gives an open session's socket a registered file slot (when the table has one).
-  void useFileSlot(Session* s);
-
+  void useFileSlot(UringSession& s);
   // Points a request at the session's socket: its fixed file slot when it has one.
-  static io_uring_sqe* onSocket(io_uring_sqe* e, const Session* s);
-  void armRecv(Session* s);
-  void cancelRecv(Session* s);
-  void queueRearm(Session* s);
-  void onRecv(SessionId id, int res, uint32_t flags);
-  void hold(Session* s, const uint8_t* data, size_t len);
-
-  // RESUME_READ: the bytes that landed while paused go first. Returns false when that closed the session.
-  bool deliverHeld(Session* s);
-  // data is modified (WebSocket payload is unmasked in place).
-  void deliver(Session* s, uint8_t* data, size_t len);
-  // Applies the protocol step's verdict; keeps recvBuffersHeld and the deadline watch.
-  void afterInput(Session* s, InputVerdict v, bool held);
-  void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) override;
+  static io_uring_sqe* onSocket(io_uring_sqe* e, const UringSession& s);
+  void armRecv(UringSession& s);
+  void cancelRecv(UringSession& s);
+  void queueRearm(UringSession& s);
+  void onRecv(UringSession* s, int res, uint32_t flags);
+  void recvEnded(UringSession& s, int res);
 
   // --- send ---
 
-  // Fast path: a session with nothing in flight or queued copies the frames straight into its slice.
-  size_t appendToSlice(Session* s, const uint8_t* data, size_t len);
-  // Queues bytes as they are (slice first, then the queue); counted in sendBytesPending.
-  void queueBytes(Session* s, const uint8_t* data, size_t len);
-  // queueBytes + markDirty: the protocol step's own bytes (pong, close, HTTP reply).
-  void queueRaw(Session* s, const uint8_t* data, size_t len);
-  auto rawSink(Session* s) {
-    return [this, s](const uint8_t* data, size_t len) { queueRaw(s, data, len); };
-  }
-  // Starts a send for every session that got bytes since the last pass.
-  void startDirtySends();
-
-  // One WRITE_FIXED of the slice's unsent bytes, refilled from the queue first. Waits for a free slice when
-  // the pool is exhausted.
-  void startSend(Session* s);
-  void submitSliceWrite(Session* s);
-  void onSend(SessionId id, int res);
-  void releaseSlice(Session* s);
+  size_t runBytes(const UringSession& s) const { return size_t(s.run.count) * slices_.sliceBytes(); }
+  // Copies queued bytes into the run (taking one first); false when the session must wait for a slice.
+  bool fillRun(UringSession& s);
+  void submitSliceWrite(UringSession& s);
+  void onSend(UringSession& s, int res);
+  void releaseSlice(UringSession& s);
   void serveSliceWaiters();
 
-  // Closing session whose bytes all went out: FIN after the last byte, then close.
-  void finishDrain(Session* s);
+  // --- end of a session ---
 
-  // Shutdown's best effort: one non-blocking write of what is pending, straight from the slice / queue.
-  void writeDirect(Session* s);
+  void maybeFree(UringSession& s);
 
-  // --- sessions ---
-
-  Session* addSession(SessionId id, int fd);
-  Session* findAny(SessionId id);
-  Session* findOpen(SessionId id);
-  void markDirty(Session* s);
-  bool needsWatch(const Session* s) const;
-  void rewatch(Session* s);
-
-  // Connect deadlines are the kernel's (linked timeout); these are the rest.
-  void checkDeadlines(Session* s);
-
-  // The one way a session ends for JS: exactly one CLOSE record and the counters now; the fd and the slice
-  // are released once the kernel has finished every request on them (maybeFree).
-  void closeSession(Session* s, CloseReason reason, uint32_t err);
-  void maybeFree(Session* s);
   LoopContext ctx_;
   const EngineConfig& cfg_;
-  EventWriter& ev_;
   Counters& c_;
   int eventFd_;
   int wakeFd_;
@@ -206,16 +172,12 @@ class UringBackend final : public Backend {
   BufferRing bufs_;
   SendSlices slices_;
   FileTable files_;
-  BlockPool pool_;
   bool enabled_ = false;
   int enableError_ = 0;
   bool shutDown_ = false;
   bool servingWaiters_ = false;
-  uint64_t now_ = 0;
-  size_t openSessions_ = 0;
-  std::unordered_map<SessionId, std::unique_ptr<Session>> sessions_;
   std::unordered_map<uint32_t, Listener> listeners_;
-  std::vector<SessionId> dirty_, flushing_, watch_, sweeping_, rearm_, rearming_, sliceWaiters_;
+  std::vector<SessionSlab::Handle> rearm_, rearming_, sliceWaiters_;
   std::vector<io_uring_cqe> backlog_, handling_;
   struct {
     uint64_t enters = 0, sqes = 0, cqes = 0;

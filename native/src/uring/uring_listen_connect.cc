@@ -40,40 +40,36 @@ void UringBackend::unlisten(uint32_t listenerId) {
 }
 
 void UringBackend::connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) {
-  now_ = monotonicMs();
-  if (!ctx_.budget->tryAcquire()) {
-    ev_.close(id, CloseReason::kConnectionLimit, 0);
-    c_.closed.add();
-    c_.refused.add();
-    return;
-  }
+  core_.setNow(monotonicMs());
+  if (!core_.admitConnect(id)) return;
   int fd = ::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   c_.syscalls.add();
   if (fd < 0 || !ensureEnabled()) {
     int err = fd < 0 ? errno : enableError_;
     if (fd >= 0) ::close(fd);
-    ctx_.budget->release();
-    ev_.close(id, CloseReason::kConnectFailed, uint32_t(err));
-    c_.closed.add();
+    core_.connectFailedEarly(id, CloseReason::kConnectFailed, uint32_t(err));
     return;
   }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  Session* s = addSession(id, fd);
-  s->target = addr;
-  s->remote = formatAddress(reinterpret_cast<const sockaddr*>(&addr.storage));
-  // connect + its linked timeout must sit next to each other in the SQ: make room for both first.
+  UringSession& s = as(*core_.add(id));
+  s.fd = fd;
+  s.target = addr;
+  s.remote = formatAddress(reinterpret_cast<const sockaddr*>(&addr.storage));
+  SessionSlab::Handle h = SessionSlab::handleOf(s);
+  // connect + its linked timeout must sit next to each other in the SQ: make room for both first. The
+  // kernel enforces the deadline (the core's connectDeadlineMs stays 0).
   if (ring_.sqEntries() - ring_.unsubmitted() < 2) submit();
   io_uring_sqe* c = sqe();
-  prepConnect(c, fd, reinterpret_cast<const sockaddr*>(&s->target.storage), s->target.length,
-              tag(Op::kConnect, id));
-  s->connectInFlight = true;
+  prepConnect(c, fd, reinterpret_cast<const sockaddr*>(&s.target.storage), s.target.length,
+              tag(Op::kConnect, h));
+  s.inFlight |= kConnectRunning;
   if (timeoutMs > 0) {
-    s->connectTimeout.tv_sec = timeoutMs / 1000;
-    s->connectTimeout.tv_nsec = (timeoutMs % 1000) * 1000000LL;
+    s.connectTimeout.tv_sec = timeoutMs / 1000;
+    s.connectTimeout.tv_nsec = (timeoutMs % 1000) * 1000000LL;
     c->flags |= IOSQE_IO_LINK;
-    prepLinkTimeout(sqe(), &s->connectTimeout, tag(Op::kConnectTimeout, id));
-    s->timeoutInFlight = true;
+    prepLinkTimeout(sqe(), &s.connectTimeout, tag(Op::kConnectTimeout, h));
+    s.inFlight |= kTimeoutRunning;
   }
   submit();
 }
@@ -96,9 +92,9 @@ void UringBackend::onAccept(uint32_t listenerId, int res, uint32_t flags) {
   if (it == listeners_.end()) return;
   Listener& l = it->second;
   l.armed = false;
-  if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM) {
+  if (acceptShouldPause(-res)) {
     // Out of descriptors: stop accepting for a while instead of spinning.
-    l.pausedUntilMs = now_ + kAcceptPauseMs;
+    l.pausedUntilMs = core_.now() + kAcceptPauseMs;
     c_.acceptPaused.add();
     return;
   }
@@ -106,7 +102,7 @@ void UringBackend::onAccept(uint32_t listenerId, int res, uint32_t flags) {
 }
 
 void UringBackend::admit(int fd, uint32_t listenerId) {
-  if (!ctx_.budget->tryAcquire()) {
+  if (!core_.admit()) {
     ::close(fd);
     c_.syscalls.add();
     c_.refused.add();
@@ -118,38 +114,28 @@ void UringBackend::admit(int fd, uint32_t listenerId) {
   socklen_t len = sizeof peer;
   getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len);
   c_.syscalls.add(2);
-  Session* s = addSession(ctx_.ids->next(), fd);
-  s->state = Session::State::kOpen;
-  if (cfg_.websocket) s->protocol.sniff();
-  ev_.open(s->id, listenerId, formatAddress(reinterpret_cast<sockaddr*>(&peer)));
-  c_.accepted.add();
+  UringSession& s = as(*core_.add(ctx_.ids->next()));
+  s.fd = fd;
+  s.remote = formatAddress(reinterpret_cast<sockaddr*>(&peer));
   useFileSlot(s);
-  armRecv(s);
+  core_.opened(s, listenerId);  // arms the recv (readInterestChanged)
 }
 
-void UringBackend::onConnect(SessionId id, int res) {
-  Session* s = findAny(id);
-  if (!s) return;
-  s->connectInFlight = false;
-  if (s->state == Session::State::kClosed) {
+void UringBackend::onConnect(UringSession& s, int res) {
+  s.inFlight &= uint8_t(~kConnectRunning);
+  if (s.closed()) {
     maybeFree(s);
     return;
   }
   if (res == 0) {
-    s->state = Session::State::kOpen;
-    ev_.open(id, 0, s->remote);
-    s->remote.clear();
-    s->remote.shrink_to_fit();
-    c_.connected.add();
     useFileSlot(s);
-    if (!s->readPaused) armRecv(s);
-    startSend(s);
+    core_.opened(s, 0);
     return;
   }
   if (res == -ECANCELED) {
-    closeSession(s, CloseReason::kConnectTimeout, ETIMEDOUT);
+    core_.closeSession(s, CloseReason::kConnectTimeout, ETIMEDOUT);
   } else {
-    closeSession(s, connectFailure(-res), uint32_t(-res));
+    core_.closeSession(s, connectFailure(-res), uint32_t(-res));
   }
 }
 

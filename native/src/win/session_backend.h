@@ -1,11 +1,12 @@
-// What the two Windows engines share: sessions, listeners (AcceptEx, several accepts pre-posted), framing,
-// send queues and limits, deadlines, close without use-after-free, and the completion-port loop. The
-// engines differ only in how bytes move: iocp (zero-byte WSARecv + non-blocking recv, gathered WSASend)
-// and rio (registered buffers, request queues, a notified completion queue). See engine/backend.h.
+// What the two Windows engines share: the completion-port loop, listeners (AcceptEx, several accepts
+// pre-posted, accepted sockets handed to every loop) and the bridge to the session core (core/session_core.h:
+// state, framing, limits, backpressure read-stop, half-close, deadlines, counters, the slab). The engines
+// differ only in how bytes move: iocp (zero-byte WSARecv + real receives, gathered WSASend) and rio
+// (registered buffers, request queues, a notified completion queue). See engine/backend.h.
 //
-// Lifetime rule: a session is closed (CLOSE record, socket closed, id forgotten) at once, but its memory is
-// freed only after its last outstanding operation completed (pendingOps == 0): the kernel may still write
-// into its OVERLAPPED / buffers until then. Listeners follow the same rule for their pre-posted accepts.
+// Lifetime rule: a session is closed by the core at once (CLOSE record, socket closed, id forgotten), but its
+// memory stays in the slab until its last outstanding operation completed (pendingOps == 0): the kernel may
+// still write into its OVERLAPPED / buffers until then. Listeners follow the same rule for their accepts.
 #pragma once
 #include <memory>
 #include <mutex>
@@ -13,10 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/frame_parser.h"
-#include "core/send_queue.h"
-#include "core/send_watermark.h"
-#include "engine/backend.h"
+#include "core/session_core.h"
+#include "engine/core_backend.h"
 #include "win/winsock.h"
 
 namespace fastport::win {
@@ -36,35 +35,26 @@ struct Op {
   uint8_t addresses[2 * (sizeof(sockaddr_storage) + 16)];  // accept: local + remote address
 };
 
-struct Session {
-  enum class State : uint8_t { kConnecting, kOpen, kClosing, kClosed };
-  SessionId id = 0;
+// A session as the Windows engines see it: the core's session plus the socket and outstanding operations.
+struct Session final : CoreSession {
+  Session() {
+    recvOp.kind = OpKind::kRecv;
+    sendOp.kind = OpKind::kSend;
+    connectOp.kind = OpKind::kConnect;
+    recvOp.session = sendOp.session = connectOp.session = this;
+  }
   SOCKET sock = INVALID_SOCKET;
-  State state = State::kConnecting;
-  bool outbound = false;  // connect() made it (else accepted)
-  bool readPaused = false;
-  SendWatermark watermark;  // BLOCKED / WRITABLE / backpressure
-  bool dirty = false;       // bytes queued since the last flush
-  bool watched = false;     // in the deadline watch list
-  bool receiving = false;   // a receive is outstanding
-  bool sending = false;     // a send is outstanding (at most one)
-  int pendingOps = 0;       // outstanding operations; memory is freed at 0 once closed
-  CloseReason closeReason = CloseReason::kNone;
-  uint64_t connectDeadlineMs = 0;
-  uint64_t sendProgressMs = 0;
-  uint64_t resumedMs = 0;
-  std::string remote;
-  FrameParser parser;
-  SendQueue queue;
+  bool outbound = false;         // connect() made it (else accepted)
+  bool receiving = false;        // a receive is outstanding
+  bool sending = false;          // a send is outstanding (at most one)
+  int pendingOps = 0;            // outstanding operations; memory is freed at 0 once closed
   Op recvOp, sendOp, connectOp;  // iocp
   uint8_t* recvBuf = nullptr;    // iocp: the real receive's buffer (pooled)
   bool recvZeroByte = false;     // iocp: the outstanding receive is the zero-byte one
-  // rio: request queue, the receive slice and the send slice (-1 = none), bytes in the send slice.
+  // rio: request queue, the receive slice and the send slice (-1 = none).
   void* rq = nullptr;
   int32_t recvSlice = -1;
   int32_t sendSlice = -1;
-  uint32_t sendBytes = 0;
-  uint32_t recvHeld = 0;  // bytes received (into recvBuf / the receive slice) while reading was paused
 };
 
 struct Listener {
@@ -82,7 +72,7 @@ inline constexpr ULONG_PTR kWakeKey = 1;
 inline constexpr ULONG_PTR kHandoffKey = 3;  // accepted sockets handed over by the accepting loop
 inline constexpr int kAcceptsPosted = 8;     // AcceptEx calls kept outstanding per listener
 
-class SessionBackend : public Backend {
+class SessionBackend : private SessionIo, public CoreBackend {
  public:
   SessionBackend(const LoopContext& ctx, HANDLE port, const ExtensionFns& fns);
   ~SessionBackend() override;
@@ -103,14 +93,7 @@ class SessionBackend : public Backend {
              uint16_t* boundPort) override;
   void unlisten(uint32_t listenerId) override;
   void connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) override;
-  void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override;
-  void close(SessionId id, CloseReason reason) override;
-  void abort(SessionId id, CloseReason reason) override;
-  void pauseRead(SessionId id) override;
-  void resumeRead(SessionId id) override;
-  void flush() override;
   void shutdown() override;
-  size_t sessionCount() const override { return sessions_.size(); }
 
  protected:
   // --- what an engine provides ---
@@ -119,12 +102,11 @@ class SessionBackend : public Backend {
   // A socket was accepted or connected: make it ready for I/O (port association / request queue). 0 or an
   // error.
   virtual uint32_t attach(Session* s) = 0;
-  // Starts one receive (s open, not paused, none outstanding). May close the session.
-  virtual void startReceive(Session* s) = 0;
+  // Starts one receive (s->wantsRead(), none outstanding, no held bytes). May close the session.
+  virtual void postReceive(Session* s) = 0;
   // Starts one send of queued bytes (s->sending false, queue not empty). May close the session.
-  virtual void startSend(Session* s) = 0;
-  // Starts connecting s->sock to addr (socket created, session in kConnecting). Ends in opened() or
-  // closeSession().
+  virtual void postSend(Session* s) = 0;
+  // Starts connecting s->sock to addr (socket created, session in kConnecting). Ends in connectDone().
   virtual void startConnect(Session* s, const SocketAddress& addr) = 0;
   // A receive or send Op completed (iocp). err: Winsock error or 0.
   virtual void completed(Op* op, uint32_t err, DWORD bytes) {}
@@ -136,59 +118,64 @@ class SessionBackend : public Backend {
   virtual void releaseSession(Session* s) {}
 
   // --- what an engine calls ---
-  // Received bytes: framed into FRAME records. False when the session got closed (bad frame).
-  bool received(Session* s, const uint8_t* data, size_t n);
-  // A send of `bytes` completed: consume, counters, WRITABLE, next send or the end of a drain-close.
+  // A receive completed with `bytes` (0 = the peer's FIN) in `data` (the engine's own buffer). Returns
+  // whether the engine should receive again now (false: the session closed, its input ended or reading
+  // stopped; bytes and FIN that arrived while reading was stopped are parked by the core until it resumes).
+  bool receiveDone(Session* s, uint8_t* data, DWORD bytes);
+  // A send of `bytes` completed: consumed from the queue, counters, WRITABLE, the next send or the end of a
+  // drain-close.
   void sent(Session* s, size_t bytes);
   // The connect finished (err 0) or failed.
   void connectDone(Session* s, uint32_t err);
   // The session ends now (exactly one CLOSE record); its memory goes when its last operation completes.
-  void closeSession(Session* s, CloseReason reason, uint32_t err);
+  void closeSession(Session* s, CloseReason reason, uint32_t err) { core_.closeSession(*s, reason, err); }
   // An outstanding operation of s completed: true when s is closed (and maybe freed): do not touch it.
   bool opDone(Session* s);
+  // Whether s (by its handle) is still stored and not closed.
+  bool alive(SessionSlab::Handle h) const {
+    CoreSession* c = core_.at(h);
+    return c && !c->closed();
+  }
+  // The pass's event batch holds SessionCore::kPassBudgetBytes: receives that complete inline stop and the
+  // engine comes back to its sessions through the port on the next pass.
+  bool batchFull() const { return core_.batchFull(); }
   // Waits (bounded) for the completions of closed sessions and listeners; call from the engine's destructor.
   // False when some did not complete in time (their memory is leaked on purpose: keep what they use too).
   bool drain();
-  // Dispatches one entry (also used by drain()).
-  void dispatch(const OVERLAPPED_ENTRY& e);
-  uint64_t now() const { return now_; }
   // The open (not yet closed) session with that id, or nullptr.
-  Session* find(SessionId id);
+  Session* find(SessionId id) { return static_cast<Session*>(core_.find(id)); }
 
   LoopContext ctx_;
   const EngineConfig& cfg_;
-  EventWriter& ev_;
   Counters& c_;
   HANDLE port_;
   ExtensionFns fns_;
-  BlockPool pool_;
-  std::unique_ptr<uint8_t[]> scratch_;  // discards unread input before a graceful close
-  static constexpr size_t kScratchBytes = 64 * 1024;
 
  private:
-  Session* addSession(SessionId id, SOCKET sock);
-  void opened(Session* s, uint32_t listenerId);
+  // --- SessionIo (the core's requests) ---
+  std::unique_ptr<CoreSession> newSession() override { return std::make_unique<Session>(); }
+  void readInterestChanged(CoreSession& s) override;
+  void startSend(CoreSession& s) override;
+  void sendNow(CoreSession& s) override;
+  void finishOutput(CoreSession& s) override;
+  void closed(CoreSession& s) override;
+
+  void dispatch(const OVERLAPPED_ENTRY& e);
+  void freeSession(Session* s);
+  // Listeners and accepted sockets (win/accept.cc).
   void postAccept(Listener* l, Op* op);
   void onAccept(Op* op, uint32_t err);
   void admit(SOCKET s, uint32_t listenerId, std::string peer);
   void takeHandedOver();
-  void finishClose(Session* s);
-  void markDirty(Session* s);
-  bool needsWatch(const Session* s) const;
-  void rewatch(Session* s);
-  void checkDeadlines(Session* s);
-  void freeSession(Session* s);
+  void repostAccepts(uint64_t nowMs);
   void freeListenerIfDone(Listener* l);
 
-  uint64_t now_ = 0;
+  std::unique_ptr<uint8_t[]> scratch_;  // discards unread input before a graceful close
+  static constexpr size_t kScratchBytes = 64 * 1024;
   bool shutDown_ = false;
-  std::unordered_map<SessionId, std::unique_ptr<Session>> sessions_;
-  std::unordered_map<Session*, std::unique_ptr<Session>> zombies_;  // closed, operations outstanding
+  size_t zombies_ = 0;  // closed sessions with operations outstanding (still in the slab)
   std::unordered_map<uint32_t, std::unique_ptr<Listener>> listeners_;
   std::unordered_map<Listener*, std::unique_ptr<Listener>> closedListeners_;
-  std::vector<SessionId> dirty_;
-  std::vector<SessionId> watch_;
-  std::vector<SessionId> sweeping_;
   std::mutex handoffMutex_;
   std::vector<Accepted> handoff_;  // guarded
 };

@@ -5,10 +5,18 @@ import type { Activation } from '../../../framework/cluster/cluster';
 import { GameError } from '../../../framework/errors';
 import { Controller, Handler } from '../../../framework/handlers/decorators';
 import { GameServer } from '../../../framework/server/game-server';
+import { Room, type LeaveReason } from '../../../framework/rooms/room';
 import type { Session } from '../../../framework/server/session';
 import {
   CounterReq,
   type CounterRes,
+  EnterHubReq,
+  HubEvent,
+  type HubRes,
+  HubSaid,
+  HubSayReq,
+  LeaveHubReq,
+  type LeaveHubRes,
   HelloNodeReq,
   type HelloNodeRes,
   JoinRoomReq,
@@ -59,6 +67,37 @@ export function defineTestActors(server: GameServer): void {
   server.cluster.define('room', (_id, activation) => new Counter(activation));
 }
 
+type Named = Session<{ name: string }>;
+
+/**
+ * A matchmaker room for sessions of every node: it runs on the node that created it (`host`, given at
+ * create); members of other nodes are guests. Tells members who joins and leaves (and why).
+ */
+export class HubRoom extends Room<{ host: string }, { name: string }, { host: string }> {
+  override onCreate(options: { host: string }): void {
+    this.state = { host: options.host };
+  }
+
+  override onJoin(session: Named): HubRes {
+    this.broadcast(HubEvent, { kind: 'joined', name: session.requireUser().name, reason: '' });
+    return { host: this.state.host, members: [...this.names(), session.requireUser().name], delivered: 0 };
+  }
+
+  override onLeave(session: Named, reason: LeaveReason): void {
+    this.broadcast(HubEvent, { kind: 'left', name: session.requireUser().name, reason });
+  }
+
+  @Handler(HubSayReq)
+  say(req: HubSayReq, session: Named): HubRes {
+    this.broadcast(HubSaid, { from: session.requireUser().name, text: req.text });
+    return { host: this.state.host, members: this.names(), delivered: this.size };
+  }
+
+  private names(): string[] {
+    return [...this.members.values()].map((member) => member.requireUser().name);
+  }
+}
+
 @Controller()
 export class ClusterTestController {
   constructor(@inject(GameServer) private readonly server: GameServer) {}
@@ -78,6 +117,20 @@ export class ClusterTestController {
       await this.server.cluster.ref<CounterMsg, CounterRes>('room', req.room).ask({ add: session.id });
     }
     return { node: this.server.cluster.node };
+  }
+
+  @Handler(EnterHubReq)
+  async enterHub(req: EnterHubReq, session: Named): Promise<HubRes> {
+    const { reply } = await this.server.rooms.joinOrCreate(HubRoom, session, {
+      id: req.room,
+      createOptions: { host: this.server.cluster.node },
+    });
+    return reply;
+  }
+
+  @Handler(LeaveHubReq)
+  async leaveHub(req: LeaveHubReq, session: Named): Promise<LeaveHubRes> {
+    return { left: await this.server.rooms.leave(session, req.room) };
   }
 
   @Handler(Shout)

@@ -3,7 +3,7 @@ import { GameClient } from '../../../framework/client/game-client';
 import type { ClusterOptions } from '../../../framework/cluster/options';
 import { GameServer } from '../../../framework/server/game-server';
 import type { GameServerOptions } from '../../../framework/server/options';
-import { announceResets, ClusterTestController, defineTestActors } from './app';
+import { announceResets, ClusterTestController, defineTestActors, HubRoom } from './app';
 import { clusterMessages } from './messages';
 
 export interface TestNode {
@@ -23,6 +23,7 @@ export async function startTestNode(
     limits: { shutdownTimeoutMs: 1000 }, // the contract leaves one actor stuck on purpose
     messages: clusterMessages,
     controllers: [ClusterTestController],
+    rooms: { types: { hub: HubRoom } },
     logger: { level: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'silent' },
     ...(cluster !== undefined ? { cluster } : {}),
     ...extra,

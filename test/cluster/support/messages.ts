@@ -97,7 +97,65 @@ export const RoomReset = jsonMessage<RoomReset>(211, 'ctest.RoomReset', {
   previousNode: '',
 });
 
+/** Matchmaker rooms across nodes: a session on any node enters the hub room with that id (made if none). */
+export interface HubRes {
+  /** The node that hosts the room. */
+  host: string;
+  /** Members' names (the joiner last on a join); `delivered`: members a HubSay reached. */
+  members: string[];
+  delivered: number;
+}
+export const HubRes = jsonMessage<HubRes>(
+  213,
+  'ctest.HubRes',
+  { host: '', members: [], delivered: 0 },
+  'response',
+);
+export interface EnterHubReq {
+  room: string;
+}
+export const EnterHubReq = jsonRequest<EnterHubReq, HubRes>(212, 'ctest.EnterHubReq', { room: '' }, HubRes);
+/** Room-scoped (HubRoom): said to every member. */
+export interface HubSayReq {
+  text: string;
+}
+export const HubSayReq = jsonRequest<HubSayReq, HubRes>(214, 'ctest.HubSayReq', { text: '' }, HubRes);
+export interface HubSaid {
+  from: string;
+  text: string;
+}
+export const HubSaid = jsonMessage<HubSaid>(215, 'ctest.HubSaid', { from: '', text: '' });
+/** Broadcast by the hub's onJoin / onLeave. */
+export interface HubEvent {
+  kind: 'joined' | 'left';
+  name: string;
+  reason: string;
+}
+export const HubEvent = jsonMessage<HubEvent>(216, 'ctest.HubEvent', {
+  kind: 'joined',
+  name: '',
+  reason: '',
+});
+export interface LeaveHubRes {
+  left: boolean;
+}
+export const LeaveHubRes = jsonMessage<LeaveHubRes>(218, 'ctest.LeaveHubRes', { left: false }, 'response');
+export interface LeaveHubReq {
+  room: string;
+}
+export const LeaveHubReq = jsonRequest<LeaveHubReq, LeaveHubRes>(
+  217,
+  'ctest.LeaveHubReq',
+  { room: '' },
+  LeaveHubRes,
+);
+
 export const clusterMessages = [
+  EnterHubReq,
+  HubSayReq,
+  HubSaid,
+  HubEvent,
+  LeaveHubReq,
   HelloNodeReq,
   JoinRoomReq,
   Shout,

@@ -7,7 +7,7 @@
  */
 import { GameServer } from '../../../framework/server/game-server';
 import { jsonMessage } from '../../framework/support/json-messages';
-import { announceResets, ClusterTestController, defineTestActors } from './app';
+import { announceResets, ClusterTestController, defineTestActors, HubRoom } from './app';
 import { clusterMessages } from './messages';
 
 const Extra = jsonMessage<{ x: number }>(299, 'ctest.Extra', { x: 0 });
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     ioThreads: Number(process.env.NODE_IO_THREADS ?? 0),
     messages: flag === '--other-table' ? [...clusterMessages, Extra] : clusterMessages,
     controllers: [ClusterTestController],
+    rooms: { types: { hub: HubRoom } },
     logger: { level: (process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn' },
     limits: { shutdownTimeoutMs: 2000, ...(process.env.NODE_REUSE_PORT === '1' ? { reusePort: true } : {}) },
     cluster: { servers, node, leaseTtlMs: Number(ttl) },

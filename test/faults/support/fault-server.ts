@@ -16,6 +16,8 @@ import { Canary } from './canary';
 import { CloseLog, type SessionLife } from './close-log';
 
 const KiB = 1024;
+/** A canary request unanswered this long fails the case: starved, far above a loaded 2-core machine's stalls. */
+export const CANARY_DEADLINE_MS = 8000;
 
 /** Every timer shortened so a case takes well under a second or two (docs/architecture.md "Limits", scaled down). */
 export const faultTransportLimits: TransportOptions = {
@@ -83,7 +85,7 @@ export async function startWorld(
   });
   server.container.bind(Gates).toSelf().inSingletonScope();
   const { port } = await server.start();
-  const canaryClient = await GameClient.connect({ port, requestTimeoutMs: 5000 });
+  const canaryClient = await GameClient.connect({ port, requestTimeoutMs: CANARY_DEADLINE_MS });
   await log.until(() => log.lives.length === 1, 'the canary session');
   const counter = (name: string): number => Number(transport.stats()[name] ?? 0);
   const baseline: Baseline = {

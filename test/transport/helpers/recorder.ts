@@ -9,6 +9,9 @@ export interface FrameRecord {
   msgId: number;
   seq: number;
   payload: Buffer;
+  /** The transport handed the bytes over as the handler's own: `view` is its original, kept uncopied. */
+  owned: boolean;
+  view: Uint8Array;
 }
 
 export interface CloseRecord {
@@ -41,10 +44,11 @@ export class Recorder implements TransportHandler {
     this.settle();
   }
 
-  onFrame(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
+  onFrame(session: SessionId, msgId: number, seq: number, payload: Uint8Array, owned = false): void {
     this.expectOpen(session, 'frame');
     this.frameCount++;
-    if (this.keepFrames) this.frames.push({ session, msgId, seq, payload: Buffer.from(payload) });
+    if (this.keepFrames)
+      this.frames.push({ session, msgId, seq, payload: Buffer.from(payload), owned, view: payload });
     this.onFrameHook?.(session, msgId, seq, payload);
     this.settle();
   }

@@ -1,0 +1,33 @@
+// A Backend whose sessions live in a SessionCore (core/session_core.h): the JS commands go to the core as
+// they are; an engine adds its kernel side (core/session_io.h) and the driving (poll, listen, connect).
+// An engine lists SessionIo before CoreBackend among its bases, so the core's SessionIo exists first.
+#pragma once
+#include "core/session_core.h"
+#include "engine/backend.h"
+
+namespace fastport {
+
+class CoreBackend : public Backend {
+ public:
+  void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override {
+    core_.send(id, frames, length, frameCount);
+  }
+  void close(SessionId id, CloseReason reason) override { core_.close(id, reason); }
+  void abort(SessionId id, CloseReason reason) override { core_.abort(id, reason); }
+  void pauseRead(SessionId id) override { core_.pauseRead(id); }
+  void resumeRead(SessionId id) override { core_.resumeRead(id); }
+  void flush() override { core_.flush(); }
+  void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) override {
+    core_.httpReply(id, reply, length, after);
+  }
+  size_t sessionCount() const override { return core_.openCount(); }
+
+ protected:
+  // timedOutErrno: the platform's ETIMEDOUT, reported with connect_timeout.
+  CoreBackend(const LoopContext& ctx, uint32_t timedOutErrno, SessionIo& io)
+      : core_(SessionCoreEnv{ctx.config, ctx.events, ctx.counters, ctx.budget, timedOutErrno}, io) {}
+
+  SessionCore core_;
+};
+
+}  // namespace fastport

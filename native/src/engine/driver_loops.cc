@@ -1,0 +1,193 @@
+#include "engine/driver_loops.h"
+
+#include "core/clock.h"
+#include "engine/command_dispatch.h"
+#include "engine/driver_common.h"
+#include "engine/loop_tasks.h"
+#include "engine/registry.h"
+
+namespace fastport {
+
+bool LoopRunner::create(const EngineConfig& config, SessionBudget& budget, uint32_t count,
+                        std::string* error) {
+  for (uint32_t i = 0; i < count; ++i) {
+    auto l = std::make_unique<IoLoop>(i, count);
+    LoopContext ctx{&config, &l->events, &l->counters, &l->ids, &budget, i, count};
+    l->backend = createBackend(config.engine, ctx, error);
+    if (!l->backend) return false;  // nothing to join: no thread started yet
+    loops_.push_back(std::move(l));
+  }
+  return true;
+}
+
+void LoopRunner::startThreads() {
+  for (auto& l : loops_) {
+    IoLoop* loop = l.get();
+    loop->thread = std::thread([this, loop] { run(*loop); });
+  }
+}
+
+void LoopRunner::stopThreads() {
+  for (auto& l : loops_) {
+    if (!l->thread.joinable()) continue;
+    IoLoop* loop = l.get();
+    postTask(*loop, [loop] { loop->shutdownRequested = true; });
+  }
+  for (auto& l : loops_) {
+    if (l->thread.joinable()) l->thread.join();
+  }
+}
+
+void LoopRunner::destroyLoops() {
+  for (auto& l : loops_) {
+#define FASTPORT_COUNTER_KEEP(name) retired_.name.add(l->counters.name.get());
+    FASTPORT_COUNTERS(FASTPORT_COUNTER_KEEP)
+#undef FASTPORT_COUNTER_KEEP
+  }
+  loops_.clear();
+}
+
+// The I/O thread: poll, run tasks and commands, sweep, hand events to the JS thread.
+void LoopRunner::run(IoLoop& l) {
+  uint64_t lastSweep = monotonicMs();
+  std::vector<std::function<void()>> tasks;
+  for (;;) {
+    if (readAhead_.over()) {
+      // JS is behind: stop reading sockets (the kernel buffers, then TCP flow control pushes back on the
+      // peers) until it has taken the queued batches. Commands and sweeps go on meanwhile.
+      readAhead_.wait(kSweepIntervalMs);
+    } else {
+      l.backend->poll(kSweepIntervalMs);
+    }
+    // Before the inbox is taken: JS submitted what it answered to every handled batch by now.
+    bool jsCaughtUp = l.events.empty() && readAhead_.caughtUp();
+    {
+      std::lock_guard<std::mutex> lock(l.inboxMutex);
+      tasks.swap(l.tasks);
+      l.draining.swap(l.inbox);
+    }
+    // Tasks first: a connect() posted before a submit() must exist when its SENDs arrive.
+    for (auto& t : tasks) t();
+    tasks.clear();
+    if (!l.draining.empty()) {
+      applyCommands(*l.backend, l.draining.data(), l.draining.size(), l.index, l.count);
+      l.draining.clear();
+      l.draining.shrinkTo(kKeepBatchBytes);
+    }
+    if (l.shutdownRequested) {
+      l.backend->shutdown();
+      flushEvents(l);
+      return;
+    }
+    uint64_t now = monotonicMs();
+    if (now - lastSweep >= uint64_t(kSweepIntervalMs)) {
+      l.backend->sweep(now, jsCaughtUp);
+      lastSweep = now;
+    }
+    flushEvents(l);
+  }
+}
+
+// Loop thread: queue this pass's events for the JS thread and wake it.
+void LoopRunner::flushEvents(IoLoop& l) {
+  if (l.events.empty()) return;
+  ByteBuffer batch;
+  {
+    std::lock_guard<std::mutex> lock(outMutex_);
+    if (!spare_.empty()) {
+      batch.swap(spare_.back());
+      spare_.pop_back();
+    }
+    batch.swap(l.events.buffer());  // the loop keeps writing into the recycled (empty) buffer
+    l.events.clear();
+    readAhead_.queued(batch.size());
+    out_.push_back(std::move(batch));
+  }
+  wakeJs_.wake();
+}
+
+SessionId LoopRunner::connect(const SocketAddress& addr, bool resolved, uint32_t timeoutMs,
+                              const std::function<void()>& counted) {
+  IoLoop& l = *loops_[nextConnectLoop_++ % loops_.size()];
+  SessionId id = l.ids.next();
+  connectsInFlight_.fetch_add(1, std::memory_order_relaxed);
+  counted();
+  postTask(l, [this, &l, id, addr, timeoutMs, resolved] {
+    if (resolved) {
+      l.backend->connect(id, addr, timeoutMs);
+    } else {
+      reportDnsFailure(l.events, l.counters, id);
+    }
+    connectsInFlight_.fetch_sub(1, std::memory_order_relaxed);
+  });
+  return id;
+}
+
+std::string LoopRunner::submit(const uint8_t* log, size_t length, uint32_t maxFrameBytes) {
+  std::string error = validateCommands(log, length, maxFrameBytes);
+  if (!error.empty()) return error;
+  driverCounters_.submits.add();
+  // Route into per-loop staging buffers (no lock held), then append each to its inbox under the lock.
+  if (staging_.size() != loops_.size()) {
+    staging_.resize(loops_.size());
+    stagingPtrs_.clear();
+    for (auto& b : staging_) stagingPtrs_.push_back(&b);
+  }
+  if (loops_.size() == 1) {
+    staging_[0].append(log, length);
+  } else {
+    routeCommands(log, length, stagingPtrs_);
+  }
+  for (size_t i = 0; i < loops_.size(); ++i) {
+    if (staging_[i].empty()) continue;
+    IoLoop& l = *loops_[i];
+    {
+      std::lock_guard<std::mutex> lock(l.inboxMutex);
+      l.inbox.append(staging_[i].data(), staging_[i].size());
+    }
+    l.backend->wake();
+    staging_[i].clear();
+    staging_[i].shrinkTo(kKeepBatchBytes);
+  }
+  return "";
+}
+
+void LoopRunner::deliverBatches(const DeliverFn& deliver, bool inJsCall) {
+  driverCounters_.wakeups.add();
+  size_t bytes = 0;
+  {
+    std::lock_guard<std::mutex> lock(outMutex_);
+    taken_.swap(out_);
+    for (auto& b : taken_) bytes += b.size();
+  }
+  if (taken_.empty()) return;
+  parts_.clear();
+  for (auto& b : taken_) parts_.push_back(ByteSlice{b.data(), b.size()});
+  // Recycled even when deliver throws: the loops must not stay stopped by batches JS will never take.
+  struct Recycle {
+    LoopRunner* runner;
+    size_t bytes;
+    ~Recycle() { runner->recycleTaken(bytes); }
+  } recycle{this, bytes};
+  driverCounters_.batches.add();
+  deliver(parts_.data(), parts_.size(), inJsCall);
+}
+
+void LoopRunner::recycleTaken(size_t bytes) {
+  readAhead_.handled(bytes);
+  std::lock_guard<std::mutex> lock(outMutex_);
+  for (auto& b : taken_) {
+    b.clear();
+    b.shrinkTo(kKeepBatchBytes);
+    if (spare_.size() < 2 * loops_.size() + 2) spare_.push_back(std::move(b));
+  }
+  taken_.clear();
+}
+
+void LoopRunner::stats(const std::function<void(const char*, uint64_t)>& fn) const {
+  std::vector<const Counters*> all{&driverCounters_, &retired_};
+  for (auto& l : loops_) all.push_back(&l->counters);
+  sumCounters(all, fn);
+}
+
+}  // namespace fastport
