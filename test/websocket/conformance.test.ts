@@ -73,6 +73,31 @@ describe.each(rows.map((row) => [row.name, row] as const))('websocket conformanc
     expect(splitFrames(c.messages()[0]).map((f) => f.payload.toString())).toEqual(['fragmented hello']);
   });
 
+  it('answers a ping and a close whose frames arrive split across reads', async () => {
+    const s = await server();
+    const c = await upgraded(s);
+    const bytesIn = (): number => Number(s.transport.stats().bytesIn);
+    // Native engines count raw bytes: each part is awaited there, so the engine reads it on its own. The
+    // node engine counts decoded bytes only, so there the parts are just written in order.
+    const countsRawBytes = impl.name !== 'node';
+    const sendInParts = async (frame: Buffer, cuts: number[]): Promise<void> => {
+      let from = 0;
+      for (const to of [...cuts, frame.length]) {
+        const before = bytesIn();
+        c.socket.write(frame.subarray(from, to));
+        if (countsRawBytes) await expect.poll(bytesIn).toBeGreaterThanOrEqual(before + to - from);
+        from = to;
+      }
+    };
+    const payload = Buffer.from('a ping payload split in three reads');
+    await sendInParts(RawWs.frame(9, payload), [4, 15]);
+    await waitFor(() => c.frames.some((f) => f.opcode === 10), 'the pong');
+    expect(c.frames.find((f) => f.opcode === 10)?.payload.toString()).toBe(payload.toString());
+    const close = Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from('bye')]);
+    await sendInParts(RawWs.frame(8, close), [7]);
+    expect(await c.closeCode()).toBe(1000);
+  });
+
   it('carries a 1 MiB message in 64 KiB fragments', async () => {
     const s = await server();
     const c = await upgraded(s);

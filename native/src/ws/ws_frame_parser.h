@@ -1,12 +1,15 @@
 // Splits a client's WebSocket byte stream into frames (RFC 6455 5.2) and checks every rule a server must:
 // client frames masked, no RSV bits (no extension is ever negotiated), known opcodes, control frames final
 // and at most 125 bytes, continuation only inside a fragmented message, a message at most maxMessageBytes.
-// Binary payload is unmasked in place and handed out as it arrives (no copy); control payloads are kept
-// (<= 125 bytes) until their frame is complete. Text messages are refused (FastPort frames are binary).
+// Binary payload is unmasked in place and handed out as it arrives (no copy). A control payload that
+// arrives whole is handed out from the caller's bytes too; only one split across reads is kept (<= 125
+// bytes, allocated when the split happens and freed when its frame completes: idle sessions keep nothing).
+// Text messages are refused (FastPort frames are binary).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include "ws/ws_codec.h"
 
@@ -37,6 +40,15 @@ class FrameParser {
   uint16_t startFrame(uint64_t maxMessageBytes);
   template <class Sink>
   bool finishFrame(Sink& sink);
+  // A control frame's payload is complete (data: the caller's bytes or control_).
+  template <class Sink>
+  bool finishControl(Sink& sink, uint8_t* data, size_t len);
+  // Keeps part of a control payload split across reads.
+  void keepControl(const uint8_t* data, size_t len) {
+    if (!control_) control_.reset(new uint8_t[kMaxControlPayload]);
+    std::memcpy(control_.get() + controlHave_, data, len);
+    controlHave_ = uint8_t(controlHave_ + len);
+  }
 
   uint8_t head_[14];
   uint8_t headHave_ = 0;
@@ -49,7 +61,7 @@ class FrameParser {
   uint8_t controlHave_ = 0;
   uint64_t remaining_ = 0;
   uint64_t messageBytes_ = 0;
-  uint8_t control_[kMaxControlPayload];
+  std::unique_ptr<uint8_t[]> control_;  // only while a split control payload is being read
 };
 
 template <class Sink>
@@ -79,9 +91,12 @@ uint16_t FrameParser::feed(uint8_t* data, size_t len, uint64_t maxMessageBytes, 
     maskPhase_ = uint8_t((maskPhase_ + take) & 3);
     off += take;
     remaining_ -= take;
+    if (opcode_ >= Opcode::kClose && remaining_ == 0 && controlHave_ == 0) {
+      if (!finishControl(sink, p, take)) return 0;  // whole in this read: no copy
+      continue;
+    }
     if (opcode_ >= Opcode::kClose) {
-      std::memcpy(control_ + controlHave_, p, take);
-      controlHave_ = uint8_t(controlHave_ + take);
+      keepControl(p, take);
     } else if (!sink.payload(p, take)) {
       return 0;
     }
@@ -93,11 +108,20 @@ uint16_t FrameParser::feed(uint8_t* data, size_t len, uint64_t maxMessageBytes, 
 template <class Sink>
 bool FrameParser::finishFrame(Sink& sink) {
   inFrame_ = false;
-  if (opcode_ >= Opcode::kClose) return sink.control(opcode_, control_, controlHave_);
+  if (opcode_ >= Opcode::kClose) return finishControl(sink, control_.get(), controlHave_);
   if (!fin_) return true;
   inMessage_ = false;
   messageBytes_ = 0;
   return sink.messageEnd();
+}
+
+template <class Sink>
+bool FrameParser::finishControl(Sink& sink, uint8_t* data, size_t len) {
+  inFrame_ = false;
+  bool goOn = sink.control(opcode_, data, len);
+  control_.reset();
+  controlHave_ = 0;
+  return goOn;
 }
 
 }  // namespace fastport::ws

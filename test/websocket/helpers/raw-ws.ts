@@ -58,6 +58,15 @@ export class RawWs {
 
   /** One client frame: masked unless told otherwise; rsv = the 3 reserved bits (0..7). */
   send(opcode: number, payload: Buffer, options: { fin?: boolean; mask?: boolean; rsv?: number } = {}): void {
+    this.socket.write(RawWs.frame(opcode, payload, options));
+  }
+
+  /** The bytes of one client frame (see send). */
+  static frame(
+    opcode: number,
+    payload: Buffer,
+    options: { fin?: boolean; mask?: boolean; rsv?: number } = {},
+  ): Buffer {
     const { fin = true, mask = true, rsv = 0 } = options;
     const len = payload.length;
     const ext = len < 126 ? 0 : len <= 0xffff ? 2 : 8;
@@ -73,7 +82,7 @@ export class RawWs {
       body = Buffer.from(payload);
       for (let i = 0; i < body.length; i++) body[i] ^= key[i & 3];
     }
-    this.socket.write(Buffer.concat([head, body]));
+    return Buffer.concat([head, body]);
   }
 
   /** The code of the server's Close frame once the connection ended (0: no code, -1: no Close frame). */
