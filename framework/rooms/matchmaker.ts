@@ -40,9 +40,11 @@ export class Membership implements SessionGroup {
   ) {}
 
   leave(session: Session<unknown, object>): void {
-    this.matchmaker
-      .leaveMembership(session, this, 'closed')
-      .catch((error: unknown) => this.matchmaker.logLeaveFailure(error, this.room.id));
+    this.matchmaker.track(
+      this.matchmaker
+        .leaveMembership(session, this, 'closed')
+        .catch((error: unknown) => this.matchmaker.logLeaveFailure(error, this.room.id)),
+    );
   }
 }
 
@@ -104,6 +106,7 @@ export class Matchmaker {
   private readonly createdBy = new Map<Session<unknown, object>, number>();
   private creating = 0;
   private nextId = 1;
+  private readonly leaving = new Set<Promise<void>>();
   private readonly host: RoomHost;
   /** Sessions of other nodes in rooms hosted here. */
   readonly guests: RoomGuests;
@@ -430,6 +433,17 @@ export class Matchmaker {
     this.guestLeft(session, membership.room.id, tellGuestNode);
   }
 
+  /** Internal: a leave running in the background (a closed session's), awaited by `settled`. */
+  track(leave: Promise<void>): void {
+    this.leaving.add(leave);
+    void leave.finally(() => this.leaving.delete(leave));
+  }
+
+  /** Resolves once every background leave has given its seat back: the server awaits it before leaving a cluster. */
+  async settled(): Promise<void> {
+    while (this.leaving.size > 0) await Promise.all([...this.leaving]);
+  }
+
   /** Internal: a leave that could not give its seat back (the registry unreachable, e.g. at shutdown). */
   logLeaveFailure(error: unknown, roomId: string): void {
     this.actors.logger.warn({ err: error, room: roomId }, 'room leave: seat not given back');
@@ -454,7 +468,7 @@ export class Matchmaker {
     for (const group of session.groups)
       if (group instanceof Membership && group.room.id === roomId) {
         session.groups.delete(group);
-        this.releaseSeat(group).catch((error: unknown) => this.logLeaveFailure(error, roomId));
+        this.track(this.releaseSeat(group).catch((error: unknown) => this.logLeaveFailure(error, roomId)));
         this.guestLeft(session, roomId, true);
         return true;
       }

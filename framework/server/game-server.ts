@@ -334,6 +334,9 @@ export class GameServer implements TransportHandler {
         this.logger.warn('shutdown deadline reached with sends pending');
     }
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    // Closed members give their seats back while the room registry (the cluster's) is still reachable.
+    if ((await untilDeadline(this.rooms.settled())) === 'timeout')
+      this.logger.warn('shutdown deadline reached with room leaves pending');
     if ((await untilDeadline(this.cluster.stop())) === 'timeout')
       this.logger.warn('shutdown deadline reached while leaving the cluster');
     if ((await untilDeadline(this.actors.stopAll())) === 'timeout')
