@@ -186,10 +186,7 @@ const ROWS: ServerRow[] = [
 /** Every row, plus a `-before` twin of each FastPort engine row (see beforeRow). */
 export const SERVERS: ServerRow[] = [
   ...ROWS,
-  ...ROWS.filter((row) => /^fastport-(raw-)?(epoll|uring)$/.test(row.name)).map((row) => ({
-    ...beforeRow(row),
-    listedOnly: true,
-  })),
+  ...ROWS.filter((row) => /^fastport-(raw-)?(epoll|uring)$/.test(row.name)).map(beforeRow),
 ];
 
 /** The rows a scenario runs: the ones it names, else every row of its kind that is not listedOnly. */
