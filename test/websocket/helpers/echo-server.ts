@@ -28,15 +28,8 @@ export async function startEchoServer(
   return { transport, rec, port };
 }
 
-/** One FastPort frame: u32 length (header included) | u16 msgId | u32 seq | payload, big-endian. */
-export function fastportFrame(msgId: number, seq: number, payload: Uint8Array): Buffer {
-  const out = Buffer.alloc(10 + payload.length);
-  out.writeUInt32BE(out.length, 0);
-  out.writeUInt16BE(msgId, 4);
-  out.writeUInt32BE(seq, 6);
-  out.set(payload, 10);
-  return out;
-}
+/** One FastPort frame (u32 length with the header | u16 msgId | u32 seq | payload): the raw client's. */
+export { frame as fastportFrame } from '../../transport/helpers/raw-client';
 
 /** Splits a buffer of whole FastPort frames. */
 export function splitFrames(data: Buffer): { msgId: number; seq: number; payload: Buffer }[] {
