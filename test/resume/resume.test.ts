@@ -11,6 +11,13 @@ import { CuttingProxy } from './support/cutting-proxy';
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 const quickRetries = { initialDelayMs: 5, maxDelayMs: 50, maxAttempts: 200 };
 
+/** The client reported its session lost for `reason` and went on with a fresh one. */
+async function expectLostToFreshSession(events: ReconnectEvent[], reason: string): Promise<void> {
+  await expect
+    .poll(() => events.find((e) => e.type === 'lost'), { timeout: 10_000 })
+    .toEqual({ type: 'lost', reason, fresh: true });
+}
+
 /** How the resuming client reaches the server through the proxy: one contract, both client transports. */
 const wires = [
   { wire: 'TCP', options: (port: number): Partial<GameClientOptions> => ({ port }) },
@@ -158,13 +165,7 @@ describe.each(cases)('session resume on $engine ($mode) over $wire', ({ transpor
     expect(session.closed).toBe(true);
     proxy.refuse = false;
 
-    await expect
-      .poll(() => events.find((e) => e.type === 'lost'), { timeout: 10_000 })
-      .toEqual({
-        type: 'lost',
-        reason: 'RESUME_EXPIRED',
-        fresh: true,
-      });
+    await expectLostToFreshSession(events, 'RESUME_EXPIRED');
     expect(client.connected).toBe(true);
     expect(client.sessionId).not.toBe(session.id);
     await expect(client.request(JoinReq, { room: 'lobby' })).rejects.toMatchObject({
@@ -190,13 +191,7 @@ describe.each(cases)('session resume on $engine ($mode) over $wire', ({ transpor
     await expect.poll(() => left).toEqual([String(session.id)]);
     expect(session.closed).toBe(true);
     proxy.refuse = false;
-    await expect
-      .poll(() => events.find((e) => e.type === 'lost'), { timeout: 10_000 })
-      .toEqual({
-        type: 'lost',
-        reason: 'RESUME_OVERFLOW',
-        fresh: true,
-      });
+    await expectLostToFreshSession(events, 'RESUME_OVERFLOW');
   });
 
   it('a server restart: the new server does not know the session, the client is told and logs in again', async () => {
@@ -208,13 +203,7 @@ describe.each(cases)('session resume on $engine ($mode) over $wire', ({ transpor
     cleanup.push(() => restarted.close());
     proxy.target = restarted.port; // the address now leads to a new server process
     proxy.resetAll(); // and the old one vanished without a word
-    await expect
-      .poll(() => events.find((e) => e.type === 'lost'), { timeout: 10_000 })
-      .toEqual({
-        type: 'lost',
-        reason: 'RESUME_UNKNOWN',
-        fresh: true,
-      });
+    await expectLostToFreshSession(events, 'RESUME_UNKNOWN');
     expect(client.connected).toBe(true);
     expect(restarted.server.session(client.sessionId)).toBeDefined();
     expect(await client.request(LoginReq, { name: 'ada' })).toMatchObject({ name: 'ada' });
