@@ -417,13 +417,7 @@ export class GameClientCore {
   /** A local problem with a received frame: to onError listeners, else stderr; never thrown into the transport. */
   private report(error: RequestError): void {
     if (this.errorListeners.size === 0) console.error(`fastport client: ${error.code}: ${error.message}`);
-    for (const listener of this.errorListeners) {
-      try {
-        listener(error);
-      } catch (listenerError) {
-        console.error('fastport client: onError listener threw', listenerError);
-      }
-    }
+    callEach(this.errorListeners, error, 'onError');
   }
 
   private onClosed(transportReason: CloseReason): void {
@@ -507,13 +501,7 @@ export class GameClientCore {
   }
 
   private emitReconnect(event: ReconnectEvent): void {
-    for (const listener of this.reconnectListeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        console.error('fastport client: onReconnect listener threw', error);
-      }
-    }
+    callEach(this.reconnectListeners, event, 'onReconnect');
   }
 
   private nextAddress(policy: ReconnectPolicy): void {
@@ -597,4 +585,15 @@ export async function connectedOrClosed<T extends GameClientCore>(client: T): Pr
     throw error;
   }
   return client;
+}
+
+/** Calls every listener with `value`; one that throws is reported on stderr and the rest still run. */
+function callEach<T>(listeners: Iterable<(value: T) => void>, value: T, what: string): void {
+  for (const listener of listeners) {
+    try {
+      listener(value);
+    } catch (error) {
+      console.error(`fastport client: ${what} listener threw`, error);
+    }
+  }
 }
