@@ -171,6 +171,15 @@ void EngineWrap::stop(bool deliverLast) {
   if (thrown) std::rethrow_exception(thrown);
 }
 
+// The reusable batch ArrayBuffer grows by doubling (from 64 KiB) up to the kept size, so batches that keep
+// growing a little do not each get a fresh, zero-filled buffer; a bigger batch gets one of its own size.
+size_t EngineWrap::batchCapacityFor(size_t total) {
+  if (total > kKeepEventBatchBytes) return total;
+  size_t cap = 65536;
+  while (cap < total) cap *= 2;
+  return cap;
+}
+
 // Raw Node-API calls with checked statuses (not node-addon-api's throwing wrappers): this also runs from
 // libuv callbacks, where a C++ exception would terminate the process, and possibly while the environment
 // is exiting and can no longer run JS (then the batch is dropped).
@@ -194,21 +203,46 @@ void EngineWrap::deliver(const ByteSlice* parts, size_t count, bool inJsCall) {
 
   size_t total = 0;
   for (size_t i = 0; i < count; ++i) total += parts[i].len;
-  // One reusable ArrayBuffer; a nested call (onEvents -> shutdown) gets a fresh one so the outer's stays
-  // intact.
+  bool lent = false;
+  napi_value ab = batchToJs(env, parts, count, total, &lent);
+  if (!ab) {
+    reportFailure(inJsCall);
+    return;
+  }
+  napi_value argv[3] = {ab, nullptr, nullptr};
+  napi_value global = nullptr;
+  napi_value result = nullptr;
+  bool called = napi_create_double(env, double(total), &argv[1]) == napi_ok && detachedToJs(env, &argv[2]) &&
+                napi_get_global(env, &global) == napi_ok &&
+                napi_make_callback(env, static_cast<napi_async_context>(*asyncContext_), global,
+                                   onEvents_.Value(), 3, argv, &result) == napi_ok;
+  // The driver reuses lent memory once this returns: a view JS kept sees an empty, detached buffer instead.
+  if (lent) napi_detach_arraybuffer(env, ab);
+  if (!called) reportFailure(inJsCall);
+}
+
+// The batch as an ArrayBuffer for JS (nullptr when none could be made). A big batch in one part is lent:
+// an external ArrayBuffer over the driver's own memory (*lent = true; detached after the call), so its
+// bytes are not copied. Otherwise the parts are copied into one reusable ArrayBuffer; a nested call
+// (onEvents -> shutdown) gets a fresh one so the outer's stays intact.
+napi_value EngineWrap::batchToJs(napi_env env, const ByteSlice* parts, size_t count, size_t total,
+                                 bool* lent) {
   napi_value ab = nullptr;
+  if (count == 1 && total >= kLendBatchBytes && delivering_ == 1 &&
+      napi_create_external_arraybuffer(env, const_cast<uint8_t*>(parts[0].data), total, nullptr, nullptr,
+                                       &ab) == napi_ok) {
+    *lent = true;
+    return ab;
+  }
   void* data = nullptr;
   if (delivering_ == 1 && !batch_.IsEmpty() && batchCapacity_ >= total) {
     ab = batch_.Value();
     size_t length = 0;
     napi_get_arraybuffer_info(env, ab, &data, &length);
   } else {
-    size_t cap = total < 65536 ? 65536 : total;
-    if (napi_create_arraybuffer(env, cap, &data, &ab) != napi_ok) {
-      reportFailure(inJsCall);
-      return;
-    }
-    if (delivering_ == 1 && cap <= (4u << 20)) {
+    size_t cap = batchCapacityFor(total);
+    if (napi_create_arraybuffer(env, cap, &data, &ab) != napi_ok) return nullptr;
+    if (delivering_ == 1 && cap <= kKeepEventBatchBytes) {
       batch_ = Napi::Persistent(Napi::ArrayBuffer(env, ab));
       batchCapacity_ = cap;
     }
@@ -218,15 +252,7 @@ void EngineWrap::deliver(const ByteSlice* parts, size_t count, bool inJsCall) {
     std::memcpy(dst, parts[i].data, parts[i].len);
     dst += parts[i].len;
   }
-  napi_value argv[3] = {ab, nullptr, nullptr};
-  napi_value global = nullptr;
-  napi_value result = nullptr;
-  if (napi_create_double(env, double(total), &argv[1]) != napi_ok || !detachedToJs(env, &argv[2]) ||
-      napi_get_global(env, &global) != napi_ok ||
-      napi_make_callback(env, static_cast<napi_async_context>(*asyncContext_), global, onEvents_.Value(), 3,
-                         argv, &result) != napi_ok) {
-    reportFailure(inJsCall);
-  }
+  return ab;
 }
 
 // The batch's detached payloads as an array of ArrayBuffers JS owns (each over the native block, freed by

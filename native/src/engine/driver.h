@@ -20,6 +20,12 @@ namespace fastport {
 // inJsCall: true when called from inside a JS -> native call (shutdown), false from a libuv callback.
 using DeliverFn = std::function<void(const ByteSlice* parts, size_t count, bool inJsCall)>;
 
+// Event batch storage (native, and the ArrayBuffer JS is handed) up to this capacity is kept for the next
+// batch: it covers a pass's budget (8 MiB, core/session_core.h kPassBudgetBytes, rounded up by doubling), so
+// a busy loop neither regrows its batch nor gets fresh (zero-filled, page-faulting) memory per batch. A
+// bigger batch (a huge frame on a driver that does not detach payloads) is released after delivery.
+inline constexpr size_t kKeepEventBatchBytes = 16u << 20;
+
 struct ListenResult {
   std::string error;  // "" = ok
   uint32_t id = 0;

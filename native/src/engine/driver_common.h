@@ -14,7 +14,8 @@
 
 namespace fastport {
 
-// A batch buffer that grew beyond this is released after delivery (one huge frame must not pin memory).
+// A command buffer (inbox, staging) that grew beyond this is released after use (one huge frame must not
+// pin memory); event batches keep up to kKeepEventBatchBytes (engine/driver.h).
 inline constexpr size_t kKeepBatchBytes = 4u << 20;
 // Frame payloads of at least this many bytes reach JS as their own ArrayBuffer, not copied into the batch
 // and then again into JS's batch ArrayBuffer (inline driver; docs/boundary.md "Detached payloads").

@@ -161,20 +161,32 @@ class InlineDriver final : public Driver {
       updateRef();
       return;
     }
-    // JS may submit (and so write new events) during the call: hand over this batch's storage first.
-    delivering_.clear();
-    delivering_.swap(events_.buffer());
+    // JS may submit (and so write new events) during the call: hand over this batch's storage first. The
+    // batch memory may be lent to JS for the call (addon/engine_wrap.h): a nested delivery (onEvents ->
+    // shutdown) takes storage of its own, leaving the outer batch untouched until its call returns.
+    bool outer = !inDelivery_;
+    ByteBuffer nested;
+    ByteBuffer& batch = outer ? delivering_ : nested;
+    batch.clear();
+    batch.swap(events_.buffer());
+    deliveringDetached_.clear();  // an outer call's were handed to JS before it ran
     deliveringDetached_.swap(events_.detached());
-    ByteSlice part{delivering_.data(), delivering_.size()};
+    ByteSlice part{batch.data(), batch.size()};
     driverCounters_.batches.add();
-    struct FreeDetached {  // what JS did not take, also when onEvents throws
+    struct Delivering {  // frees what JS did not take, also when onEvents throws
       DetachedPayloads& payloads;
-      ~FreeDetached() { payloads.clear(); }
-    } freeDetached{deliveringDetached_};
+      bool& inDelivery;
+      bool outer;
+      ~Delivering() {
+        payloads.clear();
+        if (outer) inDelivery = false;
+      }
+    } delivering{deliveringDetached_, inDelivery_, outer};
+    inDelivery_ = true;
     deliver_(&part, 1, inJsCall);
-    if (events_.empty()) {
+    if (outer && events_.empty()) {
       delivering_.clear();
-      delivering_.shrinkTo(kKeepBatchBytes);
+      delivering_.shrinkTo(kKeepEventBatchBytes);
       events_.buffer().swap(delivering_);  // reuse the capacity
     }
     updateRef();
@@ -196,8 +208,9 @@ class InlineDriver final : public Driver {
   SessionIds ids_;
   SessionBudget budget_;
   EventWriter events_;
-  ByteBuffer delivering_;
+  ByteBuffer delivering_;  // the batch of the outermost delivery in progress (perhaps lent to JS)
   DetachedPayloads deliveringDetached_;
+  bool inDelivery_ = false;
   Counters counters_;
   Counters driverCounters_;
   std::unique_ptr<Backend> backend_;

@@ -154,34 +154,47 @@ std::string LoopRunner::submit(const uint8_t* log, size_t length, uint32_t maxFr
 
 void LoopRunner::deliverBatches(const DeliverFn& deliver, bool inJsCall) {
   driverCounters_.wakeups.add();
+  // The batches may be lent to JS for the call (addon/engine_wrap.h): a nested call (onEvents -> shutdown)
+  // takes its own lists, leaving the outer call's batches untouched until it returns.
+  bool outer = !delivering_;
+  std::vector<ByteBuffer> nestedTaken;
+  std::vector<ByteSlice> nestedParts;
+  std::vector<ByteBuffer>& taken = outer ? taken_ : nestedTaken;
+  std::vector<ByteSlice>& parts = outer ? parts_ : nestedParts;
   size_t bytes = 0;
   {
     std::lock_guard<std::mutex> lock(outMutex_);
-    taken_.swap(out_);
-    for (auto& b : taken_) bytes += b.size();
+    taken.swap(out_);
+    for (auto& b : taken) bytes += b.size();
   }
-  if (taken_.empty()) return;
-  parts_.clear();
-  for (auto& b : taken_) parts_.push_back(ByteSlice{b.data(), b.size()});
+  if (taken.empty()) return;
+  parts.clear();
+  for (auto& b : taken) parts.push_back(ByteSlice{b.data(), b.size()});
   // Recycled even when deliver throws: the loops must not stay stopped by batches JS will never take.
   struct Recycle {
     LoopRunner* runner;
+    std::vector<ByteBuffer>& taken;
     size_t bytes;
-    ~Recycle() { runner->recycleTaken(bytes); }
-  } recycle{this, bytes};
+    bool outer;
+    ~Recycle() {
+      runner->recycleTaken(taken, bytes);
+      if (outer) runner->delivering_ = false;
+    }
+  } recycle{this, taken, bytes, outer};
+  delivering_ = true;
   driverCounters_.batches.add();
-  deliver(parts_.data(), parts_.size(), inJsCall);
+  deliver(parts.data(), parts.size(), inJsCall);
 }
 
-void LoopRunner::recycleTaken(size_t bytes) {
+void LoopRunner::recycleTaken(std::vector<ByteBuffer>& taken, size_t bytes) {
   readAhead_.handled(bytes);
   std::lock_guard<std::mutex> lock(outMutex_);
-  for (auto& b : taken_) {
+  for (auto& b : taken) {
     b.clear();
-    b.shrinkTo(kKeepBatchBytes);
+    b.shrinkTo(kKeepEventBatchBytes);
     if (spare_.size() < 2 * loops_.size() + 2) spare_.push_back(std::move(b));
   }
-  taken_.clear();
+  taken.clear();
 }
 
 void LoopRunner::stats(const std::function<void(const char*, uint64_t)>& fn) const {

@@ -85,7 +85,7 @@ class LoopRunner {
   void run(IoLoop& l);
   void flushEvents(IoLoop& l);
   // After a delivery: the batches' bytes leave the read-ahead, their buffers go back to spare_.
-  void recycleTaken(size_t bytes);
+  void recycleTaken(std::vector<ByteBuffer>& taken, size_t bytes);
 
   JsWake& wakeJs_;
   std::vector<std::unique_ptr<IoLoop>> loops_;
@@ -99,8 +99,9 @@ class LoopRunner {
   ReadAhead readAhead_;
   std::vector<ByteBuffer> out_;    // batches from loops (guarded)
   std::vector<ByteBuffer> spare_;  // empty buffers for reuse (guarded)
-  std::vector<ByteBuffer> taken_;  // JS thread only
+  std::vector<ByteBuffer> taken_;  // JS thread only: the outermost delivery's batches (perhaps lent to JS)
   std::vector<ByteSlice> parts_;
+  bool delivering_ = false;  // JS thread only: a delivery is in progress
 };
 
 }  // namespace fastport
