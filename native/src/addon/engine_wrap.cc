@@ -203,8 +203,7 @@ void EngineWrap::deliver(const ByteSlice* parts, size_t count, bool inJsCall) {
 
   size_t total = 0;
   for (size_t i = 0; i < count; ++i) total += parts[i].len;
-  bool lent = false;
-  napi_value ab = batchToJs(env, parts, count, total, &lent);
+  napi_value ab = batchToJs(env, parts, count, total);
   if (!ab) {
     reportFailure(inJsCall);
     return;
@@ -216,24 +215,16 @@ void EngineWrap::deliver(const ByteSlice* parts, size_t count, bool inJsCall) {
                 napi_get_global(env, &global) == napi_ok &&
                 napi_make_callback(env, static_cast<napi_async_context>(*asyncContext_), global,
                                    onEvents_.Value(), 3, argv, &result) == napi_ok;
-  // The driver reuses lent memory once this returns: a view JS kept sees an empty, detached buffer instead.
-  if (lent) napi_detach_arraybuffer(env, ab);
   if (!called) reportFailure(inJsCall);
 }
 
-// The batch as an ArrayBuffer for JS (nullptr when none could be made). A big batch in one part is lent:
-// an external ArrayBuffer over the driver's own memory (*lent = true; detached after the call), so its
-// bytes are not copied. Otherwise the parts are copied into one reusable ArrayBuffer; a nested call
-// (onEvents -> shutdown) gets a fresh one so the outer's stays intact.
-napi_value EngineWrap::batchToJs(napi_env env, const ByteSlice* parts, size_t count, size_t total,
-                                 bool* lent) {
+// The batch copied into an ArrayBuffer for JS (nullptr when none could be made): one reusable ArrayBuffer; a
+// nested call (onEvents -> shutdown) gets a fresh one so the outer's stays intact. Never lent and detached
+// (an external ArrayBuffer over the driver's memory would save the copy, but detaching any ArrayBuffer
+// invalidates V8's process-wide ArrayBufferDetaching protector: every typed-array access of the process
+// then pays a detach check, docs/operations.md "Cost").
+napi_value EngineWrap::batchToJs(napi_env env, const ByteSlice* parts, size_t count, size_t total) {
   napi_value ab = nullptr;
-  if (count == 1 && total >= kLendBatchBytes && delivering_ == 1 &&
-      napi_create_external_arraybuffer(env, const_cast<uint8_t*>(parts[0].data), total, nullptr, nullptr,
-                                       &ab) == napi_ok) {
-    *lent = true;
-    return ab;
-  }
   void* data = nullptr;
   if (delivering_ == 1 && !batch_.IsEmpty() && batchCapacity_ >= total) {
     ab = batch_.Value();

@@ -13,10 +13,6 @@
 
 namespace fastport {
 
-// A batch of at least this many bytes in one part is lent to JS (an external ArrayBuffer over the driver's
-// memory, detached after the call) instead of copied; below it a copy costs less than making that buffer.
-inline constexpr size_t kLendBatchBytes = 128u << 10;
-
 class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  public:
   static Napi::Function define(Napi::Env env);
@@ -32,7 +28,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value shutdown(const Napi::CallbackInfo& info);
 
   void deliver(const ByteSlice* parts, size_t count, bool inJsCall);
-  napi_value batchToJs(napi_env env, const ByteSlice* parts, size_t count, size_t total, bool* lent);
+  napi_value batchToJs(napi_env env, const ByteSlice* parts, size_t count, size_t total);
   bool detachedToJs(napi_env env, napi_value* out);
   static size_t batchCapacityFor(size_t total);
   void reportFailure(bool inJsCall);

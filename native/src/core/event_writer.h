@@ -40,6 +40,7 @@ class EventWriter {
   bool detaches(uint32_t len) const { return detachFrom_ != 0 && len >= detachFrom_; }
   void frameDetached(SessionId s, uint16_t msgId, uint32_t seq, PayloadBlock block, uint32_t len) {
     detached_.push_back(DetachedPayload{std::move(block), len});
+    detachedBytes_ += len;
     put(EventType::kFrame, kDetachedPayload, msgId, s, seq, nullptr, 0);
   }
   void writable(SessionId s) { put(EventType::kWritable, 0, 0, s, 0, nullptr, 0); }
@@ -52,14 +53,17 @@ class EventWriter {
 
   bool empty() const { return buf_.empty(); }
   size_t size() const { return buf_.size(); }
+  // The batch's bytes with its detached payloads: what it holds for JS (pass budget, read-ahead).
+  size_t heldBytes() const { return buf_.size() + detachedBytes_; }
   const uint8_t* data() const { return buf_.data(); }
   void clear() {
     buf_.clear();
     detached_.clear();
+    detachedBytes_ = 0;
   }
   // The batch storage itself (the driver swaps it out to hand a batch to another thread).
   ByteBuffer& buffer() { return buf_; }
-  // The batch's detached payloads (swapped out together with buffer()).
+  // The batch's detached payloads (swapped out together with buffer(), then clear() this writer).
   DetachedPayloads& detached() { return detached_; }
 
  private:
@@ -82,6 +86,7 @@ class EventWriter {
 
   ByteBuffer buf_;
   DetachedPayloads detached_;
+  size_t detachedBytes_ = 0;
   uint32_t detachFrom_ = 0;
 };
 

@@ -31,9 +31,10 @@ class SessionCore {
  public:
   SessionCore(const SessionCoreEnv& env, SessionIo& io);
 
-  // A pass stops reading sockets once the event batch holds this much (the rest stays for the next pass).
+  // A pass stops reading sockets once the event batch holds this much, detached payloads included (the rest
+  // stays for the next pass).
   static constexpr size_t kPassBudgetBytes = 8u << 20;
-  bool batchFull() const { return ev_.size() >= kPassBudgetBytes; }
+  bool batchFull() const { return ev_.heldBytes() >= kPassBudgetBytes; }
 
   // --- sessions ---
   // Over the connection budget: false (the engine refuses the socket).

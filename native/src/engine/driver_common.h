@@ -18,7 +18,7 @@ namespace fastport {
 // pin memory); event batches keep up to kKeepEventBatchBytes (engine/driver.h).
 inline constexpr size_t kKeepBatchBytes = 4u << 20;
 // Frame payloads of at least this many bytes reach JS as their own ArrayBuffer, not copied into the batch
-// and then again into JS's batch ArrayBuffer (inline driver; docs/boundary.md "Detached payloads").
+// and then again into JS's batch ArrayBuffer (both drivers; docs/boundary.md "Detached payloads").
 inline constexpr uint32_t kDetachFrameBytes = 32u << 10;
 
 inline std::string errnoText(const std::string& what, int err) {

@@ -161,30 +161,19 @@ class InlineDriver final : public Driver {
       updateRef();
       return;
     }
-    // JS may submit (and so write new events) during the call: hand over this batch's storage first. The
-    // batch memory may be lent to JS for the call (addon/engine_wrap.h): a nested delivery (onEvents ->
-    // shutdown) takes storage of its own, leaving the outer batch untouched until its call returns.
-    bool outer = !inDelivery_;
-    ByteBuffer nested;
-    ByteBuffer& batch = outer ? delivering_ : nested;
-    batch.clear();
-    batch.swap(events_.buffer());
-    deliveringDetached_.clear();  // an outer call's were handed to JS before it ran
+    // JS may submit (and so write new events) during the call: hand over this batch's storage first.
+    delivering_.clear();
+    delivering_.swap(events_.buffer());
     deliveringDetached_.swap(events_.detached());
-    ByteSlice part{batch.data(), batch.size()};
+    events_.clear();  // its (swapped-in) storage is empty: this resets the detached byte count
+    ByteSlice part{delivering_.data(), delivering_.size()};
     driverCounters_.batches.add();
-    struct Delivering {  // frees what JS did not take, also when onEvents throws
+    struct FreeDetached {  // what JS did not take, also when onEvents throws
       DetachedPayloads& payloads;
-      bool& inDelivery;
-      bool outer;
-      ~Delivering() {
-        payloads.clear();
-        if (outer) inDelivery = false;
-      }
-    } delivering{deliveringDetached_, inDelivery_, outer};
-    inDelivery_ = true;
+      ~FreeDetached() { payloads.clear(); }
+    } freeDetached{deliveringDetached_};
     deliver_(&part, 1, inJsCall);
-    if (outer && events_.empty()) {
+    if (events_.empty()) {
       delivering_.clear();
       delivering_.shrinkTo(kKeepEventBatchBytes);
       events_.buffer().swap(delivering_);  // reuse the capacity
@@ -208,9 +197,8 @@ class InlineDriver final : public Driver {
   SessionIds ids_;
   SessionBudget budget_;
   EventWriter events_;
-  ByteBuffer delivering_;  // the batch of the outermost delivery in progress (perhaps lent to JS)
+  ByteBuffer delivering_;
   DetachedPayloads deliveringDetached_;
-  bool inDelivery_ = false;
   Counters counters_;
   Counters driverCounters_;
   std::unique_ptr<Backend> backend_;

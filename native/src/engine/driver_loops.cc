@@ -12,6 +12,7 @@ bool LoopRunner::create(const EngineConfig& config, SessionBudget& budget, uint3
                         std::string* error) {
   for (uint32_t i = 0; i < count; ++i) {
     auto l = std::make_unique<IoLoop>(i, count);
+    l->events.detachFramesFrom(kDetachFrameBytes);
     LoopContext ctx{&config, &l->events, &l->counters, &l->ids, &budget, i, count};
     l->backend = createBackend(config.engine, ctx, error);
     if (!l->backend) return false;  // nothing to join: no thread started yet
@@ -91,16 +92,18 @@ void LoopRunner::run(IoLoop& l) {
 // Loop thread: queue this pass's events for the JS thread and wake it.
 void LoopRunner::flushEvents(IoLoop& l) {
   if (l.events.empty()) return;
-  ByteBuffer batch;
+  LoopBatch batch;
+  batch.heldBytes = l.events.heldBytes();
   {
     std::lock_guard<std::mutex> lock(outMutex_);
     if (!spare_.empty()) {
-      batch.swap(spare_.back());
+      batch.bytes.swap(spare_.back());
       spare_.pop_back();
     }
-    batch.swap(l.events.buffer());  // the loop keeps writing into the recycled (empty) buffer
+    batch.bytes.swap(l.events.buffer());  // the loop keeps writing into the recycled (empty) buffer
+    batch.detached.swap(l.events.detached());
     l.events.clear();
-    readAhead_.queued(batch.size());
+    readAhead_.queued(batch.heldBytes);
     out_.push_back(std::move(batch));
   }
   wakeJs_.wake();
@@ -154,45 +157,57 @@ std::string LoopRunner::submit(const uint8_t* log, size_t length, uint32_t maxFr
 
 void LoopRunner::deliverBatches(const DeliverFn& deliver, bool inJsCall) {
   driverCounters_.wakeups.add();
-  // The batches may be lent to JS for the call (addon/engine_wrap.h): a nested call (onEvents -> shutdown)
-  // takes its own lists, leaving the outer call's batches untouched until it returns.
+  // A nested call (onEvents -> shutdown) takes lists of its own: the outer call's batches stay as they are
+  // until it returns, and each call hands JS its own batches' detached payloads.
   bool outer = !delivering_;
-  std::vector<ByteBuffer> nestedTaken;
+  std::vector<LoopBatch> nestedTaken;
   std::vector<ByteSlice> nestedParts;
-  std::vector<ByteBuffer>& taken = outer ? taken_ : nestedTaken;
+  DetachedPayloads nestedDetached;
+  std::vector<LoopBatch>& taken = outer ? taken_ : nestedTaken;
   std::vector<ByteSlice>& parts = outer ? parts_ : nestedParts;
+  DetachedPayloads& detached = outer ? detached_ : nestedDetached;
   size_t bytes = 0;
   {
     std::lock_guard<std::mutex> lock(outMutex_);
     taken.swap(out_);
-    for (auto& b : taken) bytes += b.size();
+    for (auto& b : taken) bytes += b.heldBytes;
   }
   if (taken.empty()) return;
   parts.clear();
-  for (auto& b : taken) parts.push_back(ByteSlice{b.data(), b.size()});
+  detached.clear();
+  for (auto& b : taken) {
+    parts.push_back(ByteSlice{b.bytes.data(), b.bytes.size()});
+    for (auto& p : b.detached) detached.push_back(std::move(p));  // record order across the parts
+    b.detached.clear();
+  }
   // Recycled even when deliver throws: the loops must not stay stopped by batches JS will never take.
   struct Recycle {
     LoopRunner* runner;
-    std::vector<ByteBuffer>& taken;
+    std::vector<LoopBatch>& taken;
+    DetachedPayloads& detached;
+    DetachedPayloads* previous;
     size_t bytes;
     bool outer;
     ~Recycle() {
+      detached.clear();  // what JS did not take
+      runner->deliveringDetached_ = previous;
       runner->recycleTaken(taken, bytes);
       if (outer) runner->delivering_ = false;
     }
-  } recycle{this, taken, bytes, outer};
+  } recycle{this, taken, detached, deliveringDetached_, bytes, outer};
   delivering_ = true;
+  deliveringDetached_ = &detached;
   driverCounters_.batches.add();
   deliver(parts.data(), parts.size(), inJsCall);
 }
 
-void LoopRunner::recycleTaken(std::vector<ByteBuffer>& taken, size_t bytes) {
+void LoopRunner::recycleTaken(std::vector<LoopBatch>& taken, size_t bytes) {
   readAhead_.handled(bytes);
   std::lock_guard<std::mutex> lock(outMutex_);
   for (auto& b : taken) {
-    b.clear();
-    b.shrinkTo(kKeepEventBatchBytes);
-    if (spare_.size() < 2 * loops_.size() + 2) spare_.push_back(std::move(b));
+    b.bytes.clear();
+    b.bytes.shrinkTo(kKeepEventBatchBytes);
+    if (spare_.size() < 2 * loops_.size() + 2) spare_.push_back(std::move(b.bytes));
   }
   taken.clear();
 }

@@ -44,6 +44,13 @@ struct IoLoop {
   ByteBuffer draining;                       // loop thread only
 };
 
+// One loop pass's events for the JS thread: the records and the payloads detached from them.
+struct LoopBatch {
+  ByteBuffer bytes;
+  DetachedPayloads detached;
+  size_t heldBytes = 0;  // bytes + detached payload bytes (read-ahead)
+};
+
 // Wakes the JS thread after a loop queued a batch (any thread; several wake-ups may merge into one).
 class JsWake {
  public:
@@ -78,6 +85,8 @@ class LoopRunner {
   // JS thread: one deliver call with every batch queued since the last one (none queued: no call).
   // Counted as read-ahead until deliver returned, so the loops do not read far ahead of a busy JS thread.
   void deliverBatches(const DeliverFn& deliver, bool inJsCall);
+  // During a deliver call: the detached payloads of its batches, in record order (Driver::detachedPayloads).
+  DetachedPayloads* detachedPayloads() { return deliveringDetached_; }
   // Counters of the loops (and of those already destroyed) and the driver's (batches, submits, wakeups).
   void stats(const std::function<void(const char*, uint64_t)>& fn) const;
 
@@ -85,7 +94,7 @@ class LoopRunner {
   void run(IoLoop& l);
   void flushEvents(IoLoop& l);
   // After a delivery: the batches' bytes leave the read-ahead, their buffers go back to spare_.
-  void recycleTaken(std::vector<ByteBuffer>& taken, size_t bytes);
+  void recycleTaken(std::vector<LoopBatch>& taken, size_t bytes);
 
   JsWake& wakeJs_;
   std::vector<std::unique_ptr<IoLoop>> loops_;
@@ -97,11 +106,14 @@ class LoopRunner {
   std::vector<ByteBuffer*> stagingPtrs_;
   std::mutex outMutex_;
   ReadAhead readAhead_;
-  std::vector<ByteBuffer> out_;    // batches from loops (guarded)
+  std::vector<LoopBatch> out_;     // batches from loops (guarded)
   std::vector<ByteBuffer> spare_;  // empty buffers for reuse (guarded)
-  std::vector<ByteBuffer> taken_;  // JS thread only: the outermost delivery's batches (perhaps lent to JS)
+  // JS thread only: the outermost delivery's batches, its parts and detached payloads.
+  std::vector<LoopBatch> taken_;
   std::vector<ByteSlice> parts_;
-  bool delivering_ = false;  // JS thread only: a delivery is in progress
+  DetachedPayloads detached_;
+  DetachedPayloads* deliveringDetached_ = nullptr;  // the delivery in progress (outer or nested)
+  bool delivering_ = false;
 };
 
 }  // namespace fastport

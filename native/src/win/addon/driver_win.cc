@@ -101,6 +101,8 @@ class WinDriver final : public Driver, private JsWake {
 
   void stats(const std::function<void(const char*, uint64_t)>& fn) override { loops_.stats(fn); }
 
+  DetachedPayloads* detachedPayloads() override { return loops_.detachedPayloads(); }
+
   void shutdown(bool deliverLast) override {
     if (stopped_) return;
     stopped_ = true;
