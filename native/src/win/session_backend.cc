@@ -151,6 +151,20 @@ bool SessionBackend::opDone(Session* s) {
   return true;
 }
 
+bool SessionBackend::opEnded(Session* s, bool& outstanding, uint32_t err) {
+  if (err != 0) {
+    opFailed(s, outstanding, err);
+    return false;
+  }
+  outstanding = false;
+  return !opDone(s);
+}
+
+void SessionBackend::opFailed(Session* s, bool& outstanding, uint32_t err) {
+  outstanding = false;
+  if (!opDone(s)) closeSession(s, reasonForError(err), err);
+}
+
 void SessionBackend::freeSession(Session* s) {
   releaseSession(s);
   core_.release(*s);  // s is gone from here on
