@@ -20,13 +20,7 @@ Session& as(CoreSession& s) {
 }  // namespace
 
 SessionBackend::SessionBackend(const LoopContext& ctx, HANDLE port, const ExtensionFns& fns)
-    : CoreBackend(ctx, WSAETIMEDOUT, *this),
-      ctx_(ctx),
-      cfg_(*ctx.config),
-      c_(*ctx.counters),
-      port_(port),
-      fns_(fns),
-      scratch_(new uint8_t[kScratchBytes]) {
+    : CoreBackend(ctx, WSAETIMEDOUT), port_(port), fns_(fns), scratch_(new uint8_t[kScratchBytes]) {
   loop_group::join(ctx_, this);
 }
 

@@ -72,7 +72,7 @@ inline constexpr ULONG_PTR kWakeKey = 1;
 inline constexpr ULONG_PTR kHandoffKey = 3;  // accepted sockets handed over by the accepting loop
 inline constexpr int kAcceptsPosted = 8;     // AcceptEx calls kept outstanding per listener
 
-class SessionBackend : private SessionIo, public CoreBackend {
+class SessionBackend : public CoreBackend {
  public:
   SessionBackend(const LoopContext& ctx, HANDLE port, const ExtensionFns& fns);
   ~SessionBackend() override;
@@ -150,9 +150,6 @@ class SessionBackend : private SessionIo, public CoreBackend {
   // The open (not yet closed) session with that id, or nullptr.
   Session* find(SessionId id) { return static_cast<Session*>(core_.find(id)); }
 
-  LoopContext ctx_;
-  const EngineConfig& cfg_;
-  Counters& c_;
   HANDLE port_;
   ExtensionFns fns_;
 
