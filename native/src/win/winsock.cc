@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "core/connect_failure.h"
+#include "core/system_error.h"
 
 namespace fastport::win {
 
@@ -149,3 +150,8 @@ CloseReason connectFailure(uint32_t wsaError) {
 }
 
 }  // namespace fastport::win
+
+// core/system_error.h on Windows.
+std::string fastport::systemErrorText(const std::string& what, int err) {
+  return win::errorText(what, unsigned(err));
+}
