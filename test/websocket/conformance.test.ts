@@ -197,6 +197,29 @@ describe.each(rows.map((row) => [row.name, row] as const))('websocket conformanc
     expect([...s.rec.closes.values()][0].reason).toBe('frame_timeout');
   });
 
+  it('closes a WebSocket frame left half sent at the frame deadline (frame_timeout, counted)', async () => {
+    const s = await server({ frameTimeoutMs: 300 });
+    const c = await upgraded(s);
+    const whole = RawWs.frame(2, fastportFrame(100, 1, Buffer.alloc(50, 1)));
+    c.socket.write(whole.subarray(0, 20));
+    await waitFor(() => c.ended, 'the close');
+    await waitFor(() => s.rec.closes.size === 1, 'the close event');
+    expect([...s.rec.closes.values()][0].reason).toBe('frame_timeout');
+    expect(Number(s.transport.stats().closed)).toBe(1);
+    expect(violations(s)).toBe(0);
+  });
+
+  it('keeps an unfinished fragmented message under the frame deadline, control frames or not', async () => {
+    const s = await server({ frameTimeoutMs: 300 });
+    const c = await upgraded(s);
+    c.send(2, fastportFrame(100, 1, Buffer.from('first part')).subarray(0, 12), { fin: false });
+    c.send(9, Buffer.from('still here'));
+    await waitFor(() => c.frames.some((f) => f.opcode === 10), 'the pong');
+    await waitFor(() => c.ended, 'the close');
+    await waitFor(() => s.rec.closes.size === 1, 'the close event');
+    expect([...s.rec.closes.values()][0].reason).toBe('frame_timeout');
+  });
+
   it('answers an upgrade request over 8 KiB with 431 and closes', async () => {
     const s = await server();
     const big = RawWs.upgradeRequest('/', { 'X-Padding': 'a'.repeat(9000) });
