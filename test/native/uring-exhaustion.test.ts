@@ -101,6 +101,32 @@ describe('uring engine under exhaustion', () => {
   });
 });
 
+describe('uring engine sends from the send queue', () => {
+  it('a backlog larger than a slice goes out from the queue blocks: no slice held, pending bytes exact', async () => {
+    const h = start({ sendSoftLimit: 256 * 1024, sendHardLimit: 32 << 20 }, false); // 16 KiB slices
+    const port = h.listen();
+    const client = await RawClient.connect(port, { paused: true });
+    await h.until(() => h.opened().length === 1, 'OPEN');
+    const session = [...h.sessions.keys()][0];
+    const frames = Array.from({ length: 60 }, (_, i) => frame(151, i + 1, pattern(70_000 + i, i + 3)));
+    const all = Buffer.concat(frames);
+    for (let i = 0; i < frames.length; i += 10) h.send(session, Buffer.concat(frames.slice(i, i + 10)));
+    await h.until(() => h.sessions.get(session)!.blocked === 1, 'BLOCKED');
+    // The kernel holds what it took; everything else is pending, to the byte, and no slice is in use.
+    const held = h.stats();
+    expect(held.sendBytesPending).toBe(all.length - held.bytesOut);
+    expect(held.sendBytesPending).toBeGreaterThan(256 * 1024);
+    expect(held.uringSendSlicesInUse).toBe(0);
+    client.socket.resume();
+    await client.until(() => client.frames.length === frames.length, 'every frame', 20_000);
+    const got = Buffer.concat(client.frames.map((f) => frame(f.msgId, f.seq, f.payload)));
+    expect(got.equals(all)).toBe(true);
+    await h.until(() => h.sessions.get(session)!.writable === 1, 'WRITABLE');
+    expect(h.stats()).toMatchObject({ bytesOut: all.length, sendBytesPending: 0 });
+    await closeAll(h, [client]);
+  });
+});
+
 describe('uring engine read pausing', () => {
   it('PAUSE_READ mid-stream: nothing is delivered while paused, nothing is lost or reordered', async () => {
     // Small receive buffers: the stream arrives in many completions, some already posted when the pause lands.
