@@ -1,6 +1,7 @@
 // The session core without sockets: a recording SessionIo stands in for the kernel side.
 #include "core/session_core.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "check.h"
@@ -158,6 +159,46 @@ TEST(session_core_close_drains_then_fins) {
   CHECK_EQ(w.kernel.finishes, 1);
   CHECK_EQ(w.counters.closed.get(), uint64_t(1));
   CHECK_EQ(w.counters.sendBytesPending.get(), uint64_t(0));
+}
+
+TEST(session_core_broadcast_queues_one_shared_copy_with_exact_pending_bytes) {
+  World w;
+  CoreSession& a = w.open(5);
+  CoreSession& b = w.open(6);
+  std::vector<uint8_t> f = frameBytes(300);
+  SessionId ids[] = {5, 6, 99};  // 99: unknown, dropped
+  w.core.broadcast(ids, 3, f.data(), f.size(), 1);
+  CHECK_EQ(a.pendingBytes, size_t(300));
+  CHECK_EQ(b.pendingBytes, size_t(300));
+  CHECK_EQ(w.counters.sendBytesPending.get(), uint64_t(600));
+  CHECK_EQ(w.counters.framesOut.get(), uint64_t(2));
+  CHECK_EQ(w.counters.sendsDropped.get(), uint64_t(1));
+  ByteSlice sa, sb;
+  CHECK_EQ(a.queue.gather(&sa, 1), size_t(1));
+  CHECK_EQ(b.queue.gather(&sb, 1), size_t(1));
+  CHECK(sa.data == sb.data);  // one copy for both
+  CHECK_EQ(sa.len, size_t(300));
+  a.queue.consume(w.core.pool(), 300);
+  w.core.sent(a, 300);
+  CHECK_EQ(w.counters.sendBytesPending.get(), uint64_t(300));
+  b.queue.consume(w.core.pool(), 100);  // the rest is still readable after the other member let go
+  CHECK_EQ(b.queue.gather(&sb, 1), size_t(1));
+  CHECK_EQ(sb.len, size_t(200));
+  CHECK(std::equal(sb.data, sb.data + 200, f.begin() + 100));
+}
+
+TEST(session_core_broadcast_above_the_hard_limit_closes_that_member_only) {
+  World w;
+  CoreSession& a = w.open(5);
+  w.open(6);
+  std::vector<uint8_t> big = frameBytes(9000);
+  w.core.send(6, big.data(), big.size(), 1);  // 6 is near the hard limit (10000)
+  std::vector<uint8_t> f = frameBytes(2000);
+  SessionId ids[] = {6, 5};
+  w.core.broadcast(ids, 2, f.data(), f.size(), 1);
+  CHECK(w.core.find(6) == nullptr);  // closed backpressure
+  CHECK_EQ(a.pendingBytes, size_t(2000));
+  CHECK_EQ(w.counters.sendBytesPending.get(), uint64_t(2000));
 }
 
 }  // namespace fastport

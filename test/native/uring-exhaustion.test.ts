@@ -26,6 +26,27 @@ async function closeAll(h: EngineHarness, peers: RawClient[]): Promise<void> {
   for (const s of h.opened()) expect(s.eventsAfterClose).toBe(0);
 }
 
+/** Queues `count` frames (`perSend` to a SEND) to a peer that does not read, until the session is BLOCKED. */
+async function blockOnPausedPeer(h: EngineHarness, count: number, perSend: number, size: number) {
+  const client = await RawClient.connect(h.listen(), { paused: true });
+  await h.until(() => h.opened().length === 1, 'OPEN');
+  const session = [...h.sessions.keys()][0];
+  const frames = Array.from({ length: count }, (_, i) => frame(150, i + 1, pattern(size + i, i + 7)));
+  for (let i = 0; i < count; i += perSend) h.send(session, Buffer.concat(frames.slice(i, i + perSend)));
+  await h.until(() => h.sessions.get(session)!.blocked === 1, 'BLOCKED');
+  return { client, session, count, all: Buffer.concat(frames) };
+}
+
+/** Lets the peer read: every frame arrives in order and the session turns WRITABLE. */
+async function drainToPeer(h: EngineHarness, blocked: Awaited<ReturnType<typeof blockOnPausedPeer>>) {
+  const { client, session, count, all } = blocked;
+  client.socket.resume();
+  await client.until(() => client.frames.length === count, 'every frame', 20_000);
+  const got = Buffer.concat(client.frames.map((f) => frame(f.msgId, f.seq, f.payload)));
+  expect(got.equals(all)).toBe(true);
+  await h.until(() => h.sessions.get(session)!.writable === 1, 'WRITABLE');
+}
+
 describe('uring engine under exhaustion', () => {
   it('a 2-entry SQ ring: submits and retries, drops nothing', async () => {
     const h = start({ uringEntries: 2 });
@@ -77,19 +98,9 @@ describe('uring engine under exhaustion', () => {
       },
       false,
     );
-    const port = h.listen();
-    const client = await RawClient.connect(port, { paused: true });
-    await h.until(() => h.opened().length === 1, 'OPEN');
-    const session = [...h.sessions.keys()][0];
-    const frames = Array.from({ length: 80 }, (_, i) => frame(150, i + 1, pattern(50_000 + i, i + 7)));
-    const all = Buffer.concat(frames);
-    for (let i = 0; i < frames.length; i += 20) h.send(session, Buffer.concat(frames.slice(i, i + 20)));
-    await h.until(() => h.sessions.get(session)!.blocked === 1, 'BLOCKED');
-    client.socket.resume();
-    await client.until(() => client.frames.length === frames.length, 'every frame', 20_000);
-    const got = Buffer.concat(client.frames.map((f) => frame(f.msgId, f.seq, f.payload)));
-    expect(got.equals(all)).toBe(true);
-    await h.until(() => h.sessions.get(session)!.writable === 1, 'WRITABLE');
+    const blocked = await blockOnPausedPeer(h, 80, 20, 50_000);
+    const { client, all } = blocked;
+    await drainToPeer(h, blocked);
     const stats = h.stats();
     expect(stats.bytesOut).toBe(all.length);
     // SQEs = 1 multishot accept + 1 multishot recv + the writes; more writes than full slices needed
@@ -97,6 +108,22 @@ describe('uring engine under exhaustion', () => {
     expect(stats.uringBufRingEmpty).toBe(0);
     const writes = stats.uringSqes - 2;
     expect(writes).toBeGreaterThan(Math.ceil(all.length / sliceBytes));
+    await closeAll(h, [client]);
+  });
+});
+
+describe('uring engine sends from the send queue', () => {
+  it('a backlog larger than a slice goes out from the queue blocks: no slice held, pending bytes exact', async () => {
+    const h = start({ sendSoftLimit: 256 * 1024, sendHardLimit: 32 << 20 }, false); // 16 KiB slices
+    const blocked = await blockOnPausedPeer(h, 60, 10, 70_000);
+    const { client, all } = blocked;
+    // The kernel holds what it took; everything else is pending, to the byte, and no slice is in use.
+    const held = h.stats();
+    expect(held.sendBytesPending).toBe(all.length - held.bytesOut);
+    expect(held.sendBytesPending).toBeGreaterThan(256 * 1024);
+    expect(held.uringSendSlicesInUse).toBe(0);
+    await drainToPeer(h, blocked);
+    expect(h.stats()).toMatchObject({ bytesOut: all.length, sendBytesPending: 0 });
     await closeAll(h, [client]);
   });
 });

@@ -369,6 +369,35 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       for (const c of cs) expect(c.frames[0].payload.equals(pattern(5000, 9))).toBe(true);
     });
 
+    it('broadcasts big frames between sends, each member in its own order, every byte counted', async () => {
+      const s = await server();
+      const cs = await Promise.all(Array.from({ length: 4 }, () => client(s.port)));
+      await s.rec.until(() => s.rec.opens.size === 4, 'four opens');
+      const ids = cs.map((c) => sessionOf(s, c));
+      const big = pattern(200_000, 5); // larger than a send block or a uring send slice
+      ids.forEach((id, i) => s.transport.send(id, 160, i, pattern(100 + i, i)));
+      s.transport.broadcast(ids, 161, 1, big);
+      s.transport.send(ids[2], 162, 2, pattern(7, 2));
+      s.transport.broadcast(ids.slice(0, 3), 163, 3, pattern(40_000, 6));
+      const want = ids.map((_, i) => (i === 2 ? [160, 161, 162, 163] : i < 3 ? [160, 161, 163] : [160, 161]));
+      await Promise.all(
+        cs.map((c, i) => c.until(() => c.frames.length === want[i].length, `frames of member ${i}`)),
+      );
+      expect(cs.map((c) => c.frames.map((f) => f.msgId))).toEqual(want);
+      for (const c of cs) expect(c.frames[1].payload.equals(big)).toBe(true);
+      for (const c of cs.slice(0, 3)) expect(c.frames.at(-1)!.payload.equals(pattern(40_000, 6))).toBe(true);
+      const wire = (n: number): number => 10 + n;
+      const total =
+        [100, 101, 102, 103].reduce((sum, n) => sum + wire(n), 0) +
+        4 * wire(200_000) +
+        wire(7) +
+        3 * wire(40_000);
+      await s.rec.until(
+        () => s.transport.stats().bytesOut === total && s.transport.stats().sendBytesPending === 0,
+        'every byte sent, none pending',
+      );
+    });
+
     it('keeps each session in order with many sessions sending at once', async () => {
       const s = await server();
       s.rec.onFrameHook = (id, msgId, seq, payload) => s.transport.send(id, msgId, seq, payload); // echo

@@ -1,9 +1,27 @@
 #include "core/send_queue.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <utility>
 
 namespace fastport {
+
+SharedPayload* SharedPayload::copyOf(const uint8_t* data, size_t len) {
+  void* mem = std::malloc(sizeof(SharedPayload) + len);
+  if (!mem) throw std::bad_alloc();
+  auto* p = new (mem) SharedPayload();
+  p->len_ = len;
+  p->bytes_ = reinterpret_cast<uint8_t*>(p + 1);
+  std::memcpy(p->bytes_, data, len);
+  return p;
+}
+
+void SharedPayload::unref() {
+  if (--refs_ > 0) return;
+  this->~SharedPayload();
+  std::free(this);
+}
 
 BlockPool::BlockPool(size_t blockSize, size_t maxFree) : blockSize_(blockSize), maxFree_(maxFree) {}
 
@@ -52,15 +70,15 @@ void SendQueue::append(BlockPool& pool, const uint8_t* data, size_t len) {
   if (len >= kDedicatedBytes) {
     uint8_t* mem = new uint8_t[len];
     std::memcpy(mem, data, len);
-    blocks_.push_back(Block{mem, 0, uint32_t(len), uint32_t(len), false});
+    blocks_.push_back(Block{mem, 0, uint32_t(len), uint32_t(len), false, nullptr});
     return;
   }
   if (blocks_.size() == head_ && len <= kSmallBytes && kSmallBytes < pool.blockSize()) {
-    blocks_.push_back(Block{new uint8_t[kSmallBytes], 0, 0, uint32_t(kSmallBytes), false});
+    blocks_.push_back(Block{new uint8_t[kSmallBytes], 0, 0, uint32_t(kSmallBytes), false, nullptr});
   }
   while (len > 0) {
     if (blocks_.size() == head_ || blocks_.back().end == blocks_.back().capacity) {
-      blocks_.push_back(Block{pool.get(), 0, 0, uint32_t(pool.blockSize()), true});
+      blocks_.push_back(Block{pool.get(), 0, 0, uint32_t(pool.blockSize()), true, nullptr});
     }
     Block& tail = blocks_.back();
     size_t room = tail.capacity - tail.end;
@@ -70,6 +88,16 @@ void SendQueue::append(BlockPool& pool, const uint8_t* data, size_t len) {
     data += take;
     len -= take;
   }
+}
+
+void SendQueue::appendShared(SharedPayload& shared) {
+  size_t len = shared.size();
+  if (len == 0) return;
+  shared.ref();
+  pending_ += len;
+  // The payload's bytes are const: data is only read through gather().
+  auto* data = const_cast<uint8_t*>(shared.data());
+  blocks_.push_back(Block{data, 0, uint32_t(len), uint32_t(len), false, &shared});
 }
 
 size_t SendQueue::gather(ByteSlice* out, size_t maxSlices, size_t maxBytes) const {
@@ -123,7 +151,9 @@ void SendQueue::clear() {
 }
 
 void SendQueue::release(BlockPool* pool, Block& b) {
-  if (b.pooled && pool) {
+  if (b.shared) {
+    b.shared->unref();
+  } else if (b.pooled && pool) {
     pool->put(b.data);
   } else {
     delete[] b.data;

@@ -13,6 +13,24 @@ struct ByteSlice {
   size_t len;
 };
 
+// One copy of a broadcast's frames that many sessions' queues point at (reference-counted, one I/O loop:
+// not thread-safe). The creator holds a reference while it hands the payload out; the last release frees it.
+class SharedPayload {
+ public:
+  static SharedPayload* copyOf(const uint8_t* data, size_t len);
+  const uint8_t* data() const { return bytes_; }
+  size_t size() const { return len_; }
+  void ref() { ++refs_; }
+  void unref();  // frees at zero
+  size_t refs() const { return refs_; }
+
+ private:
+  SharedPayload() = default;
+  size_t refs_ = 1;
+  size_t len_ = 0;
+  uint8_t* bytes_ = nullptr;  // len_ bytes, allocated right behind the object
+};
+
 // Recycles fixed-size send blocks for one I/O loop (not thread-safe: one pool per loop thread).
 class BlockPool {
  public:
@@ -45,6 +63,8 @@ class SendQueue {
   // (fewer slices for big frames); smaller ones fill pooled blocks, except that an empty queue starts with a
   // small block of kSmallBytes of its own when the bytes fit it (see kSmallBytes).
   void append(BlockPool& pool, const uint8_t* data, size_t len);
+  // Queues the whole shared payload without copying it (takes a reference; released when consumed).
+  void appendShared(SharedPayload& shared);
   // Fills out[0..n) with the oldest pending bytes, at most maxSlices slices and maxBytes bytes; returns n.
   // Does not consume: call consume() with what the kernel accepted.
   size_t gather(ByteSlice* out, size_t maxSlices, size_t maxBytes = SIZE_MAX) const;
@@ -66,10 +86,11 @@ class SendQueue {
  private:
   struct Block {
     uint8_t* data;
-    uint32_t begin;     // first unsent byte
-    uint32_t end;       // one past the last written byte
-    uint32_t capacity;  // bytes allocated
-    bool pooled;        // from the BlockPool (else new[] of its own)
+    uint32_t begin;         // first unsent byte
+    uint32_t end;           // one past the last written byte
+    uint32_t capacity;      // bytes allocated (shared: its size, so nothing is appended behind it)
+    bool pooled;            // from the BlockPool (else new[] of its own, or shared)
+    SharedPayload* shared;  // non-null: data points into it, and the block holds one reference
   };
   void release(BlockPool* pool, Block& b);
   void clear();  // destructor path: blocks without a pool are deleted directly

@@ -84,6 +84,10 @@ class SessionCore {
 
   // --- Backend commands (engine/backend.h) ---
   void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount);
+  // send() to every id, the frames copied once for all members that take them as they are (FastPort TCP
+  // and WebSocket sessions; a session with its own outbound protocol encodes them as send() does).
+  void broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, size_t length,
+                 uint32_t frameCount);
   void close(SessionId id, CloseReason reason);
   void abort(SessionId id, CloseReason reason);
   void pauseRead(SessionId id);
@@ -105,7 +109,14 @@ class SessionCore {
   void rewatch(CoreSession& s);
 
  private:
+  // The open session a send goes to (framesOut counted), or nullptr (sendsDropped counted).
+  CoreSession* sendTarget(SessionId id, uint32_t frameCount);
+  void queueEncoded(CoreSession& s, const uint8_t* frames, size_t length);
+  // A WebSocket session's message header for `length` bytes of frames; false when that closed it.
+  bool queueMessageHeader(CoreSession& s, size_t length);
   void queueBytes(CoreSession& s, const uint8_t* bytes, size_t length);
+  // After `length` bytes joined s.queue: pending bytes, the send limits, the flush and deadline lists.
+  void queued(CoreSession& s, size_t length);
   // Bytes the WebSocket step sends by itself (pong, close, HTTP error).
   struct RawSink {
     SessionCore* core;

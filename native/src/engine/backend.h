@@ -14,8 +14,9 @@
 // holds several MiB (epoll: 8 MiB) and leave the rest for the next pass, so a flood cannot grow it unbounded.
 //
 // Commands (JS -> native): the driver validates the command log and calls send / close / abort / pauseRead /
-// resumeRead for each record of this loop's sessions in order (a BROADCAST becomes one send() per target),
-// then flush() once. Unknown or closed session ids: send() counts `sendsDropped`, the others ignore them.
+// resumeRead for each record of this loop's sessions in order (a BROADCAST becomes one broadcast() of this
+// loop's targets), then flush() once. Unknown or closed session ids: send() counts `sendsDropped`, the others
+// ignore them.
 //
 // Driving: pollFd() is readable whenever poll() has work. Inline mode watches it with uv_poll and calls
 // poll(0) on each wake-up (the backend must handle every ready socket in that pass: read each readable socket
@@ -82,6 +83,12 @@ class Backend {
   // Queues frameCount whole wire frames (already validated: lengths 10 .. maxFrameBytes). Sent by flush() or
   // when the socket becomes writable; at most one send in flight per session.
   virtual void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) = 0;
+  // send() of the same frames to each of ids (this loop's targets of a BROADCAST); an engine may queue one
+  // shared copy of the frames for all of them.
+  virtual void broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, size_t length,
+                         uint32_t frameCount) {
+    for (uint32_t i = 0; i < count; ++i) send(ids[i], frames, length, frameCount);
+  }
   // Sends what is queued, then closes with reason (bounded by sendStallMs). Reading stops now.
   virtual void close(SessionId id, CloseReason reason) = 0;
   // Closes now, dropping queued bytes.

@@ -41,10 +41,13 @@ void applyCommands(Backend& backend, const uint8_t* log, size_t length, uint32_t
         const uint8_t* frames = cmd.broadcastFrames();
         uint32_t len = cmd.broadcastFramesLength();
         uint32_t count = uint32_t(countWireFrames(frames, len, UINT32_MAX));
+        static thread_local std::vector<SessionId> targets;  // this loop's members of the broadcast
+        targets.clear();
         for (uint32_t i = 0; i < cmd.session; ++i) {
           SessionId id = cmd.broadcastTarget(i);
-          if (ownerLoop(id, loopCount) == loopIndex) backend.send(id, frames, len, count);
+          if (ownerLoop(id, loopCount) == loopIndex) targets.push_back(id);
         }
+        backend.broadcast(targets.data(), uint32_t(targets.size()), frames, len, count);
         break;
       }
       case CommandOp::kClose:

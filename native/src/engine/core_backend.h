@@ -12,6 +12,10 @@ class CoreBackend : public Backend, protected SessionIo {
   void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override {
     core_.send(id, frames, length, frameCount);
   }
+  void broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, size_t length,
+                 uint32_t frameCount) override {
+    core_.broadcast(ids, count, frames, length, frameCount);
+  }
   void close(SessionId id, CloseReason reason) override { core_.close(id, reason); }
   void abort(SessionId id, CloseReason reason) override { core_.abort(id, reason); }
   void pauseRead(SessionId id) override { core_.pauseRead(id); }

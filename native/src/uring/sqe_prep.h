@@ -45,6 +45,16 @@ inline void prepWriteFixed(io_uring_sqe* sqe, int fd, const void* addr, uint32_t
   sqe->buf_index = bufIndex;
 }
 
+// sendmsg(2) of `msg` (its iovec may span many buffers); msg and its iovec must stay valid until completion.
+inline void prepSendMsg(io_uring_sqe* sqe, int fd, const msghdr* msg, uint32_t flags, uint64_t userData) {
+  sqe->opcode = IORING_OP_SENDMSG;
+  sqe->fd = fd;
+  sqe->addr = reinterpret_cast<uint64_t>(msg);
+  sqe->len = 1;
+  sqe->msg_flags = flags;
+  sqe->user_data = userData;
+}
+
 inline void prepConnect(io_uring_sqe* sqe, int fd, const sockaddr* addr, socklen_t addrLen,
                         uint64_t userData) {
   sqe->opcode = IORING_OP_CONNECT;

@@ -262,7 +262,6 @@ void UringBackend::afterPass() {
     }
     rearming_.clear();
   }
-  serveSliceWaiters();
   if (waitInRing_ && !wakeArmed_ && !shutDown_) armWakeRead();
   submit();
   // Completions posted during that submit, or left over by the bounded reaping: come back soon (thread

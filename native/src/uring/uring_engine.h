@@ -1,6 +1,7 @@
 // The io_uring engine (Backend for engine/backend.h): multishot accept, multishot recv into a provided-buffer
-// ring (idle sessions hold no buffer), sends copied into registered send slices (WRITE_FIXED, one in flight
-// per session, released on completion), connect with a linked timeout, batched submission (one io_uring_enter
+// ring (idle sessions hold no buffer), sends (one in flight per session: a small backlog copied into a
+// registered send slice for WRITE_FIXED, a larger one as a SENDMSG straight over the send queue's blocks,
+// released on completion), connect with a linked timeout, batched submission (one io_uring_enter
 // per pass) and reaping. The session life (state, framing, limits, close / drain / discard, deadlines,
 // counters) is core/session_core.h; this engine only submits requests and reports their completions to it.
 // Inline mode: completions signal an eventfd registered with the ring (pollFd(), watched by libuv). Thread
@@ -13,7 +14,7 @@
 //   uring_backend.cc         ring plumbing: set-up, poll / sweep, submission, reaping, dispatch
 //   uring_listen_connect.cc  listeners (multishot accept) and outbound connects (linked timeout)
 //   uring_receive.cc         multishot recv into provided buffers, handed to the core
-//   uring_send.cc            sends through registered send slices (WRITE_FIXED)
+//   uring_send.cc            sends: slices (WRITE_FIXED) for small backlogs, SENDMSG over the queue for more
 //   uring_sessions.cc        the kernel side of a session's end: FIN, cancel, free; shutdown
 #pragma once
 
@@ -39,7 +40,6 @@ inline constexpr uint16_t kBufferGroup = 0;
 inline constexpr unsigned kReapBatch = 256;
 inline constexpr unsigned kMaxReapRounds = 64;  // per poll(): bounded, the eventfd re-fires if work is left
 inline constexpr size_t kGatherSlices = 64;
-inline constexpr size_t kMaxSliceRun = 16;  // slices one write may span (256 KiB with 16 KiB slices)
 
 class UringBackend final : public CoreBackend {
  public:
@@ -106,7 +106,7 @@ class UringBackend final : public CoreBackend {
   bool answerWakeFirst(const io_uring_cqe* batch, unsigned n);
   void armWakeRead();
 
-  // End of a pass: start sends, re-arm receives that ran dry, hand free slices to waiting sessions, submit.
+  // End of a pass: start sends, re-arm receives that ran dry, submit.
   void afterPass();
   void handle(const io_uring_cqe& cqe);
   // The session a completion's handle names (closed ones included), or nullptr once freed.
@@ -139,13 +139,18 @@ class UringBackend final : public CoreBackend {
 
   // --- send ---
 
-  size_t runBytes(const UringSession& s) const { return size_t(s.run.count) * slices_.sliceBytes(); }
-  // Copies queued bytes into the run (taking one first); false when the session must wait for a slice.
-  bool fillRun(UringSession& s);
+  // A backlog that fits one slice takes a free one and is copied into it (false: send from the queue).
+  bool takeSlice(UringSession& s);
+  void fillSlice(UringSession& s);
   void submitSliceWrite(UringSession& s);
-  void onSend(UringSession& s, int res);
+  void onSliceSent(UringSession& s, int res);
   void releaseSlice(UringSession& s);
-  void serveSliceWaiters();
+  // SENDMSG of the queue's oldest blocks as they are; they are consumed when the kernel reports them taken.
+  void submitQueueSend(UringSession& s);
+  void onQueueSent(UringSession& s, int res);
+  void onSend(UringSession& s, int res);
+  // The kernel took `bytes`: counted, then the next send (or the short send's rest) starts.
+  void sendProgressed(UringSession& s, size_t bytes);
 
   // --- end of a session ---
 
@@ -160,16 +165,16 @@ class UringBackend final : public CoreBackend {
   uint64_t wakeValue_ = 0;
   io_uring_sqe lostSqe_{};
   Tuning tuning_{};
-  Ring ring_;  // declared before the buffers: they unregister from it when destroyed
+  QueueSends queueSends_;  // before ring_: outlives it (a request may name one until the ring is gone)
+  Ring ring_;              // declared before the buffers: they unregister from it when destroyed
   BufferRing bufs_;
   SendSlices slices_;
   FileTable files_;
   bool enabled_ = false;
   int enableError_ = 0;
   bool shutDown_ = false;
-  bool servingWaiters_ = false;
   std::unordered_map<uint32_t, Listener> listeners_;
-  std::vector<SessionSlab::Handle> rearm_, rearming_, sliceWaiters_;
+  std::vector<SessionSlab::Handle> rearm_, rearming_;
   std::vector<io_uring_cqe> backlog_, handling_;
   struct {
     uint64_t enters = 0, sqes = 0, cqes = 0;

@@ -1,6 +1,9 @@
-// io_uring engine: sends through registered send slices (WRITE_FIXED, one in flight per session, a run
-// released on completion, short sends resubmitted, pool exhaustion queues the session). The bytes come
-// from the core's send queue; what the kernel took is reported with SessionCore::sent.
+// io_uring engine: sends, one in flight per session. A backlog that fits one registered send slice is copied
+// into a free slice and written with WRITE_FIXED (the slice goes back on completion); a larger backlog, or
+// any when no slice is free, goes out as a SENDMSG straight over the send queue's blocks, which are
+// consumed only when the kernel reports what it took (delayed consume: no copy, and a big frame is never
+// split into slice-sized writes). Short sends resubmit the rest. The bytes come from the core's send
+// queue; what the kernel took is reported with SessionCore::sent.
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,7 +23,15 @@ void UringBackend::flush() {
 void UringBackend::startSend(CoreSession& cs) {
   UringSession& s = as(cs);
   if ((s.inFlight & kSendRunning) || s.state == SessionState::kConnecting || s.closed()) return;
-  if (!fillRun(s)) return;  // waits for a slice
+  if (s.queue.empty() && s.run.first < 0) {
+    core_.sendIdle(s);
+    return;
+  }
+  if (s.run.first < 0 && !takeSlice(s)) {
+    submitQueueSend(s);
+    return;
+  }
+  fillSlice(s);
   if (s.sliceLen == s.sliceSent) {
     releaseSlice(s);
     core_.sendIdle(s);
@@ -29,25 +40,14 @@ void UringBackend::startSend(CoreSession& cs) {
   submitSliceWrite(s);
 }
 
-bool UringBackend::fillRun(UringSession& s) {
-  if (s.run.first < 0) {
-    if (s.queue.empty()) return true;
-    // Behind sessions already waiting for a slice (unless this is one of them being served). A backlog
-    // larger than a slice takes a run of adjacent slices when they are free: one write carries it all.
-    if (sliceWaiters_.empty() || servingWaiters_) {
-      size_t want = (s.queue.pending() + slices_.sliceBytes() - 1) / slices_.sliceBytes();
-      s.run = slices_.acquire(unsigned(want < kMaxSliceRun ? want : kMaxSliceRun));
-    }
-    if (s.run.first < 0) {
-      if (!(s.lists & kWaitingSlice)) {
-        s.lists |= kWaitingSlice;
-        sliceWaiters_.push_back(SessionSlab::handleOf(s));
-      }
-      return false;
-    }
-  }
-  if (s.sliceSent == s.sliceLen) s.sliceSent = s.sliceLen = 0;
-  size_t room = runBytes(s) - s.sliceLen;
+bool UringBackend::takeSlice(UringSession& s) {
+  if (s.queue.pending() > slices_.sliceBytes()) return false;
+  s.run = slices_.acquire(1);
+  return s.run.first >= 0;
+}
+
+void UringBackend::fillSlice(UringSession& s) {
+  size_t room = slices_.sliceBytes() - s.sliceLen;
   while (room > 0 && !s.queue.empty()) {
     ByteSlice parts[kGatherSlices];
     size_t n = s.queue.gather(parts, kGatherSlices, room);
@@ -57,12 +57,11 @@ bool UringBackend::fillRun(UringSession& s) {
       std::memcpy(dst + copied, parts[i].data, parts[i].len);
       copied += parts[i].len;
     }
-    s.queue.consume(core_.pool(), copied);  // the bytes now live in the run until the kernel takes them
+    s.queue.consume(core_.pool(), copied);  // the bytes now live in the slice until the kernel takes them
     s.sliceLen += uint32_t(copied);
     room -= copied;
     if (copied == 0) break;
   }
-  return true;
 }
 
 void UringBackend::submitSliceWrite(UringSession& s) {
@@ -79,32 +78,65 @@ void UringBackend::submitSliceWrite(UringSession& s) {
   s.inFlight |= kSendRunning;
 }
 
+void UringBackend::submitQueueSend(UringSession& s) {
+  if (!s.queueSend) s.queueSend = queueSends_.take();
+  s.queueSend->gather(s.queue);
+  io_uring_sqe* e = sqe();
+  prepSendMsg(e, s.fd, &s.queueSend->msg, MSG_NOSIGNAL, tag(Op::kSend, SessionSlab::handleOf(s)));
+  onSocket(e, s);
+  s.inFlight |= kSendRunning;
+}
+
 void UringBackend::onSend(UringSession& s, int res) {
   s.inFlight &= uint8_t(~kSendRunning);
   if (s.closed()) {
     releaseSlice(s);
-    maybeFree(s);
+    queueSends_.giveBack(s.queueSend);
+    s.queueSend = nullptr;
+    maybeFree(s);  // the queue's blocks go with the session, now that the kernel is done with them
     return;
   }
-  if (res < 0) {
-    if (res == -EINTR || res == -EAGAIN) {
-      submitSliceWrite(s);
+  if (res == -EINTR || res == -EAGAIN) {
+    if (s.queueSend) {
+      submitQueueSend(s);
     } else {
-      core_.closeSession(s, ioFailure(-res), uint32_t(-res));
+      submitSliceWrite(s);
     }
     return;
   }
-  s.sliceSent += uint32_t(res);
-  SessionSlab::Handle h = SessionSlab::handleOf(s);
-  core_.sent(s, size_t(res));  // may resume reading, and parked input may close the session
-  if (!core_.at(h) || s.closed()) return;
-  if (s.sliceSent < s.sliceLen) {
-    submitSliceWrite(s);  // short send: the rest of the run goes next
+  if (res < 0) {
+    core_.closeSession(s, ioFailure(-res), uint32_t(-res));
     return;
   }
-  // The run goes back: done, or the next write takes a run sized for what is left, behind any sessions
-  // waiting for a slice.
-  releaseSlice(s);
+  if (s.queueSend) {
+    onQueueSent(s, res);
+  } else {
+    onSliceSent(s, res);
+  }
+}
+
+void UringBackend::onSliceSent(UringSession& s, int res) {
+  s.sliceSent += uint32_t(res);
+  // Done with the slice: it goes back, and the next send picks a slice or the queue for what is left.
+  if (s.sliceSent == s.sliceLen) releaseSlice(s);
+  sendProgressed(s, size_t(res));
+}
+
+void UringBackend::onQueueSent(UringSession& s, int res) {
+  s.queue.consume(core_.pool(), size_t(res));
+  queueSends_.giveBack(s.queueSend);
+  s.queueSend = nullptr;
+  sendProgressed(s, size_t(res));
+}
+
+void UringBackend::sendProgressed(UringSession& s, size_t bytes) {
+  SessionSlab::Handle h = SessionSlab::handleOf(s);
+  core_.sent(s, bytes);  // may resume reading, and parked input may close the session
+  if (!core_.at(h) || s.closed()) return;
+  if (s.run.first >= 0) {
+    submitSliceWrite(s);  // short send: the rest of the slice goes next
+    return;
+  }
   startSend(s);
 }
 
@@ -113,19 +145,6 @@ void UringBackend::releaseSlice(UringSession& s) {
   slices_.giveBack(s.run);
   s.run = SliceRun{};
   s.sliceLen = s.sliceSent = 0;
-}
-
-void UringBackend::serveSliceWaiters() {
-  servingWaiters_ = true;
-  size_t i = 0;
-  for (; i < sliceWaiters_.size() && slices_.anyFree(); ++i) {
-    UringSession* s = sessionAt(sliceWaiters_[i]);
-    if (!s || s->closed() || !(s->lists & kWaitingSlice)) continue;
-    s->lists &= uint8_t(~kWaitingSlice);
-    startSend(*s);
-  }
-  if (i > 0) sliceWaiters_.erase(sliceWaiters_.begin(), sliceWaiters_.begin() + long(i));
-  servingWaiters_ = false;
 }
 
 void UringBackend::sendNow(CoreSession& cs) {

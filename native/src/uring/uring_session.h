@@ -1,6 +1,6 @@
 // What the io_uring engine adds to a core session (core/session.h): the socket, its registered file slot,
-// the kernel requests in flight and the send slice run. State, framing, limits and deadlines are the
-// core's. Also the user_data tags of the engine's requests.
+// the kernel requests in flight and the send in flight (a slice run, or a SENDMSG over the send queue).
+// State, framing, limits and deadlines are the core's. Also the user_data tags of the engine's requests.
 #pragma once
 
 #include <linux/time_types.h>
@@ -11,6 +11,7 @@
 #include "core/session.h"
 #include "core/session_slab.h"
 #include "posix/listener.h"
+#include "uring/queue_sends.h"
 #include "uring/send_slices.h"
 
 namespace fastport::uring {
@@ -33,7 +34,7 @@ inline SessionSlab::Handle handleOf(uint64_t userData) {
 enum InFlight : uint8_t { kRecvArmed = 1, kSendRunning = 2, kConnectRunning = 4, kTimeoutRunning = 8 };
 
 // Engine lists the session is in (bits).
-enum EngineLists : uint8_t { kInRearm = 1, kWaitingSlice = 2 };
+enum EngineLists : uint8_t { kInRearm = 1 };
 
 // Where the session's multishot receive is.
 enum class RecvState : uint8_t { kIdle, kArmed, kCancelling };
@@ -45,10 +46,12 @@ struct UringSession final : CoreSession {
   RecvState recv = RecvState::kIdle;
   uint8_t lists = 0;  // EngineLists
 
-  // Send: bytes [sliceSent, sliceLen) of the run are in flight or about to be; the rest waits in queue.
+  // Send, one in flight: either bytes [sliceSent, sliceLen) of a slice run copied from the queue (small
+  // backlogs), or a SENDMSG straight over the queue's blocks (queueSend; consumed on completion).
   SliceRun run;  // first = -1: none
   uint32_t sliceLen = 0;
   uint32_t sliceSent = 0;
+  QueueSend* queueSend = nullptr;
 
   // Connect: the kernel reads these while the request runs.
   __kernel_timespec connectTimeout{};
