@@ -8,6 +8,8 @@
  * ArrayBuffer and so invalidate V8's ArrayBufferDetaching protector for the whole process; from then on
  * every optimized typed-array access pays a detach check, which slowed the echo path by a third
  * (docs/operations.md, "Cost"). A real scraper in another process leaves the server's protector alone.
+ * The node:http response bodies are Buffers made in C++, whose first one would deoptimize the echo path
+ * once (the Uint8Array map transition); the admin listener has made that transition at its start.
  *
  *   node dist/bench/servers/fastport-admin-scraped.js --port P [--engine epoll] [--scrape-ms 1000]
  */

@@ -151,6 +151,18 @@ describe('handler turn timing', () => {
     expect(turns.timedTurns).toBeLessThan(100_000 / 4);
   });
 
+  it('has every untimed turn in the buckets whenever they are read, between timed turns too', () => {
+    const turns = new HandlerTurns();
+    for (let i = 1; i <= 20_000; i++) {
+      turn(turns);
+      if (i % 997 === 0) {
+        expect(turns.buckets.count).toBe(i);
+        expect(bucketTotal(turns)).toBe(i);
+      }
+    }
+    expect(turns.timedTurns).toBeLessThan(20_000 / 4); // so most reads above fell between timed turns
+  });
+
   it('times every turn of a handler slower than the sampling interval, also after a fast burst', () => {
     const turns = new HandlerTurns();
     for (let i = 0; i < 10_000; i++) turn(turns);

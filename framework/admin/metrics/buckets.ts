@@ -20,11 +20,11 @@ export class Buckets {
     return i;
   }
 
-  /** Counts one more observation of `seconds` into bucket `index` (one that observe() returned for it). */
-  repeat(index: number, seconds: number): void {
-    this.counts[index]++;
-    this.sum += seconds;
-    this.count++;
+  /** Counts `times` more observations of `seconds` into bucket `index` (one that observe() returned for it). */
+  repeat(index: number, seconds: number, times = 1): void {
+    this.counts[index] += times;
+    this.sum += seconds * times;
+    this.count += times;
   }
 
   addTo(total: Buckets): void {

@@ -13,24 +13,33 @@ export const RESAMPLE_MS = 100;
  * read (twice per timed turn, the costliest step of a turn's bookkeeping) for one turn in `stride`, chosen
  * so that timed turns are about TIMED_INTERVAL_MS apart: every turn while the handler runs slower than
  * 10,000 a second, one in N above. An untimed turn is counted in the bucket of the last timed turn that
- * ended (the count stays exact; the buckets are a sample of the turns, taken evenly through them).
+ * ended (the count stays exact; the buckets are a sample of the turns, taken evenly through them); it costs
+ * one counter on the hot path and is moved into that bucket when the next timed turn ends or on a read.
  */
 export class HandlerTurns implements TurnRecorder {
-  readonly buckets = new Buckets();
+  private readonly counted = new Buckets();
   /** Turns timed so far (for tests and for judging the sample). */
   timedTurns = 0;
   private stride = 1;
   /** Turns until the next timed one (1: the next turn is timed). */
   private untilTimed = 1;
-  private turnsSinceTimed = 0;
+  /** Untimed turns not in `counted` yet. */
+  private unfolded = 0;
+  /** Untimed turns since the last timed one began, less `unfolded` (for the rate of turns). */
+  private foldedSinceTimed = 0;
   private lastTimedAt = -1;
   private lastBucket = 0;
   private lastSeconds = 0;
 
+  /** Every turn so far, untimed ones included. */
+  get buckets(): Buckets {
+    this.fold();
+    return this.counted;
+  }
+
   begin(): number {
     if (--this.untilTimed > 0) {
-      this.buckets.repeat(this.lastBucket, this.lastSeconds);
-      this.turnsSinceTimed++;
+      this.unfolded++;
       return -1;
     }
     const now = performance.now();
@@ -40,7 +49,8 @@ export class HandlerTurns implements TurnRecorder {
 
   ended(started: number): void {
     const seconds = (performance.now() - started) / 1000;
-    this.lastBucket = this.buckets.observe(seconds);
+    this.fold(); // the untimed turns before this one belong to the previous timed turn's bucket
+    this.lastBucket = this.counted.observe(seconds);
     this.lastSeconds = seconds;
     this.timedTurns++;
   }
@@ -50,15 +60,25 @@ export class HandlerTurns implements TurnRecorder {
     this.untilTimed = 1;
   }
 
+  /** Counts the untimed turns not counted yet into the last timed turn's bucket. */
+  private fold(): void {
+    const pending = this.unfolded;
+    if (pending === 0) return;
+    this.counted.repeat(this.lastBucket, this.lastSeconds, pending);
+    this.foldedSinceTimed += pending;
+    this.unfolded = 0;
+  }
+
   /** Sets the stride from the rate of turns since the last timed one. */
   private resample(now: number): void {
     if (this.lastTimedAt >= 0) {
-      const msPerTurn = (now - this.lastTimedAt) / (this.turnsSinceTimed + 1);
+      const turns = this.foldedSinceTimed + this.unfolded + 1;
+      const msPerTurn = (now - this.lastTimedAt) / turns;
       const stride = msPerTurn > 0 ? Math.floor(TIMED_INTERVAL_MS / msPerTurn) : MAX_STRIDE;
       this.stride = Math.min(MAX_STRIDE, Math.max(1, stride));
     }
     this.lastTimedAt = now;
-    this.turnsSinceTimed = 0;
+    this.foldedSinceTimed = -this.unfolded; // those began before this timed turn
     this.untilTimed = this.stride;
   }
 }
