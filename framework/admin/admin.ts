@@ -3,7 +3,6 @@ import type { Registry } from 'prom-client';
 import type { ServerObserver } from '../server/observer';
 import type { ResolvedAdminOptions } from './admin-options';
 import type { AdminTarget } from './admin-target';
-import { warmNativeBufferMap } from './buffer-map-warmup';
 import { History } from './history';
 import { AdminApi } from './http/api';
 import { AdminHttp } from './http/admin-http';
@@ -59,7 +58,6 @@ export class Admin {
   }
 
   async start(): Promise<number> {
-    warmNativeBufferMap(); // before traffic: the listener's first request would do it under load
     this.boundPort = await this.http.listen(this.options.host, this.options.port);
     this.metrics.handlerTimes.start();
     this.history.start();

@@ -1,4 +1,5 @@
 import type { Container } from 'inversify';
+import { warmNativeBufferMap } from './buffer-map-warmup';
 import type { Logger } from 'pino';
 import { ActorSystem } from '../actors/actor-system';
 import { Admin } from '../admin/admin';
@@ -265,6 +266,7 @@ export class GameServer implements TransportHandler {
     });
     this.rooms.usePeers(this.cluster.roomPeers);
     this.transport.setHandler(this);
+    warmNativeBufferMap(); // before traffic: a game's first hash, HTTP call or admin request would do it under load
     await this.admin?.start();
     const bound = await this.transport.listen(host, port).catch(async (error: unknown) => {
       await this.admin?.stop();

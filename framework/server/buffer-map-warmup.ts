@@ -9,9 +9,10 @@ let done = false;
  * Node's C++ code makes a Buffer by creating a Uint8Array and setting its prototype to Buffer.prototype.
  * The first time this happens in a process, V8 adds a prototype transition to the Uint8Array map, which
  * makes that map unstable: every optimized function that relied on it being stable (protobuf decode and
- * encode, the transport's send and command log, ...) is deoptimized and compiled again. The admin
- * listener does it on its own: its first request body (a POST), its first bearer-token check (a SHA-256
- * digest), or an HTTP client in the same process. Idempotent; costs one SHA-256 of nothing.
+ * encode, the transport's send and command log, ...) is deoptimized and compiled again. A game server
+ * does it sooner or later on its own: the admin listener's first request body (a POST) or bearer-token
+ * check (a SHA-256 digest), a game's first hash, `v8.serialize` or HTTP call. GameServer.start calls this
+ * before it listens. Idempotent; costs one SHA-256 of nothing.
  */
 export function warmNativeBufferMap(): void {
   if (done) return;
