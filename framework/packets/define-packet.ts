@@ -1,12 +1,16 @@
 import { PayloadError, type DeepPartial, type MessageType, type RequestType } from '../protocol/message-type';
-import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { BinaryWriter, type BinaryReader } from '@bufbuild/protobuf/wire';
+import { readerFor, releaseReader } from './shared-reader';
 import type { MessageRules } from './wire-schema';
 import { validateMessage } from './wire-validator';
 
-/** What ts-proto generates for each message (`export const LoginReq: MessageFns<LoginReq>`). */
+/**
+ * What ts-proto generates for each message (`export const LoginReq: MessageFns<LoginReq>`); its decode
+ * takes a BinaryReader as well as bytes (safeDecode hands it the shared reader).
+ */
 export interface ProtoCodec<T> {
   encode(message: T, writer?: BinaryWriter): { finish(): Uint8Array };
-  decode(bytes: Uint8Array): T;
+  decode(input: BinaryReader | Uint8Array): T;
   fromPartial(object: never): T;
 }
 
@@ -17,10 +21,12 @@ export interface ProtoCodec<T> {
 export function safeDecode<T>(name: string, codec: ProtoCodec<T>, rules: MessageRules, bytes: Uint8Array): T {
   try {
     validateMessage(bytes, rules);
-    return codec.decode(bytes);
+    return codec.decode(readerFor(bytes));
   } catch (err) {
     if (err instanceof PayloadError) throw err;
     throw new PayloadError(name, err instanceof Error ? err.message : String(err));
+  } finally {
+    releaseReader();
   }
 }
 

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { PayloadError } from '../../framework/protocol/message-type';
+import { readerFor } from '../../framework/packets/shared-reader';
+import { LoginReq, LoginRes } from './fixtures/game/golden/packets';
+
+const login = LoginReq.create({
+  user: 'ann',
+  token: Buffer.from([9, 8, 7]),
+  platform: { $case: 'spawnHint', value: { x: 1.5, y: -2.25, z: 1024 } },
+});
+const result = LoginRes.create({ playerId: 7, weights: [0.5, -3e200], flags: [1, 0xfffffffe] });
+
+/** `parts` copied one after another into one buffer, returned as views at their (odd) offsets. */
+function viewsInOneBuffer(parts: Uint8Array[]): Uint8Array[] {
+  const buffer = new Uint8Array(3 + parts.reduce((sum, p) => sum + p.length + 1, 0));
+  let at = 3;
+  return parts.map((part) => {
+    buffer.set(part, at);
+    const view = buffer.subarray(at, at + part.length);
+    at += part.length + 1;
+    return view;
+  });
+}
+
+describe('the shared reader of every decode', () => {
+  it('reads float, double and fixed32 fields of views at any offset of one buffer, in any order', () => {
+    const [a, b, c] = viewsInOneBuffer([
+      LoginReq.encode(login),
+      LoginRes.encode(result),
+      LoginReq.encode(login),
+    ]);
+    expect(LoginReq.decode(a)).toEqual(login);
+    expect(LoginRes.decode(b)).toEqual(result);
+    expect(LoginReq.decode(c)).toEqual(login);
+  });
+
+  it('starts clean after a decode that failed half-way', () => {
+    const bytes = LoginRes.encode(result);
+    expect(() => LoginRes.decode(bytes.subarray(0, bytes.length - 3))).toThrow(PayloadError);
+    expect(LoginRes.decode(bytes)).toEqual(result);
+  });
+
+  it('is one reader whose DataView follows the bytes it was last pointed at', () => {
+    const first = readerFor(Uint8Array.from([0, 0, 0x80, 0x3f]));
+    expect(first.float()).toBe(1);
+    const second = readerFor(Uint8Array.from([0xff, 0, 0, 0, 0x40]).subarray(1));
+    expect(second).toBe(first);
+    expect(second.float()).toBe(2);
+  });
+});
