@@ -1,7 +1,8 @@
 /**
  * The rows the contract suite runs over: 'node', and for every engine compiled into the addon both inline
  * (ioThreads 0) and with 2 I/O threads. Native rows carry a skip reason when the addon is not built (an
- * error instead when FASTPORT_REQUIRE_ENGINES names the engine).
+ * error instead when FASTPORT_REQUIRE_ENGINES names the engine). The per-address limit front runs once,
+ * on epoll inline (the row whose big frames arrive owned).
  */
 import {
   createTransport,
@@ -46,6 +47,17 @@ export function implementations(): Implementation[] {
         create: (o) => createTransport({ ...o, engine: engine as 'epoll' | 'uring', ioThreads }),
       });
     }
+  }
+  if (loaded.binding.engines().includes('epoll')) {
+    const inline = (o?: TransportOptions): Transport =>
+      createTransport({ ...o, engine: 'epoll', ioThreads: 0 });
+    rows.push(
+      // A limit no test reaches: the address-limit front is in place, refusing nobody.
+      {
+        name: 'epoll ioThreads=0, per-address limit front',
+        create: (o) => inline({ maxConnectionsPerAddress: 100_000, ...o }),
+      },
+    );
   }
   return rows;
 }
