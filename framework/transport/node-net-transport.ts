@@ -11,6 +11,7 @@ import { checkFrameArgs, encodeFrame } from './wire';
 import type { WebSocket } from 'ws';
 import { NodeUpgrader } from './websocket/node-upgrade';
 import { wsCloseCode, wsErrorReason } from './websocket/ws-codes';
+import { WsInputClock } from './websocket/ws-input-clock';
 import {
   checkConnectArgs,
   checkListenArgs,
@@ -49,6 +50,8 @@ interface NodeSession {
   /** sniff: accepted with WebSocket on, first byte not seen; http: head / reply; ws: upgraded. */
   mode: 'tcp' | 'sniff' | 'http' | 'ws';
   ws: WebSocket | null;
+  /** Once upgraded: where the client's WebSocket frames start and end (for the frame deadline). */
+  wsInput: WsInputClock | null;
   onData: ((chunk: Buffer) => void) | null;
 }
 
@@ -329,6 +332,7 @@ export class NodeNetTransport implements Transport {
       lingerTimer: null,
       mode: 'tcp',
       ws: null,
+      wsInput: null,
       onData: null,
     };
     session.reader = new FrameReader(this.limits.maxFrameBytes, {
@@ -417,6 +421,7 @@ export class NodeNetTransport implements Transport {
       return;
     }
     if (s.paused) ws.pause();
+    this.watchWsInput(s);
     ws.on('error', (err: Error & { code?: string }) => {
       this.counters.wsViolations++;
       if (!s.closeReason) s.closeReason = wsErrorReason(err.code);
@@ -429,6 +434,17 @@ export class NodeNetTransport implements Transport {
       // A message carries whole FastPort frames.
       if (!s.closeReason && !s.reader.hasStash && s.reader.inProgress)
         this.violation(s, 1007, 'frame_invalid');
+    });
+  }
+
+  /** Puts an incomplete WebSocket frame or message under the frame deadline, as the native engines do. */
+  private watchWsInput(s: NodeSession): void {
+    const clock = new WsInputClock();
+    s.wsInput = clock;
+    // Before ws's own listener, so the clock is current while ws hands out the chunk's messages.
+    s.socket.prependListener('data', (chunk: Buffer) => {
+      clock.push(chunk);
+      if (!s.paused) this.afterChunk(s);
     });
   }
 
@@ -458,26 +474,37 @@ export class NodeNetTransport implements Transport {
     return !s.paused && !s.closeReason;
   }
 
+  /** True while a started frame (over WebSocket: a started WebSocket frame or message) is incomplete. */
+  private inputPending(s: NodeSession): boolean {
+    return s.wsInput ? s.wsInput.pending : s.reader.inProgress;
+  }
+
+  /** Changes when one incomplete input completed and the next one started: the deadline restarts. */
+  private inputEpoch(s: NodeSession): number {
+    return s.wsInput ? s.wsInput.starts : s.reader.framesDone;
+  }
+
   /** Starts, restarts or stops the frame completion deadline (slowloris) after a chunk was parsed. */
   private afterChunk(s: NodeSession): void {
     if (s.closeReason) return;
     const timeout = this.limits.frameTimeoutMs;
     if (timeout === 0) return;
-    if (!s.reader.inProgress) {
+    if (!this.inputPending(s)) {
       if (s.frameTimer) clearTimeout(s.frameTimer);
       s.frameTimer = null;
       return;
     }
-    if (s.frameTimer && s.frameTimerFor === s.reader.framesDone) return;
+    const epoch = this.inputEpoch(s);
+    if (s.frameTimer && s.frameTimerFor === epoch) return;
     if (s.frameTimer) clearTimeout(s.frameTimer);
-    s.frameTimerFor = s.reader.framesDone;
+    s.frameTimerFor = epoch;
     const timer = setTimeout(() => {
       // Decide after this turn's I/O (setImmediate runs after the poll phase): bytes that arrived while JS
       // was busy count; a newer timer means the frame completed meanwhile.
       setImmediate(() => {
         if (s.frameTimer !== timer) return;
         s.frameTimer = null;
-        if (!s.closeReason && s.reader.inProgress) this.closeSocket(s, 'frame_timeout', 0);
+        if (!s.closeReason && this.inputPending(s)) this.closeSocket(s, 'frame_timeout', 0);
       });
     }, timeout);
     s.frameTimer = timer;

@@ -117,15 +117,19 @@ TEST(ws_server_headers_and_outbound_messages) {
   CHECK(!s.protocol.acceptsFrames());
 }
 
-TEST(ws_unmask_matches_bytewise_at_every_phase_and_length) {
+TEST(ws_unmask_matches_bytewise_at_every_phase_offset_and_length) {
   const uint8_t key[4] = {1, 2, 0x80, 0xff};
+  // Lengths across the 32-byte steps, the word steps and the byte tail; every start offset within a word.
   for (uint32_t phase = 0; phase < 4; ++phase) {
-    for (size_t len = 0; len < 40; ++len) {
-      std::vector<uint8_t> a(len), b(len);
-      for (size_t i = 0; i < len; ++i) a[i] = b[i] = uint8_t(i * 7);
-      ws::unmask(a.data(), len, key, phase);
-      for (size_t i = 0; i < len; ++i) b[i] ^= key[(phase + i) & 3];
-      CHECK(a == b);
+    for (size_t offset = 0; offset < 8; ++offset) {
+      for (size_t len = 0; len < 110; ++len) {
+        std::vector<uint8_t> a(offset + len + 8), b;
+        for (size_t i = 0; i < a.size(); ++i) a[i] = uint8_t(i * 7);
+        b = a;
+        ws::unmask(a.data() + offset, len, key, phase);
+        for (size_t i = 0; i < len; ++i) b[offset + i] ^= key[(phase + i) & 3];
+        CHECK(a == b);  // the bytes around the range untouched too
+      }
     }
   }
 }

@@ -35,6 +35,8 @@ x86_64-w64-mingw32-g++-posix -std=c++20 -O1 -Wall -D_WIN32_WINNT=0x0A00 -DWIN32_
   -Inative/src -Inative/src/win/compat -static test/windows/rio_emulation_test.cc native/src/rio/rio_emulated.cc \
   native/src/win/winsock.cc -o build-win/rio_emulation_test.exe -lws2_32 -lmswsock
 [ -f dist/framework/transport/native-transport.js ] || npm run -s build
+# The TypeScript cases run.js shares with the vitest suites (WebSocket conformance), as plain CommonJS.
+node scripts/windows/bundle-tests.js
 
 prefix="$(mktemp -d /tmp/fastport-wine.XXXXXX)"
 out="$prefix.out"

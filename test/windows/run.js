@@ -8,6 +8,7 @@ const path = require('node:path');
 const { test, run, assert, assertEqual } = require('./harness');
 const { Recorder } = require('./recorder');
 const { defineFaultTests, frameHeader, rawClient } = require('./faults');
+const { defineWebSocketTests } = require('./websocket');
 
 const root = path.join(__dirname, '..', '..');
 const { NativeTransport } = require(path.join(root, 'dist/framework/transport/native-transport.js'));
@@ -376,6 +377,11 @@ if (!engineArgs.every((e) => binding.engines().includes(e === 'rio-native' ? 'ri
       (name, fn, ms) => test(`${engine}: ${name}`, fn, ms),
       (options) => transport(engine, options),
       (options, onEvents) => rawEngine(engine, options, onEvents),
+    );
+    defineWebSocketTests(
+      (name, fn, ms) => test(`${engine}: websocket: ${name}`, fn, ms),
+      engine,
+      (options) => transport(engine, options),
     );
   }
   run().then((r) => {

@@ -9,6 +9,45 @@
 
 namespace fastport {
 
+namespace {
+
+// The checks of an (host: string, port: number, value: number) call: listen's backlog, connect's timeout.
+struct EndpointSpec {
+  const char* usage;       // TypeError message: the signature
+  const char* rangeError;  // RangeError message
+  double minPort;
+  double minValue, maxValue;
+};
+
+constexpr EndpointSpec kListenArgs{"fastport Engine.listen(host: string, port: number, backlog: number)",
+                                   "fastport Engine.listen: port must be 0..65535 and backlog 1..65535", 0, 1,
+                                   65535};
+constexpr EndpointSpec kConnectArgs{"fastport Engine.connect(host: string, port: number, timeoutMs: number)",
+                                    "fastport Engine.connect: port must be 1..65535 and timeoutMs >= 0", 1, 0,
+                                    2147483647.0};
+
+struct EndpointArgs {
+  std::string host;
+  uint16_t port;
+  double value;  // within spec.minValue .. spec.maxValue
+};
+
+// Throws the spec's TypeError / RangeError for arguments of the wrong type or out of range.
+EndpointArgs readEndpointArgs(const Napi::CallbackInfo& info, const EndpointSpec& spec) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    throw Napi::TypeError::New(env, spec.usage);
+  }
+  double port = info[1].As<Napi::Number>().DoubleValue();
+  double value = info[2].As<Napi::Number>().DoubleValue();
+  if (!(port >= spec.minPort && port <= 65535) || !(value >= spec.minValue && value <= spec.maxValue)) {
+    throw Napi::RangeError::New(env, spec.rangeError);
+  }
+  return {info[0].As<Napi::String>().Utf8Value(), uint16_t(port), value};
+}
+
+}  // namespace
+
 Napi::Function EngineWrap::define(Napi::Env env) {
   return DefineClass(env, "Engine",
                      {
@@ -66,15 +105,8 @@ void EngineWrap::requireRunning(Napi::Env env) const {
 Napi::Value EngineWrap::listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   requireRunning(env);
-  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber()) {
-    throw Napi::TypeError::New(env, "fastport Engine.listen(host: string, port: number, backlog: number)");
-  }
-  double port = info[1].As<Napi::Number>().DoubleValue();
-  double backlog = info[2].As<Napi::Number>().DoubleValue();
-  if (!(port >= 0 && port <= 65535) || !(backlog >= 1 && backlog <= 65535)) {
-    throw Napi::RangeError::New(env, "fastport Engine.listen: port must be 0..65535 and backlog 1..65535");
-  }
-  ListenResult r = driver_->listen(info[0].As<Napi::String>().Utf8Value(), uint16_t(port), int(backlog));
+  EndpointArgs a = readEndpointArgs(info, kListenArgs);
+  ListenResult r = driver_->listen(a.host, a.port, int(a.value));
   if (!r.error.empty()) throw Napi::Error::New(env, r.error);
   Napi::Object out = Napi::Object::New(env);
   out.Set("id", Napi::Number::New(env, r.id));
@@ -95,17 +127,9 @@ Napi::Value EngineWrap::unlisten(const Napi::CallbackInfo& info) {
 Napi::Value EngineWrap::connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   requireRunning(env);
-  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber()) {
-    throw Napi::TypeError::New(env, "fastport Engine.connect(host: string, port: number, timeoutMs: number)");
-  }
-  double port = info[1].As<Napi::Number>().DoubleValue();
-  double timeout = info[2].As<Napi::Number>().DoubleValue();
-  if (!(port >= 1 && port <= 65535) || !(timeout >= 0 && timeout <= 2147483647.0)) {
-    throw Napi::RangeError::New(env, "fastport Engine.connect: port must be 1..65535 and timeoutMs >= 0");
-  }
+  EndpointArgs a = readEndpointArgs(info, kConnectArgs);
   std::string error;
-  uint32_t id =
-      driver_->connect(info[0].As<Napi::String>().Utf8Value(), uint16_t(port), uint32_t(timeout), &error);
+  uint32_t id = driver_->connect(a.host, a.port, uint32_t(a.value), &error);
   if (id == 0) throw Napi::Error::New(env, "fastport Engine.connect: " + error);
   return Napi::Number::New(env, id);
 }

@@ -1,13 +1,13 @@
 // A Backend whose sessions live in a SessionCore (core/session_core.h): the JS commands go to the core as
-// they are; an engine adds its kernel side (core/session_io.h) and the driving (poll, listen, connect).
-// An engine lists SessionIo before CoreBackend among its bases, so the core's SessionIo exists first.
+// they are; an engine adds its kernel side (the SessionIo overrides, core/session_io.h) and the driving
+// (poll, listen, connect).
 #pragma once
 #include "core/session_core.h"
 #include "engine/backend.h"
 
 namespace fastport {
 
-class CoreBackend : public Backend {
+class CoreBackend : public Backend, protected SessionIo {
  public:
   void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override {
     core_.send(id, frames, length, frameCount);
@@ -24,10 +24,19 @@ class CoreBackend : public Backend {
 
  protected:
   // timedOutErrno: the platform's ETIMEDOUT, reported with connect_timeout.
-  CoreBackend(const LoopContext& ctx, uint32_t timedOutErrno, SessionIo& io)
-      : core_(SessionCoreEnv{ctx.config, ctx.events, ctx.counters, ctx.budget, timedOutErrno}, io) {}
+  CoreBackend(const LoopContext& ctx, uint32_t timedOutErrno)
+      : ctx_(ctx),
+        cfg_(*ctx.config),
+        c_(*ctx.counters),
+        core_(SessionCoreEnv{ctx.config, ctx.events, ctx.counters, ctx.budget, timedOutErrno}, *this) {}
 
-  SessionCore core_;
+  // A new session in the core, with the next id of this loop.
+  CoreSession* addSession() { return core_.add(ctx_.ids->next()); }
+
+  LoopContext ctx_;
+  const EngineConfig& cfg_;
+  Counters& c_;
+  SessionCore core_;  // after the SessionIo base and the members it reads
 };
 
 }  // namespace fastport

@@ -2,7 +2,6 @@
 #pragma once
 #include <uv.h>
 
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,10 +18,6 @@ inline constexpr size_t kKeepBatchBytes = 4u << 20;
 // Frame payloads of at least this many bytes reach JS as their own ArrayBuffer, not copied into the batch
 // and then again into JS's batch ArrayBuffer (inline driver; docs/boundary.md "Detached payloads").
 inline constexpr uint32_t kDetachFrameBytes = 32u << 10;
-
-inline std::string errnoText(const std::string& what, int err) {
-  return what + ": " + std::strerror(err) + " (errno " + std::to_string(err) + ")";
-}
 
 // A connect whose host did not resolve ends like any failed connect: CLOSE dns_failed, on the loop that
 // owns the id (its thread), never an exception to the caller.

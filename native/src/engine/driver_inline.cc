@@ -1,27 +1,21 @@
 // Inline mode: one backend on the JS thread's libuv loop. uv_poll watches the backend's fd; each wake-up
 // drains every ready socket in one pass and makes one JS call with all events. A uv_timer drives sweeps,
 // a uv_idle delivers events produced by JS calls (connect / submit) on the next loop turn.
-#include <exception>
 #include <memory>
-#include <unordered_set>
 
 #include "core/clock.h"
 #include "engine/command_dispatch.h"
-#include "engine/driver.h"
+#include "engine/driver_base.h"
 #include "engine/driver_common.h"
 #include "engine/registry.h"
 
 namespace fastport {
 namespace {
 
-class InlineDriver final : public Driver {
+class InlineDriver final : public DriverBase {
  public:
   InlineDriver(const EngineConfig& config, uv_loop_t* loop, DeliverFn deliver)
-      : config_(config),
-        loop_(loop),
-        deliver_(std::move(deliver)),
-        ids_(0, 1),
-        budget_(config.maxConnections) {}
+      : DriverBase(config, std::move(deliver)), loop_(loop), ids_(0, 1) {}
 
   bool start(std::string* error) {
     events_.detachFramesFrom(kDetachFrameBytes);
@@ -47,29 +41,6 @@ class InlineDriver final : public Driver {
   }
 
   ~InlineDriver() override { shutdown(false); }
-
-  ListenResult listen(const std::string& host, uint16_t port, int backlog) override {
-    ListenResult r;
-    SocketAddress addr;
-    r.error = resolveAddress(host, port, &addr);
-    if (!r.error.empty()) return r;
-    r.id = nextListenerId_++;
-    int err = backend_->listen(r.id, addr, backlog, config_.reusePort, &r.port);
-    if (err) {
-      r.error = errnoText("listen " + host + ":" + std::to_string(port), err);
-      return r;
-    }
-    listeners_.insert(r.id);
-    updateRef();
-    return r;
-  }
-
-  void unlisten(uint32_t listenerId) override {
-    if (!backend_) return;
-    backend_->unlisten(listenerId);
-    listeners_.erase(listenerId);
-    updateRef();
-  }
 
   uint32_t connect(const std::string& host, uint16_t port, uint32_t timeoutMs, std::string* error) override {
     SocketAddress addr;
@@ -102,15 +73,23 @@ class InlineDriver final : public Driver {
   void shutdown(bool deliverLast) override {
     if (!backend_) return;
     backend_->shutdown();
-    // A throwing onEvents must not skip the clean-up below: rethrown at the end.
-    std::exception_ptr thrown;
-    if (deliverLast) {
-      try {
-        deliverEvents(true);
-      } catch (...) {
-        thrown = std::current_exception();
-      }
-    }
+    finishShutdown(
+        deliverLast, [this] { deliverEvents(true); }, [this] { release(); });
+  }
+
+ private:
+  bool running() const override { return backend_ != nullptr; }
+
+  int openListener(uint32_t id, const SocketAddress& addr, int backlog, uint16_t* port) override {
+    uint16_t bound = 0;
+    int err = backend_->listen(id, addr, backlog, config_.reusePort, &bound);
+    if (!err) *port = bound;
+    return err;
+  }
+
+  void closeListener(uint32_t id) override { backend_->unlisten(id); }
+
+  void release() {
     events_.clear();
     backend_.reset();
     closeHandle(poll_);
@@ -119,10 +98,8 @@ class InlineDriver final : public Driver {
     poll_ = nullptr;
     timer_ = nullptr;
     idle_ = nullptr;
-    if (thrown) std::rethrow_exception(thrown);
   }
 
- private:
   template <class H>
   static void closeHandle(H* h) {
     if (!h) return;
@@ -180,21 +157,17 @@ class InlineDriver final : public Driver {
     updateRef();
   }
 
-  // Keeps the JS process alive while something is listening or connected (like net.Server / net.Socket).
-  void updateRef() {
+  void updateRef() override {
     if (!poll_) return;
-    if (!listeners_.empty() || budget_.used() > 0) {
+    if (listening() || budget_.used() > 0) {
       uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
     } else {
       uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
     }
   }
 
-  EngineConfig config_;
   uv_loop_t* loop_;
-  DeliverFn deliver_;
   SessionIds ids_;
-  SessionBudget budget_;
   EventWriter events_;
   ByteBuffer delivering_;
   DetachedPayloads deliveringDetached_;
@@ -204,17 +177,13 @@ class InlineDriver final : public Driver {
   uv_poll_t* poll_ = nullptr;
   uv_timer_t* timer_ = nullptr;
   uv_idle_t* idle_ = nullptr;
-  uint32_t nextListenerId_ = 1;
-  std::unordered_set<uint32_t> listeners_;  // open listener ids
 };
 
 }  // namespace
 
 std::unique_ptr<Driver> createInlineDriver(const EngineConfig& config, uv_loop_t* loop, DeliverFn deliver,
                                            std::string* error) {
-  auto driver = std::make_unique<InlineDriver>(config, loop, std::move(deliver));
-  if (!driver->start(error)) return nullptr;
-  return driver;
+  return startDriver<InlineDriver>(error, config, loop, std::move(deliver));
 }
 
 }  // namespace fastport

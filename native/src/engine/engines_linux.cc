@@ -3,17 +3,4 @@
 #include "epoll/epoll_backend.h"
 #include "uring/uring_backend.h"
 
-namespace fastport {
-
-namespace {
-constexpr EngineEntry kEngines[] = {
-    {"epoll", createEpollBackend},
-    {"uring", createUringBackend},
-};
-}  // namespace
-
-std::span<const EngineEntry> platformEngines() {
-  return kEngines;
-}
-
-}  // namespace fastport
+FASTPORT_ENGINE_TABLE({"epoll", createEpollBackend}, {"uring", createUringBackend})

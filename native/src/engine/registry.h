@@ -15,8 +15,16 @@ struct EngineEntry {
   std::unique_ptr<Backend> (*create)(const LoopContext&, std::string*);
 };
 
-// The engines compiled for this platform (defined by the platform's engines_*.cc).
+// The engines compiled for this platform (defined by the platform's engines_*.cc with FASTPORT_ENGINE_TABLE).
 std::span<const EngineEntry> platformEngines();
+
+// Defines platformEngines() as the given EngineEntry rows, in the order engines() lists them:
+// FASTPORT_ENGINE_TABLE({"epoll", createEpollBackend}, {"uring", createUringBackend})
+#define FASTPORT_ENGINE_TABLE(...)                                     \
+  std::span<const fastport::EngineEntry> fastport::platformEngines() { \
+    static constexpr EngineEntry kEngines[] = {__VA_ARGS__};           \
+    return kEngines;                                                   \
+  }
 
 // Engines compiled into this build.
 std::vector<std::string> engineNames();

@@ -45,15 +45,10 @@ EpollSession& as(CoreSession& s) {
   return static_cast<EpollSession&>(s);
 }
 
-class EpollBackend final : private SessionIo, public CoreBackend {
+class EpollBackend final : public CoreBackend {
  public:
   EpollBackend(const LoopContext& ctx, int epfd, int wakeFd)
-      : CoreBackend(ctx, ETIMEDOUT, *this),
-        ctx_(ctx),
-        c_(*ctx.counters),
-        epfd_(epfd),
-        wakeFd_(wakeFd),
-        scratch_(new uint8_t[kScratchBytes]) {}
+      : CoreBackend(ctx, ETIMEDOUT), epfd_(epfd), wakeFd_(wakeFd), scratch_(new uint8_t[kScratchBytes]) {}
 
   ~EpollBackend() override {
     shutdown();
@@ -216,7 +211,7 @@ class EpollBackend final : private SessionIo, public CoreBackend {
       }
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      EpollSession& s = as(*core_.add(ctx_.ids->next()));
+      EpollSession& s = as(*addSession());
       s.fd = fd;
       s.remote = formatAddress(reinterpret_cast<sockaddr*>(&peer));
       core_.opened(s, listenerId);
@@ -350,8 +345,6 @@ class EpollBackend final : private SessionIo, public CoreBackend {
     s.mask = want;
   }
 
-  LoopContext ctx_;
-  Counters& c_;
   int epfd_;
   int wakeFd_;
   std::unique_ptr<uint8_t[]> scratch_;

@@ -55,17 +55,12 @@ class IocpBackend final : public win::SessionBackend {
     DWORD bytes = 0;
     if (WSASend(s->sock, bufs, DWORD(n), &bytes, 0, &s->sendOp.ov, nullptr) != 0) {
       int err = WSAGetLastError();
-      if (err == WSA_IO_PENDING) return;
-      s->sending = false;
-      if (opDone(s)) return;
-      closeSession(s, win::reasonForError(uint32_t(err)), uint32_t(err));
+      if (err != WSA_IO_PENDING) opFailed(s, s->sending, uint32_t(err));
       return;
     }
     // Done at once (no packet). sent() may start the next send: the recursion is bounded by the queue
     // (hard limit / up to kMaxBufs blocks per send).
-    s->sending = false;
-    if (opDone(s)) return;
-    sent(s, bytes);
+    if (opEnded(s, s->sending, 0)) sent(s, bytes);
   }
 
   void startConnect(Session* s, const SocketAddress& addr) override {
@@ -100,33 +95,22 @@ class IocpBackend final : public win::SessionBackend {
 
   void completed(Op* op, uint32_t err, DWORD bytes) override {
     Session* s = op->session;
-    if (op->kind == OpKind::kRecv) {
-      s->receiving = false;
-      if (opDone(s)) return;
-      if (err != 0) {
-        closeSession(s, win::reasonForError(err), err);
-        return;
-      }
-      if (s->recvZeroByte) {
-        receiveLoop(s, false);  // data or EOF is waiting: the real receive
-        return;
-      }
-      SessionSlab::Handle h = SessionSlab::handleOf(*s);
-      bool zeroNext = bytes < kRecvBufBytes;
-      if (receiveDone(s, s->recvBuf, bytes)) {
-        receiveLoop(s, zeroNext);
-      } else if (alive(h)) {
-        returnBuffer(s);
-      }
+    if (op->kind == OpKind::kSend) {
+      if (opEnded(s, s->sending, err)) sent(s, bytes);
       return;
     }
-    s->sending = false;
-    if (opDone(s)) return;
-    if (err != 0) {
-      closeSession(s, win::reasonForError(err), err);
+    if (!opEnded(s, s->receiving, err)) return;
+    if (s->recvZeroByte) {
+      receiveLoop(s, false);  // data or EOF is waiting: the real receive
       return;
     }
-    sent(s, bytes);
+    SessionSlab::Handle h = SessionSlab::handleOf(*s);
+    bool zeroNext = bytes < kRecvBufBytes;
+    if (receiveDone(s, s->recvBuf, bytes)) {
+      receiveLoop(s, zeroNext);
+    } else if (alive(h)) {
+      returnBuffer(s);
+    }
   }
 
  private:
@@ -164,14 +148,10 @@ class IocpBackend final : public win::SessionBackend {
       c_.syscalls.add();
       if (WSARecv(s->sock, &buf, 1, &bytes, &flags, &s->recvOp.ov, nullptr) != 0) {
         int err = WSAGetLastError();
-        if (err == WSA_IO_PENDING) return;
-        s->receiving = false;
-        if (opDone(s)) return;
-        closeSession(s, win::reasonForError(uint32_t(err)), uint32_t(err));
+        if (err != WSA_IO_PENDING) opFailed(s, s->receiving, uint32_t(err));
         return;
       }
-      s->receiving = false;  // done at once: no packet
-      if (opDone(s)) return;
+      if (!opEnded(s, s->receiving, 0)) return;  // done at once: no packet
       if (zeroByte) {
         zeroByte = false;  // data or EOF is waiting: the real receive
         continue;

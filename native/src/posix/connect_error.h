@@ -1,22 +1,14 @@
-// Why an outbound connect failed, from its errno (POSIX engines): the close reason that tells refused and
-// unreachable apart from other failures (docs/boundary.md close reasons).
+// Why an outbound connect failed, from its errno (POSIX engines): core/connect_failure.h with the errno
+// codes.
 #pragma once
 #include <cerrno>
 
-#include "core/close_reason.h"
+#include "core/connect_failure.h"
 
 namespace fastport {
 
 inline CloseReason connectFailure(int err) {
-  switch (err) {
-    case ECONNREFUSED:
-      return CloseReason::kConnectRefused;
-    case ENETUNREACH:
-    case EHOSTUNREACH:
-      return CloseReason::kConnectUnreachable;
-    default:
-      return CloseReason::kConnectFailed;
-  }
+  return connectFailureReason(uint32_t(err), {ECONNREFUSED, ENETUNREACH, EHOSTUNREACH});
 }
 
 }  // namespace fastport

@@ -132,12 +132,7 @@ class RioBackend final : public win::SessionBackend {
     s->receiving = true;
     ++s->pendingOps;
     c_.syscalls.add();
-    if (!api_->receive(static_cast<rio::Rq>(s->rq), &buf, s)) {
-      uint32_t err = uint32_t(WSAGetLastError());
-      s->receiving = false;
-      if (opDone(s)) return;
-      closeSession(s, win::reasonForError(err), err);
-    }
+    if (!api_->receive(static_cast<rio::Rq>(s->rq), &buf, s)) opFailed(s, s->receiving, WSAGetLastError());
   }
 
   void postSend(Session* s) override {
@@ -160,12 +155,7 @@ class RioBackend final : public win::SessionBackend {
     ++s->pendingOps;
     c_.syscalls.add();
     void* ctx = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(s) | kSendTag);
-    if (!api_->send(static_cast<rio::Rq>(s->rq), &buf, ctx)) {
-      uint32_t err = uint32_t(WSAGetLastError());
-      s->sending = false;
-      if (opDone(s)) return;
-      closeSession(s, win::reasonForError(err), err);
-    }
+    if (!api_->send(static_cast<rio::Rq>(s->rq), &buf, ctx)) opFailed(s, s->sending, WSAGetLastError());
   }
 
   void startConnect(Session* s, const SocketAddress& addr) override {
@@ -221,22 +211,12 @@ class RioBackend final : public win::SessionBackend {
     auto* s = reinterpret_cast<Session*>(ctx & ~kSendTag);
     uint32_t err = uint32_t(r.status);
     if (ctx & kSendTag) {
-      s->sending = false;
-      if (opDone(s)) return;
-      if (err != 0) {
-        closeSession(s, win::reasonForError(err), err);
-        return;
-      }
-      sent(s, r.bytesTransferred);
+      if (opEnded(s, s->sending, err)) sent(s, r.bytesTransferred);
       return;
     }
-    s->receiving = false;
-    if (opDone(s)) return;
-    if (err != 0) {
-      closeSession(s, win::reasonForError(err), err);
-      return;
+    if (opEnded(s, s->receiving, err) && receiveDone(s, slices_.data(s->recvSlice), r.bytesTransferred)) {
+      postReceive(s);
     }
-    if (receiveDone(s, slices_.data(s->recvSlice), r.bytesTransferred)) postReceive(s);
   }
 
   void finishConnect(Session* s, uint32_t err) {

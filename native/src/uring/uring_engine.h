@@ -41,15 +41,10 @@ inline constexpr unsigned kMaxReapRounds = 64;  // per poll(): bounded, the even
 inline constexpr size_t kGatherSlices = 64;
 inline constexpr size_t kMaxSliceRun = 16;  // slices one write may span (256 KiB with 16 KiB slices)
 
-class UringBackend final : private SessionIo, public CoreBackend {
+class UringBackend final : public CoreBackend {
  public:
   UringBackend(const LoopContext& ctx, int eventFd, int wakeFd)
-      : CoreBackend(ctx, ETIMEDOUT, *this),
-        ctx_(ctx),
-        cfg_(*ctx.config),
-        c_(*ctx.counters),
-        eventFd_(eventFd),
-        wakeFd_(wakeFd) {}
+      : CoreBackend(ctx, ETIMEDOUT), eventFd_(eventFd), wakeFd_(wakeFd) {}
 
   ~UringBackend() override;
 
@@ -156,9 +151,6 @@ class UringBackend final : private SessionIo, public CoreBackend {
 
   void maybeFree(UringSession& s);
 
-  LoopContext ctx_;
-  const EngineConfig& cfg_;
-  Counters& c_;
   int eventFd_;
   int wakeFd_;
   bool wokenLast_ = false;

@@ -114,7 +114,7 @@ void UringBackend::admit(int fd, uint32_t listenerId) {
   socklen_t len = sizeof peer;
   getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len);
   c_.syscalls.add(2);
-  UringSession& s = as(*core_.add(ctx_.ids->next()));
+  UringSession& s = as(*addSession());
   s.fd = fd;
   s.remote = formatAddress(reinterpret_cast<sockaddr*>(&peer));
   useFileSlot(s);

@@ -131,7 +131,7 @@ void SessionBackend::admit(SOCKET sock, uint32_t listenerId, std::string peer) {
     return;
   }
   setNoDelay(sock);
-  auto* s = static_cast<Session*>(core_.add(ctx_.ids->next()));
+  auto* s = static_cast<Session*>(addSession());
   s->sock = sock;
   s->remote = std::move(peer);
   if (uint32_t err = attach(s)) {

@@ -4,17 +4,4 @@
 #include "iocp/iocp_backend.h"
 #include "rio/rio_backend.h"
 
-namespace fastport {
-
-namespace {
-constexpr EngineEntry kEngines[] = {
-    {"iocp", createIocpBackend},
-    {"rio", createRioBackend},
-};
-}  // namespace
-
-std::span<const EngineEntry> platformEngines() {
-  return kEngines;
-}
-
-}  // namespace fastport
+FASTPORT_ENGINE_TABLE({"iocp", createIocpBackend}, {"rio", createRioBackend})

@@ -20,13 +20,7 @@ Session& as(CoreSession& s) {
 }  // namespace
 
 SessionBackend::SessionBackend(const LoopContext& ctx, HANDLE port, const ExtensionFns& fns)
-    : CoreBackend(ctx, WSAETIMEDOUT, *this),
-      ctx_(ctx),
-      cfg_(*ctx.config),
-      c_(*ctx.counters),
-      port_(port),
-      fns_(fns),
-      scratch_(new uint8_t[kScratchBytes]) {
+    : CoreBackend(ctx, WSAETIMEDOUT), port_(port), fns_(fns), scratch_(new uint8_t[kScratchBytes]) {
   loop_group::join(ctx_, this);
 }
 
@@ -149,6 +143,20 @@ bool SessionBackend::opDone(Session* s) {
     freeSession(s);
   }
   return true;
+}
+
+bool SessionBackend::opEnded(Session* s, bool& outstanding, uint32_t err) {
+  if (err != 0) {
+    opFailed(s, outstanding, err);
+    return false;
+  }
+  outstanding = false;
+  return !opDone(s);
+}
+
+void SessionBackend::opFailed(Session* s, bool& outstanding, uint32_t err) {
+  outstanding = false;
+  if (!opDone(s)) closeSession(s, reasonForError(err), err);
 }
 
 void SessionBackend::freeSession(Session* s) {

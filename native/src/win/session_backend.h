@@ -72,7 +72,7 @@ inline constexpr ULONG_PTR kWakeKey = 1;
 inline constexpr ULONG_PTR kHandoffKey = 3;  // accepted sockets handed over by the accepting loop
 inline constexpr int kAcceptsPosted = 8;     // AcceptEx calls kept outstanding per listener
 
-class SessionBackend : private SessionIo, public CoreBackend {
+class SessionBackend : public CoreBackend {
  public:
   SessionBackend(const LoopContext& ctx, HANDLE port, const ExtensionFns& fns);
   ~SessionBackend() override;
@@ -131,6 +131,11 @@ class SessionBackend : private SessionIo, public CoreBackend {
   void closeSession(Session* s, CloseReason reason, uint32_t err) { core_.closeSession(*s, reason, err); }
   // An outstanding operation of s completed: true when s is closed (and maybe freed): do not touch it.
   bool opDone(Session* s);
+  // A receive or send of s ended; `outstanding` is its flag (s->receiving / s->sending), cleared here.
+  // err 0: true unless s is closed (then do not touch it). Else false: s is closed with the error's reason.
+  bool opEnded(Session* s, bool& outstanding, uint32_t err);
+  // A receive or send failed (also one that could not start): its flag cleared, s closed with err's reason.
+  void opFailed(Session* s, bool& outstanding, uint32_t err);
   // Whether s (by its handle) is still stored and not closed.
   bool alive(SessionSlab::Handle h) const {
     CoreSession* c = core_.at(h);
@@ -145,9 +150,6 @@ class SessionBackend : private SessionIo, public CoreBackend {
   // The open (not yet closed) session with that id, or nullptr.
   Session* find(SessionId id) { return static_cast<Session*>(core_.find(id)); }
 
-  LoopContext ctx_;
-  const EngineConfig& cfg_;
-  Counters& c_;
   HANDLE port_;
   ExtensionFns fns_;
 

@@ -2,6 +2,9 @@
 
 #include <mutex>
 
+#include "core/connect_failure.h"
+#include "core/system_error.h"
+
 namespace fastport::win {
 
 std::string startWinsock() {
@@ -82,31 +85,34 @@ std::string errorText(const std::string& what, unsigned long code) {
   return what + ": " + text + " (error " + std::to_string(code) + ")";
 }
 
+namespace {
+
+// The NTSTATUS codes a socket operation ends with, as Winsock errors.
+struct StatusError {
+  uint32_t status;
+  uint32_t wsaError;
+};
+constexpr StatusError kStatusErrors[] = {
+    {0x00000000, 0},                        // STATUS_SUCCESS
+    {0xC0000120, ERROR_OPERATION_ABORTED},  // STATUS_CANCELLED
+    {0xC000020D, WSAECONNRESET},            // STATUS_CONNECTION_RESET
+    {0xC000013C, WSAECONNRESET},            // STATUS_REMOTE_DISCONNECT
+    {0xC0000236, WSAECONNREFUSED},          // STATUS_CONNECTION_REFUSED
+    {0xC00000B5, WSAETIMEDOUT},             // STATUS_IO_TIMEOUT
+    {0xC0000241, WSAECONNABORTED},          // STATUS_CONNECTION_ABORTED
+    {0xC000013B, WSAECONNABORTED},          // STATUS_LOCAL_DISCONNECT
+    {0xC000023C, WSAENETUNREACH},           // STATUS_NETWORK_UNREACHABLE
+    {0xC000023D, WSAEHOSTUNREACH},          // STATUS_HOST_UNREACHABLE
+    {0xC0000008, WSAENOTSOCK},              // STATUS_INVALID_HANDLE
+};
+
+}  // namespace
+
 uint32_t wsaErrorFromStatus(uintptr_t ntstatus) {
-  switch (uint32_t(ntstatus)) {
-    case 0x00000000:
-      return 0;
-    case 0xC0000120:  // STATUS_CANCELLED
-      return ERROR_OPERATION_ABORTED;
-    case 0xC000020D:  // STATUS_CONNECTION_RESET
-    case 0xC000013C:  // STATUS_REMOTE_DISCONNECT
-      return WSAECONNRESET;
-    case 0xC0000236:  // STATUS_CONNECTION_REFUSED
-      return WSAECONNREFUSED;
-    case 0xC00000B5:  // STATUS_IO_TIMEOUT
-      return WSAETIMEDOUT;
-    case 0xC0000241:  // STATUS_CONNECTION_ABORTED
-    case 0xC000013B:  // STATUS_LOCAL_DISCONNECT
-      return WSAECONNABORTED;
-    case 0xC000023C:  // STATUS_NETWORK_UNREACHABLE
-      return WSAENETUNREACH;
-    case 0xC000023D:  // STATUS_HOST_UNREACHABLE
-      return WSAEHOSTUNREACH;
-    case 0xC0000008:  // STATUS_INVALID_HANDLE
-      return WSAENOTSOCK;
-    default:
-      return uint32_t(ntstatus);  // unmapped: the raw status (still non-zero = failure)
+  for (const StatusError& e : kStatusErrors) {
+    if (e.status == uint32_t(ntstatus)) return e.wsaError;
   }
+  return uint32_t(ntstatus);  // unmapped: the raw status (still non-zero = failure)
 }
 
 CloseReason reasonForError(uint32_t err) {
@@ -140,15 +146,12 @@ uint16_t boundPort(SOCKET s) {
 }
 
 CloseReason connectFailure(uint32_t wsaError) {
-  switch (wsaError) {
-    case WSAECONNREFUSED:
-      return CloseReason::kConnectRefused;
-    case WSAENETUNREACH:
-    case WSAEHOSTUNREACH:
-      return CloseReason::kConnectUnreachable;
-    default:
-      return CloseReason::kConnectFailed;
-  }
+  return connectFailureReason(wsaError, {WSAECONNREFUSED, WSAENETUNREACH, WSAEHOSTUNREACH});
 }
 
 }  // namespace fastport::win
+
+// core/system_error.h on Windows.
+std::string fastport::systemErrorText(const std::string& what, int err) {
+  return win::errorText(what, unsigned(err));
+}
