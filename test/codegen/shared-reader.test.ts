@@ -40,6 +40,16 @@ describe('the shared reader of every decode', () => {
     expect(LoginRes.decode(bytes)).toEqual(result);
   });
 
+  it('gives a decoded bytes field its own copy: later writes into the input do not reach it', () => {
+    const input = LoginReq.encode(login).slice();
+    const decoded = LoginReq.decode(input);
+    input.fill(0);
+    expect(decoded.token).toEqual(Buffer.from([9, 8, 7]));
+    expect(LoginReq.decode(LoginReq.encode(LoginReq.create({ token: Buffer.alloc(0) }))).token.length).toBe(
+      0,
+    );
+  });
+
   it('is one reader whose DataView follows the bytes it was last pointed at', () => {
     const first = readerFor(Uint8Array.from([0, 0, 0x80, 0x3f]));
     expect(first.float()).toBe(1);
