@@ -4,8 +4,8 @@
 // threadsafe function call wakes the JS thread (at most one call outstanding), so the Windows build needs no
 // libuv import library. Listening happens on loop 0 only (no SO_REUSEPORT balancing on Windows); it hands
 // accepted sockets to all loops round-robin (win/loop_group.h). Connects go round-robin too. The loops
-// themselves are engine/driver_loops.h and what both threaded drivers share engine/driver_loop_base.h, both
-// shared with the Linux threaded driver.
+// (engine/driver_loops.h) and connect / submit / delivery / shutdown (engine/driver_loop_base.h) are the
+// Linux threaded driver's code too.
 #include <node_api.h>
 
 #include <algorithm>
