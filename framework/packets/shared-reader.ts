@@ -50,6 +50,26 @@ export function readerFor(bytes: Uint8Array): BinaryReader {
   return reader;
 }
 
+/** Field 1, varint 1: any decoder reading it through the shared reader moves the reader past both bytes. */
+const PROBE = Uint8Array.of(0x08, 0x01);
+
+/**
+ * True when `decode` reads the shared reader as a reader. A game's generated code may load its own copy of
+ * @bufbuild/protobuf: its `instanceof BinaryReader` then fails on this one and it would wrap the reader as
+ * if it were bytes, so such a codec is given bytes instead. Checked once per codec: did it read the probe?
+ */
+export function readsSharedReader(decode: (input: BinaryReader) => unknown): boolean {
+  if (!reusable) return false;
+  try {
+    decode(readerFor(PROBE));
+  } catch {
+    // a foreign reader class fails on ours; the position below tells
+  }
+  const read = internals.pos === PROBE.length;
+  releaseReader();
+  return read;
+}
+
 /** Drops the shared reader's reference to the last bytes (a big payload must not stay pinned). */
 export function releaseReader(): void {
   if (!reusable) return;

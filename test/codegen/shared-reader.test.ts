@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PayloadError } from '../../framework/protocol/message-type';
+import { BinaryReader } from '@bufbuild/protobuf/wire';
+import { definePacket } from '../../framework/packets';
 import { readerFor } from '../../framework/packets/shared-reader';
 import { LoginReq, LoginRes } from './fixtures/game/golden/packets';
 
@@ -56,5 +58,26 @@ describe('the shared reader of every decode', () => {
     const second = readerFor(Uint8Array.from([0xff, 0, 0, 0, 0x40]).subarray(1));
     expect(second).toBe(first);
     expect(second.float()).toBe(2);
+  });
+
+  it('hands bytes to a decoder built on another copy of @bufbuild/protobuf (its instanceof fails on ours)', () => {
+    class OtherCopysReader extends BinaryReader {}
+    // What ts-proto generates, against a BinaryReader class that is not the framework's.
+    const codec = {
+      encode: () => ({ finish: () => new Uint8Array(0) }),
+      decode(input: BinaryReader | Uint8Array): { n: number } {
+        const reader = input instanceof OtherCopysReader ? input : new OtherCopysReader(input as Uint8Array);
+        const message = { n: 0 };
+        while (reader.pos < reader.len) {
+          const tag = reader.uint32();
+          if (tag === 8) message.n = reader.uint32();
+          else reader.skip(tag & 7);
+        }
+        return message;
+      },
+      fromPartial: (o: never) => o,
+    };
+    const type = definePacket(900, 'test.N', 'message', codec as never, { fields: new Map() });
+    expect(type.decode(Uint8Array.from([0x08, 0x2a]))).toEqual({ n: 42 });
   });
 });
