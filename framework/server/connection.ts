@@ -19,10 +19,17 @@ export interface ConnectionHooks {
   onDrained(connection: Connection): void;
 }
 
+/** What only some connections need, made on first use: the unknown-message window, the closed promise. */
+class ConnectionExtras {
+  unknownWindow: WindowCounter | undefined = undefined;
+  closedPromise: Promise<void> | undefined = undefined;
+  resolveClosed: (() => void) | undefined = undefined;
+}
+
 /**
  * Server-side state of one connection: the session handlers see, its mailbox and its policy counters.
  * It is its mailbox's options object itself (no closures per connection); what only some connections need
- * (the unknown-message window, the closed promise) is created on first use.
+ * is made on first use (ConnectionExtras).
  */
 export class Connection implements MailboxOptions<InboundFrame> {
   phase: 'handshake' | 'open' | 'closing' = 'handshake';
@@ -34,11 +41,7 @@ export class Connection implements MailboxOptions<InboundFrame> {
   readonly rate: RateLimiter | undefined;
   /** Set for a resumable session (its Hello asked for it): see framework/resume/. */
   resume: ResumeState | undefined;
-  /** Mailbox option: messages queued at which it reports full. */
-  readonly capacity: number;
-  private unknownWindow: WindowCounter | undefined;
-  private closedPromise: Promise<void> | undefined;
-  private resolveClosed: (() => void) | undefined;
+  private extras: ConnectionExtras | undefined = undefined;
   private isClosed = false;
 
   constructor(
@@ -52,30 +55,36 @@ export class Connection implements MailboxOptions<InboundFrame> {
     this.rate = limits.rateLimit
       ? new RateLimiter(limits.rateLimit.perSecond, limits.rateLimit.burst, now)
       : undefined;
-    this.capacity = limits.mailboxCapacity;
     this.mailbox = new Mailbox<InboundFrame>(this);
+  }
+
+  /** Mailbox option: messages queued at which it reports full (read from the limits, not kept per connection). */
+  get capacity(): number {
+    return this.limits.mailboxCapacity;
   }
 
   /** Unknown message ids seen in the last `unknownMessageWindowMs`. */
   get unknownMessages(): WindowCounter {
-    return (this.unknownWindow ??= new WindowCounter(this.limits.unknownMessageWindowMs));
+    const extras = (this.extras ??= new ConnectionExtras());
+    return (extras.unknownWindow ??= new WindowCounter(this.limits.unknownMessageWindowMs));
   }
 
   /** Resolves when the transport reported the close. */
   get closed(): Promise<void> {
-    if (this.closedPromise === undefined) {
-      this.closedPromise = this.isClosed
+    const extras = (this.extras ??= new ConnectionExtras());
+    if (extras.closedPromise === undefined) {
+      extras.closedPromise = this.isClosed
         ? Promise.resolve()
-        : new Promise((resolve) => (this.resolveClosed = resolve));
+        : new Promise((resolve) => (extras.resolveClosed = resolve));
     }
-    return this.closedPromise;
+    return extras.closedPromise;
   }
 
   /** Internal: the transport reported the close. */
   markClosed(): void {
     this.phase = 'closing';
     this.isClosed = true;
-    this.resolveClosed?.();
+    this.extras?.resolveClosed?.();
   }
 
   // ---- MailboxOptions (called by the mailbox only) ----

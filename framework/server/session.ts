@@ -13,6 +13,25 @@ export interface SessionGroup {
 
 export type CloseListener = (reason: CloseReason) => void;
 
+// Session.flags bits.
+const AUTHENTICATED = 1;
+const CLOSING = 2;
+const UNWRITABLE = 4;
+const AWAY = 8;
+const IN_TURN = 16;
+
+/** What a session needs only once it logs, keeps state, joins a room, listens for its close or closes. */
+class SessionExtras<State> {
+  closeReason: CloseReason | undefined = undefined;
+  closeListeners: Set<CloseListener> | undefined = undefined;
+  stateBag: State | undefined = undefined;
+  groupSet: Set<SessionGroup> | undefined = undefined;
+  sessionLogger: Logger | undefined = undefined;
+  // The current handler turn's undo / commit actions (undefined outside a turn or while none was added).
+  undoList: (() => void)[] | undefined = undefined;
+  commitList: (() => void)[] | undefined = undefined;
+}
+
 /** What every session of one server shares (one object per server, not per session). */
 export interface SessionContext {
   /** Where its frames go (a guest session in a room of another node's session sends through a router). */
@@ -30,21 +49,10 @@ export interface SessionContext {
  * All methods are safe after close (sends are dropped).
  */
 export class Session<User = AppUser, State extends object = AppState> {
-  private currentUser: User | undefined;
-  private isAuthenticated = false;
-  private closeReason: CloseReason | undefined;
-  private isClosing = false;
-  private isWritable = true;
-  private isAway = false;
-  private closeListeners: Set<CloseListener> | undefined;
-  // Made on first use: most sessions never log, keep state or join a room (memory per idle session).
-  private stateBag: State | undefined;
-  private groupSet: Set<SessionGroup> | undefined;
-  private sessionLogger: Logger | undefined;
-  // The current handler turn's undo / commit actions (undefined outside a turn or while none was added).
-  private inTurn = false;
-  private undoList: (() => void)[] | undefined;
-  private commitList: (() => void)[] | undefined;
+  private currentUser: User | undefined = undefined;
+  // An idle session is these six fields (72 B): booleans are bits of `flags`, the rest is made on first use.
+  private flags = 0;
+  private more: SessionExtras<State> | undefined = undefined;
 
   constructor(
     readonly id: SessionId,
@@ -52,24 +60,31 @@ export class Session<User = AppUser, State extends object = AppState> {
     private readonly context: SessionContext,
   ) {}
 
+  private get extras(): SessionExtras<State> {
+    return (this.more ??= new SessionExtras<State>());
+  }
+
   /** Per-session data for handlers, typed by `State`; made on first use from the `sessionState` option. */
   get state(): State {
-    return (this.stateBag ??= this.context.newState() as State);
+    const extras = this.extras;
+    return (extras.stateBag ??= this.context.newState() as State);
   }
 
   /** The groups without making the set (undefined while the session never joined one). */
   get groupsIfAny(): ReadonlySet<SessionGroup> | undefined {
-    return this.groupSet;
+    return this.more?.groupSet;
   }
 
   /** Groups (room memberships) this session is in; left automatically on close. */
   get groups(): Set<SessionGroup> {
-    return (this.groupSet ??= new Set());
+    const extras = this.extras;
+    return (extras.groupSet ??= new Set());
   }
 
   /** A child of the server's logger carrying this session's id and remote address. */
   get logger(): Logger {
-    return (this.sessionLogger ??= this.context.logger.child({
+    const extras = this.extras;
+    return (extras.sessionLogger ??= this.context.logger.child({
       session: this.id,
       remote: this.remoteAddress,
     }));
@@ -81,7 +96,7 @@ export class Session<User = AppUser, State extends object = AppState> {
   }
 
   get authenticated(): boolean {
-    return this.isAuthenticated;
+    return (this.flags & AUTHENTICATED) !== 0;
   }
 
   /** The user set at login; undefined while anonymous. */
@@ -91,7 +106,7 @@ export class Session<User = AppUser, State extends object = AppState> {
 
   /** The user set at login; throws for an anonymous session. */
   requireUser(): User {
-    if (!this.isAuthenticated) throw new Error(`session ${this.id} is not authenticated`);
+    if (!this.authenticated) throw new Error(`session ${this.id} is not authenticated`);
     return this.currentUser as User;
   }
 
@@ -101,25 +116,25 @@ export class Session<User = AppUser, State extends object = AppState> {
    * handler whose request is answered with an Error, the login is undone.
    */
   authenticate(user: User): void {
-    const wasAuthenticated = this.isAuthenticated;
+    const wasAuthenticated = this.authenticated;
     const previousUser = this.currentUser;
     if (wasAuthenticated && this.context.users !== undefined && previousUser !== user)
       this.context.users.logout(this as Session<unknown, object>, previousUser);
     this.context.users?.login(this as Session<unknown, object>, user);
     this.currentUser = user;
-    this.isAuthenticated = true;
+    this.flags |= AUTHENTICATED;
     this.onUndo(() => {
       this.currentUser = previousUser;
-      this.isAuthenticated = wasAuthenticated;
+      if (!wasAuthenticated) this.flags &= ~AUTHENTICATED;
     });
     this.debug('session authenticated');
   }
 
   /** Back to anonymous; the user index forgets this session. */
   logout(): void {
-    if (this.isAuthenticated) this.context.users?.logout(this as Session<unknown, object>, this.currentUser);
+    if (this.authenticated) this.context.users?.logout(this as Session<unknown, object>, this.currentUser);
     this.currentUser = undefined;
-    this.isAuthenticated = false;
+    this.flags &= ~AUTHENTICATED;
   }
 
   /**
@@ -127,27 +142,35 @@ export class Session<User = AppUser, State extends object = AppState> {
    * first. Outside a turn it is dropped (nothing to roll back to).
    */
   onUndo(undo: () => void): void {
-    if (this.inTurn) (this.undoList ??= []).push(undo);
+    if ((this.flags & IN_TURN) === 0) return;
+    const extras = this.extras;
+    (extras.undoList ??= []).push(undo);
   }
 
   /** Inside a handler turn: `action` runs when the turn succeeds. Outside a turn: at once. */
   onCommit(action: () => void): void {
-    if (this.inTurn) (this.commitList ??= []).push(action);
-    else action();
+    if ((this.flags & IN_TURN) === 0) {
+      action();
+      return;
+    }
+    const extras = this.extras;
+    (extras.commitList ??= []).push(action);
   }
 
   /** Internal (frame pipeline): a handler turn starts. */
   beginTurn(): void {
-    this.inTurn = true;
+    this.flags |= IN_TURN;
   }
 
   /** Internal (frame pipeline): the turn ended; `ok` false runs the undo actions, true the commit actions. */
   endTurn(ok: boolean): void {
-    this.inTurn = false;
-    const undos = this.undoList;
-    const commits = this.commitList;
-    this.undoList = undefined;
-    this.commitList = undefined;
+    this.flags &= ~IN_TURN;
+    const extras = this.more;
+    if (extras === undefined) return;
+    const undos = extras.undoList;
+    const commits = extras.commitList;
+    extras.undoList = undefined;
+    extras.commitList = undefined;
     const actions = ok ? commits : undos?.reverse();
     if (actions === undefined) return;
     for (const action of actions) {
@@ -161,12 +184,13 @@ export class Session<User = AppUser, State extends object = AppState> {
 
   /** False while pending send bytes are above the transport's soft limit: drop low-priority pushes. */
   get writable(): boolean {
-    return this.isWritable;
+    return (this.flags & UNWRITABLE) === 0;
   }
 
   /** Internal: the transport reported a change of writability. */
   setWritable(writable: boolean): void {
-    this.isWritable = writable;
+    if (writable) this.flags &= ~UNWRITABLE;
+    else this.flags |= UNWRITABLE;
   }
 
   /**
@@ -174,32 +198,33 @@ export class Session<User = AppUser, State extends object = AppState> {
    * it stays in its rooms and its pushes are kept for replay (docs/resume.md).
    */
   get away(): boolean {
-    return this.isAway;
+    return (this.flags & AWAY) !== 0;
   }
 
   /** Internal: the session keeper reports a drop or a resume. */
   setAway(away: boolean): void {
-    this.isAway = away;
+    if (away) this.flags |= AWAY;
+    else this.flags &= ~AWAY;
   }
 
   /** True once close / kick was called or the connection is gone: further frames are not handled. */
   get closing(): boolean {
-    return this.isClosing;
+    return (this.flags & CLOSING) !== 0;
   }
 
   /** True once the connection is gone (`closedWith` says why). */
   get closed(): boolean {
-    return this.closeReason !== undefined;
+    return this.more?.closeReason !== undefined;
   }
 
   /** Why the session closed; undefined while open. */
   get closedWith(): CloseReason | undefined {
-    return this.closeReason;
+    return this.more?.closeReason;
   }
 
   /** Sends a one-way message (seq 0). */
   push<T>(type: MessageType<T>, data: T): void {
-    if (this.isClosing) return;
+    if (this.closing) return;
     this.context.transport.send(this.id, type.id, 0, encodeForSend(type, data));
   }
 
@@ -214,8 +239,8 @@ export class Session<User = AppUser, State extends object = AppState> {
   }
 
   private closeWith(reason: CloseReason, kickText: string): void {
-    if (this.isClosing) return;
-    this.isClosing = true;
+    if (this.closing) return;
+    this.flags |= CLOSING;
     this.context.transport.send(this.id, Kick.id, 0, Kick.encode({ reason: kickText }));
     this.context.transport.close(this.id, reason);
   }
@@ -225,23 +250,26 @@ export class Session<User = AppUser, State extends object = AppState> {
    * Returns a function that unsubscribes.
    */
   onClose(listener: CloseListener): () => void {
-    if (this.closeReason !== undefined) {
-      listener(this.closeReason);
+    const extras = this.extras;
+    if (extras.closeReason !== undefined) {
+      listener(extras.closeReason);
       return () => undefined;
     }
-    (this.closeListeners ??= new Set()).add(listener);
-    return () => this.closeListeners?.delete(listener);
+    (extras.closeListeners ??= new Set()).add(listener);
+    return () => extras.closeListeners?.delete(listener);
   }
 
   /** Internal: the transport reported the close. */
   markClosed(reason: CloseReason): void {
-    if (this.closeReason !== undefined) return;
-    this.closeReason = reason;
-    this.isClosing = true;
-    if (this.groupSet) for (const group of [...this.groupSet]) group.leave(this as Session<unknown, object>);
-    if (this.isAuthenticated) this.context.users?.logout(this as Session<unknown, object>, this.currentUser);
-    const listeners = this.closeListeners;
-    this.closeListeners = undefined;
+    const extras = this.extras;
+    if (extras.closeReason !== undefined) return;
+    extras.closeReason = reason;
+    this.flags |= CLOSING;
+    const groups = extras.groupSet;
+    if (groups) for (const group of [...groups]) group.leave(this as Session<unknown, object>);
+    if (this.authenticated) this.context.users?.logout(this as Session<unknown, object>, this.currentUser);
+    const listeners = extras.closeListeners;
+    extras.closeListeners = undefined;
     if (listeners === undefined) return;
     for (const listener of listeners) {
       try {

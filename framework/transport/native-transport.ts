@@ -32,7 +32,7 @@ import type {
   TransportStats,
 } from './transport';
 import { checkFrameArgs } from './wire';
-import { answerHttp } from './websocket/upgrade';
+import { answerHttp, type HttpAnswer } from './websocket/upgrade';
 
 /** The command log is submitted early once it passes this many bytes. */
 export const SUBMIT_THRESHOLD_BYTES = 256 * 1024;
@@ -177,15 +177,21 @@ export class NativeTransport implements Transport {
     await done;
   }
 
-  /** Answers an HTTP request head (upgrade, static file or error); the engine drops it if the session closed. */
+  /**
+   * Answers an HTTP request head (upgrade, static file or error); the engine drops it if the session closed.
+   * `head` is a view into the batch: answerHttp reads it before returning.
+   */
   private answer(session: SessionId, head: Uint8Array): void {
-    answerHttp(head, this.options.websocket)
-      .then(({ reply, after }) => {
-        if (this.stopped) return;
-        this.log.httpReply(session, after === null ? 0 : closeCodeOf(after), reply);
-        this.queued();
-      })
-      .catch(reportHandlerError);
+    const answer = answerHttp(head, this.options.websocket);
+    if (answer instanceof Promise)
+      answer.then((settled) => this.reply(session, settled)).catch(reportHandlerError);
+    else this.reply(session, answer);
+  }
+
+  private reply(session: SessionId, { reply, after }: HttpAnswer): void {
+    if (this.stopped) return;
+    this.log.httpReply(session, after === null ? 0 : closeCodeOf(after), reply);
+    this.queued();
   }
 
   private control(op: number, session: SessionId, reason: number): void {
@@ -255,7 +261,7 @@ export class NativeTransport implements Transport {
             h.onWritable(session, false);
             break;
           case EventType.HTTP:
-            this.answer(session, bytes.slice(start, start + size));
+            this.answer(session, bytes.subarray(start, start + size));
             break;
           case EventType.CLOSE:
             this.live.delete(session);

@@ -107,3 +107,25 @@ TEST(send_queue_returns_blocks_to_the_pool) {
   q.consume(pool, 1);
   CHECK_EQ(pool.freeBlocks(), size_t(4));  // drained queue holds no block
 }
+
+TEST(send_queue_starts_an_empty_queue_in_a_small_block_of_its_own) {
+  BlockPool pool;  // 16 KiB blocks: bigger than SendQueue::kSmallBytes
+  SendQueue q;
+  append(q, pool, "welcome");
+  CHECK_EQ(pool.freeBlocks(), size_t(0));
+  q.consume(pool, q.pending());
+  CHECK_EQ(pool.freeBlocks(), size_t(0));  // the small block went back to the allocator, not the pool
+  std::string more(SendQueue::kSmallBytes - 3, 'm');
+  append(q, pool, "abc");
+  append(q, pool, more);
+  append(q, pool, "overflow");  // past the small block: a pooled block follows it
+  CHECK(gatherAll(q) == "abc" + more + "overflow");
+  q.consume(pool, 5);
+  CHECK(gatherAll(q) == ("abc" + more + "overflow").substr(5));
+  q.consume(pool, q.pending());
+  CHECK_EQ(pool.freeBlocks(), size_t(1));
+  append(q, pool, std::string(SendQueue::kSmallBytes + 1, 'b'));  // too big for a small block
+  CHECK_EQ(pool.freeBlocks(), size_t(0));
+  q.clear(pool);
+  CHECK_EQ(pool.freeBlocks(), size_t(1));
+}

@@ -3,7 +3,7 @@
  * file for a plain GET, or an error. No extension or subprotocol is ever accepted (permessage-deflate
  * offers are declined by leaving them out of the 101).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { hasToken, parseRequestHead, type RequestHead } from './http-head';
 import { httpError, httpResponse } from './http-reply';
 import { serveStatic } from './static-files';
@@ -20,11 +20,12 @@ export interface HttpAnswer {
   after: CloseReason | null;
 }
 
-/** Sec-WebSocket-Accept for a client's Sec-WebSocket-Key. */
+/**
+ * Sec-WebSocket-Accept for a client's Sec-WebSocket-Key. The one-shot `hash` makes no Hash object (a
+ * native-backed object per upgrade that only a GC releases).
+ */
 export function acceptKey(key: string): string {
-  return createHash('sha1')
-    .update(key + ACCEPT_GUID)
-    .digest('base64');
+  return hash('sha1', key + ACCEPT_GUID, 'base64');
 }
 
 function pathOf(url: string): string {
@@ -76,8 +77,13 @@ function answerUpgrade(head: RequestHead, options: ResolvedWebSocket): HttpAnswe
   };
 }
 
-/** The answer to one request head from a native engine. */
-export async function answerHttp(bytes: Uint8Array, options: ResolvedWebSocket): Promise<HttpAnswer> {
+/**
+ * The answer to one request head from a native engine. An upgrade (or a refusal) is answered at once, so
+ * nothing of it outlives the call (a burst of upgrades leaves only garbage for the young generation, not
+ * survivors that make it grow); only a static file needs a promise (it reads the disk). `bytes` is read
+ * before this returns: a view into the transport's batch is enough.
+ */
+export function answerHttp(bytes: Uint8Array, options: ResolvedWebSocket): HttpAnswer | Promise<HttpAnswer> {
   const head = parseRequestHead(bytes);
   if (typeof head === 'string') return { reply: httpError(400, head), after: 'protocol_error' };
   const upgrade = head.headers.get('upgrade');
@@ -87,7 +93,7 @@ export async function answerHttp(bytes: Uint8Array, options: ResolvedWebSocket):
     }
     return answerUpgrade(head, options);
   }
-  return { reply: await answerPlain(head, options), after: 'server_close' };
+  return answerPlain(head, options).then((reply) => ({ reply, after: 'server_close' }));
 }
 
 /** A request without Upgrade: a static file (GET / HEAD) or an error. */

@@ -55,6 +55,9 @@ void SendQueue::append(BlockPool& pool, const uint8_t* data, size_t len) {
     blocks_.push_back(Block{mem, 0, uint32_t(len), uint32_t(len), false});
     return;
   }
+  if (blocks_.size() == head_ && len <= kSmallBytes && kSmallBytes < pool.blockSize()) {
+    blocks_.push_back(Block{new uint8_t[kSmallBytes], 0, 0, uint32_t(kSmallBytes), false});
+  }
   while (len > 0) {
     if (blocks_.size() == head_ || blocks_.back().end == blocks_.back().capacity) {
       blocks_.push_back(Block{pool.get(), 0, 0, uint32_t(pool.blockSize()), true});
