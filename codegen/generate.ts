@@ -4,7 +4,7 @@ import { ProtoError, ProtoErrors } from './errors';
 import { FASTPORT_PROTO_DIR, listProtoFiles, loadProtoSet, type ProtoSet } from './load/proto-loader';
 import { buildFileDescriptor } from './descriptor/build-descriptors';
 import { runTsProto } from './descriptor/run-ts-proto';
-import { shareEmptyBytes } from './descriptor/share-empty-bytes';
+import { postProcessTsProto } from './descriptor/post-process';
 import { collectPackets } from './packets/collect-packets';
 import { emitPacketsModule, RESERVED_EXPORTS } from './packets/emit-packets';
 
@@ -112,7 +112,7 @@ export function generate(options: GenerateOptions): Map<string, string> {
     .map((f) => buildFileDescriptor(set, f, dropped));
   const out = new Map<string, string>();
   for (const file of runTsProto([...entries], descriptors)) {
-    out.set(file.name, `${GENERATED_HEADER}\n${shareEmptyBytes(file.content)}`);
+    out.set(file.name, `${GENERATED_HEADER}\n${postProcessTsProto(file.content)}`);
   }
   const sources = entries.join(', ');
   const packetsModule = emitPacketsModule(packets, options.runtimeImport ?? runtimeImportFor(options.outDir));

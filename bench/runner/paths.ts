@@ -18,6 +18,10 @@ export const BUILD_BENCH = path.join(REPO_ROOT, 'build-bench');
 export const LOADGEN_BIN = path.join(BUILD_BENCH, 'loadgen');
 export const REFERENCE_BIN = path.join(BUILD_BENCH, 'echo-server');
 export const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
-export const DIST = path.join(REPO_ROOT, 'dist');
+/** The compiled tree this file runs from (a copy of dist/ elsewhere runs its own servers), else dist/. */
+const compiledTree = path.resolve(__dirname, '..', '..');
+export const DIST = fs.existsSync(path.join(compiledTree, 'bench', 'runner', 'paths.js'))
+  ? compiledTree
+  : path.join(REPO_ROOT, 'dist');
 /** The addon of another commit for `-before` rows (scripts/bench/build-before.sh). */
 export const BEFORE_ADDON = path.join(REPO_ROOT, 'build-before', 'build', 'Release', 'fastport.node');

@@ -3,24 +3,17 @@
  * create: measurably the largest allocation of a small request (see docs/codegen.md). A zero-length
  * Buffer cannot be written into, so one shared constant per generated file serves them all.
  */
+import { insertAfterImports, replaceFrom } from './after-imports';
+
 const FRESH_EMPTY = 'Buffer.alloc(0)';
 const SHARED_EMPTY = 'EMPTY_BYTES';
 
 export function shareEmptyBytes(content: string): string {
   if (!content.includes(FRESH_EMPTY)) return content;
-  const lines = content.split('\n');
-  let lastImport = -1;
-  lines.forEach((line, i) => {
-    if (line.startsWith('import ')) lastImport = i;
-  });
-  const declaration = [
+  const { lines, end } = insertAfterImports(content, [
     '',
     '/** The default of absent bytes fields: one shared zero-length Buffer (nothing can be written into it). */',
     `const ${SHARED_EMPTY}: Buffer = Buffer.alloc(0);`,
-  ];
-  lines.splice(lastImport + 1, 0, ...declaration);
-  const declared = lastImport + 1 + declaration.length;
-  return lines
-    .map((line, i) => (i < declared ? line : line.split(FRESH_EMPTY).join(SHARED_EMPTY)))
-    .join('\n');
+  ]);
+  return replaceFrom(lines, end, FRESH_EMPTY, SHARED_EMPTY);
 }

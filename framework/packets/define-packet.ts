@@ -1,26 +1,39 @@
 import { PayloadError, type DeepPartial, type MessageType, type RequestType } from '../protocol/message-type';
-import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { BinaryWriter, type BinaryReader } from '@bufbuild/protobuf/wire';
+import { readerFor, readsSharedReader, releaseReader } from './shared-reader';
 import type { MessageRules } from './wire-schema';
 import { validateMessage } from './wire-validator';
 
-/** What ts-proto generates for each message (`export const LoginReq: MessageFns<LoginReq>`). */
+/**
+ * What ts-proto generates for each message (`export const LoginReq: MessageFns<LoginReq>`); its decode
+ * takes a BinaryReader as well as bytes (safeDecode hands it the shared reader).
+ */
 export interface ProtoCodec<T> {
   encode(message: T, writer?: BinaryWriter): { finish(): Uint8Array };
-  decode(bytes: Uint8Array): T;
+  decode(input: BinaryReader | Uint8Array): T;
   fromPartial(object: never): T;
 }
 
 /**
  * Decodes untrusted bytes: structural validation first (depth limit, no stray groups, bounds), then
- * ts-proto's decoder; anything that goes wrong becomes a PayloadError, never another exception.
+ * ts-proto's decoder (through the shared reader when `sharedReader`: see readsSharedReader); anything
+ * that goes wrong becomes a PayloadError, never another exception.
  */
-export function safeDecode<T>(name: string, codec: ProtoCodec<T>, rules: MessageRules, bytes: Uint8Array): T {
+export function safeDecode<T>(
+  name: string,
+  codec: ProtoCodec<T>,
+  rules: MessageRules,
+  bytes: Uint8Array,
+  sharedReader = false,
+): T {
   try {
     validateMessage(bytes, rules);
-    return codec.decode(bytes);
+    return codec.decode(sharedReader ? readerFor(bytes) : bytes);
   } catch (err) {
     if (err instanceof PayloadError) throw err;
     throw new PayloadError(name, err instanceof Error ? err.message : String(err));
+  } finally {
+    releaseReader();
   }
 }
 
@@ -80,12 +93,13 @@ export function encodeTransientShared<T>(codec: ProtoCodec<T>, message: T): Uint
 }
 
 function base<T>(id: number, name: string, codec: ProtoCodec<T>, rules: MessageRules) {
+  const sharedReader = readsSharedReader((input) => codec.decode(input));
   return {
     id,
     name,
     encode: (message: T): Uint8Array => encodeShared(codec, message),
     encodeTransient: (message: T): Uint8Array => encodeTransientShared(codec, message),
-    decode: (bytes: Uint8Array): T => safeDecode(name, codec, rules, bytes),
+    decode: (bytes: Uint8Array): T => safeDecode(name, codec, rules, bytes, sharedReader),
     create: (partial?: DeepPartial<T>): T => codec.fromPartial((partial ?? {}) as never),
   };
 }

@@ -84,7 +84,7 @@ export class ResumableTransport extends TransportDecorator implements TransportH
   }
 
   override send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
-    const state = this.states.get(session);
+    const state = this.states.size === 0 ? undefined : this.states.get(session);
     if (state === undefined) {
       this.inner.send(session, msgId, seq, payload);
       return;
@@ -147,8 +147,10 @@ export class ResumableTransport extends TransportDecorator implements TransportH
     this.handler?.onOpen(real, remote, listener);
   }
 
-  onFrame(real: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
-    this.handler?.onFrame(this.sessionOf.get(real) ?? real, msgId, seq, payload);
+  onFrame(real: SessionId, msgId: number, seq: number, payload: Uint8Array, owned?: boolean): void {
+    // No lookup while no connection was adopted (the common case: nobody resumed).
+    const session = this.sessionOf.size === 0 ? real : (this.sessionOf.get(real) ?? real);
+    this.handler?.onFrame(session, msgId, seq, payload, owned);
   }
 
   onWritable(real: SessionId, writable: boolean): void {

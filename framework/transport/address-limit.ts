@@ -29,8 +29,8 @@ export class AddressLimitedTransport extends TransportDecorator {
     super(inner);
     inner.setHandler({
       onOpen: (session, remote, listener) => this.onOpen(session, remote, listener),
-      onFrame: (session, msgId, seq, payload) => {
-        if (!this.refusedSessions.has(session)) this.handler?.onFrame(session, msgId, seq, payload);
+      onFrame: (session, msgId, seq, payload, owned) => {
+        if (!this.refusedSessions.has(session)) this.handler?.onFrame(session, msgId, seq, payload, owned);
       },
       onWritable: (session, writable) => {
         if (!this.refusedSessions.has(session)) this.handler?.onWritable(session, writable);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TS_PROTO_PARAMETER } from '../../codegen/descriptor/run-ts-proto';
-import { shareEmptyBytes } from '../../codegen/descriptor/share-empty-bytes';
+import { postProcessTsProto } from '../../codegen/descriptor/post-process';
 import { generate, GENERATED_HEADER } from '../../codegen/generate';
 import { FASTPORT_PROTO_DIR } from '../../codegen/load/proto-loader';
 import { FIXTURE_PROTO, readTree, removeTempDirs, tempProtoDir } from './helpers';
@@ -46,7 +46,7 @@ describe('parity with a real protobuf compiler (buf, offline)', () => {
     for (const name of compared) {
       const mine = (ours.get(name) ?? '').replace(GENERATED_HEADER + '\n', '');
       // The same post-processing as ours (shared empty bytes), so only the descriptors can differ.
-      const theirs = shareEmptyBytes(fromBuf.get(name) ?? `missing ${name}`);
+      const theirs = postProcessTsProto(fromBuf.get(name) ?? `missing ${name}`);
       if (name.startsWith('google/')) expect(withoutComments(mine), name).toBe(withoutComments(theirs));
       else expect(mine, name).toBe(theirs); // byte-identical, comments included
     }

@@ -5,6 +5,13 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** A decoded bytes field: its own copy of the input bytes (the input is only borrowed). */
+function copyBytes(view: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafe(view.length);
+  copy.set(view);
+  return copy;
+}
+
 /** The default of absent bytes fields: one shared zero-length Buffer (nothing can be written into it). */
 const EMPTY_BYTES: Buffer = Buffer.alloc(0);
 
@@ -166,7 +173,7 @@ export const Hello: MessageFns<Hello> = {
               break;
             }
 
-            message.resumeToken = Buffer.from(reader.bytes());
+            message.resumeToken = copyBytes(reader.bytes());
             continue;
           }
           case 5: {
@@ -291,7 +298,7 @@ export const Welcome: MessageFns<Welcome> = {
               break;
             }
 
-            message.resumeToken = Buffer.from(reader.bytes());
+            message.resumeToken = copyBytes(reader.bytes());
             continue;
           }
           case 5: {

@@ -5,6 +5,13 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** A decoded bytes field: its own copy of the input bytes (the input is only borrowed). */
+function copyBytes(view: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafe(view.length);
+  copy.set(view);
+  return copy;
+}
+
 /** The default of absent bytes fields: one shared zero-length Buffer (nothing can be written into it). */
 const EMPTY_BYTES: Buffer = Buffer.alloc(0);
 
@@ -52,7 +59,7 @@ export const EchoReq: MessageFns<EchoReq> = {
               break;
             }
 
-            message.data = Buffer.from(reader.bytes());
+            message.data = copyBytes(reader.bytes());
             continue;
           }
         }
@@ -107,7 +114,7 @@ export const EchoRes: MessageFns<EchoRes> = {
               break;
             }
 
-            message.data = Buffer.from(reader.bytes());
+            message.data = copyBytes(reader.bytes());
             continue;
           }
         }

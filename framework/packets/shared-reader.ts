@@ -1,0 +1,80 @@
+/**
+ * One BinaryReader reused by every decode. Building a reader per message (its fields and above all its
+ * DataView) was the largest single cost of decoding a small request, and most messages never read the
+ * DataView (only fixed32/64, float and double fields do): the shared reader makes it on first use.
+ * Decoding is synchronous and runs no user code, so two top-level decodes never overlap; nested messages
+ * share the reader as ts-proto's decoders do.
+ */
+import { BinaryReader } from '@bufbuild/protobuf/wire';
+
+/** The reader's own fields, set here instead of by a new reader (checked once at start-up). */
+interface ReaderInternals {
+  buf: Uint8Array;
+  len: number;
+  pos: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** BinaryReader whose `view` is made on first read: the base constructor's assignment lands in the setter. */
+class LazyViewReader extends BinaryReader {
+  lazyView: DataView | undefined = undefined;
+}
+Object.defineProperty(LazyViewReader.prototype, 'view', {
+  get(this: LazyViewReader): DataView {
+    const { buf } = this as unknown as ReaderInternals;
+    return (this.lazyView ??= new DataView(buf.buffer, buf.byteOffset, buf.byteLength));
+  },
+  set(this: LazyViewReader, view: DataView) {
+    this.lazyView = view;
+  },
+});
+
+const reader = new LazyViewReader(EMPTY);
+const internals = reader as unknown as ReaderInternals;
+/**
+ * False if this @bufbuild/protobuf lays its reader out otherwise (the fields below not its own, or `view`
+ * not the inherited accessor): then every decode gets a new plain reader.
+ */
+const reusable =
+  ['buf', 'len', 'pos'].every((field) => Object.prototype.hasOwnProperty.call(reader, field)) &&
+  !Object.prototype.hasOwnProperty.call(reader, 'view');
+
+/** A reader over `bytes` from their start: the shared one, valid until releaseReader(). */
+export function readerFor(bytes: Uint8Array): BinaryReader {
+  if (!reusable) return new BinaryReader(bytes);
+  internals.buf = bytes;
+  internals.len = bytes.length;
+  internals.pos = 0;
+  reader.lazyView = undefined;
+  return reader;
+}
+
+/** Field 1, varint 1: any decoder reading it through the shared reader moves the reader past both bytes. */
+const PROBE = Uint8Array.of(0x08, 0x01);
+
+/**
+ * True when `decode` reads the shared reader as a reader. A game's generated code may load its own copy of
+ * @bufbuild/protobuf: its `instanceof BinaryReader` then fails on this one and it would wrap the reader as
+ * if it were bytes, so such a codec is given bytes instead. Checked once per codec: did it read the probe?
+ */
+export function readsSharedReader(decode: (input: BinaryReader) => unknown): boolean {
+  if (!reusable) return false;
+  try {
+    decode(readerFor(PROBE));
+  } catch {
+    // a foreign reader class fails on ours; the position below tells
+  }
+  const read = internals.pos === PROBE.length;
+  releaseReader();
+  return read;
+}
+
+/** Drops the shared reader's reference to the last bytes (a big payload must not stay pinned). */
+export function releaseReader(): void {
+  if (!reusable) return;
+  internals.buf = EMPTY;
+  internals.len = 0;
+  internals.pos = 0;
+  reader.lazyView = undefined;
+}
