@@ -5,8 +5,10 @@ export interface GridBotOptions {
   host: string;
   port: number;
   bots: number;
-  /** How long the bots walk, in ms. */
+  /** How long the bots walk, in ms (ignored with `untilStates`). */
   durationMs: number;
+  /** Walk until every bot has received this many GridStates instead of for `durationMs`. */
+  untilStates?: number;
   /** Bot names are `${prefix}-N`. */
   prefix: string;
   /** Called with every GridState the first bot receives. */
@@ -35,6 +37,10 @@ export async function runGridBots(options: GridBotOptions): Promise<GridBotRepor
   const joined: JoinGridRes[] = [];
   const states: number[] = [];
   let lastTick = 0;
+  let heardEnough = (): void => undefined;
+  const everyBotHeard = new Promise<void>((resolve) => (heardEnough = resolve));
+  const enough = (): boolean =>
+    states.length === options.bots && states.every((n) => n >= options.untilStates!);
   try {
     for (let i = 0; i < options.bots; i++) {
       const client = await GameClient.connect({ host: options.host, port: options.port });
@@ -42,6 +48,7 @@ export async function runGridBots(options: GridBotOptions): Promise<GridBotRepor
       states.push(0);
       client.on(GridState, (state) => {
         states[i]++;
+        if (options.untilStates !== undefined && enough()) heardEnough();
         if (state.tick % 5 === i % 5)
           client.send(MoveCmd, { dx: direction(state.tick + i), dy: direction(state.tick * 3 + i) });
         if (i === 0) {
@@ -51,7 +58,9 @@ export async function runGridBots(options: GridBotOptions): Promise<GridBotRepor
       });
       joined.push(await client.request(JoinGridReq, { name: `${options.prefix}-${i}` }));
     }
-    await new Promise((resolve) => setTimeout(resolve, options.durationMs));
+    await (options.untilStates === undefined
+      ? new Promise((resolve) => setTimeout(resolve, options.durationMs))
+      : everyBotHeard);
     return { bots: clients.length, rooms: [...new Set(joined.map((j) => j.room))], states, lastTick };
   } finally {
     await Promise.all(clients.map((client) => client.close()));

@@ -19,7 +19,8 @@ describe.each(availableTransports())('samples/grid on $engine', ({ engine }) => 
       host: '127.0.0.1',
       port: grid.port,
       bots: 6,
-      durationMs: 300,
+      durationMs: 0,
+      untilStates: 4,
       prefix: 'b',
     });
     expect(report.bots).toBe(6);
