@@ -3,14 +3,13 @@
  * field that generic conversion (type checks, then the pool) costs more than the copy: a Buffer of the
  * field's length filled with one set() is the same copy, about a fifth cheaper (see docs/codegen.md).
  */
-import { insertAfterImports, replaceFrom } from './after-imports';
+import { replaceWithDeclared } from './after-imports';
 
 const GENERIC_COPY = 'Buffer.from(reader.bytes())';
 const DIRECT_COPY = 'copyBytes(reader.bytes())';
 
 export function copyBytesDirectly(content: string): string {
-  if (!content.includes(GENERIC_COPY)) return content;
-  const { lines, end } = insertAfterImports(content, [
+  return replaceWithDeclared(content, GENERIC_COPY, DIRECT_COPY, [
     '',
     '/** A decoded bytes field: its own copy of the input bytes (the input is only borrowed). */',
     'function copyBytes(view: Uint8Array): Buffer {',
@@ -19,5 +18,4 @@ export function copyBytesDirectly(content: string): string {
     '  return copy;',
     '}',
   ]);
-  return replaceFrom(lines, end, GENERIC_COPY, DIRECT_COPY);
 }
