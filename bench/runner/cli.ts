@@ -15,6 +15,8 @@ export interface CliOptions {
   /** Connections of the idle-memory scenarios (e, wse). */
   idleConns: number;
   verify: boolean;
+  /** Every row is also compared with this row run by run (paired ratios, paired.ts). */
+  paired?: string;
   out: string; // results file name stem under bench/results/
   /** Replace bench/results/<out>.{json,md} when they exist (default: refuse, so committed results stay). */
   overwrite: boolean;
@@ -34,6 +36,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --loadgen-threads N    load generator threads (default 1)
   --idle-conns N         connections of the idle-memory scenarios e and wse (default 10000)
   --no-verify            do not compare echoed payloads
+  --paired ROW           also divide each run of every row by the same run of ROW (runs are interleaved)
+                         and show the median of those ratios with their spread (ROW must run too)
   --out NAME             write bench/results/NAME.json and NAME.md (default: a new run-<date>-<time>)
   --overwrite            replace NAME's files if they exist (e.g. --out latest --overwrite)
   -h, --help             show this help
@@ -76,6 +80,7 @@ const FLAGS = {
   'loadgen-threads': { type: 'string' },
   'idle-conns': { type: 'string' },
   'no-verify': { type: 'boolean' },
+  paired: { type: 'string' },
   out: { type: 'string' },
   overwrite: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -125,6 +130,10 @@ export function parseCli(argv: string[]): CliOptions {
     options.loadgenThreads = positiveNumber('--loadgen-threads', values['loadgen-threads'], true);
   if (values['idle-conns'] !== undefined)
     options.idleConns = positiveNumber('--idle-conns', values['idle-conns'], true);
+  if (values.paired !== undefined) {
+    [options.paired] = list(values.paired, options.servers, 'paired row (one of --server)');
+    if (values.paired.includes(',')) throw new Error('--paired: name one row');
+  }
   if (values.out !== undefined) {
     if (!/^[\w.-]+$/.test(values.out)) throw new Error(`--out: use letters, digits, '.', '-', '_' only`);
     options.out = values.out;

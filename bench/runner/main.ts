@@ -9,7 +9,15 @@ import { buildHelloHex, frameworkProtocolVersion } from './hello';
 import { describeMachine } from './machine';
 import { LOADGEN_BIN, REPO_ROOT, RESULTS_DIR } from './paths';
 import { ServerProcess, freePort, pinned, residentBytes, runLoadgen } from './processes';
-import { RowResult, ScenarioResult, SuiteResult, addRatios, renderMarkdown, summarise } from './report';
+import {
+  RowResult,
+  ScenarioResult,
+  SuiteResult,
+  addPaired,
+  addRatios,
+  renderMarkdown,
+  summarise,
+} from './report';
 import { Measurement, SCENARIOS, Scenario } from './scenarios';
 import { ServerRow, serversFor, unavailableReason } from './servers';
 
@@ -111,7 +119,7 @@ async function runScenario(scenario: Scenario, options: CliOptions, hello: strin
       row.status === 'ok' ? summarise(scenario, row, measurements) : row,
     ),
   };
-  return addRatios(result);
+  return addPaired(addRatios(result), options.paired);
 }
 
 async function main(): Promise<number> {
