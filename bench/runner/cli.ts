@@ -34,7 +34,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --client-cpus LIST     pin the load generator with taskset -c LIST (e.g. 1)
   --server-cpus LIST     pin the servers with taskset -c LIST (e.g. 0)
   --loadgen-threads N    load generator threads (default 1)
-  --idle-conns N         connections of the idle-memory scenarios e and wse (default 10000)
+  --idle-conns N         connections of the idle-memory scenarios e and wse, opened in two bursts of
+                         half each (default 10000)
   --no-verify            do not compare echoed payloads
   --paired ROW           also divide each run of every row by the same run of ROW (runs are interleaved)
                          and show the median of those ratios with their spread (ROW must run too)
@@ -128,8 +129,10 @@ export function parseCli(argv: string[]): CliOptions {
   if (values['server-cpus'] !== undefined) options.serverCpus = values['server-cpus'];
   if (values['loadgen-threads'] !== undefined)
     options.loadgenThreads = positiveNumber('--loadgen-threads', values['loadgen-threads'], true);
-  if (values['idle-conns'] !== undefined)
+  if (values['idle-conns'] !== undefined) {
     options.idleConns = positiveNumber('--idle-conns', values['idle-conns'], true);
+    if (options.idleConns < 2) throw new Error('--idle-conns: at least 2 (one per burst)');
+  }
   if (values.paired !== undefined) {
     [options.paired] = list(values.paired, options.servers, 'paired row (one of --server)');
     if (values.paired.includes(',')) throw new Error('--paired: name one row');
