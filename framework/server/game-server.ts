@@ -451,22 +451,29 @@ export class GameServer implements TransportHandler {
     return this.batchNow;
   }
 
+  /** The clock of the sweep under way (sweepOne reads it). */
+  private sweepNow = 0;
+
+  // forEach, not for...of: an iterator result per connection per sweep is garbage even while all are idle.
   private sweep = (): void => {
     this.batchNow = -1;
-    const now = Date.now();
+    this.sweepNow = Date.now();
+    this.connections.forEach(this.sweepOne);
+  };
+
+  private sweepOne = (connection: Connection): void => {
+    const now = this.sweepNow;
     const limits = this.options.session;
-    for (const connection of this.connections.values()) {
-      if (connection.phase === 'closing' || connection.session.away) continue;
-      if (connection.phase === 'handshake' && now - connection.openedAt >= limits.handshakeTimeoutMs)
-        this.closeConnection(connection, 'handshake_timeout');
-      else if (now - connection.lastFrameAt >= limits.idleTimeoutMs && !connection.mailbox.busy)
-        this.closeConnection(connection, 'idle_timeout');
-      else if (
-        connection.overflowSince !== undefined &&
-        now - connection.overflowSince >= limits.mailboxOverflowMs
-      )
-        this.closeConnection(connection, 'mailbox_overflow');
-    }
+    if (connection.phase === 'closing' || connection.session.away) return;
+    if (connection.phase === 'handshake' && now - connection.openedAt >= limits.handshakeTimeoutMs)
+      this.closeConnection(connection, 'handshake_timeout');
+    else if (now - connection.lastFrameAt >= limits.idleTimeoutMs && !connection.mailbox.busy)
+      this.closeConnection(connection, 'idle_timeout');
+    else if (
+      connection.overflowSince !== undefined &&
+      now - connection.overflowSince >= limits.mailboxOverflowMs
+    )
+      this.closeConnection(connection, 'mailbox_overflow');
   };
 
   private createKeeper(transport: Transport): SessionKeeper | undefined {
