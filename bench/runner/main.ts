@@ -10,7 +10,15 @@ import { describeMachine } from './machine';
 import { LOADGEN_BIN, REPO_ROOT, RESULTS_DIR } from './paths';
 import { measureIdleMemory } from './idle-memory';
 import { ServerProcess, freePort, pinned, runLoadgen } from './processes';
-import { RowResult, ScenarioResult, SuiteResult, addRatios, renderMarkdown, summarise } from './report';
+import {
+  RowResult,
+  ScenarioResult,
+  SuiteResult,
+  addPaired,
+  addRatios,
+  renderMarkdown,
+  summarise,
+} from './report';
 import { Measurement, SCENARIOS, Scenario } from './scenarios';
 import { ServerRow, serversFor, unavailableReason } from './servers';
 
@@ -106,7 +114,7 @@ async function runScenario(scenario: Scenario, options: CliOptions, hello: strin
       row.status === 'ok' ? summarise(scenario, row, measurements) : row,
     ),
   };
-  return addRatios(result);
+  return addPaired(addRatios(result), options.paired);
 }
 
 async function main(): Promise<number> {

@@ -62,6 +62,11 @@ export class ServerProcess {
     return this.child.pid;
   }
 
+  /** The process is gone (exited or killed). */
+  get hasExited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
   /** Last lines the server printed (for error messages). */
   get tail(): string {
     return this.output.trim();
@@ -113,7 +118,7 @@ export class ServerProcess {
 
   /** SIGTERM, then SIGKILL after graceMs. */
   async stop(graceMs = 3000): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.hasExited) return;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exited;
