@@ -39,6 +39,14 @@ export const SUBMIT_THRESHOLD_BYTES = 256 * 1024;
 /** shutdown() waits at most this long for the engine's CLOSE events. */
 const SHUTDOWN_WAIT_MS = 10_000;
 
+/** Views of one batch ArrayBuffer: its records' headers, its payload bytes, its address strings. */
+interface BatchViews {
+  batch: ArrayBuffer;
+  view: DataView;
+  bytes: Uint8Array;
+  text: Buffer;
+}
+
 export class NativeTransport implements Transport {
   readonly engine: NativeEngineName;
   readonly limits: TransportLimits;
@@ -53,6 +61,7 @@ export class NativeTransport implements Transport {
   /** Sessions not yet closed (connecting or open): shutdown waits for their CLOSE events. */
   private readonly live = new Set<SessionId>();
   private allClosed: (() => void) | null = null;
+  private batchViews: BatchViews | undefined = undefined;
   private readonly submitNow = (): void => this.flush();
   private readonly onEvents = (batch: ArrayBuffer, length: number, detached?: ArrayBuffer[]): void =>
     this.walk(batch, length, detached);
@@ -220,11 +229,27 @@ export class NativeTransport implements Transport {
     }
   }
 
+  /**
+   * Views of the whole batch buffer, kept while the addon reuses it: a burst of connects brings many batches
+   * of one or two events, and three views each would be most of what a connect allocates. walk() never reads
+   * past the batch's reported length.
+   */
+  private viewsOf(batch: ArrayBuffer): BatchViews {
+    if (this.batchViews?.batch !== batch) {
+      this.batchViews = {
+        batch,
+        view: new DataView(batch),
+        bytes: new Uint8Array(batch),
+        text: Buffer.from(batch),
+      };
+    }
+    return this.batchViews;
+  }
+
   /** Walks one event batch; payloads are views valid during the handler call only, detached ones are owned. */
   private walk(batch: ArrayBuffer, reported: number, detached: ArrayBuffer[] | undefined): void {
     const length = Math.min(reported, batch.byteLength);
-    const view = new DataView(batch, 0, length);
-    const bytes = new Uint8Array(batch, 0, length);
+    const { view, bytes, text } = this.viewsOf(batch);
     const h = this.handler;
     let at = 0;
     let nextDetached = 0;
@@ -252,7 +277,7 @@ export class NativeTransport implements Transport {
             break;
           case EventType.OPEN:
             this.live.add(session);
-            h.onOpen(session, Buffer.from(batch, start, size).toString('utf8'), aux);
+            h.onOpen(session, text.toString('utf8', start, start + size), aux);
             break;
           case EventType.WRITABLE:
             h.onWritable(session, true);
