@@ -14,6 +14,7 @@ import { GameServer } from '../../framework';
 import { Hello, HELLO_MAGIC, PROTOCOL_VERSION } from '../../framework/protocol/framework-messages';
 import type { CloseReason } from '../../framework/transport/close-reason';
 import { CommandLog } from '../../framework/transport/command-log';
+import { SUBMIT_THRESHOLD_BYTES } from '../../framework/transport/native-transport';
 import type {
   SessionId,
   Transport,
@@ -26,7 +27,10 @@ import * as messages from '../../samples/echo/generated/packets';
 const SESSIONS = 100;
 const PER_SESSION = 4;
 
-/** Keeps what the server sends in a real CommandLog and empties it per batch; no network. */
+/**
+ * Keeps what the server sends in a real CommandLog, emptied per batch and, like the native transport's
+ * early submit, whenever it passes SUBMIT_THRESHOLD_BYTES; no network.
+ */
 class LogOnlyTransport implements Transport {
   readonly engine = 'epoll' as const;
   readonly limits: TransportLimits = {
@@ -54,6 +58,7 @@ class LogOnlyTransport implements Transport {
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
     this.log.send(session, msgId, seq, payload);
     this.sent++;
+    if (this.log.length >= SUBMIT_THRESHOLD_BYTES) this.log.clear();
   }
   broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {
     this.log.broadcast(sessions, msgId, seq, payload);
