@@ -15,6 +15,7 @@ import { SERVERS, type ServerRow } from '../runner/servers';
 const USAGE = `usage: npm run bench:cost -- [options]
   --server NAME       a bench server row (default fastport-epoll): ${SERVERS.map((s) => s.name).join(', ')}
   --size BYTES        payload bytes (default 64)
+  --max-size BYTES    payloads uniform in [--size, --max-size] (the seed scenario: --size 4096 --max-size 16384)
   --conns N           connections (default 100)
   --depth N           frames in flight per connection (default 4)
   --duration S        seconds per run (default 5)
@@ -47,6 +48,7 @@ function parse(argv: string[]) {
     options: {
       server: { type: 'string', default: 'fastport-epoll' },
       size: { type: 'string', default: '64' },
+      'max-size': { type: 'string' },
       conns: { type: 'string', default: '100' },
       depth: { type: 'string', default: '4' },
       duration: { type: 'string', default: '5' },
@@ -62,6 +64,7 @@ function parse(argv: string[]) {
   return {
     row,
     size: wholeNumber('size', values.size),
+    maxSize: values['max-size'] === undefined ? undefined : wholeNumber('max-size', values['max-size']),
     conns: wholeNumber('conns', values.conns),
     depth: wholeNumber('depth', values.depth),
     durationS: wholeNumber('duration', values.duration),
@@ -88,7 +91,9 @@ function serverArgv(row: ServerRow, port: number, cpuProf: string | undefined): 
 function loadgenArgv(options: Options, port: number, helloHex: string): string[] {
   const { row } = options;
   const args = [LOADGEN_BIN, '--port', String(port), '--conns', String(options.conns)];
-  args.push('--depth', String(options.depth), '--size', String(options.size));
+  args.push('--depth', String(options.depth));
+  if (options.maxSize === undefined) args.push('--size', String(options.size));
+  else args.push('--min-size', String(options.size), '--max-size', String(options.maxSize));
   args.push('--duration', String(options.durationS), '--warmup', '0', '--msg-id', '100');
   if (row.protocol === 'framework') args.push('--expect-id', '101', '--wrap-proto', '--hello-hex', helloHex);
   return pinned(args, options.clientCpus);
@@ -129,7 +134,7 @@ async function main(): Promise<void> {
   const sorted = [...results].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   console.log(
-    `${options.row.name}, ${options.size} B, ${options.conns} x ${options.depth}: median ${median.toFixed(3)} us/msg`,
+    `${options.row.name}, ${options.size}${options.maxSize === undefined ? '' : `-${options.maxSize}`} B, ${options.conns} x ${options.depth}: median ${median.toFixed(3)} us/msg`,
   );
 }
 

@@ -25,6 +25,8 @@ import { EchoController } from '../../samples/echo/echo-controller';
 import * as messages from '../../samples/echo/generated/packets';
 
 const SESSIONS = 100;
+/** Frames this big arrive in an ArrayBuffer of their own, handed over owned (docs/boundary.md, kDetachFrameBytes). */
+const DETACH_FRAME_BYTES = 32 * 1024;
 const PER_SESSION = 4;
 
 /**
@@ -112,7 +114,8 @@ export async function feedEchoServer(size: number): Promise<FedServer> {
     h.onOpen(s, '127.0.0.1:1', 1);
     h.onFrame(s, Hello.id, 1, hello);
   }
-  // A batch buffer like the engine's: every frame a fresh view into one reused buffer.
+  // A batch buffer like the engine's: every frame a fresh view into one reused buffer (a big frame a copy
+  // of its own, as the engine detaches it).
   const payload = echoPayload(size);
   const batch = new Uint8Array(payload.length * SESSIONS * PER_SESSION);
   for (let i = 0; i < SESSIONS * PER_SESSION; i++) batch.set(payload, i * payload.length);
@@ -122,7 +125,9 @@ export async function feedEchoServer(size: number): Promise<FedServer> {
       seq++;
       for (let i = 0; i < SESSIONS * PER_SESSION; i++) {
         const view = batch.subarray(i * payload.length, (i + 1) * payload.length);
-        h.onFrame((i % SESSIONS) + 1, messages.EchoReq.id, seq, view);
+        if (payload.length < DETACH_FRAME_BYTES)
+          h.onFrame((i % SESSIONS) + 1, messages.EchoReq.id, seq, view);
+        else h.onFrame((i % SESSIONS) + 1, messages.EchoReq.id, seq, view.slice(), true);
       }
       h.onBatchEnd?.();
       transport.flush();
