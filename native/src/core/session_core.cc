@@ -86,6 +86,17 @@ bool SessionCore::received(CoreSession& s, const uint8_t* data, size_t len) {
   return wire_.empty() || deliver(s, wire_.data(), wire_.size());
 }
 
+BodyRoom SessionCore::receiveRoom(CoreSession& s) {
+  if (s.protocol || s.wire.mode() != WireProtocol::Mode::kFastPort || !s.wantsRead()) return {};
+  return s.parser.bodyRoom();
+}
+
+bool SessionCore::receivedInRoom(CoreSession& s, size_t n) {
+  c_.bytesIn.add(n);
+  deliverBodyReceived(s.parser, s.id, n, ev_, c_.framesIn);
+  return afterWire(s, InputVerdict{});
+}
+
 bool SessionCore::arrived(CoreSession& s, const uint8_t* data, size_t len) {
   if (s.state != SessionState::kOpen) return !s.closed();  // input after FIN or close(): dropped
   if (s.wantsRead()) return received(s, data, len);

@@ -68,6 +68,12 @@ class SessionCore {
   // Received socket bytes: FRAME records. False when that closed the session. The bytes must be the
   // engine's own read buffer: a WebSocket session unmasks them in place.
   bool received(CoreSession& s, const uint8_t* data, size_t len);
+  // Where the engine may read s's next bytes to instead of its own buffer: the rest of a FastPort frame in
+  // progress, straight into the block its payload leaves in (no copy from the read buffer). Empty when no
+  // such frame is in progress (between frames, WebSocket, a protocol step, not reading).
+  BodyRoom receiveRoom(CoreSession& s);
+  // n bytes (at most receiveRoom(s).len) were read into receiveRoom(s). False when that closed the session.
+  bool receivedInRoom(CoreSession& s, size_t n);
   // A completion engine's receive finished, perhaps after reading was turned off (its cancel still on the
   // way): open and reading = received(); open but not reading = parked until reading resumes (the order of
   // bytes and FIN is kept); draining or half-closed = dropped. False when the session is closed.
