@@ -76,7 +76,7 @@ export class CommandLog {
     this.lastSendAt = -1;
   }
 
-  /** HTTP_REPLY: raw bytes; closeCode 0 = the reply is the 101 and the session becomes WebSocket. */
+  /** HTTP_REPLY: raw bytes, then the session closes with closeCode (0 = server_close). */
   httpReply(session: number, closeCode: number, reply: Uint8Array): void {
     const start = this.length;
     this.reserve(start + COMMAND_HEADER_BYTES + reply.length);

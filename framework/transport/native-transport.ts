@@ -81,6 +81,8 @@ export class NativeTransport implements Transport {
       engine,
       ioThreads: options.ioThreads,
       websocket: options.websocket.enabled,
+      wsPath: options.websocket.path,
+      ...(options.websocket.origins === null ? {} : { wsOrigins: [...options.websocket.origins] }),
       reusePort: options.reusePort,
       ...options.limits,
       ...options.uring,
@@ -187,19 +189,19 @@ export class NativeTransport implements Transport {
   }
 
   /**
-   * Answers an HTTP request head (upgrade, static file or error); the engine drops it if the session closed.
-   * `head` is a view into the batch: answerHttp reads it before returning.
+   * Answers a plain HTTP request head (a static file or an error; upgrades never get here, the engine
+   * answers them); the engine drops the reply if the session closed. `head` is a view into the batch:
+   * answerHttp reads it before returning.
    */
   private answer(session: SessionId, head: Uint8Array): void {
-    const answer = answerHttp(head, this.options.websocket);
-    if (answer instanceof Promise)
-      answer.then((settled) => this.reply(session, settled)).catch(reportHandlerError);
-    else this.reply(session, answer);
+    answerHttp(head, this.options.websocket)
+      .then((settled) => this.reply(session, settled))
+      .catch(reportHandlerError);
   }
 
   private reply(session: SessionId, { reply, after }: HttpAnswer): void {
     if (this.stopped) return;
-    this.log.httpReply(session, after === null ? 0 : closeCodeOf(after), reply);
+    this.log.httpReply(session, closeCodeOf(after), reply);
     this.queued();
   }
 

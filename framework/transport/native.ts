@@ -9,8 +9,12 @@ import type { NativeEngineName, TransportLimits } from './transport';
 export interface NativeEngineOptions extends TransportLimits {
   engine: NativeEngineName;
   ioThreads: number;
-  /** Accepted sessions may be HTTP / WebSocket (HTTP events, HTTP_REPLY commands). */
+  /** Accepted sessions may be HTTP / WebSocket (upgrades answered natively; HTTP events for plain requests). */
   websocket: boolean;
+  /** The path a WebSocket upgrade must ask for (default '/'). */
+  wsPath?: string;
+  /** Origin values allowed to upgrade (exact match); absent = any origin. */
+  wsOrigins?: string[];
   /** SO_REUSEPORT shared with other processes (default false). */
   reusePort?: boolean;
   uringEntries?: number;
@@ -61,7 +65,7 @@ export const CommandOp = {
   ABORT: 4,
   PAUSE_READ: 5,
   RESUME_READ: 6,
-  /** Raw reply bytes to an HTTP event; reason 0 = the 101 (WebSocket follows), else close with it after. */
+  /** Raw reply bytes to an HTTP event (a plain request); the session closes with the reason after them. */
   HTTP_REPLY: 7,
 } as const;
 

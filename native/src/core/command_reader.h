@@ -16,7 +16,7 @@ enum class CommandOp : uint8_t {
   kAbort = 4,
   kPauseRead = 5,
   kResumeRead = 6,
-  kHttpReply = 7  // reason 0: the reply is a 101, WebSocket follows; else close with that reason after it
+  kHttpReply = 7  // the reply to an HTTP event, then a close with reason (0: server_close)
 };
 
 inline constexpr size_t kCommandHeaderBytes = 12;

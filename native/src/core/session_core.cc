@@ -155,12 +155,7 @@ void SessionCore::httpReply(SessionId id, const uint8_t* reply, size_t length, C
   if (!s || s->state != SessionState::kOpen || !s->wire.awaitingReply()) return;
   now_ = monotonicMs();
   queueBytes(*s, reply, length);
-  if (!(s = find(id))) return;
-  if (after != CloseReason::kNone) {
-    close(id, after);
-    return;
-  }
-  afterWire(*s, s->wire.upgrade(s->parser, s->id, cfg_, now_, ev_, c_, RawSink{this, s}));
+  if (find(id)) close(id, after);
 }
 
 // recvBuffersHeld counts sessions whose parser keeps part of a frame or that have parked bytes; the flag (not

@@ -100,7 +100,7 @@ class SessionCore {
   void resumeRead(SessionId id);
   // Starts sends of the sessions that got bytes since the last flush.
   void flush();
-  // HTTP_REPLY (engine/backend.h httpReply): the reply bytes, then WebSocket (after = kNone) or a close.
+  // HTTP_REPLY (engine/backend.h httpReply): the reply bytes to a plain request, then a close with `after`.
   void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after);
   // Deadlines; jsCaughtUp: JS has handled every event batch this loop produced (closes half-closed peers).
   void sweep(uint64_t nowMs, bool jsCaughtUp);

@@ -95,9 +95,9 @@ class Backend {
   virtual void abort(SessionId id, CloseReason reason) = 0;
   virtual void pauseRead(SessionId id) = 0;
   virtual void resumeRead(SessionId id) = 0;
-  // Answers a session's HTTP event: queues the reply bytes as they are; after = kNone switches the session to
-  // WebSocket (the reply is the 101), else closes it with that reason once the reply is sent. Sessions not
-  // waiting for a reply: ignored. Engines without WebSocket support close the session.
+  // Answers a session's HTTP event (a plain request; upgrades are answered natively, ws/wire_protocol.h):
+  // queues the reply bytes as they are and closes the session with `after` once they are sent. Sessions
+  // not waiting for a reply: ignored. Engines without WebSocket support close the session.
   virtual void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after) {
     abort(id, CloseReason::kProtocolError);
   }

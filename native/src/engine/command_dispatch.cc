@@ -69,8 +69,7 @@ void applyCommands(Backend& backend, const uint8_t* log, size_t length, uint32_t
         break;
       case CommandOp::kHttpReply:
         if (ownerLoop(cmd.session, loopCount) == loopIndex) {
-          CloseReason after = cmd.reason == 0 ? CloseReason::kNone : closeReasonFromCode(cmd.reason);
-          backend.httpReply(cmd.session, cmd.payload, cmd.length, after);
+          backend.httpReply(cmd.session, cmd.payload, cmd.length, closeReasonFromCode(cmd.reason));
         }
         break;
     }
