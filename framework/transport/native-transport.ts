@@ -36,6 +36,13 @@ import { answerHttp, type HttpAnswer } from './websocket/upgrade';
 
 /** The command log is submitted early once it passes this many bytes. */
 export const SUBMIT_THRESHOLD_BYTES = 256 * 1024;
+/**
+ * With the engine on the JS thread (ioThreads 0), a payload of at least this many bytes is not copied into
+ * the log: it is handed to submit() beside it, at once (the caller's bytes are read before send() returns;
+ * epoll writes them to the socket from there and copies only what the kernel did not take). At 64 KiB four
+ * payloads already fill the log to SUBMIT_THRESHOLD_BYTES, so submitting each at once loses little batching.
+ */
+export const SEND_PAYLOAD_BYTES_MIN = 64 * 1024;
 /** shutdown() waits at most this long for the engine's CLOSE events. */
 const SHUTDOWN_WAIT_MS = 10_000;
 
@@ -56,6 +63,8 @@ export class NativeTransport implements Transport {
   private log = new CommandLog();
   private spare = new CommandLog();
   private submitting = false;
+  /** The engine applies commands during submit() (no I/O threads): big payloads can be handed over uncopied. */
+  private readonly submitsInline: boolean;
   private submitScheduled = false;
   private stopped = false;
   /** Sessions not yet closed (connecting or open): shutdown waits for their CLOSE events. */
@@ -88,6 +97,7 @@ export class NativeTransport implements Transport {
       ...options.uring,
     };
     this.native = new binding.Engine(nativeOptions, this.onEvents);
+    this.submitsInline = options.ioThreads === 0;
   }
 
   setHandler(handler: TransportHandler): void {
@@ -120,6 +130,11 @@ export class NativeTransport implements Transport {
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
     checkSessionId(session);
     checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
+    if (payload.length >= SEND_PAYLOAD_BYTES_MIN && this.submitsInline && !this.submitting && !this.stopped) {
+      this.log.sendPayload(session, msgId, seq, payload);
+      this.flush();
+      return;
+    }
     this.log.send(session, msgId, seq, payload);
     this.queued();
   }
@@ -161,7 +176,7 @@ export class NativeTransport implements Transport {
     this.spare = log;
     this.submitting = true;
     try {
-      this.native.submit(log.buffer, log.length);
+      this.native.submit(log.buffer, log.length, log.payloads.length > 0 ? log.payloads : undefined);
     } finally {
       log.clear();
       this.submitting = false;

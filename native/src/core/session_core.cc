@@ -239,12 +239,18 @@ void SessionCore::close(SessionId id, CloseReason reason) {
     queueBytes(*s, closeFrame, n);
     if (!(s = find(id))) return;
   }
-  if (s->state == SessionState::kConnecting || s->pendingBytes == 0) {
+  if (s->state == SessionState::kConnecting) {
     closeSession(*s, reason, 0);
     return;
   }
-  s->state = SessionState::kDraining;
   s->drainReason = reason;
+  if (s->pendingBytes == 0) {
+    // Everything went out already (perhaps in an earlier submit): FIN and drop unread input, as a drain's
+    // end does, so the peer sees an orderly close and not a reset.
+    endGracefully(*s);
+    return;
+  }
+  s->state = SessionState::kDraining;
   io_.readInterestChanged(*s);  // reading stops now
   markDirty(*s);
   rewatch(*s);
@@ -270,6 +276,11 @@ void SessionCore::resumeRead(SessionId id) {
 }
 
 void SessionCore::flush() {
+  startDirtySends();
+  adoptBorrowed();  // the borrowed bytes are valid until this returns
+}
+
+void SessionCore::startDirtySends() {
   if (dirty_.empty()) return;
   now_ = monotonicMs();
   flushing_.swap(dirty_);
