@@ -21,6 +21,7 @@ const USAGE = `usage: npm run bench:cost -- [options]
   --server NAME[,NAME...]  bench server rows, interleaved; later ones compared with the first
                       (default fastport-epoll): ${SERVERS.map((s) => s.name).join(', ')}
   --size BYTES        payload bytes (default 64)
+  --max-size BYTES    payloads uniform in [--size, --max-size] (the seed scenario: --size 4096 --max-size 16384)
   --conns N           connections (default 100)
   --depth N           frames in flight per connection, closed loop (default 4)
   --rate N            instead of --depth: a fixed offered load of N msgs/s over all connections
@@ -63,6 +64,7 @@ function parse(argv: string[]) {
     options: {
       server: { type: 'string', default: 'fastport-epoll' },
       size: { type: 'string', default: '64' },
+      'max-size': { type: 'string' },
       conns: { type: 'string', default: '100' },
       depth: { type: 'string', default: '4' },
       rate: { type: 'string' },
@@ -78,6 +80,7 @@ function parse(argv: string[]) {
   return {
     rows: rowsNamed(values.server),
     size: wholeNumber('size', values.size),
+    maxSize: values['max-size'] === undefined ? undefined : wholeNumber('max-size', values['max-size']),
     conns: wholeNumber('conns', values.conns),
     depth: wholeNumber('depth', values.depth),
     rate: values.rate === undefined ? undefined : wholeNumber('rate', values.rate),
@@ -106,8 +109,10 @@ function serverArgv(row: ServerRow, port: number, cpuProf: string | undefined): 
 function loadgenArgv(options: Options, row: ServerRow, port: number, helloHex: string): string[] {
   const args = [LOADGEN_BIN, '--port', String(port), '--conns', String(options.conns)];
   const load = options.rate === undefined ? ['--depth', options.depth] : ['--rate', options.rate];
-  args.push(...load.map(String), '--size', String(options.size), '--duration', String(options.durationS));
-  args.push('--warmup', String(options.warmupS), '--msg-id', '100');
+  args.push(...load.map(String));
+  if (options.maxSize === undefined) args.push('--size', String(options.size));
+  else args.push('--min-size', String(options.size), '--max-size', String(options.maxSize));
+  args.push('--duration', String(options.durationS), '--warmup', String(options.warmupS), '--msg-id', '100');
   if (row.protocol === 'framework') args.push('--expect-id', '101', '--wrap-proto', '--hello-hex', helloHex);
   return pinned(args, options.clientCpus);
 }

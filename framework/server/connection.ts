@@ -9,6 +9,8 @@ export interface InboundFrame {
   msgId: number;
   seq: number;
   payload: Uint8Array;
+  /** The payload belongs to this frame alone (its decoded bytes fields may be views of it). */
+  owned: boolean;
 }
 
 /** What the server does for a connection's mailbox: one object shared by every connection. */

@@ -152,7 +152,7 @@ export class FramePipeline {
     const { session } = connection;
     let message: unknown;
     try {
-      message = route.type.decode(frame.payload);
+      message = route.type.decode(frame.payload, frame.owned);
     } catch (error) {
       this.badPayload(connection, frame.seq, frame.msgId, error);
       return;

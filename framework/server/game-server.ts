@@ -13,6 +13,7 @@ import { collectMessages, exploreHandlers, unhandledRequests } from '../handlers
 import { requireAuthentication } from '../handlers/guards';
 import { composeChain, type MiddlewareLike } from '../handlers/middleware';
 import { createLogger, isLogger } from '../logging';
+import { pooledCopy } from '../packets/field-bytes';
 import { Ping, Pong } from '../protocol/framework-messages';
 import {
   SessionKeeper,
@@ -411,9 +412,10 @@ export class GameServer implements TransportHandler {
     }
     // An idle mailbox handles the frame inside push(), decoding it before any await: the transport's view is
     // enough. A frame that has to wait is copied out of the batch, which the transport reuses (unless the
-    // transport handed the bytes over as the handler's own).
+    // transport handed the bytes over as the handler's own); the copy is then the frame's own.
     const mailbox = connection.mailbox;
-    mailbox.push({ msgId, seq, payload: mailbox.busy && !owned ? payload.slice() : payload });
+    const copy = mailbox.busy && !owned;
+    mailbox.push({ msgId, seq, payload: copy ? pooledCopy(payload) : payload, owned: owned || copy });
   }
 
   onBatchEnd(): void {

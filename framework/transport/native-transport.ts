@@ -38,6 +38,13 @@ import { answerHttp, type HttpAnswer } from './websocket/upgrade';
 export const SUBMIT_THRESHOLD_BYTES = 256 * 1024;
 /** The listener id an OPEN of an outbound connect carries. */
 const OUTBOUND_LISTENER = 0;
+/**
+ * With the engine on the JS thread (ioThreads 0), a payload of at least this many bytes is not copied into
+ * the log: it is handed to submit() beside it, at once (the caller's bytes are read before send() returns;
+ * epoll writes them to the socket from there and copies only what the kernel did not take). At 64 KiB four
+ * payloads already fill the log to SUBMIT_THRESHOLD_BYTES, so submitting each at once loses little batching.
+ */
+export const SEND_PAYLOAD_BYTES_MIN = 64 * 1024;
 /** shutdown() waits at most this long for the engine's CLOSE events. */
 const SHUTDOWN_WAIT_MS = 10_000;
 
@@ -58,6 +65,8 @@ export class NativeTransport implements Transport {
   private log = new CommandLog();
   private spare = new CommandLog();
   private submitting = false;
+  /** The engine applies commands during submit() (no I/O threads): big payloads can be handed over uncopied. */
+  private readonly submitsInline: boolean;
   private submitScheduled = false;
   private stopped = false;
   /**
@@ -87,11 +96,14 @@ export class NativeTransport implements Transport {
       engine,
       ioThreads: options.ioThreads,
       websocket: options.websocket.enabled,
+      wsPath: options.websocket.path,
+      ...(options.websocket.origins === null ? {} : { wsOrigins: [...options.websocket.origins] }),
       reusePort: options.reusePort,
       ...options.limits,
       ...options.uring,
     };
     this.native = new binding.Engine(nativeOptions, this.onEvents);
+    this.submitsInline = options.ioThreads === 0;
   }
 
   setHandler(handler: TransportHandler): void {
@@ -124,6 +136,11 @@ export class NativeTransport implements Transport {
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
     checkSessionId(session);
     checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
+    if (payload.length >= SEND_PAYLOAD_BYTES_MIN && this.submitsInline && !this.submitting && !this.stopped) {
+      this.log.sendPayload(session, msgId, seq, payload);
+      this.flush();
+      return;
+    }
     this.log.send(session, msgId, seq, payload);
     this.queued();
   }
@@ -165,7 +182,7 @@ export class NativeTransport implements Transport {
     this.spare = log;
     this.submitting = true;
     try {
-      this.native.submit(log.buffer, log.length);
+      this.native.submit(log.buffer, log.length, log.payloads.length > 0 ? log.payloads : undefined);
     } finally {
       log.clear();
       this.submitting = false;
@@ -193,19 +210,19 @@ export class NativeTransport implements Transport {
   }
 
   /**
-   * Answers an HTTP request head (upgrade, static file or error); the engine drops it if the session closed.
-   * `head` is a view into the batch: answerHttp reads it before returning.
+   * Answers a plain HTTP request head (a static file or an error; upgrades never get here, the engine
+   * answers them); the engine drops the reply if the session closed. `head` is a view into the batch:
+   * answerHttp reads it before returning.
    */
   private answer(session: SessionId, head: Uint8Array): void {
-    const answer = answerHttp(head, this.options.websocket);
-    if (answer instanceof Promise)
-      answer.then((settled) => this.reply(session, settled)).catch(reportHandlerError);
-    else this.reply(session, answer);
+    answerHttp(head, this.options.websocket)
+      .then((settled) => this.reply(session, settled))
+      .catch(reportHandlerError);
   }
 
   private reply(session: SessionId, { reply, after }: HttpAnswer): void {
     if (this.stopped) return;
-    this.log.httpReply(session, after === null ? 0 : closeCodeOf(after), reply);
+    this.log.httpReply(session, closeCodeOf(after), reply);
     this.queued();
   }
 
