@@ -36,6 +36,8 @@ import { answerHttp, type HttpAnswer } from './websocket/upgrade';
 
 /** The command log is submitted early once it passes this many bytes. */
 export const SUBMIT_THRESHOLD_BYTES = 256 * 1024;
+/** The listener id an OPEN of an outbound connect carries. */
+const OUTBOUND_LISTENER = 0;
 /**
  * With the engine on the JS thread (ioThreads 0), a payload of at least this many bytes is not copied into
  * the log: it is handed to submit() beside it, at once (the caller's bytes are read before send() returns;
@@ -67,8 +69,12 @@ export class NativeTransport implements Transport {
   private readonly submitsInline: boolean;
   private submitScheduled = false;
   private stopped = false;
-  /** Sessions not yet closed (connecting or open): shutdown waits for their CLOSE events. */
-  private readonly live = new Set<SessionId>();
+  /**
+   * Sessions not yet closed (connecting or open): shutdown waits for their CLOSE events. A count, not a set
+   * of ids (an entry per idle session): an outbound session counts at connect() (its OPEN has listener 0),
+   * an inbound one at its OPEN, and each gets exactly one CLOSE (docs/boundary.md).
+   */
+  private liveSessions = 0;
   private allClosed: (() => void) | null = null;
   private batchViews: BatchViews | undefined = undefined;
   private readonly submitNow = (): void => this.flush();
@@ -123,7 +129,7 @@ export class NativeTransport implements Transport {
     checkConnectArgs(host, port, timeoutMs);
     if (this.stopped) throw new Error('transport is shut down');
     const id = this.native.connect(host, port, timeoutMs);
-    this.live.add(id);
+    this.liveSessions++;
     return id;
   }
 
@@ -192,7 +198,7 @@ export class NativeTransport implements Transport {
     this.flush();
     this.stopped = true;
     const done = new Promise<void>((resolve) => {
-      if (this.live.size === 0) return resolve();
+      if (this.liveSessions === 0) return resolve();
       const timer = setTimeout(resolve, SHUTDOWN_WAIT_MS);
       this.allClosed = () => {
         clearTimeout(timer);
@@ -293,7 +299,7 @@ export class NativeTransport implements Transport {
             }
             break;
           case EventType.OPEN:
-            this.live.add(session);
+            if (aux !== OUTBOUND_LISTENER) this.liveSessions++;
             h.onOpen(session, text.toString('utf8', start, start + size), aux);
             break;
           case EventType.WRITABLE:
@@ -306,7 +312,7 @@ export class NativeTransport implements Transport {
             this.answer(session, bytes.subarray(start, start + size));
             break;
           case EventType.CLOSE:
-            this.live.delete(session);
+            this.liveSessions--;
             h.onClose(session, closeReasonName(view.getUint8(at + 1)), aux);
             break;
           default:
@@ -326,7 +332,7 @@ export class NativeTransport implements Transport {
         reportHandlerError(err);
       }
     }
-    if (this.allClosed && this.live.size === 0) this.allClosed();
+    if (this.allClosed && this.liveSessions === 0) this.allClosed();
     this.flush();
   }
 }
