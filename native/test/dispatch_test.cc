@@ -125,12 +125,8 @@ namespace {
 
 // The 10-byte wire header of a frame of payloadLength bytes (msgId 100, seq 1).
 std::vector<uint8_t> wireHeader(size_t payloadLength) {
-  std::vector<uint8_t> f = frames(1, 0);
-  uint32_t len = uint32_t(10 + payloadLength);
-  f[0] = uint8_t(len >> 24);
-  f[1] = uint8_t(len >> 16);
-  f[2] = uint8_t(len >> 8);
-  f[3] = uint8_t(len);
+  std::vector<uint8_t> f = frames(1, payloadLength);
+  f.resize(10);
   return f;
 }
 
