@@ -1,6 +1,7 @@
 // FrameParser: every split of a byte stream yields the same frames; length limits; no early allocation.
 #include "core/frame_parser.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -174,6 +175,33 @@ TEST(framer_large_frame_in_many_pieces) {
   CHECK(feedPieces(p, s, cuts, 4u << 20, got) == FrameParser::Status::kOk);
   CHECK_EQ(got.size(), size_t(1));
   CHECK(got[0].payload == payload);
+}
+
+// A big frame in receive-sized pieces: the payload block grows a few times, to at most 4x what arrived,
+// and its last size is the payload exactly (no final regrowth, i.e. no copy of the whole frame, for its
+// tail).
+TEST(framer_body_grows_in_few_steps_to_the_exact_payload) {
+  for (size_t piece : {size_t(16384), size_t(32768), size_t(65536)}) {
+    std::string payload(1 << 20, 'b');
+    std::vector<uint8_t> s;
+    putFrame(s, 3, 3, payload);
+    FrameParser p;
+    std::vector<size_t> caps;
+    size_t frames = 0;
+    for (size_t off = 0; off < s.size(); off += piece) {
+      size_t len = std::min(piece, s.size() - off);
+      CHECK(p.feed(s.data() + off, len, 2u << 20, 0, [&](uint16_t, uint32_t, const uint8_t*, uint32_t n) {
+        CHECK_EQ(n, uint32_t(payload.size()));
+        ++frames;
+      }) == FrameParser::Status::kOk);
+      if (!p.midFrame()) break;
+      CHECK(p.bodyCapacity() <= 4 * p.heldBytes());
+      if (caps.empty() || caps.back() != p.bodyCapacity()) caps.push_back(p.bodyCapacity());
+    }
+    CHECK_EQ(frames, size_t(1));
+    CHECK(caps.size() <= 4);
+    CHECK_EQ(caps.back(), payload.size());
+  }
 }
 
 // A frame assembled in the parser's body can be taken inside onFrame (no copy); a frame that arrived whole

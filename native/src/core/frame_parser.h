@@ -34,8 +34,9 @@ class FrameParser {
   bool midFrame() const { return headHave_ > 0; }
   // When the incomplete frame's first byte arrived (valid while midFrame()).
   uint64_t frameStartedMs() const { return startedMs_; }
-  // Bytes of the incomplete frame kept right now.
+  // Bytes of the incomplete frame kept right now, and the bytes allocated for its payload.
   size_t heldBytes() const { return headHave_ + bodyHave_; }
+  size_t bodyCapacity() const { return bodyCap_; }
   // Frees any kept bytes (session closing).
   void reset() { resetFrame(); }
   // Where the incomplete frame's next payload bytes may be received directly: at most what the frame still
@@ -85,18 +86,19 @@ class FrameParser {
     handingBody_ = false;
     resetFrame();
   }
-  // Grows the body with realloc, which copies what arrived when it cannot grow the block in place.
+  // Grows the body with realloc, which copies what arrived when it cannot grow the block in place. Sizes
+  // are payloadLen / 4^k (the smallest that holds `need`, at least 4 KiB), so the last step lands on the
+  // frame exactly: a slow sender costs at most 4x what it sent, not what it announced, and a frame read in
+  // pieces regrows at most log4(payload / first piece) times (1 MiB in 32 KiB pieces: 64 KiB, 256 KiB,
+  // 1 MiB), never once more by a few bytes for the frame's tail.
   void reserveBody(uint32_t need, uint32_t payloadLen) {
     if (bodyCap_ >= need) return;
-    // Grow geometrically but never past the frame: a slow sender costs at most 4x what it sent, not what it
-    // announced. Growing 4x (not 2x) keeps realloc's copies to a third of the frame (a 1 MiB frame read in
-    // 64 KiB pieces regrows twice, not four times; one in 16 KiB uring buffers three times, not six).
-    uint64_t cap = bodyCap_ ? uint64_t(bodyCap_) * 4 : 4096;
-    if (cap < need) cap = need;
-    if (cap > payloadLen) cap = payloadLen;
-    resizeBlock(body_, size_t(cap));
-    bodyCap_ = uint32_t(cap);
+    uint32_t cap = payloadLen;
+    while ((cap >> 2) >= need && (cap >> 2) >= kMinBodyBytes) cap >>= 2;
+    resizeBlock(body_, cap);
+    bodyCap_ = cap;
   }
+  static constexpr uint32_t kMinBodyBytes = 4096;
 
   uint8_t head_[kWireHeaderBytes];
   uint32_t headHave_ = 0;  // header bytes kept (0 = between frames)
