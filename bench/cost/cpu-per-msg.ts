@@ -109,12 +109,10 @@ function serverArgv(row: ServerRow, port: number, cpuProf: string | undefined): 
 function loadgenArgv(options: Options, row: ServerRow, port: number, helloHex: string): string[] {
   const args = [LOADGEN_BIN, '--port', String(port), '--conns', String(options.conns)];
   const load = options.rate === undefined ? ['--depth', options.depth] : ['--rate', options.rate];
-  const sizes =
-    options.maxSize === undefined
-      ? ['--size', options.size]
-      : ['--min-size', options.size, '--max-size', options.maxSize];
-  args.push(...load.map(String), ...sizes.map(String), '--duration', String(options.durationS));
-  args.push('--warmup', String(options.warmupS), '--msg-id', '100');
+  args.push(...load.map(String));
+  if (options.maxSize === undefined) args.push('--size', String(options.size));
+  else args.push('--min-size', String(options.size), '--max-size', String(options.maxSize));
+  args.push('--duration', String(options.durationS), '--warmup', String(options.warmupS), '--msg-id', '100');
   if (row.protocol === 'framework') args.push('--expect-id', '101', '--wrap-proto', '--hello-hex', helloHex);
   return pinned(args, options.clientCpus);
 }
@@ -181,7 +179,7 @@ async function main(): Promise<void> {
       const { usPerMsg, msgs } = await measure(options, row, hello);
       results[i].push(usPerMsg);
       console.log(
-        `run ${run} ${row.name}, ${options.size}${options.maxSize === undefined ? '' : `-${options.maxSize}`} B, ${load}: ${usPerMsg.toFixed(3)} us of server CPU per message (${msgs} messages)`,
+        `run ${run} ${row.name}, ${options.size} B, ${load}: ${usPerMsg.toFixed(3)} us of server CPU per message (${msgs} messages)`,
       );
     }
   }

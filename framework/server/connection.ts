@@ -35,6 +35,7 @@ class ConnectionExtras {
  */
 export class Connection implements MailboxOptions<InboundFrame> {
   phase: 'handshake' | 'open' | 'closing' = 'handshake';
+  // openedAt, lastFrameAt, overflowSince and the rate limiter run on the session clock (session-clock.ts).
   readonly openedAt: number;
   lastFrameAt: number;
   /** When the mailbox became full (reading paused); undefined while it is not. */
