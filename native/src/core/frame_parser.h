@@ -39,7 +39,7 @@ class FrameParser {
   // Frees any kept bytes (session closing).
   void reset() { resetFrame(); }
   // Where the incomplete frame's next payload bytes may be received directly: at most what the frame still
-  // needs, in its payload block (grown as feed() grows it, never past 4x what arrived). Empty between frames
+  // needs, in its payload block (grown as feed() grows it: at most 4x what arrived). Empty between frames
   // and while the header is incomplete.
   BodyRoom bodyRoom() {
     if (headHave_ < kWireHeaderBytes) return {};
@@ -85,14 +85,15 @@ class FrameParser {
     handingBody_ = false;
     resetFrame();
   }
-  // Grows the body with realloc, which copies what arrived when it cannot grow the block in place.
+  // Grows the body with realloc, which copies what arrived when it cannot grow the block in place. The
+  // block holds at most 4x the payload bytes that arrived (at least 4 KiB) and never more than the frame: a
+  // slow sender costs at most 4x what it sent, not what it announced. Growing to 4x at a time keeps realloc's
+  // copies to a third of the frame (a 1 MiB frame read 64 KiB at a time regrows twice), and a frame a little
+  // longer than one read (a 64 KiB payload after a 64 KiB read) gets its whole block at once.
   void reserveBody(uint32_t need, uint32_t payloadLen) {
     if (bodyCap_ >= need) return;
-    // Grow geometrically but never past the frame: a slow sender costs at most 4x what it sent, not what it
-    // announced. Growing 4x (not 2x) keeps realloc's copies to a third of the frame (a 1 MiB frame read in
-    // 64 KiB pieces regrows twice, not four times; one in 16 KiB uring buffers three times, not six).
-    uint64_t cap = bodyCap_ ? uint64_t(bodyCap_) * 4 : 4096;
-    if (cap < need) cap = need;
+    uint64_t cap = uint64_t(need) * 4;
+    if (cap < 4096) cap = 4096;
     if (cap > payloadLen) cap = payloadLen;
     resizeBlock(body_, size_t(cap));
     bodyCap_ = uint32_t(cap);
