@@ -9,8 +9,12 @@ import type { NativeEngineName, TransportLimits } from './transport';
 export interface NativeEngineOptions extends TransportLimits {
   engine: NativeEngineName;
   ioThreads: number;
-  /** Accepted sessions may be HTTP / WebSocket (HTTP events, HTTP_REPLY commands). */
+  /** Accepted sessions may be HTTP / WebSocket (upgrades answered natively; HTTP events for plain requests). */
   websocket: boolean;
+  /** The path a WebSocket upgrade must ask for (default '/'). */
+  wsPath?: string;
+  /** Origin values allowed to upgrade (exact match); absent = any origin. */
+  wsOrigins?: string[];
   /** SO_REUSEPORT shared with other processes (default false). */
   reusePort?: boolean;
   uringEntries?: number;
@@ -26,8 +30,11 @@ export interface NativeEngine {
   unlisten(listenerId: number): void;
   /** Returns the session id; OPEN or CLOSE follows as an event. */
   connect(host: string, port: number, timeoutMs: number): number;
-  /** Hands over this turn's command log; native copies what it keeps. */
-  submit(commands: Uint8Array, length: number): void;
+  /**
+   * Hands over this turn's command log and the payloads its SEND_PAYLOAD records name; native reads them
+   * during the call only (before it delivers any event) and copies what it keeps.
+   */
+  submit(commands: Uint8Array, length: number, payloads?: readonly Uint8Array[]): void;
   stats(): Record<string, number>;
   shutdown(): void;
 }
@@ -61,9 +68,14 @@ export const CommandOp = {
   ABORT: 4,
   PAUSE_READ: 5,
   RESUME_READ: 6,
-  /** Raw reply bytes to an HTTP event; reason 0 = the 101 (WebSocket follows), else close with it after. */
+  /** Raw reply bytes to an HTTP event (a plain request); the session closes with the reason after them. */
   HTTP_REPLY: 7,
+  /** SEND of one frame: u32 index of a payload handed to submit() beside the log, then its wire header. */
+  SEND_PAYLOAD: 8,
 } as const;
+
+/** SEND_PAYLOAD's record payload: the u32 payload index and the 10-byte wire header. */
+export const SEND_PAYLOAD_BYTES = 14;
 
 /** Records start on 4-byte boundaries. */
 export function align4(offset: number): number {

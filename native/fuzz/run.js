@@ -2,7 +2,7 @@
 // Builds the libFuzzer harnesses (clang++ -fsanitize=fuzzer,address,undefined) into build-fuzz/ and runs
 // each for --seconds N (default 30) from its seed corpus in native/fuzz/corpus/<harness>/. New inputs go to
 // build-fuzz/corpus-<harness>/ (the seeds stay untouched); a crash is saved under native/fuzz/crashes/ and
-// fails the run. Usage: npm run fuzz -- --seconds 30 [--only frame_parser|send_queue|websocket]
+// fails the run. Usage: npm run fuzz -- --seconds 30 [--only frame_parser|send_queue|websocket|http_head]
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const { mkdirSync } = require('node:fs');
@@ -13,12 +13,20 @@ const root = join(__dirname, '..', '..');
 const harnesses = {
   frame_parser: ['native/fuzz/fuzz_frame_parser.cc'],
   send_queue: ['native/fuzz/fuzz_send_queue.cc', 'native/src/core/send_queue.cc'],
-  websocket: [
-    'native/fuzz/fuzz_websocket.cc',
+  websocket: ['native/fuzz/fuzz_websocket.cc', ...wsSources()],
+  http_head: ['native/fuzz/fuzz_http_head.cc', ...wsSources()],
+};
+
+/** The WebSocket step's sources (framing and the native upgrade): both WebSocket harnesses link them all. */
+function wsSources() {
+  return [
     'native/src/ws/ws_codec.cc',
     'native/src/ws/ws_frame_parser.cc',
-  ],
-};
+    'native/src/ws/http_request_head.cc',
+    'native/src/ws/upgrade_answer.cc',
+    'native/src/ws/sha1.cc',
+  ];
+}
 
 const USAGE = `usage: npm run fuzz -- [--seconds N] [--only ${Object.keys(harnesses).join('|')}]
   --seconds N  seconds per harness (default 30)

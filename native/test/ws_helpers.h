@@ -15,7 +15,13 @@ struct Driven {
   bool drain = false;
 };
 
-// A WebSocket session after a completed upgrade (the HTTP event is dropped from the record).
+// A valid upgrade request for path with extra header lines ("Name: value\r\n" each).
+inline std::string upgradeRequest(const std::string& path = "/", const std::string& extra = "") {
+  return "GET " + path + " HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extra + "\r\n";
+}
+
+// A WebSocket session after a completed upgrade (its 101 is dropped from the record).
 struct WsSession {
   EngineConfig cfg;
   Counters c;
@@ -28,11 +34,8 @@ struct WsSession {
     cfg.maxFrameBytes = maxFrameBytes;
     protocol.sniff();
     if (!upgrade) return;
-    std::string head = "GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n";
-    feed(head);
-    ev.clear();
+    feed(upgradeRequest());
     out = Driven{};
-    protocol.upgrade(parser, 1, cfg, 0, ev, c, sink());
   }
   struct Sink {
     std::string* raw;

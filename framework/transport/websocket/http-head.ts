@@ -36,10 +36,3 @@ export function parseRequestHead(bytes: Uint8Array): RequestHead | string {
   if (result instanceof Error) return `malformed HTTP request: ${result.message}`;
   return head ?? 'incomplete HTTP request head';
 }
-
-/** True when the comma-separated header value lists token (case-insensitive), e.g. Connection: keep-alive, Upgrade. */
-export function hasToken(value: string | undefined, token: string): boolean {
-  if (value === undefined) return false;
-  const wanted = token.toLowerCase();
-  return value.split(',').some((part) => part.trim().toLowerCase() === wanted);
-}

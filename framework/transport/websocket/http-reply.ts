@@ -1,7 +1,6 @@
-/** Builds the raw HTTP responses the transports send before a session becomes WebSocket or closes. */
+/** Builds the raw HTTP responses JS sends (a static file or an error), each followed by the close. */
 
 const STATUS_TEXT: Record<number, string> = {
-  101: 'Switching Protocols',
   200: 'OK',
   400: 'Bad Request',
   403: 'Forbidden',
@@ -11,7 +10,7 @@ const STATUS_TEXT: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
-/** One response head (+ body) as bytes; every reply but the 101 closes the connection. */
+/** One response head (+ body) as bytes; the connection closes after it. */
 export function httpResponse(
   status: number,
   headers: Readonly<Record<string, string>> = {},
@@ -19,7 +18,7 @@ export function httpResponse(
 ): Buffer {
   const lines = [`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}`];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-  if (status !== 101) lines.push('Connection: close', `Content-Length: ${body.length}`);
+  lines.push('Connection: close', `Content-Length: ${body.length}`);
   const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
   return body.length === 0 ? head : Buffer.concat([head, body]);
 }

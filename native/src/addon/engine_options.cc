@@ -20,6 +20,27 @@ uint32_t readUint(Napi::Env env, const Napi::Object& o, const char* name, uint32
   return uint32_t(d);
 }
 
+// wsPath (a string) and wsOrigins (an array of strings; absent = any origin).
+void readWebSocketEndpoint(Napi::Env env, const Napi::Object& o, EngineConfig& c) {
+  Napi::Value path = o.Get("wsPath");
+  if (!path.IsUndefined()) {
+    if (!path.IsString()) throw Napi::TypeError::New(env, "fastport Engine: option wsPath must be a string");
+    c.wsPath = path.As<Napi::String>().Utf8Value();
+  }
+  Napi::Value origins = o.Get("wsOrigins");
+  if (origins.IsUndefined()) return;
+  if (!origins.IsArray())
+    throw Napi::TypeError::New(env, "fastport Engine: option wsOrigins must be an array of strings");
+  Napi::Array list = origins.As<Napi::Array>();
+  c.wsOrigins.emplace();
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    Napi::Value origin = list.Get(i);
+    if (!origin.IsString())
+      throw Napi::TypeError::New(env, "fastport Engine: option wsOrigins must be an array of strings");
+    c.wsOrigins->push_back(origin.As<Napi::String>().Utf8Value());
+  }
+}
+
 }  // namespace
 
 EngineConfig readEngineOptions(Napi::Env env, const Napi::Object& o) {
@@ -43,6 +64,7 @@ EngineConfig readEngineOptions(Napi::Env env, const Napi::Object& o) {
       throw Napi::TypeError::New(env, "fastport Engine: option websocket must be a boolean");
     c.websocket = websocket.As<Napi::Boolean>().Value();
   }
+  readWebSocketEndpoint(env, o, c);
   Napi::Value reusePort = o.Get("reusePort");
   if (!reusePort.IsUndefined()) {
     if (!reusePort.IsBoolean())

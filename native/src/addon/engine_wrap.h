@@ -46,6 +46,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::FunctionReference onEvents_;
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
   Napi::Reference<Napi::ArrayBuffer> batch_;  // reused between calls (JS must not keep it)
+  std::vector<ByteSlice> submitPayloads_;     // a submit call's handed-over payloads (kept for its capacity)
   size_t batchCapacity_ = 0;
   // External ArrayBuffers over driver batch storage (lentBatchToJs), kept for the next batch in the same
   // storage: the inline driver alternates between two. Each holds its storage until it is collected.

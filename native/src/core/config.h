@@ -1,7 +1,9 @@
 // Engine options (docs/boundary.md NativeEngineOptions), already validated in TS; re-checked in the addon.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace fastport {
 
@@ -15,7 +17,9 @@ struct EngineConfig {
   uint32_t sendStallMs = 30000;        // 0 = off
   uint32_t maxConnections = 50000;     // sessions per engine (all loops together)
   bool websocket = false;              // accepted sessions may upgrade to WebSocket (ws/wire_protocol.h)
-  bool reusePort = false;              // listeners share their port with other processes (SO_REUSEPORT)
+  std::string wsPath = "/";            // the path an upgrade must ask for
+  std::optional<std::vector<std::string>> wsOrigins;  // Origin values allowed to upgrade; nullopt = any
+  bool reusePort = false;  // listeners share their port with other processes (SO_REUSEPORT)
   // io_uring tuning; 0 = the uring engine's own default.
   uint32_t uringEntries = 0;
   uint32_t uringBufferCount = 0;

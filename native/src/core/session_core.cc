@@ -155,12 +155,7 @@ void SessionCore::httpReply(SessionId id, const uint8_t* reply, size_t length, C
   if (!s || s->state != SessionState::kOpen || !s->wire.awaitingReply()) return;
   now_ = monotonicMs();
   queueBytes(*s, reply, length);
-  if (!(s = find(id))) return;
-  if (after != CloseReason::kNone) {
-    close(id, after);
-    return;
-  }
-  afterWire(*s, s->wire.upgrade(s->parser, s->id, cfg_, now_, ev_, c_, RawSink{this, s}));
+  if (find(id)) close(id, after);
 }
 
 // recvBuffersHeld counts sessions whose parser keeps part of a frame or that have parked bytes; the flag (not
@@ -244,12 +239,18 @@ void SessionCore::close(SessionId id, CloseReason reason) {
     queueBytes(*s, closeFrame, n);
     if (!(s = find(id))) return;
   }
-  if (s->state == SessionState::kConnecting || s->pendingBytes == 0) {
+  if (s->state == SessionState::kConnecting) {
     closeSession(*s, reason, 0);
     return;
   }
-  s->state = SessionState::kDraining;
   s->drainReason = reason;
+  if (s->pendingBytes == 0) {
+    // Everything went out already (perhaps in an earlier submit): FIN and drop unread input, as a drain's
+    // end does, so the peer sees an orderly close and not a reset.
+    endGracefully(*s);
+    return;
+  }
+  s->state = SessionState::kDraining;
   io_.readInterestChanged(*s);  // reading stops now
   markDirty(*s);
   rewatch(*s);
@@ -275,6 +276,11 @@ void SessionCore::resumeRead(SessionId id) {
 }
 
 void SessionCore::flush() {
+  startDirtySends();
+  adoptBorrowed();  // the borrowed bytes are valid until this returns
+}
+
+void SessionCore::startDirtySends() {
   if (dirty_.empty()) return;
   now_ = monotonicMs();
   flushing_.swap(dirty_);

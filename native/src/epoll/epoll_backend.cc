@@ -1,7 +1,8 @@
 // epoll engine: level-triggered epoll, non-blocking sockets, reads into one per-loop scratch buffer (the rest
-// of a frame in progress straight into its payload block), one gathered sendmsg per session per turn,
-// EPOLLOUT armed only while bytes are pending. The session life (state, framing, limits, deadlines,
-// counters) is core/session_core.h; this file is the kernel side only.
+// of a frame in progress straight into its payload block), one gathered sendmsg per session per turn
+// (straight from the command log for a session with nothing older queued: only what the kernel does not take
+// is copied), EPOLLOUT armed only while bytes are pending. The session life (state, framing, limits,
+// deadlines, counters) is core/session_core.h; this file is the kernel side only.
 #include "epoll/epoll_backend.h"
 
 #include <errno.h>
@@ -166,6 +167,9 @@ class EpollBackend final : public CoreBackend {
   }
 
   void sendNow(CoreSession& s) override { writeSome(as(s)); }
+
+  // writeSome() is one sendmsg that keeps no pointer into the queue.
+  bool sendsSynchronously() const override { return true; }
 
   void finishOutput(CoreSession& s) override {
     int fd = as(s).fd;

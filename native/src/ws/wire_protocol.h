@@ -1,16 +1,19 @@
 // The per-session protocol step between a socket and the FastPort frame parser / send queue. A session
 // accepted on a listener with WebSocket on starts by sniffing its first byte: 'G' starts an HTTP request
 // (the upgrade; any other first byte is FastPort TCP, whose length prefix can never start with 'G' within
-// maxFrameBytes). The request head (at most kMaxRequestHeadBytes, within the frame deadline) goes to JS as
-// one HTTP event; JS answers with HTTP_REPLY: the 101 switches the session to WebSocket, anything else is
-// sent and the session closed. From then on each binary message carries whole FastPort frames: payload is
-// unmasked in place and fed to the session's FrameParser; ping -> pong, close -> close reply; violations
-// close with the RFC's code (counted in wsViolations). Outbound, each send() becomes one binary message.
+// maxFrameBytes). The request head (at most kMaxRequestHeadBytes, within the frame deadline) is answered
+// here (ws/upgrade_answer.h): the 101 switches the session to WebSocket at once, a refusal is sent and the
+// session closed; only a request without an Upgrade field (a plain GET for the static page) goes to JS as
+// one HTTP event, answered by HTTP_REPLY and a close. From then on each binary message carries whole
+// FastPort frames: payload is unmasked in place and fed to the session's FrameParser; ping -> pong, close ->
+// close reply; violations close with the RFC's code (counted in wsViolations). Outbound, each send() becomes
+// one binary message.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/close_reason.h"
 #include "core/config.h"
@@ -19,6 +22,7 @@
 #include "core/frame_delivery.h"
 #include "core/frame_parser.h"
 #include "core/session_id.h"
+#include "ws/upgrade_answer.h"
 #include "ws/ws_codec.h"
 #include "ws/ws_frame_parser.h"
 
@@ -34,7 +38,8 @@ struct InputVerdict {
 
 class WireProtocol {
  public:
-  enum class Mode : uint8_t { kFastPort, kSniff, kHttpHead, kHttpWait, kWebSocket, kWsClosing };
+  // kHttpWait: JS answers a plain request; kHttpDone: an HTTP refusal drains (input is discarded in both).
+  enum class Mode : uint8_t { kFastPort, kSniff, kHttpHead, kHttpWait, kHttpDone, kWebSocket, kWsClosing };
 
   // For sessions accepted on a WebSocket-enabled listener, before the first byte.
   void sniff() { mode_ = Mode::kSniff; }
@@ -51,11 +56,6 @@ class WireProtocol {
   template <class QueueRaw>
   InputVerdict receive(FrameParser& parser, SessionId id, uint8_t* data, size_t len, const EngineConfig& cfg,
                        uint64_t nowMs, EventWriter& ev, Counters& c, QueueRaw&& queueRaw);
-
-  // JS accepted the upgrade (its 101 is queued): WebSocket from now on; bytes that came early are fed.
-  template <class QueueRaw>
-  InputVerdict upgrade(FrameParser& parser, SessionId id, const EngineConfig& cfg, uint64_t nowMs,
-                       EventWriter& ev, Counters& c, QueueRaw&& queueRaw);
 
   // Header for one outbound message of len bytes (0 bytes for FastPort TCP). out: kMaxServerHeaderBytes.
   size_t messageHeader(size_t len, uint8_t* out) const {
@@ -84,14 +84,18 @@ class WireProtocol {
 
  private:
   struct State {
-    std::string pending;  // request head being read, then bytes that came before the reply
+    std::string pending;  // a request head split over reads
     ws::FrameParser frames;
     uint64_t startedMs = 0;  // first byte of the request head / of the incomplete WebSocket frame
   };
 
   template <class QueueRaw>
-  InputVerdict readHead(SessionId id, const uint8_t* data, size_t len, uint64_t nowMs, EventWriter& ev,
-                        Counters& c, QueueRaw& queueRaw);
+  InputVerdict readHead(FrameParser& parser, SessionId id, uint8_t* data, size_t len, const EngineConfig& cfg,
+                        uint64_t nowMs, EventWriter& ev, Counters& c, QueueRaw& queueRaw);
+  template <class QueueRaw>
+  InputVerdict answerHead(FrameParser& parser, SessionId id, uint8_t* head, size_t end, size_t len,
+                          const EngineConfig& cfg, uint64_t nowMs, EventWriter& ev, Counters& c,
+                          QueueRaw& queueRaw);
   template <class QueueRaw>
   InputVerdict readWebSocket(FrameParser& parser, SessionId id, uint8_t* data, size_t len,
                              const EngineConfig& cfg, uint64_t nowMs, EventWriter& ev, Counters& c,
@@ -109,9 +113,10 @@ inline constexpr char kRequestTooLarge[] =
     "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
 
 // Where the head's blank line ends (index past "\r\n\r\n") searching from `from`, or 0.
-inline size_t headEnd(const std::string& s, size_t from) {
+inline size_t headEnd(const uint8_t* p, size_t len, size_t from) {
+  std::string_view s(reinterpret_cast<const char*>(p), len);
   size_t at = s.find("\r\n\r\n", from);
-  return at == std::string::npos ? 0 : at + 4;
+  return at == std::string_view::npos ? 0 : at + 4;
 }
 
 }  // namespace ws_detail
@@ -135,58 +140,75 @@ InputVerdict WireProtocol::receive(FrameParser& parser, SessionId id, uint8_t* d
     case Mode::kSniff:
       return {deliverFrames(parser, id, data, len, cfg.maxFrameBytes, nowMs, ev, c.framesIn), false};
     case Mode::kHttpHead:
-      return readHead(id, data, len, nowMs, ev, c, queueRaw);
-    case Mode::kHttpWait:
-      if (state_->pending.size() + len > kMaxRequestHeadBytes) return {CloseReason::kProtocolError, false};
-      state_->pending.append(reinterpret_cast<const char*>(data), len);
-      return {};
+      return readHead(parser, id, data, len, cfg, nowMs, ev, c, queueRaw);
     case Mode::kWebSocket:
       return readWebSocket(parser, id, data, len, cfg, nowMs, ev, c, queueRaw);
-    case Mode::kWsClosing:
-      return {};  // after a Close: input is discarded
+    case Mode::kHttpWait:  // the connection closes after the reply: what a client sends now is not read
+    case Mode::kHttpDone:
+    case Mode::kWsClosing:  // after a Close: input is discarded
+      return {};
   }
   return {};
 }
 
+// The head is read where it lies when one read brought all of it (the usual case: no copy); a head split
+// over reads is gathered in state_->pending.
 template <class QueueRaw>
-InputVerdict WireProtocol::readHead(SessionId id, const uint8_t* data, size_t len, uint64_t nowMs,
-                                    EventWriter& ev, Counters& c, QueueRaw& queueRaw) {
-  std::string& head = state_->pending;
-  size_t before = head.size();
-  head.append(reinterpret_cast<const char*>(data), len);
-  size_t method = head.size() < 4 ? head.size() : 4;
-  if (head.compare(0, method, "GET ", method) != 0) {
+InputVerdict WireProtocol::readHead(FrameParser& parser, SessionId id, uint8_t* data, size_t len,
+                                    const EngineConfig& cfg, uint64_t nowMs, EventWriter& ev, Counters& c,
+                                    QueueRaw& queueRaw) {
+  std::string& pending = state_->pending;
+  size_t before = pending.size();
+  if (before) pending.append(reinterpret_cast<const char*>(data), len);
+  uint8_t* head = before ? reinterpret_cast<uint8_t*>(pending.data()) : data;
+  size_t have = before ? pending.size() : len;
+  size_t method = have < 4 ? have : 4;
+  if (std::string_view(reinterpret_cast<const char*>(head), method) != std::string_view("GET ", method)) {
     // Not "GET ": as a FastPort frame its length (>= 0x47000000) is far above any maxFrameBytes.
     return {CloseReason::kFrameTooLarge, false};
   }
-  size_t end = ws_detail::headEnd(head, before > 3 ? before - 3 : 0);
-  if ((end == 0 && head.size() > kMaxRequestHeadBytes) || end > kMaxRequestHeadBytes) {
+  size_t end = ws_detail::headEnd(head, have, before > 3 ? before - 3 : 0);
+  if ((end == 0 && have > kMaxRequestHeadBytes) || end > kMaxRequestHeadBytes) {
     queueRaw(reinterpret_cast<const uint8_t*>(ws_detail::kRequestTooLarge),
              sizeof ws_detail::kRequestTooLarge - 1);
-    mode_ = Mode::kHttpWait;  // sends stay refused while the reply drains
+    mode_ = Mode::kHttpDone;  // sends stay refused while the reply drains
     c.wsViolations.add();
     return {CloseReason::kFrameTooLarge, true};
   }
-  if (end == 0) return {};
-  ev.http(id, reinterpret_cast<const uint8_t*>(head.data()), end);
-  c.httpRequests.add();
-  head.erase(0, end);  // what is left came early (a client must wait for the 101)
-  head.shrink_to_fit();
-  mode_ = Mode::kHttpWait;
-  return {};
+  if (end == 0) {
+    if (!before) pending.assign(reinterpret_cast<const char*>(data), len);
+    return {};
+  }
+  if (!before) return answerHead(parser, id, head, end, have, cfg, nowMs, ev, c, queueRaw);
+  std::string gathered;
+  gathered.swap(pending);
+  return answerHead(parser, id, reinterpret_cast<uint8_t*>(gathered.data()), end, have, cfg, nowMs, ev, c,
+                    queueRaw);
 }
 
+// head[0, end) is the request head, head[end, len) bytes that came with it.
 template <class QueueRaw>
-InputVerdict WireProtocol::upgrade(FrameParser& parser, SessionId id, const EngineConfig& cfg, uint64_t nowMs,
-                                   EventWriter& ev, Counters& c, QueueRaw&& queueRaw) {
-  if (mode_ != Mode::kHttpWait) return {};
+InputVerdict WireProtocol::answerHead(FrameParser& parser, SessionId id, uint8_t* head, size_t end,
+                                      size_t len, const EngineConfig& cfg, uint64_t nowMs, EventWriter& ev,
+                                      Counters& c, QueueRaw& queueRaw) {
+  c.httpRequests.add();
+  ws::HeadAnswer answer = ws::answerRequestHead(std::string_view(reinterpret_cast<const char*>(head), end),
+                                                ws::UpgradeEndpoint{cfg.wsPath, cfg.wsOrigins});
+  if (answer.verdict == ws::HeadVerdict::kToJs) {
+    ev.http(id, head, end);  // bytes after the head are dropped: the reply closes the connection
+    mode_ = Mode::kHttpWait;
+    return {};
+  }
+  queueRaw(reinterpret_cast<const uint8_t*>(answer.reply.data()), answer.reply.size());
+  if (answer.verdict == ws::HeadVerdict::kRefuse) {
+    mode_ = Mode::kHttpDone;  // sends stay refused while the reply drains
+    return {CloseReason::kProtocolError, true};
+  }
   mode_ = Mode::kWebSocket;
   c.wsUpgrades.add();
-  std::string early;
-  early.swap(state_->pending);
-  if (early.empty()) return {};
-  return readWebSocket(parser, id, reinterpret_cast<uint8_t*>(early.data()), early.size(), cfg, nowMs, ev, c,
-                       queueRaw);
+  if (end == len) return {};
+  // Frames sent before the 101 arrived (RFC 6455 says wait; some clients do not).
+  return readWebSocket(parser, id, head + end, len - end, cfg, nowMs, ev, c, queueRaw);
 }
 
 template <class QueueRaw>

@@ -10,6 +10,7 @@
  * sockets (raw-ws) and the `ws` client.
  */
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -297,6 +298,21 @@ export function conformanceCases(): ConformanceCase[] {
     const c = await ctx.client(s.port, RawWs.upgradeRequest('/', { 'X-Padding': 'a'.repeat(9000) }));
     assert.equal(await c.upgraded(), 431);
     await waitFor(() => c.ended, 'the close');
+  });
+
+  it('answers every key with the RFC 6455 Sec-WebSocket-Accept (checked with node:crypto)', async (ctx) => {
+    const s = await ctx.server();
+    for (let i = 0; i < 32; i++) {
+      const key = randomBytes(16).toString('base64');
+      const c = await ctx.client(s.port, RawWs.upgradeRequest('/', { 'Sec-WebSocket-Key': key }));
+      assert.equal(await c.upgraded(), 101);
+      const expected = createHash('sha1')
+        .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+        .digest('base64');
+      const field = c.head.split('\r\n').find((line) => /^sec-websocket-accept:/i.test(line));
+      assert.equal(field?.slice(field.indexOf(':') + 1).trim(), expected, `the accept value for ${key}`);
+      c.destroy();
+    }
   });
 
   it('refuses another path (404), a foreign origin (403) and a bad version (426)', async (ctx) => {
