@@ -1,7 +1,8 @@
 /**
  * Event batches handed to JS: every frame whole and in order, big batches (a slow JS side lets them grow to
- * megabytes) included. A batch is copied into an ArrayBuffer JS reuses, never lent and detached: detaching
- * any ArrayBuffer invalidates V8's process-wide ArrayBufferDetaching protector (docs/operations.md "Cost"),
+ * megabytes) included. A batch is lent (inline driver: an external ArrayBuffer over the driver's storage) or
+ * copied into an ArrayBuffer JS reuses, and never detached: detaching any ArrayBuffer invalidates V8's
+ * process-wide ArrayBufferDetaching protector (docs/operations.md "Cost"),
  * and neither big batches nor detached payloads (frames of 32 KiB+) may do that. shutdown() from inside a
  * big batch leaves that batch intact.
  */
@@ -10,13 +11,15 @@ import * as fs from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { binding, FRAME, parseBatch, type RawEngine, wireFrame } from './epoll-harness';
+import { binding, CLOSE, command, FRAME, parseBatch, type RawEngine, wireFrame } from './epoll-harness';
 
 const KiB = 1024;
 const BIG_BATCH = 128 * KiB;
 const PAYLOAD_BYTES = 1000;
 const FRAMES = 4000; // ~4 MiB: several big batches while JS is slow
 const SLOW_CALL_MS = 20;
+const ABORT = 4; // command op (docs/boundary.md)
+const SERVER_CLOSE = 8; // close reason code
 
 /** Frame `seq`'s payload: every byte is seq's low byte, so a frame read from reused memory shows. */
 function payloadOf(seq: number, bytes = PAYLOAD_BYTES): Buffer {
@@ -75,6 +78,45 @@ describe.each(rows)('$engine engine, ioThreads $ioThreads: batches handed to JS'
       expect(seqs).toEqual(Array.from({ length: FRAMES }, (_, i) => i + 1));
       expect(calls.filter((c) => c.length >= BIG_BATCH).length).toBeGreaterThan(0);
       for (const c of calls) expect(c.batch.byteLength).toBeGreaterThanOrEqual(c.length); // not detached
+    },
+  );
+  it.skipIf(engine === 'uring' && uringSkip !== '')(
+    'keep the batch being read unchanged while the call raises events (those come in a later call)',
+    async () => {
+      const CLIENTS = 20;
+      const changed: number[] = [];
+      const framesFrom = new Set<number>();
+      const closedIn = new Map<number, number>(); // session -> call that carried its CLOSE
+      let call = 0;
+      native = new binding.Engine(
+        { engine, ioThreads, maxFrameBytes: 1 << 20, maxConnections: 100 },
+        (batch, length) => {
+          call++;
+          const before = Buffer.from(new Uint8Array(batch, 0, length));
+          for (const e of parseBatch(batch, length)) {
+            if (e.type === CLOSE) closedIn.set(e.session, call);
+            if (e.type !== FRAME) continue;
+            framesFrom.add(e.session);
+            // An abort writes the session's CLOSE right away, during this call.
+            const abort = command(ABORT, e.session, undefined, SERVER_CLOSE);
+            native!.submit(abort, abort.length);
+          }
+          if (!before.equals(Buffer.from(new Uint8Array(batch, 0, length)))) changed.push(call);
+        },
+      );
+      const { port } = native.listen('127.0.0.1', 0, 64);
+      const clients = Array.from({ length: CLIENTS }, () => {
+        const c = connect(port, '127.0.0.1', () => c.write(burst(1)));
+        c.on('error', () => undefined);
+        return c;
+      });
+      try {
+        await expect.poll(() => closedIn.size, { timeout: 10_000 }).toBe(CLIENTS);
+      } finally {
+        for (const c of clients) c.destroy();
+      }
+      expect(changed).toEqual([]);
+      expect(framesFrom.size).toBe(CLIENTS);
     },
   );
 });

@@ -252,7 +252,8 @@ void EngineWrap::deliver(const ByteSlice* parts, size_t count, bool inJsCall) {
 
   size_t total = 0;
   for (size_t i = 0; i < count; ++i) total += parts[i].len;
-  napi_value ab = batchToJs(env, parts, count, total);
+  napi_value ab = lentBatchToJs(env, parts, count);
+  if (!ab) ab = batchToJs(env, parts, count, total);
   if (!ab) {
     reportFailure(inJsCall);
     return;
@@ -267,11 +268,11 @@ void EngineWrap::deliver(const ByteSlice* parts, size_t count, bool inJsCall) {
   if (!called) reportFailure(inJsCall);
 }
 
-// The batch copied into an ArrayBuffer for JS (nullptr when none could be made): one reusable ArrayBuffer; a
-// nested call (onEvents -> shutdown) gets a fresh one so the outer's stays intact. Never lent and detached
-// (an external ArrayBuffer over the driver's memory would save the copy, but detaching any ArrayBuffer
-// invalidates V8's process-wide ArrayBufferDetaching protector: every typed-array access of the process
-// then pays a detach check, docs/operations.md "Cost").
+// The batch copied into an ArrayBuffer for JS (nullptr when none could be made), where it cannot be lent
+// (lentBatchToJs): one reusable ArrayBuffer; a nested call (onEvents -> shutdown) gets a fresh one so the
+// outer's stays intact. Never detached after the call: detaching any ArrayBuffer invalidates V8's
+// process-wide ArrayBufferDetaching protector (every typed-array access of the process then pays a detach
+// check, docs/operations.md "Cost").
 napi_value EngineWrap::batchToJs(napi_env env, const ByteSlice* parts, size_t count, size_t total) {
   napi_value ab = nullptr;
   void* data = nullptr;
@@ -295,10 +296,40 @@ napi_value EngineWrap::batchToJs(napi_env env, const ByteSlice* parts, size_t co
   return ab;
 }
 
+// The batch lent to JS without a copy (nullptr when it cannot be): an external ArrayBuffer over the driver
+// buffer's storage, which that ArrayBuffer holds (ByteBuffer::retainStorage) until it is collected, and
+// which is reused for every later batch in the same storage. Never detached (see batchToJs); JS reads it
+// only during its call, as it does the copied batch. Not for a nested call (the outer's batch is still
+// being read), batches of several parts or above the kept size, or a runtime without external buffers.
+napi_value EngineWrap::lentBatchToJs(napi_env env, const ByteSlice* parts, size_t count) {
+  Driver* driver = activeDriver();
+  ByteBuffer* buffer =
+      delivering_ == 1 && count == 1 && driver && !externalRefused_ ? driver->lendableBatch() : nullptr;
+  if (!buffer || buffer->data() != parts[0].data || buffer->capacity() > kKeepEventBatchBytes) return nullptr;
+  for (LentBatch& lent : lent_) {
+    if (!lent.ab.IsEmpty() && lent.data == buffer->data()) return lent.ab.Value();
+  }
+  ByteBuffer::Storage* storage = buffer->retainStorage();
+  auto releaseStorage = [](napi_env, void*, void* hint) {
+    ByteBuffer::release(static_cast<ByteBuffer::Storage*>(hint));
+  };
+  napi_value ab = nullptr;
+  if (napi_create_external_arraybuffer(env, buffer->data(), buffer->capacity(), releaseStorage, storage,
+                                       &ab) != napi_ok) {
+    ByteBuffer::release(storage);
+    externalRefused_ = true;
+    return nullptr;
+  }
+  LentBatch& slot = lent_[nextLent_++ % 2];
+  slot.ab = Napi::Persistent(Napi::ArrayBuffer(env, ab));
+  slot.data = buffer->data();
+  return ab;
+}
+
 // The batch's detached payloads as an array of ArrayBuffers JS owns (each over the native block, freed by
 // its finalizer; copied where this runtime refuses external buffers), or undefined when there are none.
 bool EngineWrap::detachedToJs(napi_env env, napi_value* out) {
-  Driver* driver = driver_ ? driver_.get() : retired_.get();
+  Driver* driver = activeDriver();
   DetachedPayloads* detached = driver ? driver->detachedPayloads() : nullptr;
   if (!detached || detached->empty()) return napi_get_undefined(env, out) == napi_ok;
   if (napi_create_array_with_length(env, detached->size(), out) != napi_ok) return false;

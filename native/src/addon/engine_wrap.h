@@ -29,6 +29,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   void deliver(const ByteSlice* parts, size_t count, bool inJsCall);
   napi_value batchToJs(napi_env env, const ByteSlice* parts, size_t count, size_t total);
+  napi_value lentBatchToJs(napi_env env, const ByteSlice* parts, size_t count);
+  Driver* activeDriver() const { return driver_ ? driver_.get() : retired_.get(); }
   bool detachedToJs(napi_env env, napi_value* out);
   static size_t batchCapacityFor(size_t total);
   void reportFailure(bool inJsCall);
@@ -46,7 +48,16 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Reference<Napi::ArrayBuffer> batch_;  // reused between calls (JS must not keep it)
   std::vector<ByteSlice> submitPayloads_;     // a submit call's handed-over payloads (kept for its capacity)
   size_t batchCapacity_ = 0;
-  int delivering_ = 0;                                        // nesting depth of onEvents calls
+  // External ArrayBuffers over driver batch storage (lentBatchToJs), kept for the next batch in the same
+  // storage: the inline driver alternates between two. Each holds its storage until it is collected.
+  struct LentBatch {
+    Napi::Reference<Napi::ArrayBuffer> ab;
+    const uint8_t* data = nullptr;
+  };
+  LentBatch lent_[2];
+  size_t nextLent_ = 0;
+  bool externalRefused_ = false;  // this runtime refuses external ArrayBuffers: batches are copied
+  int delivering_ = 0;            // nesting depth of onEvents calls
   std::vector<std::pair<const char*, uint64_t>> finalStats_;  // stats() after shutdown
   bool jsGone_ = false;  // the environment can no longer run JS (process exiting): batches are dropped
   bool cleanupHooked_ = false;

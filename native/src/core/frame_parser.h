@@ -40,7 +40,7 @@ class FrameParser {
   // Frees any kept bytes (session closing).
   void reset() { resetFrame(); }
   // Where the incomplete frame's next payload bytes may be received directly: at most what the frame still
-  // needs, in its payload block (grown as feed() grows it, never past 4x what arrived). Empty between frames
+  // needs, in its payload block (grown as feed() grows it: at most 4x what arrived). Empty between frames
   // and while the header is incomplete.
   BodyRoom bodyRoom() {
     if (headHave_ < kWireHeaderBytes) return {};

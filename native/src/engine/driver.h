@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "core/byte_buffer.h"
 #include "core/command_reader.h"
 #include "core/config.h"
 #include "core/counters.h"
@@ -61,6 +62,10 @@ class Driver {
   // receiver may take the blocks; the driver frees what is left after the call). nullptr: this driver does
   // not detach payloads.
   virtual DetachedPayloads* detachedPayloads() { return nullptr; }
+  // During a DeliverFn call of one part: the buffer that part is, when JS may be lent its storage instead
+  // of a copy (ByteBuffer::retainStorage; the driver writes later batches into that storage, never while JS
+  // is in a call with it). nullptr: the receiver copies the parts.
+  virtual ByteBuffer* lendableBatch() { return nullptr; }
   // Closes everything, delivers the last events (when deliverLast), stops threads, releases handles.
   // Idempotent.
   virtual void shutdown(bool deliverLast) = 0;

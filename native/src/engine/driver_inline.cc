@@ -65,6 +65,8 @@ class InlineDriver final : public DriverBase {
   }
 
   DetachedPayloads* detachedPayloads() override { return &deliveringDetached_; }
+  // The batch being delivered: events written during the call go to events_' own storage.
+  ByteBuffer* lendableBatch() override { return &delivering_; }
 
   void stats(const std::function<void(const char*, uint64_t)>& fn) override {
     sumCounters({&counters_, &driverCounters_}, fn);
