@@ -14,6 +14,7 @@ import { GameServer } from '../../framework';
 import { Hello, HELLO_MAGIC, PROTOCOL_VERSION } from '../../framework/protocol/framework-messages';
 import type { CloseReason } from '../../framework/transport/close-reason';
 import { CommandLog } from '../../framework/transport/command-log';
+import { SUBMIT_THRESHOLD_BYTES } from '../../framework/transport/native-transport';
 import type {
   SessionId,
   Transport,
@@ -24,9 +25,14 @@ import { EchoController } from '../../samples/echo/echo-controller';
 import * as messages from '../../samples/echo/generated/packets';
 
 const SESSIONS = 100;
+/** Frames this big arrive in an ArrayBuffer of their own, handed over owned (docs/boundary.md, kDetachFrameBytes). */
+const DETACH_FRAME_BYTES = 32 * 1024;
 const PER_SESSION = 4;
 
-/** Keeps what the server sends in a real CommandLog and empties it per batch; no network. */
+/**
+ * Keeps what the server sends in a real CommandLog, emptied per batch and, like the native transport's
+ * early submit, whenever it passes SUBMIT_THRESHOLD_BYTES; no network.
+ */
 class LogOnlyTransport implements Transport {
   readonly engine = 'epoll' as const;
   readonly limits: TransportLimits = {
@@ -54,6 +60,7 @@ class LogOnlyTransport implements Transport {
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
     this.log.send(session, msgId, seq, payload);
     this.sent++;
+    if (this.log.length >= SUBMIT_THRESHOLD_BYTES) this.log.clear();
   }
   broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {
     this.log.broadcast(sessions, msgId, seq, payload);
@@ -107,7 +114,8 @@ export async function feedEchoServer(size: number): Promise<FedServer> {
     h.onOpen(s, '127.0.0.1:1', 1);
     h.onFrame(s, Hello.id, 1, hello);
   }
-  // A batch buffer like the engine's: every frame a fresh view into one reused buffer.
+  // A batch buffer like the engine's: every frame a fresh view into one reused buffer (a big frame a copy
+  // of its own, as the engine detaches it).
   const payload = echoPayload(size);
   const batch = new Uint8Array(payload.length * SESSIONS * PER_SESSION);
   for (let i = 0; i < SESSIONS * PER_SESSION; i++) batch.set(payload, i * payload.length);
@@ -117,7 +125,9 @@ export async function feedEchoServer(size: number): Promise<FedServer> {
       seq++;
       for (let i = 0; i < SESSIONS * PER_SESSION; i++) {
         const view = batch.subarray(i * payload.length, (i + 1) * payload.length);
-        h.onFrame((i % SESSIONS) + 1, messages.EchoReq.id, seq, view);
+        if (payload.length < DETACH_FRAME_BYTES)
+          h.onFrame((i % SESSIONS) + 1, messages.EchoReq.id, seq, view);
+        else h.onFrame((i % SESSIONS) + 1, messages.EchoReq.id, seq, view.slice(), true);
       }
       h.onBatchEnd?.();
       transport.flush();

@@ -3,6 +3,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -23,6 +24,16 @@ void raiseFileLimit() {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
   }
+}
+
+// SIGTERM / SIGINT end the run early and still print the report (the bench holds two idle runs open at
+// once and ends them together).
+void stopOnTerminate() {
+  struct sigaction action {};
+  action.sa_handler = [](int) { loadgen::requestStop(); };
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
 }
 
 const char* modeName(Mode mode) {
@@ -90,6 +101,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   raiseFileLimit();
+  stopOnTerminate();
   prctl(PR_SET_TIMERSLACK, 1UL);  // open-loop sends are scheduled with microsecond timeouts
 
   try {

@@ -80,7 +80,8 @@ std::string usage() {
          "  [--threads 1|2] [--mode echo|broadcast|idle] [--senders 1] [--join-hex HEX]\n"
          "  [--connect-concurrency 256] [--connect-timeout 15] [--max-frame BYTES] [--ws PATH]\n"
          "Prints one JSON object on stdout. Idle mode prints 'LOADGEN CONNECTED <n>' on stderr once all\n"
-         "connections are up, then holds them for --duration seconds. --ws PATH: every connection does the\n"
+         "connections are up, then holds them for --duration seconds. SIGTERM / SIGINT end a run early (the\n"
+         "report covers the time until then). --ws PATH: every connection does the\n"
          "WebSocket upgrade to PATH, then sends each frame as one masked binary message.\n";
 }
 

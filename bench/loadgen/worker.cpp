@@ -67,6 +67,15 @@ struct Worker::WsSink : ws::ServerFrameReader::Sink {
   }
 };
 
+namespace {
+std::atomic<bool> stopRequested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "requestStop runs in a signal handler");
+}  // namespace
+
+void requestStop() {
+  stopRequested.store(true, std::memory_order_relaxed);
+}
+
 int64_t nowNs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -143,7 +152,7 @@ void Worker::run() {
 
   for (;;) {
     int64_t now = nowNs();
-    if (now >= graceEndNs) break;
+    if (now >= graceEndNs || stopRequested.load(std::memory_order_relaxed)) break;
     if (now >= measureEndNs_) {
       if (sending_) sending_ = false;
       bool waiting = false;

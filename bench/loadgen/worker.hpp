@@ -18,6 +18,10 @@ namespace loadgen {
 
 int64_t nowNs();
 
+// Asks every worker to end its run now (async-signal-safe: the SIGTERM / SIGINT handler calls it); the
+// report then covers the time until the stop.
+void requestStop();
+
 struct Stats {
   uint64_t connected = 0;
   uint64_t connectErrors = 0;

@@ -15,6 +15,8 @@ export interface CliOptions {
   /** Connections of the idle-memory scenarios (e, wse). */
   idleConns: number;
   verify: boolean;
+  /** Every row is also compared with this row run by run (paired ratios, paired.ts). */
+  paired?: string;
   out: string; // results file name stem under bench/results/
   /** Replace bench/results/<out>.{json,md} when they exist (default: refuse, so committed results stay). */
   overwrite: boolean;
@@ -32,8 +34,11 @@ export const USAGE = `usage: npm run bench -- [options]
   --client-cpus LIST     pin the load generator with taskset -c LIST (e.g. 1)
   --server-cpus LIST     pin the servers with taskset -c LIST (e.g. 0)
   --loadgen-threads N    load generator threads (default 1)
-  --idle-conns N         connections of the idle-memory scenarios e and wse (default 10000)
+  --idle-conns N         connections of the idle-memory scenarios e and wse, opened in two bursts of
+                         half each (default 10000)
   --no-verify            do not compare echoed payloads
+  --paired ROW           also divide each run of every row by the same run of ROW (runs are interleaved)
+                         and show the median of those ratios with their spread (ROW must run too)
   --out NAME             write bench/results/NAME.json and NAME.md (default: a new run-<date>-<time>)
   --overwrite            replace NAME's files if they exist (e.g. --out latest --overwrite)
   -h, --help             show this help
@@ -76,6 +81,7 @@ const FLAGS = {
   'loadgen-threads': { type: 'string' },
   'idle-conns': { type: 'string' },
   'no-verify': { type: 'boolean' },
+  paired: { type: 'string' },
   out: { type: 'string' },
   overwrite: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -123,8 +129,14 @@ export function parseCli(argv: string[]): CliOptions {
   if (values['server-cpus'] !== undefined) options.serverCpus = values['server-cpus'];
   if (values['loadgen-threads'] !== undefined)
     options.loadgenThreads = positiveNumber('--loadgen-threads', values['loadgen-threads'], true);
-  if (values['idle-conns'] !== undefined)
+  if (values['idle-conns'] !== undefined) {
     options.idleConns = positiveNumber('--idle-conns', values['idle-conns'], true);
+    if (options.idleConns < 2) throw new Error('--idle-conns: at least 2 (one per burst)');
+  }
+  if (values.paired !== undefined) {
+    [options.paired] = list(values.paired, options.servers, 'paired row (one of --server)');
+    if (values.paired.includes(',')) throw new Error('--paired: name one row');
+  }
   if (values.out !== undefined) {
     if (!/^[\w.-]+$/.test(values.out)) throw new Error(`--out: use letters, digits, '.', '-', '_' only`);
     options.out = values.out;

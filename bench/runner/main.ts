@@ -8,12 +8,19 @@ import { CliOptions, USAGE, parseCli } from './cli';
 import { buildHelloHex, frameworkProtocolVersion } from './hello';
 import { describeMachine } from './machine';
 import { LOADGEN_BIN, REPO_ROOT, RESULTS_DIR } from './paths';
-import { ServerProcess, freePort, pinned, residentBytes, runLoadgen } from './processes';
-import { RowResult, ScenarioResult, SuiteResult, addRatios, renderMarkdown, summarise } from './report';
+import { measureIdleMemory } from './idle-memory';
+import { ServerProcess, freePort, pinned, runLoadgen } from './processes';
+import {
+  RowResult,
+  ScenarioResult,
+  SuiteResult,
+  addPaired,
+  addRatios,
+  renderMarkdown,
+  summarise,
+} from './report';
 import { Measurement, SCENARIOS, Scenario } from './scenarios';
 import { ServerRow, serversFor, unavailableReason } from './servers';
-
-const MEMORY_SETTLE_MS = 1000; // after the last connect, before VmRSS is read
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -33,7 +40,7 @@ async function measureOnce(scenario: Scenario, row: ServerRow, options: CliOptio
   const port = await freePort();
   const server = await ServerProcess.start(pinned(row.command(port), options.serverCpus), port);
   try {
-    const settings = { durationS: options.durationS, warmupS: options.warmupS, idleConns: options.idleConns };
+    const settings = { durationS: options.durationS, warmupS: options.warmupS };
     const args = [LOADGEN_BIN, '--port', String(port), ...scenario.loadgenArgs(settings, row.protocol)];
     args.push(...protocolArgs(row, hello), '--threads', String(options.loadgenThreads));
     if (options.verify && scenario.kind === 'echo') args.push('--verify');
@@ -41,13 +48,9 @@ async function measureOnce(scenario: Scenario, row: ServerRow, options: CliOptio
       const { report } = await runLoadgen(pinned(args, options.clientCpus));
       return { report } satisfies Measurement;
     }
-    const before = residentBytes(server.pid);
-    args.push('--duration', String(MEMORY_SETTLE_MS / 1000 + 2));
-    const run = await runLoadgen(pinned(args, options.clientCpus), async (connected) => {
-      await new Promise((resolve) => setTimeout(resolve, MEMORY_SETTLE_MS));
-      return (residentBytes(server.pid) - before) / Math.max(connected, 1);
-    });
-    return { report: run.report, bytesPerConn: run.measured } satisfies Measurement;
+    const withConns = (conns: number): string[] =>
+      pinned([...args, '--conns', String(conns)], options.clientCpus);
+    return (await measureIdleMemory(server.pid, options.idleConns, withConns)) satisfies Measurement;
   } catch (error) {
     const tail = server.tail ? ` (server said: ${server.tail.split('\n').slice(-3).join(' | ')})` : '';
     throw new Error(`${(error as Error).message}${tail}`);
@@ -111,7 +114,7 @@ async function runScenario(scenario: Scenario, options: CliOptions, hello: strin
       row.status === 'ok' ? summarise(scenario, row, measurements) : row,
     ),
   };
-  return addRatios(result);
+  return addPaired(addRatios(result), options.paired);
 }
 
 async function main(): Promise<number> {

@@ -62,6 +62,11 @@ export class ServerProcess {
     return this.child.pid;
   }
 
+  /** The process is gone (exited or killed). */
+  get hasExited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
   /** Last lines the server printed (for error messages). */
   get tail(): string {
     return this.output.trim();
@@ -113,7 +118,7 @@ export class ServerProcess {
 
   /** SIGTERM, then SIGKILL after graceMs. */
   async stop(graceMs = 3000): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.hasExited) return;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exited;
@@ -127,6 +132,13 @@ export interface LoadgenRun {
   measured?: number;
 }
 
+/** A load generator run under way: `run` settles when it exits; `stop` ends it early (SIGTERM), and it still
+    prints its report. */
+export interface StartedLoadgen {
+  run: Promise<LoadgenRun>;
+  stop(): void;
+}
+
 /**
  * Runs the load generator to completion and parses its report. onConnected (idle mode) runs when the
  * generator says all connections are up, while they are still held open.
@@ -136,8 +148,17 @@ export function runLoadgen(
   onConnected?: (connected: number) => Promise<number>,
   timeoutMs = 600_000,
 ): Promise<LoadgenRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startLoadgen(argv, onConnected, timeoutMs).run;
+}
+
+/** runLoadgen, with a handle to end the run before its --duration is over. */
+export function startLoadgen(
+  argv: string[],
+  onConnected?: (connected: number) => Promise<number>,
+  timeoutMs = 600_000,
+): StartedLoadgen {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = new Promise<LoadgenRun>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     let measured: Promise<number> | undefined;
@@ -170,4 +191,5 @@ export function runLoadgen(
       }
     });
   });
+  return { run, stop: () => child.exitCode === null && child.kill('SIGTERM') };
 }

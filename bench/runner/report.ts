@@ -1,6 +1,7 @@
 /** Results of a suite run: medians, ratios to the baselines, and the JSON / Markdown renderings. */
 import { CliOptions } from './cli';
 import { Machine } from './machine';
+import { pairedRatios, type PairedRatios } from './paired';
 import { Measurement, Scenario } from './scenarios';
 
 export type RowStatus = 'ok' | 'not available' | 'failed';
@@ -16,6 +17,8 @@ export interface RowResult {
   extras: Record<string, number>; // median of each extra column
   errors: number; // summed over runs: connect, lost, seq, verify and protocol errors
   ratios: Record<string, number>; // baseline name -> median / baseline median
+  /** Run by run against the --paired row (absent without --paired and on that row itself). */
+  paired?: PairedRatios;
 }
 
 export interface ScenarioResult {
@@ -28,6 +31,8 @@ export interface ScenarioResult {
   rows: RowResult[];
   /** Warnings about the measurement itself (e.g. a row faster than the machine's reference). */
   notes: string[];
+  /** The row every other row is paired with (--paired), when it ran. */
+  pairedWith?: string;
 }
 
 export interface SuiteResult {
@@ -79,6 +84,22 @@ export function addRatios(result: ScenarioResult): ScenarioResult {
   return result;
 }
 
+/** Sets every other row's paired ratios against row `baseline` (run i / run i of the baseline). */
+export function addPaired(result: ScenarioResult, baseline: string | undefined): ScenarioResult {
+  const base = result.rows.find((r) => r.server === baseline && r.status === 'ok');
+  if (base === undefined) return result;
+  result.pairedWith = base.server;
+  for (const row of result.rows)
+    if (row !== base && row.status === 'ok') row.paired = pairedRatios(row.runs, base.runs);
+  return result;
+}
+
+function formatPaired(paired: PairedRatios | undefined): string {
+  if (paired === undefined || paired.pairs === 0) return '-';
+  const spread = `${paired.min.toFixed(2)}-${paired.max.toFixed(2)}`;
+  return `${paired.median.toFixed(3)}x (${spread}, ${paired.pairs} pairs)`;
+}
+
 function formatNumber(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return '-';
   if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
@@ -101,7 +122,8 @@ export function renderMarkdown(suite: SuiteResult): string {
     `Each figure is the median of ${o.runs} run(s) of ${o.durationS} s after ${o.warmupS} s of warm-up; ` +
       `load generator threads: ${o.loadgenThreads}; client cpus: ${o.clientCpus ?? 'any'}; ` +
       `server cpus: ${o.serverCpus ?? 'any'}; payload verification: ${o.verify ? 'on' : 'off'}.`,
-    'Ratios are this row / the baseline row measured in the same invocation.',
+    'Ratios are this row / the baseline row measured in the same invocation; a paired ratio is the median ' +
+      'of run i of this row / run i of the paired row (run one after the other), with its range.',
     '',
   ];
   for (const s of suite.scenarios) {
@@ -113,6 +135,7 @@ export function renderMarkdown(suite: SuiteResult): string {
       'runs',
       ...s.extraLabels,
       ...s.baselines.map((b) => `vs ${b}`),
+      ...(s.pairedWith === undefined ? [] : [`paired vs ${s.pairedWith}`]),
     ];
     lines.push(`| ${header.join(' | ')} | errors |`, `|${header.map(() => '---').join('|')}|---|`);
     for (const r of s.rows) {
@@ -127,6 +150,7 @@ export function renderMarkdown(suite: SuiteResult): string {
         r.runs.map(formatNumber).join(' / '),
         ...s.extraLabels.map((label) => formatNumber(r.extras[label])),
         ...s.baselines.map((b) => formatRatio(r.ratios[b])),
+        ...(s.pairedWith === undefined ? [] : [formatPaired(r.paired)]),
       ];
       lines.push(`| ${cells.join(' | ')} | ${r.errors} |`);
     }

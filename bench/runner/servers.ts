@@ -131,6 +131,17 @@ const ROWS: ServerRow[] = [
     benchServer('fastport-admin-scraped.js'),
     ['--engine', 'epoll'],
   ),
+  // The listener on but never scraped: with fastport-epoll-admin, splits its cost into the scrapes and the rest.
+  {
+    ...nodeRow(
+      'fastport-epoll-admin-idle',
+      'FastPort framework, epoll, admin listener on, not scraped',
+      'framework',
+      benchServer('fastport-admin-scraped.js'),
+      ['--engine', 'epoll', '--scrape-ms', '0'],
+    ),
+    listedOnly: true,
+  },
   frameworkUring,
   nodeRow('fastport-node', 'FastPort framework, node transport', 'framework', frameworkSample, [
     '--engine',

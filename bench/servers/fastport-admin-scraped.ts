@@ -12,6 +12,9 @@
  * once (the Uint8Array map transition); the admin listener has made that transition at its start.
  *
  *   node dist/bench/servers/fastport-admin-scraped.js --port P [--engine epoll] [--scrape-ms 1000]
+ *
+ * `--scrape-ms 0` leaves the listener on but never scraped (the bench row fastport-epoll-admin-idle): the
+ * listener's own timers and observers without the scrapes.
  */
 import * as http from 'node:http';
 import { parseFlags, runMain, stopOnSignals } from '../../samples/common/flags';
@@ -46,15 +49,17 @@ async function main(): Promise<void> {
   const admin = server.admin?.url as string;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   let scrapes = 0;
-  const scraper = setInterval(() => {
+  const scrape = (): void => {
     void Promise.all([get(`${admin}/metrics`, agent), get(`${admin}/api/status`, agent)])
       .then(([metricsBytes, statusBytes]) => {
         if (scrapes++ === 0)
           console.log(`first scrape: /metrics ${metricsBytes} B, /api/status ${statusBytes} B`);
       })
       .catch((error: unknown) => console.error(`scrape failed: ${String(error)}`));
-  }, flags.scrapeMs);
-  console.log(`READY port=${port} engine=${engine} admin=${admin} (scraped every ${flags.scrapeMs} ms)`);
+  };
+  const scraper = flags.scrapeMs > 0 ? setInterval(scrape, flags.scrapeMs) : undefined;
+  const every = flags.scrapeMs > 0 ? `scraped every ${flags.scrapeMs} ms` : 'not scraped';
+  console.log(`READY port=${port} engine=${engine} admin=${admin} (${every})`);
   console.log(`echo server listening on ${host}:${port}`);
   stopOnSignals(async () => {
     clearInterval(scraper);

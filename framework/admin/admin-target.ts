@@ -1,6 +1,7 @@
 import { Membership, type RoomRef } from '../rooms/matchmaker';
 import type { Connection } from '../server/connection';
 import type { Session } from '../server/session';
+import { wallClockMs } from '../server/session-clock';
 import type { EngineName, SessionId, Transport } from '../transport/transport';
 
 /** What the admin listener reads from (and does to) a running GameServer; the server builds it. */
@@ -54,7 +55,7 @@ export function viewSession(connection: Connection, now: number): SessionView {
     remote: session.remoteAddress,
     phase: connection.phase,
     authenticated: session.authenticated,
-    openedAt: new Date(connection.openedAt).toISOString(),
+    openedAt: new Date(wallClockMs(connection.openedAt)).toISOString(),
     idleMs: Math.max(0, now - connection.lastFrameAt),
     queued: connection.mailbox.size,
     paused: connection.overflowSince !== undefined,

@@ -16,6 +16,7 @@ import { ServerMetrics } from './metrics/server-metrics';
 export class Admin {
   private readonly metrics: ServerMetrics;
   private readonly history: History;
+  private readonly api: AdminApi;
   private readonly http: AdminHttp;
   private boundPort: number | undefined;
 
@@ -26,8 +27,9 @@ export class Admin {
   ) {
     this.metrics = new ServerMetrics(target);
     this.history = new History(target, this.metrics);
+    this.api = new AdminApi(target, this.metrics, this.history);
     this.http = new AdminHttp({
-      api: new AdminApi(target, this.metrics, this.history),
+      api: this.api,
       auth: new BearerAuth(options.token),
       logger,
       metrics: () => this.metrics.exposition(),
@@ -59,6 +61,7 @@ export class Admin {
 
   async start(): Promise<number> {
     this.boundPort = await this.http.listen(this.options.host, this.options.port);
+    await this.warmUp();
     this.metrics.handlerTimes.start();
     this.history.start();
     this.logger.info(
@@ -66,6 +69,16 @@ export class Admin {
       `admin listener on ${this.url}`,
     );
     return this.boundPort;
+  }
+
+  /**
+   * Renders the exposition and the status once before any request: their first run compiles prom-client's
+   * collectors and formatting and the API's code (about 20 ms of CPU, against about 5 ms for a later
+   * scrape), which would otherwise be paid by the first scrape, under load (docs/operations.md, "Cost").
+   */
+  private async warmUp(): Promise<void> {
+    await this.metrics.exposition();
+    JSON.stringify(this.api.status());
   }
 
   async stop(): Promise<void> {

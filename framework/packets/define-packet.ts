@@ -17,7 +17,7 @@ export interface ProtoCodec<T> {
 /**
  * Decodes untrusted bytes: structural validation first (depth limit, no stray groups, bounds), then
  * ts-proto's decoder (through the shared reader when `sharedReader`: see readsSharedReader); anything
- * that goes wrong becomes a PayloadError, never another exception.
+ * that goes wrong becomes a PayloadError, never another exception. `owned`: see MessageType.decode.
  */
 export function safeDecode<T>(
   name: string,
@@ -25,10 +25,11 @@ export function safeDecode<T>(
   rules: MessageRules,
   bytes: Uint8Array,
   sharedReader = false,
+  owned = false,
 ): T {
   try {
     validateMessage(bytes, rules);
-    return codec.decode(sharedReader ? readerFor(bytes) : bytes);
+    return codec.decode(sharedReader ? readerFor(bytes, owned) : bytes);
   } catch (err) {
     if (err instanceof PayloadError) throw err;
     throw new PayloadError(name, err instanceof Error ? err.message : String(err));
@@ -99,7 +100,8 @@ function base<T>(id: number, name: string, codec: ProtoCodec<T>, rules: MessageR
     name,
     encode: (message: T): Uint8Array => encodeShared(codec, message),
     encodeTransient: (message: T): Uint8Array => encodeTransientShared(codec, message),
-    decode: (bytes: Uint8Array): T => safeDecode(name, codec, rules, bytes, sharedReader),
+    decode: (bytes: Uint8Array, owned = false): T =>
+      safeDecode(name, codec, rules, bytes, sharedReader, owned),
     create: (partial?: DeepPartial<T>): T => codec.fromPartial((partial ?? {}) as never),
   };
 }

@@ -6,6 +6,7 @@
  * share the reader as ts-proto's decoders do.
  */
 import { BinaryReader } from '@bufbuild/protobuf/wire';
+import { bufferView, pooledCopy } from './field-bytes';
 
 /** The reader's own fields, set here instead of by a new reader (checked once at start-up). */
 interface ReaderInternals {
@@ -19,6 +20,17 @@ const EMPTY = new Uint8Array(0);
 /** BinaryReader whose `view` is made on first read: the base constructor's assignment lands in the setter. */
 class LazyViewReader extends BinaryReader {
   lazyView: DataView | undefined = undefined;
+  /** The bytes being read belong to the message alone (see field-bytes.ts). */
+  owned = false;
+
+  /**
+   * The next bytes field as memory the message may keep: a view when the input is owned, else a copy. The
+   * generated decoders call it when the reader has it (codegen/descriptor/copy-bytes.ts).
+   */
+  ownBytes(): Buffer {
+    const view = this.bytes();
+    return this.owned ? bufferView(view) : pooledCopy(view);
+  }
 }
 Object.defineProperty(LazyViewReader.prototype, 'view', {
   get(this: LazyViewReader): DataView {
@@ -40,13 +52,17 @@ const reusable =
   ['buf', 'len', 'pos'].every((field) => Object.prototype.hasOwnProperty.call(reader, field)) &&
   !Object.prototype.hasOwnProperty.call(reader, 'view');
 
-/** A reader over `bytes` from their start: the shared one, valid until releaseReader(). */
-export function readerFor(bytes: Uint8Array): BinaryReader {
+/**
+ * A reader over `bytes` from their start: the shared one, valid until releaseReader(). `owned`: the bytes
+ * belong to the message alone, so its bytes fields may be views of them.
+ */
+export function readerFor(bytes: Uint8Array, owned = false): BinaryReader {
   if (!reusable) return new BinaryReader(bytes);
   internals.buf = bytes;
   internals.len = bytes.length;
   internals.pos = 0;
   reader.lazyView = undefined;
+  reader.owned = owned;
   return reader;
 }
 
@@ -77,4 +93,5 @@ export function releaseReader(): void {
   internals.len = 0;
   internals.pos = 0;
   reader.lazyView = undefined;
+  reader.owned = false;
 }

@@ -12,8 +12,12 @@ export interface MessageType<T = unknown> {
    * callers that copy them at once (Transport.send / broadcast do); optional for hand-written types.
    */
   encodeTransient?(message: T): Uint8Array;
-  /** Throws PayloadError on bytes that are not a valid encoding of T. */
-  decode(bytes: Uint8Array): T;
+  /**
+   * Throws PayloadError on bytes that are not a valid encoding of T. `owned`: the bytes belong to the
+   * decoded message alone (nothing reuses or writes them later), so its bytes fields may be views of them
+   * instead of copies (a hand-written type may ignore it).
+   */
+  decode(bytes: Uint8Array, owned?: boolean): T;
   /** Builds a full message from a partial object (missing fields take their defaults). */
   create(partial?: DeepPartial<T>): T;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Ack, Bye, Hello, Kick, Welcome } from '../protocol/framework-messages';
 import type { Connection } from '../server/connection';
 import type { Session } from '../server/session';
+import { sessionClockMs } from '../server/session-clock';
 import type { CloseReason } from '../transport/close-reason';
 import type { SessionId, Transport } from '../transport/transport';
 import { seqNewer } from './request-dedup';
@@ -229,7 +230,7 @@ export class SessionKeeper {
     // Frames up to `received` stay kept until the client's next Ack: a request answered by one of them and
     // sent again is answered from it.
     state.resumedFrom = received;
-    kept.lastFrameAt = Date.now();
+    kept.lastFrameAt = sessionClockMs();
     if (kept.overflowSince !== undefined) this.transport.pauseReading(kept.session.id); // still full
     kept.session.setAway(false);
     kept.session.debug('session resumed', { replayed: replay.length, takeover });

@@ -9,6 +9,8 @@ export interface InboundFrame {
   msgId: number;
   seq: number;
   payload: Uint8Array;
+  /** The payload belongs to this frame alone (its decoded bytes fields may be views of it). */
+  owned: boolean;
 }
 
 /** What the server does for a connection's mailbox: one object shared by every connection. */
@@ -33,6 +35,7 @@ class ConnectionExtras {
  */
 export class Connection implements MailboxOptions<InboundFrame> {
   phase: 'handshake' | 'open' | 'closing' = 'handshake';
+  // openedAt, lastFrameAt, overflowSince and the rate limiter run on the session clock (session-clock.ts).
   readonly openedAt: number;
   lastFrameAt: number;
   /** When the mailbox became full (reading paused); undefined while it is not. */

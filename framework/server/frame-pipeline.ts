@@ -103,7 +103,7 @@ export class FramePipeline {
       heartbeatIntervalMs: this.host.limits.heartbeatIntervalMs,
     });
     if (this.host.resumeHello?.(connection, hello, seq, welcome)) return;
-    this.host.transport.send(session.id, Welcome.id, seq, Welcome.encode(welcome));
+    this.host.transport.send(session.id, Welcome.id, seq, encodeForSend(Welcome, welcome));
     this.host.sessionOpened(session);
   }
 
@@ -152,7 +152,7 @@ export class FramePipeline {
     const { session } = connection;
     let message: unknown;
     try {
-      message = route.type.decode(frame.payload);
+      message = route.type.decode(frame.payload, frame.owned);
     } catch (error) {
       this.badPayload(connection, frame.seq, frame.msgId, error);
       return;

@@ -13,6 +13,7 @@ import { collectMessages, exploreHandlers, unhandledRequests } from '../handlers
 import { requireAuthentication } from '../handlers/guards';
 import { composeChain, type MiddlewareLike } from '../handlers/middleware';
 import { createLogger, isLogger } from '../logging';
+import { pooledCopy } from '../packets/field-bytes';
 import { Ping, Pong } from '../protocol/framework-messages';
 import {
   SessionKeeper,
@@ -34,6 +35,7 @@ import { noObserver, type ServerObserver } from './observer';
 import { FramePipeline, type Route, type RouteTable } from './frame-pipeline';
 import { resolveServerOptions, type GameServerOptions, type ResolvedServerOptions } from './options';
 import { Session, type SessionContext } from './session';
+import { sessionClockMs } from './session-clock';
 
 // Listeners see sessions of the application's user type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -159,7 +161,7 @@ export class GameServer implements TransportHandler {
       process: this.pipeline.process,
       onError: this.pipeline.onHandlerError,
       onFull: (c) => {
-        c.overflowSince = Date.now();
+        c.overflowSince = sessionClockMs();
         this.transport.pauseReading(c.session.id);
         this.events.warn(
           'mailbox_full',
@@ -358,7 +360,8 @@ export class GameServer implements TransportHandler {
       return;
     }
     const session = new Session<unknown, object>(id, remote, this.sessionContext);
-    const connection = new Connection(session, this.options.session, Date.now(), this.connectionHooks);
+    const now = sessionClockMs();
+    const connection = new Connection(session, this.options.session, now, this.connectionHooks);
     this.connections.set(id, connection);
     session.debug('session opened');
   }
@@ -409,9 +412,10 @@ export class GameServer implements TransportHandler {
     }
     // An idle mailbox handles the frame inside push(), decoding it before any await: the transport's view is
     // enough. A frame that has to wait is copied out of the batch, which the transport reuses (unless the
-    // transport handed the bytes over as the handler's own).
+    // transport handed the bytes over as the handler's own); the copy is then the frame's own.
     const mailbox = connection.mailbox;
-    mailbox.push({ msgId, seq, payload: mailbox.busy && !owned ? payload.slice() : payload });
+    const copy = mailbox.busy && !owned;
+    mailbox.push({ msgId, seq, payload: copy ? pooledCopy(payload) : payload, owned: owned || copy });
   }
 
   onBatchEnd(): void {
@@ -445,28 +449,35 @@ export class GameServer implements TransportHandler {
     connection.session.close(reason);
   }
 
-  /** Date.now(), read once per transport batch (cleared by onBatchEnd, and by each sweep as a backstop). */
+  /** sessionClockMs(), read once per transport batch (cleared by onBatchEnd, and by each sweep as a backstop). */
   private batchClock(): number {
-    if (this.batchNow < 0) this.batchNow = Date.now();
+    if (this.batchNow < 0) this.batchNow = sessionClockMs();
     return this.batchNow;
   }
 
+  /** The clock of the sweep under way (sweepOne reads it). */
+  private sweepNow = 0;
+
+  // forEach, not for...of: an iterator result per connection per sweep is garbage even while all are idle.
   private sweep = (): void => {
     this.batchNow = -1;
-    const now = Date.now();
+    this.sweepNow = sessionClockMs();
+    this.connections.forEach(this.sweepOne);
+  };
+
+  private sweepOne = (connection: Connection): void => {
+    const now = this.sweepNow;
     const limits = this.options.session;
-    for (const connection of this.connections.values()) {
-      if (connection.phase === 'closing' || connection.session.away) continue;
-      if (connection.phase === 'handshake' && now - connection.openedAt >= limits.handshakeTimeoutMs)
-        this.closeConnection(connection, 'handshake_timeout');
-      else if (now - connection.lastFrameAt >= limits.idleTimeoutMs && !connection.mailbox.busy)
-        this.closeConnection(connection, 'idle_timeout');
-      else if (
-        connection.overflowSince !== undefined &&
-        now - connection.overflowSince >= limits.mailboxOverflowMs
-      )
-        this.closeConnection(connection, 'mailbox_overflow');
-    }
+    if (connection.phase === 'closing' || connection.session.away) return;
+    if (connection.phase === 'handshake' && now - connection.openedAt >= limits.handshakeTimeoutMs)
+      this.closeConnection(connection, 'handshake_timeout');
+    else if (now - connection.lastFrameAt >= limits.idleTimeoutMs && !connection.mailbox.busy)
+      this.closeConnection(connection, 'idle_timeout');
+    else if (
+      connection.overflowSince !== undefined &&
+      now - connection.overflowSince >= limits.mailboxOverflowMs
+    )
+      this.closeConnection(connection, 'mailbox_overflow');
   };
 
   private createKeeper(transport: Transport): SessionKeeper | undefined {

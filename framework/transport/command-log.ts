@@ -1,10 +1,12 @@
 /**
  * One turn's commands for the addon, laid out per docs/boundary.md in one growing buffer: record headers
  * little-endian, wire frames big-endian, every record on a 4-byte boundary. SEND writes the wire header
- * and payload straight into the log; consecutive SENDs to one session share one record.
+ * and payload straight into the log; consecutive SENDs to one session share one record. SEND_PAYLOAD
+ * writes only the wire header and hands the payload over beside the log (`payloads`), uncopied.
  */
-import { align4, COMMAND_HEADER_BYTES, CommandOp } from './native';
+import { align4, COMMAND_HEADER_BYTES, CommandOp, SEND_PAYLOAD_BYTES } from './native';
 import { WIRE_HEADER_BYTES } from './transport';
+import { writeFrameHeader } from './wire';
 
 const INITIAL_BYTES = 64 * 1024;
 /**
@@ -18,6 +20,8 @@ export class CommandLog {
   private view = new DataView(this.bytes.buffer);
   /** Bytes used (always a multiple of 4). */
   length = 0;
+  /** The payloads SEND_PAYLOAD records name, by index: handed to submit() with the log. */
+  readonly payloads: Uint8Array[] = [];
   /** The last record if it is a SEND: its session, header offset and unpadded end. */
   private lastSendSession = 0;
   private lastSendAt = -1;
@@ -51,6 +55,18 @@ export class CommandLog {
     this.frame(at, msgId, seq, payload);
     this.lastSendEnd = at + frameBytes;
     this.length = align4(this.lastSendEnd);
+  }
+
+  /** SEND of one frame whose payload is not copied: it must not change until this log is submitted. */
+  sendPayload(session: number, msgId: number, seq: number, payload: Uint8Array): void {
+    const start = this.length;
+    this.reserve(start + COMMAND_HEADER_BYTES + SEND_PAYLOAD_BYTES);
+    this.header(start, CommandOp.SEND_PAYLOAD, 0, session, SEND_PAYLOAD_BYTES);
+    this.view.setUint32(start + COMMAND_HEADER_BYTES, this.payloads.length, true);
+    writeFrameHeader(this.view, start + COMMAND_HEADER_BYTES + 4, payload.length, msgId, seq);
+    this.payloads.push(payload);
+    this.length = align4(start + COMMAND_HEADER_BYTES + SEND_PAYLOAD_BYTES);
+    this.lastSendAt = -1;
   }
 
   broadcast(sessions: readonly number[], msgId: number, seq: number, payload: Uint8Array): void {
@@ -90,6 +106,7 @@ export class CommandLog {
   clear(): void {
     this.length = 0;
     this.lastSendAt = -1;
+    this.payloads.length = 0;
     if (this.bytes.length > KEEP_LOG_BYTES) {
       this.bytes = new Uint8Array(INITIAL_BYTES);
       this.view = new DataView(this.bytes.buffer);
@@ -106,10 +123,7 @@ export class CommandLog {
   }
 
   private frame(at: number, msgId: number, seq: number, payload: Uint8Array): void {
-    const v = this.view;
-    v.setUint32(at, WIRE_HEADER_BYTES + payload.length, false);
-    v.setUint16(at + 4, msgId, false);
-    v.setUint32(at + 6, seq, false);
+    writeFrameHeader(this.view, at, payload.length, msgId, seq);
     this.bytes.set(payload, at + WIRE_HEADER_BYTES);
   }
 

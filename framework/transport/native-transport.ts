@@ -36,8 +36,23 @@ import { answerHttp, type HttpAnswer } from './websocket/upgrade';
 
 /** The command log is submitted early once it passes this many bytes. */
 export const SUBMIT_THRESHOLD_BYTES = 256 * 1024;
+/**
+ * With the engine on the JS thread (ioThreads 0), a payload of at least this many bytes is not copied into
+ * the log: it is handed to submit() beside it, at once (the caller's bytes are read before send() returns;
+ * epoll writes them to the socket from there and copies only what the kernel did not take). At 64 KiB four
+ * payloads already fill the log to SUBMIT_THRESHOLD_BYTES, so submitting each at once loses little batching.
+ */
+export const SEND_PAYLOAD_BYTES_MIN = 64 * 1024;
 /** shutdown() waits at most this long for the engine's CLOSE events. */
 const SHUTDOWN_WAIT_MS = 10_000;
+
+/** Views of one batch ArrayBuffer: its records' headers, its payload bytes, its address strings. */
+interface BatchViews {
+  batch: ArrayBuffer;
+  view: DataView;
+  bytes: Uint8Array;
+  text: Buffer;
+}
 
 export class NativeTransport implements Transport {
   readonly engine: NativeEngineName;
@@ -48,11 +63,14 @@ export class NativeTransport implements Transport {
   private log = new CommandLog();
   private spare = new CommandLog();
   private submitting = false;
+  /** The engine applies commands during submit() (no I/O threads): big payloads can be handed over uncopied. */
+  private readonly submitsInline: boolean;
   private submitScheduled = false;
   private stopped = false;
   /** Sessions not yet closed (connecting or open): shutdown waits for their CLOSE events. */
   private readonly live = new Set<SessionId>();
   private allClosed: (() => void) | null = null;
+  private batchViews: BatchViews | undefined = undefined;
   private readonly submitNow = (): void => this.flush();
   private readonly onEvents = (batch: ArrayBuffer, length: number, detached?: ArrayBuffer[]): void =>
     this.walk(batch, length, detached);
@@ -79,6 +97,7 @@ export class NativeTransport implements Transport {
       ...options.uring,
     };
     this.native = new binding.Engine(nativeOptions, this.onEvents);
+    this.submitsInline = options.ioThreads === 0;
   }
 
   setHandler(handler: TransportHandler): void {
@@ -111,6 +130,11 @@ export class NativeTransport implements Transport {
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
     checkSessionId(session);
     checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
+    if (payload.length >= SEND_PAYLOAD_BYTES_MIN && this.submitsInline && !this.submitting && !this.stopped) {
+      this.log.sendPayload(session, msgId, seq, payload);
+      this.flush();
+      return;
+    }
     this.log.send(session, msgId, seq, payload);
     this.queued();
   }
@@ -152,7 +176,7 @@ export class NativeTransport implements Transport {
     this.spare = log;
     this.submitting = true;
     try {
-      this.native.submit(log.buffer, log.length);
+      this.native.submit(log.buffer, log.length, log.payloads.length > 0 ? log.payloads : undefined);
     } finally {
       log.clear();
       this.submitting = false;
@@ -222,11 +246,27 @@ export class NativeTransport implements Transport {
     }
   }
 
+  /**
+   * Views of the whole batch buffer, kept while the addon reuses it: a burst of connects brings many batches
+   * of one or two events, and three views each would be most of what a connect allocates. walk() never reads
+   * past the batch's reported length.
+   */
+  private viewsOf(batch: ArrayBuffer): BatchViews {
+    if (this.batchViews?.batch !== batch) {
+      this.batchViews = {
+        batch,
+        view: new DataView(batch),
+        bytes: new Uint8Array(batch),
+        text: Buffer.from(batch),
+      };
+    }
+    return this.batchViews;
+  }
+
   /** Walks one event batch; payloads are views valid during the handler call only, detached ones are owned. */
   private walk(batch: ArrayBuffer, reported: number, detached: ArrayBuffer[] | undefined): void {
     const length = Math.min(reported, batch.byteLength);
-    const view = new DataView(batch, 0, length);
-    const bytes = new Uint8Array(batch, 0, length);
+    const { view, bytes, text } = this.viewsOf(batch);
     const h = this.handler;
     let at = 0;
     let nextDetached = 0;
@@ -254,7 +294,7 @@ export class NativeTransport implements Transport {
             break;
           case EventType.OPEN:
             this.live.add(session);
-            h.onOpen(session, Buffer.from(batch, start, size).toString('utf8'), aux);
+            h.onOpen(session, text.toString('utf8', start, start + size), aux);
             break;
           case EventType.WRITABLE:
             h.onWritable(session, true);

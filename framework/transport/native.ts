@@ -30,8 +30,11 @@ export interface NativeEngine {
   unlisten(listenerId: number): void;
   /** Returns the session id; OPEN or CLOSE follows as an event. */
   connect(host: string, port: number, timeoutMs: number): number;
-  /** Hands over this turn's command log; native copies what it keeps. */
-  submit(commands: Uint8Array, length: number): void;
+  /**
+   * Hands over this turn's command log and the payloads its SEND_PAYLOAD records name; native reads them
+   * during the call only (before it delivers any event) and copies what it keeps.
+   */
+  submit(commands: Uint8Array, length: number, payloads?: readonly Uint8Array[]): void;
   stats(): Record<string, number>;
   shutdown(): void;
 }
@@ -67,7 +70,12 @@ export const CommandOp = {
   RESUME_READ: 6,
   /** Raw reply bytes to an HTTP event (a plain request); the session closes with the reason after them. */
   HTTP_REPLY: 7,
+  /** SEND of one frame: u32 index of a payload handed to submit() beside the log, then its wire header. */
+  SEND_PAYLOAD: 8,
 } as const;
+
+/** SEND_PAYLOAD's record payload: the u32 payload index and the 10-byte wire header. */
+export const SEND_PAYLOAD_BYTES = 14;
 
 /** Records start on 4-byte boundaries. */
 export function align4(offset: number): number {

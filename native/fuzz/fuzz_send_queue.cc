@@ -1,5 +1,6 @@
-// libFuzzer harness for SendQueue (core/send_queue.h): the input is a program of append / gather / consume /
-// clear operations run against the queue and a plain byte-vector model. Every gather must return exactly the
+// libFuzzer harness for SendQueue (core/send_queue.h): the input is a program of append (copied or
+// borrowed) / gather / consume / adopt / clear operations run against the queue and a plain byte-vector
+// model; borrowed bytes are overwritten as soon as they were adopted. Every gather must return exactly the
 // model's oldest bytes (within the slice and byte bounds), and pending() must always equal the model's size.
 #include <algorithm>
 #include <cstddef>
@@ -33,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* input, size_t size) {
   if (size > 0) in.take(1);
   uint8_t next = 0;
   std::vector<uint8_t> scratch;
+  std::vector<std::vector<uint8_t>> lent;  // borrowed appends' bytes, valid until adoptBorrowed()
   fastport::ByteSlice slices[16];
   for (int ops = 0; in.left > 0 && ops < 256; ++ops) {
     switch (in.take(1) % 4) {
@@ -42,8 +44,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* input, size_t size) {
             raw % 64 == 0 ? uint32_t(fastport::SendQueue::kDedicatedBytes) + raw % 1024 : raw % 4096;
         scratch.resize(len);
         for (auto& b : scratch) b = next++;
-        queue.append(pool, scratch.data(), scratch.size());
         model.insert(model.end(), scratch.begin(), scratch.end());
+        if (raw % 3 == 1) {  // borrowed
+          lent.push_back(scratch);
+          queue.appendBorrowed(lent.back().data(), lent.back().size());
+        } else {
+          queue.append(pool, scratch.data(), scratch.size());
+        }
         break;
       }
       case 1: {  // gather within bounds, check content
@@ -67,12 +74,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* input, size_t size) {
         model.erase(model.begin(), model.begin() + std::ptrdiff_t(bytes));
         break;
       }
-      default:
-        if (in.take(1) % 8 == 0) {
+      default: {
+        uint32_t what = in.take(1) % 8;
+        if (what == 0) {
           queue.clear(pool);
           model.clear();
+        } else if (what == 1) {
+          queue.adoptBorrowed(pool);
+          if (queue.borrowing()) abort();
+          for (auto& bytes : lent) std::fill(bytes.begin(), bytes.end(), uint8_t(0xEE));
+          lent.clear();
         }
         break;
+      }
     }
     if (queue.pending() != model.size() || queue.empty() != model.empty()) abort();
   }

@@ -27,6 +27,12 @@ class RecordingBackend final : public Backend {
     calls.push_back("send " + std::to_string(id) + " " + std::to_string(length) + "B " +
                     std::to_string(frames));
   }
+  void sendFrame(SessionId id, const uint8_t* header, const uint8_t* payload, size_t length) override {
+    std::string bytes(reinterpret_cast<const char*>(header), 10);
+    bytes.append(reinterpret_cast<const char*>(payload), length);
+    calls.push_back("frame " + std::to_string(id) + " " + std::to_string(10 + length) + "B " +
+                    bytes.substr(10));
+  }
   void close(SessionId id, CloseReason r) override {
     calls.push_back("close " + std::to_string(id) + " " + kCloseReasonNames[uint8_t(r)]);
   }
@@ -71,9 +77,9 @@ ByteBuffer sampleLog() {
 
 TEST(dispatch_applies_in_order_then_flushes) {
   ByteBuffer log = sampleLog();
-  CHECK(validateCommands(log.data(), log.size(), 1 << 20).empty());
+  CHECK(validateCommands(CommandBatch{log.data(), log.size()}, 1 << 20).empty());
   RecordingBackend b;
-  applyCommands(b, log.data(), log.size(), 0, 1);
+  applyCommands(b, CommandBatch{log.data(), log.size()}, 0, 1);
   std::vector<std::string> expected = {
       "send 4 30B 2", "send 4 13B 1",         "send 5 13B 1",         "send 6 13B 1", "send 7 13B 1",
       "pause 5",      "close 6 server_close", "abort 7 server_close", "resume 5",     "flush"};
@@ -84,10 +90,10 @@ TEST(dispatch_routes_each_session_to_its_loop) {
   ByteBuffer log = sampleLog();
   ByteBuffer inbox0, inbox1;
   std::vector<ByteBuffer*> inboxes = {&inbox0, &inbox1};
-  routeCommands(log.data(), log.size(), inboxes);
+  routeCommands(CommandBatch{log.data(), log.size()}, inboxes);
   RecordingBackend loop0, loop1;
-  applyCommands(loop0, inbox0.data(), inbox0.size(), 0, 2);
-  applyCommands(loop1, inbox1.data(), inbox1.size(), 1, 2);
+  applyCommands(loop0, CommandBatch{inbox0.data(), inbox0.size()}, 0, 2);
+  applyCommands(loop1, CommandBatch{inbox1.data(), inbox1.size()}, 1, 2);
   // Even ids live on loop 0, odd ids on loop 1; the broadcast is split per loop, order kept per session.
   std::vector<std::string> even = {"send 4 30B 2", "send 4 13B 1", "send 6 13B 1", "close 6 server_close",
                                    "flush"};
@@ -104,14 +110,80 @@ TEST(dispatch_rejects_bad_payloads_before_applying_anything) {
   w.send(1, ok.data(), uint32_t(ok.size()));
   auto big = frames(1, 100);
   w.send(2, big.data(), uint32_t(big.size()));
-  CHECK(validateCommands(log.data(), log.size(), 1 << 20).empty());
-  std::string error = validateCommands(log.data(), log.size(), 50);  // second frame is 110 bytes
+  CHECK(validateCommands(CommandBatch{log.data(), log.size()}, 1 << 20).empty());
+  std::string error =
+      validateCommands(CommandBatch{log.data(), log.size()}, 50);  // second frame is 110 bytes
   CHECK(error.find("command 1") != std::string::npos);
   auto cut = frames(1, 3);
   cut.pop_back();
   ByteBuffer bad;
   CommandWriter(bad).send(3, cut.data(), uint32_t(cut.size()));
-  CHECK(!validateCommands(bad.data(), bad.size(), 1 << 20).empty());
+  CHECK(!validateCommands(CommandBatch{bad.data(), bad.size()}, 1 << 20).empty());
+}
+
+namespace {
+
+// The 10-byte wire header of a frame of payloadLength bytes (msgId 100, seq 1).
+std::vector<uint8_t> wireHeader(size_t payloadLength) {
+  std::vector<uint8_t> f = frames(1, 0);
+  uint32_t len = uint32_t(10 + payloadLength);
+  f[0] = uint8_t(len >> 24);
+  f[1] = uint8_t(len >> 16);
+  f[2] = uint8_t(len >> 8);
+  f[3] = uint8_t(len);
+  return f;
+}
+
+}  // namespace
+
+TEST(dispatch_sends_a_handed_over_payload_in_log_order_and_routes_it_as_a_copy) {
+  std::string a = "hello", b = "payload-two";
+  ByteSlice payloads[] = {{reinterpret_cast<const uint8_t*>(a.data()), a.size()},
+                          {reinterpret_cast<const uint8_t*>(b.data()), b.size()}};
+  ByteBuffer log;
+  CommandWriter w(log);
+  auto one = frames(1, 3);
+  w.send(4, one.data(), uint32_t(one.size()));
+  w.sendPayload(4, 1, wireHeader(b.size()).data());
+  w.sendPayload(5, 0, wireHeader(a.size()).data());
+  CommandBatch batch{log.data(), log.size(), payloads, 2};
+  CHECK(validateCommands(batch, 1 << 20).empty());
+  RecordingBackend inline0;
+  applyCommands(inline0, batch, 0, 1);
+  std::vector<std::string> expected = {"send 4 13B 1", "frame 4 21B payload-two", "frame 5 15B hello",
+                                       "flush"};
+  CHECK(inline0.calls == expected);
+
+  ByteBuffer inbox0, inbox1;
+  std::vector<ByteBuffer*> inboxes = {&inbox0, &inbox1};
+  routeCommands(batch, inboxes);
+  a.assign(a.size(), 'X');  // the inboxes hold copies: the handed-over bytes may change after the call
+  b.assign(b.size(), 'X');
+  RecordingBackend loop0, loop1;
+  applyCommands(loop0, CommandBatch{inbox0.data(), inbox0.size()}, 0, 2);
+  applyCommands(loop1, CommandBatch{inbox1.data(), inbox1.size()}, 1, 2);
+  std::vector<std::string> even = {"send 4 13B 1", "send 4 21B 1", "flush"};
+  std::vector<std::string> odd = {"send 5 15B 1", "flush"};
+  CHECK(loop0.calls == even);
+  CHECK(loop1.calls == odd);
+}
+
+TEST(dispatch_rejects_a_send_payload_without_its_payload_or_with_a_wrong_length) {
+  std::string a = "hello";
+  ByteSlice payloads[] = {{reinterpret_cast<const uint8_t*>(a.data()), a.size()}};
+  ByteBuffer missing;
+  CommandWriter(missing).sendPayload(4, 1, wireHeader(a.size()).data());
+  CHECK(validateCommands(CommandBatch{missing.data(), missing.size(), payloads, 1}, 1 << 20)
+            .find("names no handed-over payload") != std::string::npos);
+  ByteBuffer wrong;
+  CommandWriter(wrong).sendPayload(4, 0, wireHeader(a.size() + 1).data());
+  CHECK(validateCommands(CommandBatch{wrong.data(), wrong.size(), payloads, 1}, 1 << 20)
+            .find("does not match") != std::string::npos);
+  ByteBuffer ok;
+  CommandWriter(ok).sendPayload(4, 0, wireHeader(a.size()).data());
+  CHECK(validateCommands(CommandBatch{ok.data(), ok.size(), payloads, 1}, 1 << 20).empty());
+  CHECK(validateCommands(CommandBatch{ok.data(), ok.size(), payloads, 1}, 14).find("exceeds") !=
+        std::string::npos);
 }
 
 TEST(session_ids_encode_the_loop_and_skip_zero) {

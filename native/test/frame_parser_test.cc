@@ -1,6 +1,7 @@
 // FrameParser: every split of a byte stream yields the same frames; length limits; no early allocation.
 #include "core/frame_parser.h"
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -203,4 +204,47 @@ TEST(framer_take_body_only_for_assembled_frames) {
   CHECK(taken[1] == "whole");
   CHECK(hadBody == std::vector<bool>({true, false}));
   CHECK(!p.midFrame());
+}
+
+// The rest of a frame received straight into bodyRoom() (as epoll does with readv) gives the same frames as
+// feeding it: the room never passes what the frame still needs, grows at most 4x what arrived, is empty
+// between frames and mid-header, and the completed frame's body is the block the room pointed into.
+TEST(framer_body_received_in_room) {
+  std::string big(300000, 0);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = char(i * 13);
+  std::vector<uint8_t> s;
+  putFrame(s, 9, 3, big);
+  putFrame(s, 10, 4, "next");
+  FrameParser p;
+  std::vector<std::string> got;
+  std::vector<bool> tookBody;
+  auto onFrame = [&](uint16_t, uint32_t, const uint8_t* d, uint32_t n) {
+    fastport::PayloadBlock body = p.takeBody();  // owns d when set: read before it goes
+    tookBody.push_back(bool(body));
+    got.emplace_back(reinterpret_cast<const char*>(d), n);
+  };
+  CHECK(p.bodyRoom().len == 0);  // between frames
+  CHECK(p.feed(s.data(), 6, 1 << 20, 0, onFrame) == FrameParser::Status::kOk);
+  CHECK(p.bodyRoom().len == 0);  // header incomplete
+  size_t off = 6;
+  CHECK(p.feed(s.data() + off, 1000, 1 << 20, 0, onFrame) == FrameParser::Status::kOk);
+  off += 1000;
+  size_t frameEnd = 10 + big.size();
+  while (off < frameEnd) {
+    fastport::BodyRoom room = p.bodyRoom();
+    CHECK(room.len > 0);
+    CHECK(room.len <= frameEnd - off);
+    CHECK(p.heldBytes() - 10 + room.len <= 4 * (off - 10) + 4096);
+    size_t n = room.len < 50000 ? room.len : 50000;  // a short read fills part of the room
+    std::memcpy(room.data, s.data() + off, n);
+    p.bodyReceived(n, onFrame);
+    off += n;
+  }
+  CHECK(!p.midFrame());
+  CHECK(p.bodyRoom().len == 0);
+  CHECK(p.feed(s.data() + off, s.size() - off, 1 << 20, 0, onFrame) == FrameParser::Status::kOk);
+  CHECK_EQ(got.size(), size_t(2));
+  CHECK(got[0] == big);
+  CHECK(got[1] == "next");
+  CHECK(tookBody == std::vector<bool>({true, false}));
 }

@@ -152,3 +152,44 @@ TEST(send_queue_starts_an_empty_queue_in_a_small_block_of_its_own) {
   q.clear(pool);
   CHECK_EQ(pool.freeBlocks(), size_t(1));
 }
+
+TEST(send_queue_borrowed_bytes_are_not_copied_until_adopted) {
+  BlockPool pool(64, 8);
+  SendQueue q;
+  std::string caller(100, 'b');
+  q.appendBorrowed(reinterpret_cast<const uint8_t*>(caller.data()), caller.size());
+  append(q, pool, "tail");  // behind the borrowed bytes, in a block of the queue's own
+  CHECK(q.borrowing());
+  CHECK_EQ(q.pending(), size_t(104));
+  ByteSlice first;
+  CHECK_EQ(q.gather(&first, 1), size_t(1));
+  CHECK(first.data == reinterpret_cast<const uint8_t*>(caller.data()));  // the caller's memory itself
+  q.consume(pool, 30);  // the kernel took 30 bytes straight from it
+  q.adoptBorrowed(pool);
+  CHECK(!q.borrowing());
+  caller.assign(caller.size(), 'X');  // the caller may reuse its bytes now
+  CHECK(gatherAll(q) == std::string(70, 'b') + "tail");
+  q.consume(pool, q.pending());
+  CHECK(q.empty());
+}
+
+TEST(send_queue_adopts_a_big_borrowed_rest_into_one_block_and_releases_consumed_borrows) {
+  BlockPool pool(64, 8);
+  SendQueue q;
+  std::string big(1000, 0);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = char(i * 13 + 1);
+  q.appendBorrowed(reinterpret_cast<const uint8_t*>(big.data()), big.size());
+  q.appendBorrowed(reinterpret_cast<const uint8_t*>(big.data()), 10);
+  q.consume(pool, 1000);  // the first borrow went out whole: released, nothing freed
+  CHECK(q.borrowing());
+  q.adoptBorrowed(pool);
+  CHECK(!q.borrowing());
+  CHECK(gatherAll(q) == big.substr(0, 10));
+  q.clear(pool);
+  q.appendBorrowed(reinterpret_cast<const uint8_t*>(big.data()), big.size());
+  q.adoptBorrowed(pool);  // larger than a pooled block: a block of its own
+  std::vector<ByteSlice> slices(4);
+  CHECK_EQ(q.gather(slices.data(), 4), size_t(1));
+  CHECK(slices[0].data != reinterpret_cast<const uint8_t*>(big.data()));
+  CHECK(gatherAll(q) == big);
+}

@@ -2,6 +2,7 @@
 #include "core/session_core.h"
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "check.h"
@@ -13,9 +14,25 @@ namespace {
 struct Kernel final : SessionIo {
   SessionCore* core = nullptr;
   int readChanges = 0, sendStarts = 0, finishes = 0, released = 0;
+  bool synchronous = false;  // as epoll: startSend writes at once
+  size_t acceptBytes = 0;    // with synchronous: what the "kernel" takes per startSend
+  std::string written;       // with synchronous: the bytes it took
+  bool sendsSynchronously() const override { return synchronous; }
   std::unique_ptr<CoreSession> newSession() override { return std::make_unique<CoreSession>(); }
   void readInterestChanged(CoreSession&) override { ++readChanges; }
-  void startSend(CoreSession&) override { ++sendStarts; }
+  void startSend(CoreSession& s) override {
+    ++sendStarts;
+    if (!synchronous) return;
+    ByteSlice slices[16];
+    size_t n = s.queue.gather(slices, 16, acceptBytes);
+    size_t took = 0;
+    for (size_t i = 0; i < n; ++i) {
+      written.append(reinterpret_cast<const char*>(slices[i].data), slices[i].len);
+      took += slices[i].len;
+    }
+    s.queue.consume(core->pool(), took);
+    core->sent(s, took);
+  }
   void sendNow(CoreSession&) override {}
   void finishOutput(CoreSession&) override { ++finishes; }
   void closed(CoreSession& s) override {
@@ -161,6 +178,15 @@ TEST(session_core_close_drains_then_fins) {
   CHECK_EQ(w.counters.sendBytesPending.get(), uint64_t(0));
 }
 
+TEST(session_core_close_with_nothing_pending_fins_before_it_closes) {
+  World w;
+  w.open(5);
+  w.core.close(5, CloseReason::kServerClose);  // everything went out before: no drain, but still a FIN
+  CHECK_EQ(w.kernel.finishes, 1);
+  CHECK_EQ(w.counters.closed.get(), uint64_t(1));
+  CHECK(w.core.find(5) == nullptr);
+}
+
 TEST(session_core_broadcast_queues_one_shared_copy_with_exact_pending_bytes) {
   World w;
   CoreSession& a = w.open(5);
@@ -199,6 +225,47 @@ TEST(session_core_broadcast_above_the_hard_limit_closes_that_member_only) {
   CHECK(w.core.find(6) == nullptr);  // closed backpressure
   CHECK_EQ(a.pendingBytes, size_t(2000));
   CHECK_EQ(w.counters.sendBytesPending.get(), uint64_t(2000));
+}
+
+TEST(session_core_borrows_a_sends_frames_until_flush_and_keeps_only_what_the_kernel_left) {
+  World w;
+  w.kernel.synchronous = true;
+  w.kernel.acceptBytes = 250;
+  CoreSession& a = w.open(5);
+  std::vector<uint8_t> f = frameBytes(400);
+  for (size_t i = 10; i < f.size(); ++i) f[i] = uint8_t(i * 7);
+  std::vector<uint8_t> expected = f;
+  w.core.send(5, f.data(), f.size(), 1);
+  CHECK(a.queue.borrowing());
+  w.core.send(5, f.data(), f.size(), 1);  // a second record of the same turn borrows too
+  CHECK_EQ(a.pendingBytes, size_t(800));
+  w.core.flush();
+  CHECK(!a.queue.borrowing());  // the rest was copied before flush() returned
+  CHECK_EQ(a.pendingBytes, size_t(550));
+  CHECK_EQ(w.counters.sendBytesPending.get(), uint64_t(550));
+  std::fill(f.begin(), f.end(), uint8_t(0xEE));  // the command log is reused after the call
+  w.kernel.acceptBytes = SIZE_MAX;
+  w.core.send(5, f.data(), 10, 1);  // bytes pending from before: copied behind them, not borrowed
+  CHECK(!a.queue.borrowing());
+  w.core.flush();
+  std::string all(expected.begin(), expected.end());
+  all += all;
+  all.append(10, char(0xEE));
+  CHECK(w.kernel.written == all);
+  CHECK_EQ(a.pendingBytes, size_t(0));
+}
+
+TEST(session_core_drops_the_borrow_of_a_session_closed_before_flush) {
+  World w;
+  w.kernel.synchronous = true;
+  w.open(5);
+  std::vector<uint8_t> f = frameBytes(400);
+  w.core.send(5, f.data(), f.size(), 1);
+  w.core.abort(5, CloseReason::kServerClose);
+  w.core.flush();
+  CHECK(w.core.find(5) == nullptr);
+  CHECK(w.kernel.written.empty());
+  CHECK_EQ(w.counters.sendBytesPending.get(), uint64_t(0));
 }
 
 }  // namespace fastport

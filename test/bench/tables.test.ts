@@ -30,5 +30,6 @@ describe('bench runner tables', () => {
     expect(parseCli([]).idleConns).toBe(10_000);
     expect(parseCli(['--idle-conns', '1000']).idleConns).toBe(1000);
     expect(() => parseCli(['--idle-conns', '0'])).toThrow('--idle-conns: expected a whole number >= 1');
+    expect(() => parseCli(['--idle-conns', '1'])).toThrow('--idle-conns: at least 2 (one per burst)');
   });
 });

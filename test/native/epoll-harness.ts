@@ -17,7 +17,10 @@ export interface RawBinding {
   engines(): string[];
   probeUring(): string;
   closeReasons(): string[];
-  Engine: new (options: object, onEvents: (batch: ArrayBuffer, length: number) => void) => RawEngine;
+  Engine: new (
+    options: object,
+    onEvents: (batch: ArrayBuffer, length: number, detached?: ArrayBuffer[]) => void,
+  ) => RawEngine;
 }
 
 // FASTPORT_ADDON points at another build (e.g. the ASan one from `npm run build:native:asan`).

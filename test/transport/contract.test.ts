@@ -99,6 +99,25 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       expect(owned.map((f) => f.seq)).toEqual(impl.name !== 'node' ? [1, 3, 4, 6] : []);
     });
 
+    it('sends the bytes a payload held at send(), even when the caller reuses it at once (kernel full or not)', async () => {
+      const s = await server({ sendHardLimit: 64 * MiB });
+      const c = await client(s.port, { paused: true }); // the kernel cannot take all of it at once
+      const id = await s.rec.nextOpen();
+      const sizes = [40 * KiB, 100, 1 * MiB - 10, 256 * KiB, 3, 1 * MiB - 10];
+      const reused = Buffer.alloc(1 * MiB);
+      sizes.forEach((size, i) => {
+        pattern(size, i).copy(reused);
+        s.transport.send(id, 100, i + 1, reused.subarray(0, size));
+        reused.fill(0xee); // the caller's buffer changes right after the call
+      });
+      c.socket.resume();
+      await c.until(() => c.frames.length === sizes.length, 'every frame');
+      c.frames.forEach((f, i) => {
+        expect([f.seq, f.payload.length]).toEqual([i + 1, sizes[i]]);
+        expect(f.payload.equals(pattern(sizes[i], i)), `frame ${i} bytes`).toBe(true);
+      });
+    });
+
     it('delivers 100 frames written in one write, in order', async () => {
       const s = await server();
       const c = await client(s.port);
@@ -290,6 +309,21 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       await c.waitClosed();
       expect(c.error?.code, 'the peer saw a reset').toBeUndefined();
       expect(c.frames.slice(1).map((f) => f.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect((await s.rec.closed(id)).reason).toBe('server_close');
+    });
+
+    it('close() after every frame went out, with unread input, ends in FIN and not a reset', async () => {
+      const s = await server();
+      s.rec.onOpenHook = (id) => s.transport.pauseReading(id);
+      const c = await client(s.port);
+      const id = await s.rec.nextOpen();
+      await c.write(Buffer.concat(Array.from({ length: 20 }, (_, i) => frame(100, i, pattern(1000, i))))); // unread
+      s.transport.send(id, 200, 1, pattern(100, 1));
+      await c.until(() => c.frames.length === 1, 'the frame, in an earlier turn than the close');
+      s.transport.close(id, 'server_close');
+      await c.waitClosed();
+      expect(c.error?.code, 'the peer saw a reset').toBeUndefined();
+      expect(c.ended).toBe(true);
       expect((await s.rec.closed(id)).reason).toBe('server_close');
     });
 

@@ -7,6 +7,7 @@ import {
   CLOSE_REASONS,
   NativeTransport,
   resolveOptions,
+  SEND_PAYLOAD_BYTES_MIN,
   SUBMIT_THRESHOLD_BYTES,
 } from '../../framework/transport';
 import {
@@ -21,12 +22,14 @@ interface Fake {
   binding: NativeBinding;
   onSubmit?: () => void;
   submits: Buffer[];
+  /** The payloads handed over with each submit (copied at the call, as native reads them then). */
+  payloads: Buffer[][];
   options: NativeEngineOptions[];
   emit(records: Buffer): void;
 }
 
 function fakeBinding(): Fake {
-  const fake: Fake = { submits: [], options: [], emit: () => undefined } as unknown as Fake;
+  const fake: Fake = { submits: [], payloads: [], options: [], emit: () => undefined } as unknown as Fake;
   class Engine {
     constructor(options: NativeEngineOptions, onEvents: (batch: ArrayBuffer, length: number) => void) {
       fake.options.push(options);
@@ -43,8 +46,9 @@ function fakeBinding(): Fake {
     connect(): number {
       return 77;
     }
-    submit(commands: Uint8Array, length: number): void {
+    submit(commands: Uint8Array, length: number, payloads?: readonly Uint8Array[]): void {
       fake.submits.push(Buffer.from(commands.subarray(0, length)));
+      fake.payloads.push((payloads ?? []).map((p) => Buffer.from(p)));
       fake.onSubmit?.();
     }
     stats(): Record<string, number> {
@@ -79,13 +83,12 @@ function event(
   return out;
 }
 
-function make(): { fake: Fake; transport: NativeTransport; rec: Recorder } {
+function make(
+  ioThreads = 2,
+  maxFrameBytes = 4096,
+): { fake: Fake; transport: NativeTransport; rec: Recorder } {
   const fake = fakeBinding();
-  const transport = new NativeTransport(
-    fake.binding,
-    'epoll',
-    resolveOptions({ maxFrameBytes: 4096, ioThreads: 2 }),
-  );
+  const transport = new NativeTransport(fake.binding, 'epoll', resolveOptions({ maxFrameBytes, ioThreads }));
   const rec = new Recorder();
   transport.setHandler(rec);
   return { fake, transport, rec };
@@ -178,6 +181,33 @@ describe('NativeTransport seam (fake binding)', () => {
     at += 12;
     expect([log[at], log[at + 1], log.readUInt32LE(at + 4)]).toEqual([3, CLOSE_REASONS.indexOf('kicked'), 7]);
     expect(log.length).toBe(at + 12);
+  });
+
+  it('hands a big payload over beside the log at once on an inline engine (SEND_PAYLOAD), copied with I/O threads', () => {
+    const { fake, transport } = make(0, 1 << 20);
+    const big = Buffer.alloc(SEND_PAYLOAD_BYTES_MIN, 7);
+    transport.send(7, 100, 1, Buffer.from([0xaa])); // queued first: submitted with it, in order
+    transport.send(9, 101, 2, big);
+    expect(fake.submits).toHaveLength(1); // the caller's bytes were read before send() returned
+    const log = fake.submits[0];
+    const at = (12 + 11 + 3) & ~3;
+    // SEND_PAYLOAD: op 8, session 9, 14 bytes: payload index 0, then the frame's wire header.
+    expect([log[at], log.readUInt32LE(at + 4), log.readUInt32LE(at + 8), log.readUInt32LE(at + 12)]).toEqual([
+      8, 9, 14, 0,
+    ]);
+    expect([log.readUInt32BE(at + 16), log.readUInt16BE(at + 20), log.readUInt32BE(at + 22)]).toEqual([
+      10 + big.length,
+      101,
+      2,
+    ]);
+    expect(log.length).toBe(at + 28);
+    expect(fake.payloads[0]).toEqual([big]);
+    transport.send(9, 102, 3, Buffer.alloc(SEND_PAYLOAD_BYTES_MIN - 1)); // below the threshold: in the log
+    expect(fake.submits).toHaveLength(1);
+
+    const threaded = make(2, 1 << 20);
+    threaded.transport.send(9, 101, 2, big);
+    expect(threaded.fake.submits).toHaveLength(0); // with I/O threads the payload is copied into the log
   });
 
   it('submits early past the size threshold and after each event batch', () => {

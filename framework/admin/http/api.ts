@@ -1,6 +1,7 @@
 import { Notice } from '../../protocol/framework-messages';
 import type { EngineName, SessionId } from '../../transport/transport';
 import { membersByRoom, viewSession, type AdminTarget, type SessionView } from '../admin-target';
+import { sessionClockMs } from '../../server/session-clock';
 import type { History, Sample } from '../history';
 import type { ServerMetrics } from '../metrics/server-metrics';
 import { HttpError, optionalText } from './respond';
@@ -79,7 +80,7 @@ export class AdminApi {
   }
 
   sessions(page: Page): { total: number; offset: number; limit: number; sessions: SessionView[] } {
-    const now = Date.now();
+    const now = sessionClockMs();
     const sessions: SessionView[] = [];
     let index = 0;
     for (const connection of this.target.connections()) {

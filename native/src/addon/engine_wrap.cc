@@ -134,11 +134,31 @@ Napi::Value EngineWrap::connect(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, id);
 }
 
+namespace {
+
+// The payloads handed over beside a command log (SEND_PAYLOAD records): Uint8Arrays, read during the call.
+void readPayloads(const Napi::Array& list, std::vector<ByteSlice>& out) {
+  uint32_t n = list.Length();
+  out.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    Napi::Value v = list.Get(i);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      throw Napi::TypeError::New(list.Env(), "fastport Engine.submit: payloads must be Uint8Arrays");
+    }
+    Napi::Uint8Array bytes = v.As<Napi::Uint8Array>();
+    out.push_back(ByteSlice{bytes.Data(), bytes.ByteLength()});
+  }
+}
+
+}  // namespace
+
 Napi::Value EngineWrap::submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!driver_) return env.Undefined();  // late flushes after shutdown are dropped
-  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber()) {
-    throw Napi::TypeError::New(env, "fastport Engine.submit(commands: Uint8Array, length: number)");
+  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber() ||
+      (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsArray())) {
+    throw Napi::TypeError::New(
+        env, "fastport Engine.submit(commands: Uint8Array, length: number, payloads?: Uint8Array[])");
   }
   Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
   if (ta.TypedArrayType() != napi_uint8_array) {
@@ -149,7 +169,12 @@ Napi::Value EngineWrap::submit(const Napi::CallbackInfo& info) {
   if (!(length >= 0 && length <= double(bytes.ByteLength())) || std::floor(length) != length) {
     throw Napi::RangeError::New(env, "fastport Engine.submit: length must be 0 .. commands.byteLength");
   }
-  std::string error = driver_->submit(bytes.Data(), size_t(length));
+  std::vector<ByteSlice>& payloads = submitPayloads_;
+  payloads.clear();
+  if (info.Length() > 2 && info[2].IsArray()) readPayloads(info[2].As<Napi::Array>(), payloads);
+  std::string error =
+      driver_->submit(CommandBatch{bytes.Data(), size_t(length), payloads.data(), payloads.size()});
+  payloads.clear();
   if (!error.empty()) throw Napi::Error::New(env, "fastport Engine.submit: " + error);
   return env.Undefined();
 }

@@ -44,6 +44,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::FunctionReference onEvents_;
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
   Napi::Reference<Napi::ArrayBuffer> batch_;  // reused between calls (JS must not keep it)
+  std::vector<ByteSlice> submitPayloads_;     // a submit call's handed-over payloads (kept for its capacity)
   size_t batchCapacity_ = 0;
   int delivering_ = 0;                                        // nesting depth of onEvents calls
   std::vector<std::pair<const char*, uint64_t>> finalStats_;  // stats() after shutdown

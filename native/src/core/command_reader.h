@@ -1,11 +1,14 @@
 // Walks a command log (JS -> native, docs/boundary.md "Commands"): u8 op, u8 reason, u16 reserved,
-// u32 session (BROADCAST: id count), u32 length, payload, padded to 4 bytes. Every bound is checked.
+// u32 session (BROADCAST: id count), u32 length, payload, padded to 4 bytes. Every bound is checked
+// (SEND_PAYLOAD's payload index against the payloads handed over with the log: engine/command_dispatch.h).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 
+#include "core/byte_slice.h"
 #include "core/session_id.h"
+#include "core/wire.h"
 
 namespace fastport {
 
@@ -16,10 +19,13 @@ enum class CommandOp : uint8_t {
   kAbort = 4,
   kPauseRead = 5,
   kResumeRead = 6,
-  kHttpReply = 7  // the reply to an HTTP event, then a close with reason (0: server_close)
+  kHttpReply = 7,   // the reply to an HTTP event, then a close with reason (0: server_close)
+  kSendPayload = 8  // SEND of one frame: its wire header here, its payload one handed over beside the log
 };
 
 inline constexpr size_t kCommandHeaderBytes = 12;
+// SEND_PAYLOAD's body: u32 payload index, then the frame's 10-byte wire header.
+inline constexpr uint32_t kSendPayloadBytes = 4 + kWireHeaderBytes;
 
 struct Command {
   CommandOp op;
@@ -36,6 +42,23 @@ struct Command {
   }
   const uint8_t* broadcastFrames() const { return payload + size_t(session) * 4; }
   uint32_t broadcastFramesLength() const { return length - session * 4; }
+
+  // SEND_PAYLOAD: which handed-over payload, and the frame's wire header.
+  uint32_t payloadIndex() const {
+    uint32_t i;
+    std::memcpy(&i, payload, 4);
+    return i;
+  }
+  const uint8_t* wireHeader() const { return payload + 4; }
+};
+
+// A command log and the payloads handed over beside it (SEND_PAYLOAD records name them by index). Both stay
+// valid and unchanged for the whole submit call.
+struct CommandBatch {
+  const uint8_t* log;
+  size_t length;
+  const ByteSlice* payloads = nullptr;
+  size_t payloadCount = 0;
 };
 
 class CommandReader {
@@ -49,7 +72,7 @@ class CommandReader {
     if (len_ - off_ < kCommandHeaderBytes) return fail("truncated command header");
     const uint8_t* p = data_ + off_;
     uint8_t op = p[0];
-    if (op < 1 || op > 7) return fail("unknown command op");
+    if (op < 1 || op > 8) return fail("unknown command op");
     out.op = CommandOp(op);
     out.reason = p[1];
     std::memcpy(&out.session, p + 4, 4);
@@ -58,6 +81,9 @@ class CommandReader {
     out.payload = p + kCommandHeaderBytes;
     if (out.op == CommandOp::kBroadcast && uint64_t(out.session) * 4 > out.length) {
       return fail("broadcast id list runs past its payload");
+    }
+    if (out.op == CommandOp::kSendPayload && out.length != kSendPayloadBytes) {
+      return fail("send-payload record is not a payload index and a wire header");
     }
     off_ += (kCommandHeaderBytes + out.length + 3) & ~size_t(3);
     return true;

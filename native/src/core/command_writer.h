@@ -14,6 +14,21 @@ class CommandWriter {
   explicit CommandWriter(ByteBuffer& out) : out_(out) {}
 
   void send(SessionId s, const uint8_t* frames, uint32_t len) { put(CommandOp::kSend, 0, s, frames, len); }
+  // A SEND of one frame given as its 10-byte wire header and its payload.
+  void sendFrame(SessionId s, const uint8_t* wireHeader, const uint8_t* payload, uint32_t len) {
+    uint32_t frame = kWireHeaderBytes + len;
+    uint8_t* p = header(CommandOp::kSend, 0, s, frame);
+    std::memcpy(p, wireHeader, kWireHeaderBytes);
+    if (len) std::memcpy(p + kWireHeaderBytes, payload, len);
+    finish(frame);
+  }
+  // A SEND_PAYLOAD record: the frame's wire header, its payload the handed-over payloads[index].
+  void sendPayload(SessionId s, uint32_t index, const uint8_t* wireHeader) {
+    uint8_t* p = header(CommandOp::kSendPayload, 0, s, kSendPayloadBytes);
+    std::memcpy(p, &index, 4);
+    std::memcpy(p + 4, wireHeader, kWireHeaderBytes);
+    finish(kSendPayloadBytes);
+  }
   void control(CommandOp op, SessionId s, uint8_t reason = 0) { put(op, reason, s, nullptr, 0); }
   // BROADCAST of frames to ids[0..count).
   void broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, uint32_t len) {

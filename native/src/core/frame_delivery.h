@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "core/close_reason.h"
 #include "core/counters.h"
@@ -11,27 +12,29 @@
 
 namespace fastport {
 
-// Feeds len bytes to the session's parser and appends one FRAME record per complete frame (counted in
-// framesIn); a payload the writer detaches leaves as its own block (the parser's body when the frame was
-// assembled there, else one copy). Returns CloseReason::kNone, or the reason to close for a bad header:
-// frame_too_large (announced length above maxFrameBytes, nothing allocated) or frame_invalid (length below
-// the header).
-inline CloseReason deliverFrames(FrameParser& parser, SessionId id, const uint8_t* data, size_t len,
-                                 uint32_t maxFrameBytes, uint64_t nowMs, EventWriter& events,
-                                 Counter& framesIn) {
+namespace frame_delivery_detail {
+
+// One FRAME record per completed frame; a payload the writer detaches leaves as its own block (the parser's
+// body when the frame was assembled there, else one copy).
+struct RecordFrames {
+  FrameParser& parser;
+  SessionId id;
+  EventWriter& events;
   uint64_t frames = 0;
-  auto status = parser.feed(data, len, maxFrameBytes, nowMs,
-                            [&](uint16_t msgId, uint32_t seq, const uint8_t* payload, uint32_t payloadLen) {
-                              ++frames;
-                              if (events.detaches(payloadLen)) {
-                                PayloadBlock body = parser.takeBody();
-                                if (!body) body = copyToBlock(payload, payloadLen);
-                                events.frameDetached(id, msgId, seq, std::move(body), payloadLen);
-                                return;
-                              }
-                              events.frame(id, msgId, seq, payload, payloadLen);
-                            });
-  framesIn.add(frames);
+
+  void operator()(uint16_t msgId, uint32_t seq, const uint8_t* payload, uint32_t payloadLen) {
+    ++frames;
+    if (events.detaches(payloadLen)) {
+      PayloadBlock body = parser.takeBody();
+      if (!body) body = copyToBlock(payload, payloadLen);
+      events.frameDetached(id, msgId, seq, std::move(body), payloadLen);
+      return;
+    }
+    events.frame(id, msgId, seq, payload, payloadLen);
+  }
+};
+
+inline CloseReason closeReasonOf(FrameParser::Status status) {
   switch (status) {
     case FrameParser::Status::kOk:
       return CloseReason::kNone;
@@ -41,6 +44,31 @@ inline CloseReason deliverFrames(FrameParser& parser, SessionId id, const uint8_
       return CloseReason::kFrameInvalid;
   }
   return CloseReason::kFrameInvalid;
+}
+
+}  // namespace frame_delivery_detail
+
+// Feeds len bytes to the session's parser and appends one FRAME record per complete frame (counted in
+// framesIn); a payload the writer detaches leaves as its own block (the parser's body when the frame was
+// assembled there, else one copy). Returns CloseReason::kNone, or the reason to close for a bad header:
+// frame_too_large (announced length above maxFrameBytes, nothing allocated) or frame_invalid (length below
+// the header).
+inline CloseReason deliverFrames(FrameParser& parser, SessionId id, const uint8_t* data, size_t len,
+                                 uint32_t maxFrameBytes, uint64_t nowMs, EventWriter& events,
+                                 Counter& framesIn) {
+  frame_delivery_detail::RecordFrames record{parser, id, events};
+  auto status = parser.feed(data, len, maxFrameBytes, nowMs, record);
+  framesIn.add(record.frames);
+  return frame_delivery_detail::closeReasonOf(status);
+}
+
+// n payload bytes were received straight into parser.bodyRoom(): the FRAME record when that completed the
+// frame (its block leaves as it is when the writer detaches it).
+inline void deliverBodyReceived(FrameParser& parser, SessionId id, size_t n, EventWriter& events,
+                                Counter& framesIn) {
+  frame_delivery_detail::RecordFrames record{parser, id, events};
+  parser.bodyReceived(n, record);
+  framesIn.add(record.frames);
 }
 
 }  // namespace fastport

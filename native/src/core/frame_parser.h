@@ -1,7 +1,8 @@
 // Splits one session's received byte stream into wire frames. Complete frames are handed out straight from
 // the caller's buffer; only an incomplete frame's bytes are kept (header in place, payload on the heap, the
 // heap part allocated only after the header's length passed the checks, and freed when the frame completes,
-// unless the frame's consumer takes it with takeBody()).
+// unless the frame's consumer takes it with takeBody()). An engine may receive the rest of an incomplete
+// frame straight into that heap part (bodyRoom(), bodyReceived()) instead of feeding it through its buffer.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +13,12 @@
 #include "core/wire.h"
 
 namespace fastport {
+
+// Writable bytes: where an engine may receive the rest of a frame's payload.
+struct BodyRoom {
+  uint8_t* data = nullptr;
+  size_t len = 0;
+};
 
 class FrameParser {
  public:
@@ -31,6 +38,25 @@ class FrameParser {
   size_t heldBytes() const { return headHave_ + bodyHave_; }
   // Frees any kept bytes (session closing).
   void reset() { resetFrame(); }
+  // Where the incomplete frame's next payload bytes may be received directly: at most what the frame still
+  // needs, in its payload block (grown as feed() grows it, never past 4x what arrived). Empty between frames
+  // and while the header is incomplete.
+  BodyRoom bodyRoom() {
+    if (headHave_ < kWireHeaderBytes) return {};
+    uint32_t payloadLen = readBe32(head_) - kWireHeaderBytes;
+    reserveBody(bodyHave_ + 1, payloadLen);
+    uint32_t room = bodyCap_ - bodyHave_;
+    uint32_t need = payloadLen - bodyHave_;
+    return {body_.get() + bodyHave_, room < need ? room : need};
+  }
+  // n bytes (at most bodyRoom().len) were written at bodyRoom().data; the frame is handed to onFrame (as in
+  // feed()) when that completed it.
+  template <class OnFrame>
+  void bodyReceived(size_t n, OnFrame&& onFrame) {
+    bodyHave_ += uint32_t(n);
+    uint32_t payloadLen = readBe32(head_) - kWireHeaderBytes;
+    if (bodyHave_ == payloadLen) completeBody(payloadLen, onFrame);
+  }
   // Only inside onFrame: the heap block holding this frame's payload (exactly payloadLen bytes), which the
   // caller then owns; empty when the payload lies in the caller's bytes (a frame complete within one feed).
   PayloadBlock takeBody() {
@@ -51,6 +77,13 @@ class FrameParser {
     bodyCap_ = 0;
     body_.reset();
     handingBody_ = false;
+  }
+  template <class OnFrame>
+  void completeBody(uint32_t payloadLen, OnFrame& onFrame) {
+    handingBody_ = true;
+    onFrame(readBe16(head_ + 4), readBe32(head_ + 6), body_.get(), payloadLen);
+    handingBody_ = false;
+    resetFrame();
   }
   // Grows the body with realloc, which copies what arrived when it cannot grow the block in place.
   void reserveBody(uint32_t need, uint32_t payloadLen) {
@@ -127,12 +160,7 @@ FrameParser::Status FrameParser::feed(const uint8_t* data, size_t len, uint32_t 
     std::memcpy(body_.get() + bodyHave_, data + off, take);
     bodyHave_ += take;
     off += take;
-    if (bodyHave_ == payloadLen) {
-      handingBody_ = true;
-      onFrame(readBe16(head_ + 4), readBe32(head_ + 6), body_.get(), payloadLen);
-      handingBody_ = false;
-      resetFrame();
-    }
+    if (bodyHave_ == payloadLen) completeBody(payloadLen, onFrame);
   }
   return Status::kOk;
 }

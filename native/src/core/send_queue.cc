@@ -45,10 +45,14 @@ void BlockPool::put(uint8_t* block) {
 }
 
 SendQueue::SendQueue(SendQueue&& other) noexcept
-    : blocks_(std::move(other.blocks_)), head_(other.head_), pending_(other.pending_) {
+    : blocks_(std::move(other.blocks_)),
+      head_(other.head_),
+      pending_(other.pending_),
+      borrowed_(other.borrowed_) {
   other.blocks_.clear();
   other.head_ = 0;
   other.pending_ = 0;
+  other.borrowed_ = 0;
 }
 
 SendQueue& SendQueue::operator=(SendQueue&& other) noexcept {
@@ -57,9 +61,11 @@ SendQueue& SendQueue::operator=(SendQueue&& other) noexcept {
     blocks_ = std::move(other.blocks_);
     head_ = other.head_;
     pending_ = other.pending_;
+    borrowed_ = other.borrowed_;
     other.blocks_.clear();
     other.head_ = 0;
     other.pending_ = 0;
+    other.borrowed_ = 0;
   }
   return *this;
 }
@@ -98,6 +104,32 @@ void SendQueue::appendShared(SharedPayload& shared) {
   // The payload's bytes are const: data is only read through gather().
   auto* data = const_cast<uint8_t*>(shared.data());
   blocks_.push_back(Block{data, 0, uint32_t(len), uint32_t(len), false, &shared});
+}
+
+void SendQueue::appendBorrowed(const uint8_t* data, size_t len) {
+  if (len == 0) return;
+  pending_ += len;
+  ++borrowed_;
+  // Only read through gather(); capacity == end, so nothing is appended behind it.
+  auto* bytes = const_cast<uint8_t*>(data);
+  blocks_.push_back(Block{bytes, 0, uint32_t(len), uint32_t(len), false, nullptr, true});
+}
+
+void SendQueue::adoptBorrowed(BlockPool& pool) {
+  for (size_t i = head_; i < blocks_.size() && borrowed_ > 0; ++i) {
+    Block& b = blocks_[i];
+    if (!b.borrowed) continue;
+    size_t len = b.end - b.begin;
+    // As append() stores them: a small rest in a small block (see kSmallBytes), up to a pooled block's
+    // size in one (later appends fill it), a bigger one in a block of its own.
+    bool small = len <= kSmallBytes && kSmallBytes < pool.blockSize();
+    bool pooled = !small && len <= pool.blockSize();
+    size_t capacity = small ? kSmallBytes : pooled ? pool.blockSize() : len;
+    uint8_t* own = pooled ? pool.get() : new uint8_t[capacity];
+    std::memcpy(own, b.data + b.begin, len);
+    b = Block{own, 0, uint32_t(len), uint32_t(capacity), pooled, nullptr};
+    --borrowed_;
+  }
 }
 
 size_t SendQueue::gather(ByteSlice* out, size_t maxSlices, size_t maxBytes) const {
@@ -141,6 +173,7 @@ void SendQueue::clear(BlockPool& pool) {
   blocks_.clear();  // keeps the vector's few bytes of capacity for the next burst
   head_ = 0;
   pending_ = 0;
+  borrowed_ = 0;
 }
 
 void SendQueue::clear() {
@@ -148,10 +181,13 @@ void SendQueue::clear() {
   blocks_.clear();
   head_ = 0;
   pending_ = 0;
+  borrowed_ = 0;
 }
 
 void SendQueue::release(BlockPool* pool, Block& b) {
-  if (b.shared) {
+  if (b.borrowed) {
+    --borrowed_;  // the caller's bytes: nothing to free
+  } else if (b.shared) {
     b.shared->unref();
   } else if (b.pooled && pool) {
     pool->put(b.data);

@@ -1,17 +1,15 @@
-// One session's outgoing bytes: frames copied in from JS's command buffer, gathered into slices for one
-// writev / send, and released only after the kernel accepted them ("delayed consume"). Partial writes just
-// consume fewer bytes; a large frame spans several blocks and goes out over several writes (streamed).
+// One session's outgoing bytes: frames copied in from JS's command buffer (or borrowed from it while the
+// engine writes synchronously, see appendBorrowed), gathered into slices for one writev / send, and released
+// only after the kernel accepted them ("delayed consume"). Partial writes just consume fewer bytes; a large
+// frame spans several blocks and goes out over several writes (streamed).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-namespace fastport {
+#include "core/byte_slice.h"
 
-struct ByteSlice {
-  const uint8_t* data;
-  size_t len;
-};
+namespace fastport {
 
 // One copy of a broadcast's frames that many sessions' queues point at (reference-counted, one I/O loop:
 // not thread-safe). The creator holds a reference while it hands the payload out; the last release frees it.
@@ -65,6 +63,13 @@ class SendQueue {
   void append(BlockPool& pool, const uint8_t* data, size_t len);
   // Queues the whole shared payload without copying it (takes a reference; released when consumed).
   void appendShared(SharedPayload& shared);
+  // Queues len bytes without copying them: the caller keeps them valid and unchanged until it calls
+  // adoptBorrowed() (what the kernel accepted before then was never copied in user space).
+  void appendBorrowed(const uint8_t* data, size_t len);
+  // Copies the unsent rest of every borrowed append into blocks of the queue's own, in place (order kept).
+  void adoptBorrowed(BlockPool& pool);
+  // Some queued bytes are still borrowed (adoptBorrowed() is due).
+  bool borrowing() const { return borrowed_ > 0; }
   // Fills out[0..n) with the oldest pending bytes, at most maxSlices slices and maxBytes bytes; returns n.
   // Does not consume: call consume() with what the kernel accepted.
   size_t gather(ByteSlice* out, size_t maxSlices, size_t maxBytes = SIZE_MAX) const;
@@ -89,8 +94,9 @@ class SendQueue {
     uint32_t begin;         // first unsent byte
     uint32_t end;           // one past the last written byte
     uint32_t capacity;      // bytes allocated (shared: its size, so nothing is appended behind it)
-    bool pooled;            // from the BlockPool (else new[] of its own, or shared)
+    bool pooled;            // from the BlockPool (else new[] of its own, shared or borrowed)
     SharedPayload* shared;  // non-null: data points into it, and the block holds one reference
+    bool borrowed = false;  // data is the caller's (appendBorrowed): never freed here
   };
   void release(BlockPool* pool, Block& b);
   void clear();  // destructor path: blocks without a pool are deleted directly
@@ -98,6 +104,7 @@ class SendQueue {
   std::vector<Block> blocks_;
   size_t head_ = 0;  // index of the first live block
   size_t pending_ = 0;
+  size_t borrowed_ = 0;  // live borrowed blocks
 };
 
 }  // namespace fastport

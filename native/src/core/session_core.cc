@@ -86,6 +86,17 @@ bool SessionCore::received(CoreSession& s, const uint8_t* data, size_t len) {
   return wire_.empty() || deliver(s, wire_.data(), wire_.size());
 }
 
+BodyRoom SessionCore::receiveRoom(CoreSession& s) {
+  if (s.protocol || s.wire.mode() != WireProtocol::Mode::kFastPort || !s.wantsRead()) return {};
+  return s.parser.bodyRoom();
+}
+
+bool SessionCore::receivedInRoom(CoreSession& s, size_t n) {
+  c_.bytesIn.add(n);
+  deliverBodyReceived(s.parser, s.id, n, ev_, c_.framesIn);
+  return afterWire(s, InputVerdict{});
+}
+
 bool SessionCore::arrived(CoreSession& s, const uint8_t* data, size_t len) {
   if (s.state != SessionState::kOpen) return !s.closed();  // input after FIN or close(): dropped
   if (s.wantsRead()) return received(s, data, len);
@@ -228,12 +239,18 @@ void SessionCore::close(SessionId id, CloseReason reason) {
     queueBytes(*s, closeFrame, n);
     if (!(s = find(id))) return;
   }
-  if (s->state == SessionState::kConnecting || s->pendingBytes == 0) {
+  if (s->state == SessionState::kConnecting) {
     closeSession(*s, reason, 0);
     return;
   }
-  s->state = SessionState::kDraining;
   s->drainReason = reason;
+  if (s->pendingBytes == 0) {
+    // Everything went out already (perhaps in an earlier submit): FIN and drop unread input, as a drain's
+    // end does, so the peer sees an orderly close and not a reset.
+    endGracefully(*s);
+    return;
+  }
+  s->state = SessionState::kDraining;
   io_.readInterestChanged(*s);  // reading stops now
   markDirty(*s);
   rewatch(*s);
@@ -259,6 +276,11 @@ void SessionCore::resumeRead(SessionId id) {
 }
 
 void SessionCore::flush() {
+  startDirtySends();
+  adoptBorrowed();  // the borrowed bytes are valid until this returns
+}
+
+void SessionCore::startDirtySends() {
   if (dirty_.empty()) return;
   now_ = monotonicMs();
   flushing_.swap(dirty_);

@@ -68,6 +68,12 @@ class SessionCore {
   // Received socket bytes: FRAME records. False when that closed the session. The bytes must be the
   // engine's own read buffer: a WebSocket session unmasks them in place.
   bool received(CoreSession& s, const uint8_t* data, size_t len);
+  // Where the engine may read s's next bytes to instead of its own buffer: the rest of a FastPort frame in
+  // progress, straight into the block its payload leaves in (no copy from the read buffer). Empty when no
+  // such frame is in progress (between frames, WebSocket, a protocol step, not reading).
+  BodyRoom receiveRoom(CoreSession& s);
+  // n bytes (at most receiveRoom(s).len) were read into receiveRoom(s). False when that closed the session.
+  bool receivedInRoom(CoreSession& s, size_t n);
   // A completion engine's receive finished, perhaps after reading was turned off (its cancel still on the
   // way): open and reading = received(); open but not reading = parked until reading resumes (the order of
   // bytes and FIN is kept); draining or half-closed = dropped. False when the session is closed.
@@ -83,7 +89,11 @@ class SessionCore {
   void closeSession(CoreSession& s, CloseReason reason, uint32_t err);
 
   // --- Backend commands (engine/backend.h) ---
+  // The frames must stay valid and unchanged until the next flush() returns (an engine that sends
+  // synchronously writes them from there and copies only the rest: SessionIo::sendsSynchronously).
   void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount);
+  // send() of one frame given as its 10-byte wire header and its payload (the same lifetime rule).
+  void sendFrame(SessionId id, const uint8_t* wireHeader, const uint8_t* payload, size_t payloadLength);
   // send() to every id, the frames copied once for all members that take them as they are (FastPort TCP
   // and WebSocket sessions; a session with its own outbound protocol encodes them as send() does).
   void broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, size_t length,
@@ -92,7 +102,7 @@ class SessionCore {
   void abort(SessionId id, CloseReason reason);
   void pauseRead(SessionId id);
   void resumeRead(SessionId id);
-  // Starts sends of the sessions that got bytes since the last flush.
+  // Starts sends of the sessions that got bytes since the last flush; then no queue borrows bytes any more.
   void flush();
   // HTTP_REPLY (engine/backend.h httpReply): the reply bytes to a plain request, then a close with `after`.
   void httpReply(SessionId id, const uint8_t* reply, size_t length, CloseReason after);
@@ -115,6 +125,11 @@ class SessionCore {
   // A WebSocket session's message header for `length` bytes of frames; false when that closed it.
   bool queueMessageHeader(CoreSession& s, size_t length);
   void queueBytes(CoreSession& s, const uint8_t* bytes, size_t length);
+  // A SEND's frames: borrowed until flush() when the engine sends synchronously and s has nothing older
+  // queued, else copied.
+  void queueFrames(CoreSession& s, const uint8_t* frames, size_t length);
+  // Copies what the kernel did not take of the borrowed bytes into the queues' own blocks.
+  void adoptBorrowed();
   // After `length` bytes joined s.queue: pending bytes, the send limits, the flush and deadline lists.
   void queued(CoreSession& s, size_t length);
   // Bytes the WebSocket step sends by itself (pong, close, HTTP error).
@@ -130,6 +145,7 @@ class SessionCore {
   // Reading is allowed again (RESUME_READ, or the send backlog drained): parked bytes and FIN first.
   void readingResumed(CoreSession& s);
   void markDirty(CoreSession& s);
+  void startDirtySends();
   bool needsWatch(const CoreSession& s) const;
   void checkDeadlines(CoreSession& s, bool jsCaughtUp);
   void endGracefully(CoreSession& s);
@@ -146,7 +162,8 @@ class SessionCore {
   size_t open_ = 0;
   uint64_t now_ = 0;
   std::vector<SessionId> dirty_, flushing_, watch_, sweeping_;
-  ByteBuffer wire_, reply_, encoded_;  // protocol step scratch
+  std::vector<SessionSlab::Handle> borrowers_;  // sessions whose queues borrow bytes until the end of flush()
+  ByteBuffer wire_, reply_, encoded_, joined_;  // protocol step scratch
 };
 
 template <class StillBusy>

@@ -2,6 +2,7 @@
 // protocol, and the pending-bytes accounting that drives backpressure (docs/limits.md).
 #include "core/clock.h"
 #include "core/session_core.h"
+#include "core/wire.h"
 
 namespace fastport {
 
@@ -23,7 +24,27 @@ void SessionCore::send(SessionId id, const uint8_t* frames, size_t length, uint3
     return;
   }
   if (!queueMessageHeader(*s, length)) return;
-  queueBytes(*s, frames, length);
+  queueFrames(*s, frames, length);
+}
+
+void SessionCore::sendFrame(SessionId id, const uint8_t* wireHeader, const uint8_t* payload,
+                            size_t payloadLength) {
+  CoreSession* s = sendTarget(id, 1);
+  if (!s) return;
+  size_t length = kWireHeaderBytes + payloadLength;
+  if (s->protocol) {
+    joined_.clear();  // the protocol step encodes whole frames
+    joined_.append(wireHeader, kWireHeaderBytes);
+    joined_.append(payload, payloadLength);
+    queueEncoded(*s, joined_.data(), joined_.size());
+    joined_.clear();
+    joined_.shrinkTo(64 * 1024);
+    return;
+  }
+  if (!queueMessageHeader(*s, length)) return;
+  SessionId sid = s->id;
+  queueFrames(*s, wireHeader, kWireHeaderBytes);
+  if ((s = find(sid))) queueFrames(*s, payload, payloadLength);
 }
 
 void SessionCore::broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, size_t length,
@@ -66,6 +87,29 @@ bool SessionCore::queueMessageHeader(CoreSession& s, size_t length) {
 void SessionCore::queueBytes(CoreSession& s, const uint8_t* bytes, size_t length) {
   s.queue.append(pool_, bytes, length);
   queued(s, length);
+}
+
+void SessionCore::queueFrames(CoreSession& s, const uint8_t* frames, size_t length) {
+  if (!io_.sendsSynchronously() || !(s.queue.empty() || s.queue.borrowing())) {
+    queueBytes(s, frames, length);
+    return;
+  }
+  if (!s.queue.borrowing()) borrowers_.push_back(SessionSlab::handleOf(s));
+  s.queue.appendBorrowed(frames, length);
+  queued(s, length);
+}
+
+void SessionCore::adoptBorrowed() {
+  for (SessionSlab::Handle h : borrowers_) {
+    CoreSession* s = at(h);
+    if (!s) continue;
+    if (s->closed()) {
+      s->queue.clear(pool_);  // never sent: nothing to keep
+    } else {
+      s->queue.adoptBorrowed(pool_);
+    }
+  }
+  borrowers_.clear();
 }
 
 void SessionCore::queued(CoreSession& s, size_t length) {

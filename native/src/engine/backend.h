@@ -81,8 +81,13 @@ class Backend {
   // Over maxConnections: CLOSE connection_limit.
   virtual void connect(SessionId id, const SocketAddress& addr, uint32_t timeoutMs) = 0;
   // Queues frameCount whole wire frames (already validated: lengths 10 .. maxFrameBytes). Sent by flush() or
-  // when the socket becomes writable; at most one send in flight per session.
+  // when the socket becomes writable; at most one send in flight per session. The frames stay valid until
+  // the next flush() returns (an engine may write them from there and copy only what the kernel left).
   virtual void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) = 0;
+  // send() of one frame given in two pieces: its 10-byte wire header and its payload (both valid until the
+  // next flush() returns).
+  virtual void sendFrame(SessionId id, const uint8_t* wireHeader, const uint8_t* payload,
+                         size_t payloadLength) = 0;
   // send() of the same frames to each of ids (this loop's targets of a BROADCAST); an engine may queue one
   // shared copy of the frames for all of them.
   virtual void broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, size_t length,

@@ -6,11 +6,31 @@
 
 namespace fastport {
 
-std::string validateCommands(const uint8_t* log, size_t length, uint32_t maxFrameBytes) {
-  CommandReader reader(log, length);
+namespace {
+
+// "" when a SEND_PAYLOAD record names a handed-over payload that makes one frame of 10 .. maxFrameBytes.
+const char* checkSendPayload(const Command& cmd, const CommandBatch& batch, uint32_t maxFrameBytes) {
+  uint32_t index = cmd.payloadIndex();
+  if (index >= batch.payloadCount) return "send-payload names no handed-over payload";
+  uint32_t frameLength = readBe32(cmd.wireHeader());
+  if (uint64_t(frameLength) != kWireHeaderBytes + uint64_t(batch.payloads[index].len)) {
+    return "send-payload wire header length does not match its payload";
+  }
+  if (frameLength > maxFrameBytes) return "send-payload frame exceeds maxFrameBytes";
+  return "";
+}
+
+}  // namespace
+
+std::string validateCommands(const CommandBatch& batch, uint32_t maxFrameBytes) {
+  CommandReader reader(batch.log, batch.length);
   Command cmd;
   size_t index = 0;
   while (reader.next(cmd)) {
+    if (cmd.op == CommandOp::kSendPayload) {
+      const char* why = checkSendPayload(cmd, batch, maxFrameBytes);
+      if (*why) return "command " + std::to_string(index) + ": " + why;
+    }
     if (cmd.op == CommandOp::kSend || cmd.op == CommandOp::kBroadcast) {
       const uint8_t* frames = cmd.op == CommandOp::kSend ? cmd.payload : cmd.broadcastFrames();
       uint32_t len = cmd.op == CommandOp::kSend ? cmd.length : cmd.broadcastFramesLength();
@@ -26,9 +46,8 @@ std::string validateCommands(const uint8_t* log, size_t length, uint32_t maxFram
   return "";
 }
 
-void applyCommands(Backend& backend, const uint8_t* log, size_t length, uint32_t loopIndex,
-                   uint32_t loopCount) {
-  CommandReader reader(log, length);
+void applyCommands(Backend& backend, const CommandBatch& batch, uint32_t loopIndex, uint32_t loopCount) {
+  CommandReader reader(batch.log, batch.length);
   Command cmd;
   while (reader.next(cmd)) {
     switch (cmd.op) {
@@ -37,6 +56,12 @@ void applyCommands(Backend& backend, const uint8_t* log, size_t length, uint32_t
         backend.send(cmd.session, cmd.payload, cmd.length,
                      uint32_t(countWireFrames(cmd.payload, cmd.length, UINT32_MAX)));
         break;
+      case CommandOp::kSendPayload: {
+        if (ownerLoop(cmd.session, loopCount) != loopIndex) break;
+        const ByteSlice& body = batch.payloads[cmd.payloadIndex()];
+        backend.sendFrame(cmd.session, cmd.wireHeader(), body.data, body.len);
+        break;
+      }
       case CommandOp::kBroadcast: {
         const uint8_t* frames = cmd.broadcastFrames();
         uint32_t len = cmd.broadcastFramesLength();
@@ -77,12 +102,18 @@ void applyCommands(Backend& backend, const uint8_t* log, size_t length, uint32_t
   backend.flush();
 }
 
-void routeCommands(const uint8_t* log, size_t length, std::vector<ByteBuffer*>& inboxes) {
+void routeCommands(const CommandBatch& batch, std::vector<ByteBuffer*>& inboxes) {
   uint32_t loops = uint32_t(inboxes.size());
-  CommandReader reader(log, length);
+  CommandReader reader(batch.log, batch.length);
   Command cmd;
   std::vector<SessionId> targets;
   while (reader.next(cmd)) {
+    if (cmd.op == CommandOp::kSendPayload) {
+      const ByteSlice& body = batch.payloads[cmd.payloadIndex()];
+      CommandWriter(*inboxes[ownerLoop(cmd.session, loops)])
+          .sendFrame(cmd.session, cmd.wireHeader(), body.data, uint32_t(body.len));
+      continue;
+    }
     if (cmd.op != CommandOp::kBroadcast) {
       ByteBuffer& out = *inboxes[ownerLoop(cmd.session, loops)];
       size_t total = (kCommandHeaderBytes + cmd.length + 3) & ~size_t(3);

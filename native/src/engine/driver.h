@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "core/command_reader.h"
 #include "core/config.h"
 #include "core/counters.h"
 #include "core/payload_block.h"
@@ -51,8 +52,9 @@ class Driver {
   // dns_failed); *error stays empty (kept for a caller-facing failure before any session exists).
   virtual uint32_t connect(const std::string& host, uint16_t port, uint32_t timeoutMs,
                            std::string* error) = 0;
-  // "" or why the log was rejected (then nothing was applied).
-  virtual std::string submit(const uint8_t* log, size_t length) = 0;
+  // "" or why the batch was rejected (then nothing was applied). The batch's bytes are read during the call
+  // only.
+  virtual std::string submit(const CommandBatch& batch) = 0;
   // Calls fn(name, value) for each counter, summed over loops.
   virtual void stats(const std::function<void(const char*, uint64_t)>& fn) = 0;
   // During a DeliverFn call: the payloads of the batch's detached FRAME records, in record order (the

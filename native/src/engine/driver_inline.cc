@@ -54,12 +54,12 @@ class InlineDriver final : public DriverBase {
     return id;
   }
 
-  std::string submit(const uint8_t* log, size_t length) override {
+  std::string submit(const CommandBatch& batch) override {
     if (!backend_) return "";
-    std::string error = validateCommands(log, length, config_.maxFrameBytes);
+    std::string error = validateCommands(batch, config_.maxFrameBytes);
     if (!error.empty()) return error;
     driverCounters_.submits.add();
-    applyCommands(*backend_, log, length, 0, 1);
+    applyCommands(*backend_, batch, 0, 1);  // its flush() copies what the kernel did not take
     afterJsCall();
     return "";
   }

@@ -17,9 +17,9 @@ uint32_t LoopDriverBase::connect(const std::string& host, uint16_t port, uint32_
   return loops_.connect(addr, resolved, timeoutMs, [this] { updateRef(); });
 }
 
-std::string LoopDriverBase::submit(const uint8_t* log, size_t length) {
+std::string LoopDriverBase::submit(const CommandBatch& batch) {
   if (stopped_) return "";
-  return loops_.submit(log, length, config_.maxFrameBytes);
+  return loops_.submit(batch, config_.maxFrameBytes);
 }
 
 void LoopDriverBase::shutdown(bool deliverLast) {

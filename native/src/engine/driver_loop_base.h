@@ -15,7 +15,7 @@ namespace fastport {
 class LoopDriverBase : public DriverBase, protected JsWake {
  public:
   uint32_t connect(const std::string& host, uint16_t port, uint32_t timeoutMs, std::string* error) final;
-  std::string submit(const uint8_t* log, size_t length) final;
+  std::string submit(const CommandBatch& batch) final;
   void stats(const std::function<void(const char*, uint64_t)>& fn) final { loops_.stats(fn); }
   DetachedPayloads* detachedPayloads() final { return loops_.detachedPayloads(); }
   void shutdown(bool deliverLast) final;

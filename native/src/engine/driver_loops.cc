@@ -71,7 +71,7 @@ void LoopRunner::run(IoLoop& l) {
     for (auto& t : tasks) t();
     tasks.clear();
     if (!l.draining.empty()) {
-      applyCommands(*l.backend, l.draining.data(), l.draining.size(), l.index, l.count);
+      applyCommands(*l.backend, CommandBatch{l.draining.data(), l.draining.size()}, l.index, l.count);
       l.draining.clear();
       l.draining.shrinkTo(kKeepBatchBytes);
     }
@@ -126,27 +126,32 @@ SessionId LoopRunner::connect(const SocketAddress& addr, bool resolved, uint32_t
   return id;
 }
 
-std::string LoopRunner::submit(const uint8_t* log, size_t length, uint32_t maxFrameBytes) {
-  std::string error = validateCommands(log, length, maxFrameBytes);
+std::string LoopRunner::submit(const CommandBatch& batch, uint32_t maxFrameBytes) {
+  std::string error = validateCommands(batch, maxFrameBytes);
   if (!error.empty()) return error;
   driverCounters_.submits.add();
-  // Route into per-loop staging buffers (no lock held), then append each to its inbox under the lock.
+  // Route into per-loop staging buffers (no lock held), then hand each to its inbox under the lock (swapped
+  // in when the inbox is empty, else appended).
   if (staging_.size() != loops_.size()) {
     staging_.resize(loops_.size());
     stagingPtrs_.clear();
     for (auto& b : staging_) stagingPtrs_.push_back(&b);
   }
-  if (loops_.size() == 1) {
-    staging_[0].append(log, length);
+  if (loops_.size() == 1 && batch.payloadCount == 0) {
+    staging_[0].append(batch.log, batch.length);
   } else {
-    routeCommands(log, length, stagingPtrs_);
+    routeCommands(batch, stagingPtrs_);  // handed-over payloads are copied in: the loops run after the call
   }
   for (size_t i = 0; i < loops_.size(); ++i) {
     if (staging_[i].empty()) continue;
     IoLoop& l = *loops_[i];
     {
       std::lock_guard<std::mutex> lock(l.inboxMutex);
-      l.inbox.append(staging_[i].data(), staging_[i].size());
+      if (l.inbox.empty()) {
+        l.inbox.swap(staging_[i]);  // the loop took everything before: hand the routed log over as it is
+      } else {
+        l.inbox.append(staging_[i].data(), staging_[i].size());
+      }
     }
     l.backend->wake();
     staging_[i].clear();

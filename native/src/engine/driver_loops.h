@@ -81,7 +81,7 @@ class LoopRunner {
   uint32_t connectsInFlight() const { return connectsInFlight_.load(std::memory_order_relaxed); }
   // JS thread: validates a command log ("" or why it was rejected, then nothing applies), routes it into
   // the loops' inboxes and wakes their owners.
-  std::string submit(const uint8_t* log, size_t length, uint32_t maxFrameBytes);
+  std::string submit(const CommandBatch& batch, uint32_t maxFrameBytes);
   // JS thread: one deliver call with every batch queued since the last one (none queued: no call).
   // Counted as read-ahead until deliver returned, so the loops do not read far ahead of a busy JS thread.
   void deliverBatches(const DeliverFn& deliver, bool inJsCall);

@@ -1,6 +1,8 @@
-// epoll engine: level-triggered epoll, non-blocking sockets, reads into one per-loop scratch buffer, one
-// gathered sendmsg per session per turn, EPOLLOUT armed only while bytes are pending. The session life
-// (state, framing, limits, deadlines, counters) is core/session_core.h; this file is the kernel side only.
+// epoll engine: level-triggered epoll, non-blocking sockets, reads into one per-loop scratch buffer (the rest
+// of a frame in progress straight into its payload block), one gathered sendmsg per session per turn
+// (straight from the command log for a session with nothing older queued: only what the kernel does not take
+// is copied), EPOLLOUT armed only while bytes are pending. The session life (state, framing, limits,
+// deadlines, counters) is core/session_core.h; this file is the kernel side only.
 #include "epoll/epoll_backend.h"
 
 #include <errno.h>
@@ -166,6 +168,9 @@ class EpollBackend final : public CoreBackend {
 
   void sendNow(CoreSession& s) override { writeSome(as(s)); }
 
+  // writeSome() is one sendmsg that keeps no pointer into the queue.
+  bool sendsSynchronously() const override { return true; }
+
   void finishOutput(CoreSession& s) override {
     int fd = as(s).fd;
     ::shutdown(fd, SHUT_WR);
@@ -265,11 +270,17 @@ class EpollBackend final : public CoreBackend {
   // because the session closed or its input ended.
   bool readAll(EpollSession& s) {
     for (int i = 0; i < kReadsPerTurn; ++i) {
-      ssize_t n = ::read(s.fd, scratch_.get(), kScratchBytes);
+      // The rest of a frame in progress goes straight into its payload block, what follows it to scratch.
+      BodyRoom room = core_.receiveRoom(s);
+      iovec iov[2] = {{room.data, room.len}, {scratch_.get(), kScratchBytes}};
+      ssize_t n = room.len ? ::readv(s.fd, iov, 2) : ::read(s.fd, scratch_.get(), kScratchBytes);
       c_.syscalls.add();
       if (n > 0) {
-        if (!core_.received(s, scratch_.get(), size_t(n))) return false;
-        if (size_t(n) < kScratchBytes) return true;  // drained (level-triggered epoll tells us otherwise)
+        size_t direct = size_t(n) < room.len ? size_t(n) : room.len;
+        if (direct && !core_.receivedInRoom(s, direct)) return false;
+        if (size_t(n) > direct && !core_.received(s, scratch_.get(), size_t(n) - direct)) return false;
+        if (size_t(n) < room.len + kScratchBytes)
+          return true;  // drained (level-triggered epoll tells us otherwise)
         if (core_.batchFull() || !s.wantsRead()) return true;  // the rest on a later pass
         continue;
       }

@@ -286,6 +286,7 @@ void UringBackend::handle(const io_uring_cqe& cqe) {
     case Op::kConnectTimeout:
       if (UringSession* s = sessionAt(cqe.user_data)) {
         s->inFlight &= uint8_t(~kTimeoutRunning);
+        connectSettled(*s);
         maybeFree(*s);
       }
       break;

@@ -124,6 +124,8 @@ class UringBackend final : public CoreBackend {
   // --- connect ---
 
   void onConnect(UringSession& s, int res);
+  // Frees the connect's address and deadline once neither the connect nor its timeout is in the kernel.
+  void connectSettled(UringSession& s);
 
   // --- receive ---
 

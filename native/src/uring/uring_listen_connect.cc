@@ -54,21 +54,23 @@ void UringBackend::connect(SessionId id, const SocketAddress& addr, uint32_t tim
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   UringSession& s = as(*core_.add(id));
   s.fd = fd;
-  s.target = addr;
+  s.connecting = std::make_unique<PendingConnect>();
+  PendingConnect& pending = *s.connecting;
+  pending.target = addr;
   s.remote = formatAddress(reinterpret_cast<const sockaddr*>(&addr.storage));
   SessionSlab::Handle h = SessionSlab::handleOf(s);
   // connect + its linked timeout must sit next to each other in the SQ: make room for both first. The
   // kernel enforces the deadline (the core's connectDeadlineMs stays 0).
   if (ring_.sqEntries() - ring_.unsubmitted() < 2) submit();
   io_uring_sqe* c = sqe();
-  prepConnect(c, fd, reinterpret_cast<const sockaddr*>(&s.target.storage), s.target.length,
+  prepConnect(c, fd, reinterpret_cast<const sockaddr*>(&pending.target.storage), pending.target.length,
               tag(Op::kConnect, h));
   s.inFlight |= kConnectRunning;
   if (timeoutMs > 0) {
-    s.connectTimeout.tv_sec = timeoutMs / 1000;
-    s.connectTimeout.tv_nsec = (timeoutMs % 1000) * 1000000LL;
+    pending.timeout.tv_sec = timeoutMs / 1000;
+    pending.timeout.tv_nsec = (timeoutMs % 1000) * 1000000LL;
     c->flags |= IOSQE_IO_LINK;
-    prepLinkTimeout(sqe(), &s.connectTimeout, tag(Op::kConnectTimeout, h));
+    prepLinkTimeout(sqe(), &pending.timeout, tag(Op::kConnectTimeout, h));
     s.inFlight |= kTimeoutRunning;
   }
   submit();
@@ -121,8 +123,13 @@ void UringBackend::admit(int fd, uint32_t listenerId) {
   core_.opened(s, listenerId);  // arms the recv (readInterestChanged)
 }
 
+void UringBackend::connectSettled(UringSession& s) {
+  if (!(s.inFlight & (kConnectRunning | kTimeoutRunning))) s.connecting.reset();
+}
+
 void UringBackend::onConnect(UringSession& s, int res) {
   s.inFlight &= uint8_t(~kConnectRunning);
+  connectSettled(s);
   if (s.closed()) {
     maybeFree(s);
     return;

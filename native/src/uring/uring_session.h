@@ -6,6 +6,7 @@
 #include <linux/time_types.h>
 
 #include <cstdint>
+#include <memory>
 
 #include "core/address.h"
 #include "core/session.h"
@@ -39,6 +40,13 @@ enum EngineLists : uint8_t { kInRearm = 1 };
 // Where the session's multishot receive is.
 enum class RecvState : uint8_t { kIdle, kArmed, kCancelling };
 
+// The connect request's address and its linked timeout's deadline; the kernel may read them until both
+// requests completed.
+struct PendingConnect {
+  __kernel_timespec timeout{};
+  SocketAddress target;
+};
+
 struct UringSession final : CoreSession {
   int fd = -1;
   int fileSlot = -1;  // registered file slot (IOSQE_FIXED_FILE), -1 = plain fd
@@ -53,9 +61,9 @@ struct UringSession final : CoreSession {
   uint32_t sliceSent = 0;
   QueueSend* queueSend = nullptr;
 
-  // Connect: the kernel reads these while the request runs.
-  __kernel_timespec connectTimeout{};
-  SocketAddress target;
+  // Outbound connect only: what the kernel reads while the connect and its timeout run (nullptr otherwise,
+  // so an open session does not carry a 128-byte address for its whole life).
+  std::unique_ptr<PendingConnect> connecting;
 };
 
 inline UringSession& as(CoreSession& s) {

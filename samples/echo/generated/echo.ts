@@ -5,8 +5,13 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
-/** A decoded bytes field: its own copy of the input bytes (the input is only borrowed). */
-function copyBytes(view: Uint8Array): Buffer {
+/**
+ * A decoded bytes field as memory the message may keep: what the reader hands out when it can (the
+ * framework's shared reader: a view of input the message owns, or a pooled copy), else a copy.
+ */
+function ownBytes(reader: BinaryReader): Buffer {
+  if (typeof (reader as any).ownBytes === 'function') return (reader as any).ownBytes();
+  const view = reader.bytes();
   const copy = Buffer.allocUnsafe(view.length);
   copy.set(view);
   return copy;
@@ -59,7 +64,7 @@ export const EchoReq: MessageFns<EchoReq> = {
               break;
             }
 
-            message.data = copyBytes(reader.bytes());
+            message.data = ownBytes(reader);
             continue;
           }
         }
@@ -114,7 +119,7 @@ export const EchoRes: MessageFns<EchoRes> = {
               break;
             }
 
-            message.data = copyBytes(reader.bytes());
+            message.data = ownBytes(reader);
             continue;
           }
         }
