@@ -3,19 +3,13 @@
  * may come under load, does not pay for compiling prom-client's collectors and formatting.
  */
 import { Gauge } from 'prom-client';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { GameServer } from '../../framework/server/game-server';
 import { EchoController } from '../../samples/echo/echo-controller';
 import * as messages from '../../samples/echo/generated/packets';
 
-let server: GameServer | undefined;
-afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
-
 it('collects every metric once during start, before any request reached the listener', async () => {
-  server = new GameServer({
+  const server = new GameServer({
     port: 0,
     host: '127.0.0.1',
     messages,
@@ -27,13 +21,17 @@ it('collects every metric once during start, before any request reached the list
   new Gauge({
     name: 'game_probe',
     help: 'counts its collections',
-    registers: [server.admin!.registry],
+    registers: [server.admin!.registry], // registered before start, as a game's own metrics are
     collect: () => void collected++,
   });
   expect(collected).toBe(0);
   await server.start();
-  expect(collected).toBe(1);
-  const text = await (await fetch(`${server.admin!.url}/metrics`)).text();
-  expect(text).toMatch(/^game_probe 0$/m);
-  expect(collected).toBe(2);
+  try {
+    expect(collected).toBe(1);
+    const text = await (await fetch(`${server.admin!.url}/metrics`)).text();
+    expect(text).toMatch(/^game_probe 0$/m);
+    expect(collected).toBe(2);
+  } finally {
+    await server.stop();
+  }
 });

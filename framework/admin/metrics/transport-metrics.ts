@@ -24,12 +24,15 @@ function snake(name: string): string {
  */
 export function transportMetrics(registry: Registry, target: AdminTarget): void {
   const { transport } = target;
-  // One stats() call serves every family of one scrape.
-  let cached: { at: number; stats: TransportStats } | undefined;
+  // One stats() call serves every family of one scrape: a scrape reads them all in one turn of the event
+  // loop, and the next turn (the next scrape, even 1 ms later) reads fresh figures.
+  let cached: TransportStats | undefined;
   const read = (stat: string): number => {
-    const now = Date.now();
-    if (cached === undefined || now - cached.at > 100) cached = { at: now, stats: transport.stats() };
-    return Number(cached.stats[stat] ?? 0);
+    if (cached === undefined) {
+      cached = transport.stats();
+      setImmediate(() => (cached = undefined));
+    }
+    return Number(cached[stat] ?? 0);
   };
   for (const [stat, [name, help]] of Object.entries(TRAFFIC))
     new ReadMetric(registry, name, help, 'counter', () => [{ value: read(stat) }]);
