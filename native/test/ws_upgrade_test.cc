@@ -187,3 +187,9 @@ TEST(ws_plain_get_goes_to_js_and_the_reply_closes) {
   CHECK(s.out.close == CloseReason::kNone);
   CHECK_EQ(countEvents(s.out.events, EventType::kHttp), 1);
 }
+
+TEST(ws_session_state_stays_small) {
+  // What a WebSocket session holds beyond a TCP one is one allocation of this size (docs/limits.md).
+  CHECK(sizeof(ws::FrameParser) <= 48);
+  CHECK(WireProtocol::stateBytes() <= 64);
+}

@@ -81,12 +81,15 @@ class WireProtocol {
   }
   // Frees what the step holds (session closing).
   void reset() { state_.reset(); }
+  // The bytes of the one allocation a session that started an HTTP request holds.
+  static constexpr size_t stateBytes();
 
  private:
+  // 64 bytes: what a WebSocket session holds beyond a TCP one (docs/limits.md "Memory of an idle session").
   struct State {
-    std::string pending;  // a request head split over reads
     ws::FrameParser frames;
-    uint64_t startedMs = 0;  // first byte of the request head / of the incomplete WebSocket frame
+    uint64_t startedMs = 0;              // first byte of the request head / of the incomplete WebSocket frame
+    std::unique_ptr<std::string> split;  // only while a request head split over reads is gathered
   };
 
   template <class QueueRaw>
@@ -106,6 +109,10 @@ class WireProtocol {
 };
 
 // ---- implementation ----
+
+constexpr size_t WireProtocol::stateBytes() {
+  return sizeof(State);
+}
 
 namespace ws_detail {
 
@@ -152,16 +159,16 @@ InputVerdict WireProtocol::receive(FrameParser& parser, SessionId id, uint8_t* d
 }
 
 // The head is read where it lies when one read brought all of it (the usual case: no copy); a head split
-// over reads is gathered in state_->pending.
+// over reads is gathered in state_->split.
 template <class QueueRaw>
 InputVerdict WireProtocol::readHead(FrameParser& parser, SessionId id, uint8_t* data, size_t len,
                                     const EngineConfig& cfg, uint64_t nowMs, EventWriter& ev, Counters& c,
                                     QueueRaw& queueRaw) {
-  std::string& pending = state_->pending;
-  size_t before = pending.size();
-  if (before) pending.append(reinterpret_cast<const char*>(data), len);
-  uint8_t* head = before ? reinterpret_cast<uint8_t*>(pending.data()) : data;
-  size_t have = before ? pending.size() : len;
+  std::unique_ptr<std::string>& split = state_->split;
+  size_t before = split ? split->size() : 0;
+  if (split) split->append(reinterpret_cast<const char*>(data), len);
+  uint8_t* head = split ? reinterpret_cast<uint8_t*>(split->data()) : data;
+  size_t have = split ? split->size() : len;
   size_t method = have < 4 ? have : 4;
   if (std::string_view(reinterpret_cast<const char*>(head), method) != std::string_view("GET ", method)) {
     // Not "GET ": as a FastPort frame its length (>= 0x47000000) is far above any maxFrameBytes.
@@ -173,16 +180,16 @@ InputVerdict WireProtocol::readHead(FrameParser& parser, SessionId id, uint8_t* 
              sizeof ws_detail::kRequestTooLarge - 1);
     mode_ = Mode::kHttpDone;  // sends stay refused while the reply drains
     c.wsViolations.add();
+    split.reset();
     return {CloseReason::kFrameTooLarge, true};
   }
   if (end == 0) {
-    if (!before) pending.assign(reinterpret_cast<const char*>(data), len);
+    if (!split) split = std::make_unique<std::string>(reinterpret_cast<const char*>(data), len);
     return {};
   }
-  if (!before) return answerHead(parser, id, head, end, have, cfg, nowMs, ev, c, queueRaw);
-  std::string gathered;
-  gathered.swap(pending);
-  return answerHead(parser, id, reinterpret_cast<uint8_t*>(gathered.data()), end, have, cfg, nowMs, ev, c,
+  if (!split) return answerHead(parser, id, head, end, have, cfg, nowMs, ev, c, queueRaw);
+  std::unique_ptr<std::string> gathered = std::move(split);  // freed once the head is answered
+  return answerHead(parser, id, reinterpret_cast<uint8_t*>(gathered->data()), end, have, cfg, nowMs, ev, c,
                     queueRaw);
 }
 

@@ -24,7 +24,7 @@ uint16_t FrameParser::checkStart(uint8_t b0, uint8_t b1) const {
   return kCloseProtocolError;  // reserved opcode
 }
 
-uint16_t FrameParser::startFrame(uint64_t maxMessageBytes) {
+uint16_t FrameParser::startFrame(uint32_t maxMessageBytes) {
   uint8_t b0 = head_[0];
   uint8_t b1 = head_[1];
   uint8_t len7 = b1 & 0x7f;
@@ -44,14 +44,15 @@ uint16_t FrameParser::startFrame(uint64_t maxMessageBytes) {
   maskPhase_ = 0;
   opcode_ = Opcode(b0 & 0x0f);
   fin_ = b0 & 0x80;
-  remaining_ = length;
   inFrame_ = true;
   if (opcode_ >= Opcode::kClose) {
+    remaining_ = uint32_t(length);  // at most 125 (checkStart)
     controlHave_ = 0;
     return 0;
   }
   if (length > maxMessageBytes - messageBytes_) return kCloseTooBig;  // checked before any byte is kept
-  messageBytes_ += length;
+  remaining_ = uint32_t(length);
+  messageBytes_ += uint32_t(length);
   inMessage_ = true;
   return 0;
 }

@@ -24,7 +24,7 @@ class FrameParser {
   // Any of them returns false to stop (the session is closing). Returns 0 while all is well (or the sink
   // stopped), else the close code of the first violation (1002 / 1003 / 1009); nothing is fed after it.
   template <class Sink>
-  uint16_t feed(uint8_t* data, size_t len, uint64_t maxMessageBytes, Sink& sink);
+  uint16_t feed(uint8_t* data, size_t len, uint32_t maxMessageBytes, Sink& sink);
 
   // True while a frame header or payload is incomplete, or a fragmented message is open.
   bool midMessage() const { return headHave_ > 0 || inFrame_ || inMessage_; }
@@ -37,7 +37,7 @@ class FrameParser {
     return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
   }
   // The header in head_ is complete: starts its frame. Returns 0 or a close code.
-  uint16_t startFrame(uint64_t maxMessageBytes);
+  uint16_t startFrame(uint32_t maxMessageBytes);
   template <class Sink>
   bool finishFrame(Sink& sink);
   // A control frame's payload is complete (data: the caller's bytes or control_).
@@ -59,13 +59,14 @@ class FrameParser {
   bool inFrame_ = false;    // header done, payload (remaining_) being read
   bool inMessage_ = false;  // a binary message started and its final fragment has not ended
   uint8_t controlHave_ = 0;
-  uint64_t remaining_ = 0;
-  uint64_t messageBytes_ = 0;
+  // 32 bits: a frame and its message are checked against maxMessageBytes (a uint32_t) before they start.
+  uint32_t remaining_ = 0;
+  uint32_t messageBytes_ = 0;
   std::unique_ptr<uint8_t[]> control_;  // only while a split control payload is being read
 };
 
 template <class Sink>
-uint16_t FrameParser::feed(uint8_t* data, size_t len, uint64_t maxMessageBytes, Sink& sink) {
+uint16_t FrameParser::feed(uint8_t* data, size_t len, uint32_t maxMessageBytes, Sink& sink) {
   size_t off = 0;
   while (off < len) {
     if (!inFrame_) {
@@ -90,7 +91,7 @@ uint16_t FrameParser::feed(uint8_t* data, size_t len, uint64_t maxMessageBytes, 
     unmask(p, take, mask_, maskPhase_);
     maskPhase_ = uint8_t((maskPhase_ + take) & 3);
     off += take;
-    remaining_ -= take;
+    remaining_ -= uint32_t(take);
     if (opcode_ >= Opcode::kClose && remaining_ == 0 && controlHave_ == 0) {
       if (!finishControl(sink, p, take)) return 0;  // whole in this read: no copy
       continue;
