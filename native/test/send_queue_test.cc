@@ -153,6 +153,21 @@ TEST(send_queue_starts_an_empty_queue_in_a_small_block_of_its_own) {
   CHECK_EQ(pool.freeBlocks(), size_t(1));
 }
 
+TEST(send_queue_a_small_append_behind_a_shared_payload_takes_a_small_block) {
+  BlockPool pool;  // 16 KiB blocks: bigger than SendQueue::kSmallBytes
+  SendQueue q;
+  std::string body(100, 's');
+  auto* shared = fastport::SharedPayload::copyOf(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+  for (int i = 0; i < 8; ++i) {  // a header or a unicast between broadcasts: no pooled block each time
+    append(q, pool, "hdr");
+    q.appendShared(*shared);
+  }
+  shared->unref();
+  CHECK_EQ(pool.freeBlocks(), size_t(0));
+  q.consume(pool, q.pending());
+  CHECK_EQ(pool.freeBlocks(), size_t(0));  // none was taken from the pool
+}
+
 TEST(send_queue_borrowed_bytes_are_not_copied_until_adopted) {
   BlockPool pool(64, 8);
   SendQueue q;

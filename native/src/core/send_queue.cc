@@ -79,7 +79,10 @@ void SendQueue::append(BlockPool& pool, const uint8_t* data, size_t len) {
     blocks_.push_back(Block{mem, 0, uint32_t(len), uint32_t(len), false, nullptr});
     return;
   }
-  if (blocks_.size() == head_ && len <= kSmallBytes && kSmallBytes < pool.blockSize()) {
+  // A small append that would start the queue or follow a shared or borrowed reference gets a small block:
+  // a pooled one there would hold a block's size for a few bytes (a unicast between two broadcasts).
+  bool afterReference = blocks_.size() > head_ && (blocks_.back().shared || blocks_.back().borrowed);
+  if ((blocks_.size() == head_ || afterReference) && len <= kSmallBytes && kSmallBytes < pool.blockSize()) {
     blocks_.push_back(Block{new uint8_t[kSmallBytes], 0, 0, uint32_t(kSmallBytes), false, nullptr});
   }
   while (len > 0) {

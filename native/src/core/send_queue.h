@@ -59,7 +59,8 @@ class SendQueue {
 
   // Copies len bytes to the end of the queue. Appends at or above kDedicatedBytes get a block of their own
   // (fewer slices for big frames); smaller ones fill pooled blocks, except that an empty queue starts with a
-  // small block of kSmallBytes of its own when the bytes fit it (see kSmallBytes).
+  // small block of kSmallBytes of its own when the bytes fit it (see kSmallBytes), as does an append behind
+  // a shared or borrowed reference.
   void append(BlockPool& pool, const uint8_t* data, size_t len);
   // Queues the whole shared payload without copying it (takes a reference; released when consumed).
   void appendShared(SharedPayload& shared);

@@ -61,7 +61,12 @@ void SessionCore::broadcast(const SessionId* ids, uint32_t count, const uint8_t*
       queueEncoded(*s, frames, length);
       continue;
     }
-    if (!queueMessageHeader(*s, length)) continue;
+    if (s->wire.addsMessageHeader()) {
+      // A WebSocket member copies: its header and the frames share one block. A shared payload would
+      // follow every few-byte header with a reference, so each header would start a block of its own.
+      if (queueMessageHeader(*s, length)) queueBytes(*s, frames, length);
+      continue;
+    }
     if (!shared) shared = SharedPayload::copyOf(frames, length);
     s->queue.appendShared(*shared);
     queued(*s, length);

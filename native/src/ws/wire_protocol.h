@@ -57,6 +57,8 @@ class WireProtocol {
   InputVerdict receive(FrameParser& parser, SessionId id, uint8_t* data, size_t len, const EngineConfig& cfg,
                        uint64_t nowMs, EventWriter& ev, Counters& c, QueueRaw&& queueRaw);
 
+  // True when every outbound message gets a header of its own (WebSocket).
+  bool addsMessageHeader() const { return mode_ == Mode::kWebSocket; }
   // Header for one outbound message of len bytes (0 bytes for FastPort TCP). out: kMaxServerHeaderBytes.
   size_t messageHeader(size_t len, uint8_t* out) const {
     return mode_ == Mode::kWebSocket ? ws::writeServerHeader(out, ws::Opcode::kBinary, len) : 0;
