@@ -301,7 +301,9 @@ export class NativeTransport implements Transport {
     let at = 0;
     let nextDetached = 0;
     while (at + EVENT_HEADER_BYTES <= length) {
-      const type = view.getUint8(at);
+      const head = view.getUint32(at, true); // u8 type, u8 reason, u16 msgId: one read
+      const type = head & 0xff;
+      const reason = (head >>> 8) & 0xff;
       const session = view.getUint32(at + 4, true);
       const aux = view.getUint32(at + 8, true);
       const size = view.getUint32(at + 12, true);
@@ -313,13 +315,13 @@ export class NativeTransport implements Transport {
       try {
         switch (type) {
           case EventType.FRAME:
-            if (view.getUint8(at + 1) === FRAME_DETACHED) {
+            if (reason === FRAME_DETACHED) {
               const owned = detached?.[nextDetached++];
               if (owned === undefined)
                 throw new Error(`fastport addon sent no detached payload at offset ${at}`);
-              h.onFrame(session, view.getUint16(at + 2, true), aux, new Uint8Array(owned), true);
+              h.onFrame(session, head >>> 16, aux, new Uint8Array(owned), true);
             } else {
-              h.onFrame(session, view.getUint16(at + 2, true), aux, payloadView(batch, start, size));
+              h.onFrame(session, head >>> 16, aux, payloadView(batch, start, size));
             }
             break;
           case EventType.OPEN:
@@ -337,7 +339,7 @@ export class NativeTransport implements Transport {
             break;
           case EventType.CLOSE:
             this.liveSessions--;
-            h.onClose(session, closeReasonName(view.getUint8(at + 1)), aux);
+            h.onClose(session, closeReasonName(reason), aux);
             break;
           default:
             reportHandlerError(
