@@ -9,7 +9,6 @@
  * main, built) into the same process and alternates short slices of both, so load changes hit both alike.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { GameServer } from '../../framework';
 import { Hello, HELLO_MAGIC, PROTOCOL_VERSION } from '../../framework/protocol/framework-messages';
 import type { CloseReason } from '../../framework/transport/close-reason';
@@ -23,6 +22,8 @@ import type {
 } from '../../framework/transport/transport';
 import { EchoController } from '../../samples/echo/echo-controller';
 import * as messages from '../../samples/echo/generated/packets';
+import { median } from '../runner/report';
+import { cpuPerTurn, parseHarnessFlags, warmUp } from './alternating';
 
 const SESSIONS = 100;
 /** Frames this big arrive in an ArrayBuffer of their own, handed over owned (docs/boundary.md, kDetachFrameBytes). */
@@ -140,52 +141,33 @@ export async function feedEchoServer(size: number): Promise<FedServer> {
 }
 
 const BATCH_FRAMES = SESSIONS * PER_SESSION;
-/** Batches per slice when two builds alternate: short, so a change of machine load hits both alike. */
-const SLICE_BATCHES = 50;
 
 /** CPU microseconds per answer over `batches` turns, after a warm-up of a quarter as many. */
 function cpuPerAnswer(servers: FedServer[], batches: number): number[] {
-  for (const s of servers) for (let b = 0; b < batches / 4; b++) s.turn(); // let the JIT settle
-  const used = servers.map(() => 0);
+  const turns = servers.map((s) => () => s.turn());
+  warmUp(turns, batches / 4);
   const answeredBefore = servers.map((s) => s.answered);
-  for (let done = 0; done < batches; done += SLICE_BATCHES) {
-    servers.forEach((s, i) => {
-      const before = process.cpuUsage();
-      for (let b = 0; b < SLICE_BATCHES; b++) s.turn();
-      const slice = process.cpuUsage(before);
-      used[i] += slice.user + slice.system;
-    });
-  }
+  const { perTurn, calls } = cpuPerTurn(turns, batches);
   return servers.map((s, i) => {
     const answered = s.answered - answeredBefore[i];
-    const expected = Math.ceil(batches / SLICE_BATCHES) * SLICE_BATCHES * BATCH_FRAMES;
+    const expected = calls * BATCH_FRAMES;
     if (answered !== expected) throw new Error(`expected ${expected} answers, got ${answered}`);
-    return used[i] / answered;
+    return perTurn[i] / BATCH_FRAMES;
   });
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      frames: { type: 'string', default: '2000000' },
-      size: { type: 'string', default: '64' },
-      runs: { type: 'string', default: '5' },
-      against: { type: 'string' },
-    },
-  });
-  const size = Number(values.size);
-  const batches = Math.ceil(Number(values.frames) / BATCH_FRAMES);
+  const { frames, size, runs, against } = parseHarnessFlags(2_000_000);
+  const batches = Math.ceil(frames / BATCH_FRAMES);
   const builds: { name: string; feed: (size: number) => Promise<FedServer> }[] = [
     { name: 'this build', feed: feedEchoServer },
   ];
-  if (values.against !== undefined) {
-    const other = require(path.resolve(values.against)) as { feedEchoServer: typeof feedEchoServer };
-    builds.push({ name: values.against, feed: other.feedEchoServer });
+  if (against !== undefined) {
+    const other = require(path.resolve(against)) as { feedEchoServer: typeof feedEchoServer };
+    builds.push({ name: against, feed: other.feedEchoServer });
   }
   const results: number[][] = builds.map(() => []);
-  for (let run = 0; run < Number(values.runs); run++) {
+  for (let run = 0; run < runs; run++) {
     const servers = await Promise.all(builds.map((b) => b.feed(size)));
     const perAnswer = cpuPerAnswer(servers, batches);
     perAnswer.forEach((us, i) => results[i].push(us));
