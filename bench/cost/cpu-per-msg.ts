@@ -6,7 +6,8 @@
  * a, b, a, b, ..., each run on a fresh server, and every later row is compared with the first by the
  * median of its paired ratios (paired.ts). `--scenario ID` takes the load of an echo scenario of the suite
  * (scenarios.ts: seed, s4k, s16k, ...). `--cpu-prof DIR` also writes a V8 CPU profile of each run's server
- * into DIR and prints its top functions in microseconds per message over the measured window.
+ * into DIR and prints its top functions in microseconds per message over the measured window; `--gc` counts
+ * the server's collections in the window (`--trace-gc`, gc-trace.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,6 +19,7 @@ import { median } from '../runner/report';
 import { SCENARIOS, type Scenario } from '../runner/scenarios';
 import { SERVERS, type ServerRow } from '../runner/servers';
 import { pairedRatios } from '../runner/paired';
+import { GcTrace, type GcCounts } from './gc-trace';
 import { profileClockMicros, topSelfPerMessage, type Profile } from './profile-top';
 
 const USAGE = `usage: npm run bench:cost -- [options]
@@ -38,7 +40,9 @@ const USAGE = `usage: npm run bench:cost -- [options]
   --server-cpus LIST  taskset the server (default 0)
   --client-cpus LIST  taskset the load generator (default 1)
   --cpu-prof DIR      node rows: write each run's V8 CPU profile (.cpuprofile) into DIR and print its
-                      top functions in us per message over the measured window`;
+                      top functions in us per message over the measured window
+  --gc                node rows: count the server's collections in the window (node --trace-gc), per
+                      1000 messages, and their main-thread pause per message`;
 
 /** Functions listed per run with --cpu-prof. */
 const PROFILE_TOP = 8;
@@ -102,6 +106,7 @@ export function parse(argv: string[]) {
       'server-cpus': { type: 'string', default: '0' },
       'client-cpus': { type: 'string', default: '1' },
       'cpu-prof': { type: 'string' },
+      gc: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -119,19 +124,24 @@ export function parse(argv: string[]) {
     serverCpus: values['server-cpus'],
     clientCpus: values['client-cpus'],
     cpuProf: values['cpu-prof'],
+    gc: values.gc,
     help: values.help,
   };
 }
 
 type Options = ReturnType<typeof parse>;
 
-/** The row's argv, with node's --cpu-prof flags after the node executable when asked. */
-function serverArgv(row: ServerRow, port: number, cpuProf: string | undefined): string[] {
+/** The row's argv, with node's --cpu-prof / --trace-gc flags after the node executable when asked. */
+function serverArgv(row: ServerRow, port: number, options: Options): string[] {
   const argv = row.command(port);
-  if (cpuProf === undefined) return argv;
+  const flags = [
+    ...(options.cpuProf === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.cpuProf)]),
+    ...(options.gc ? ['--trace-gc'] : []),
+  ];
+  if (flags.length === 0) return argv;
   const at = argv.indexOf(process.execPath);
-  if (at < 0) throw new Error(`--cpu-prof: ${row.name} is not a node server`);
-  argv.splice(at + 1, 0, '--cpu-prof', '--cpu-prof-dir', path.resolve(cpuProf));
+  if (at < 0) throw new Error(`--cpu-prof / --gc: ${row.name} is not a node server`);
+  argv.splice(at + 1, 0, ...flags);
   return argv;
 }
 
@@ -167,6 +177,8 @@ interface RunResult {
   usPerMsg: number;
   msgs: number;
   window: { from: number; to: number };
+  /** With --gc: the server's collections in the window. */
+  gc?: GcCounts;
 }
 
 /**
@@ -176,17 +188,18 @@ interface RunResult {
  */
 async function measure(options: Options, row: ServerRow, helloHex: string): Promise<RunResult> {
   const port = await freePort();
-  const server = await ServerProcess.start(
-    pinned(serverArgv(row, port, options.cpuProf), options.serverCpus),
-    port,
-  );
+  const server = await ServerProcess.start(pinned(serverArgv(row, port, options), options.serverCpus), port);
   try {
+    const gc = options.gc ? new GcTrace() : undefined;
+    if (gc !== undefined) server.child.stdout?.on('data', (chunk: Buffer) => gc.feed(chunk.toString('utf8')));
+    gc?.start();
     let before = cpuMicros(server.pid);
     let from = profileClockMicros();
     const window = setTimeout(() => {
       if (server.hasExited) return;
       before = cpuMicros(server.pid);
       from = profileClockMicros();
+      gc?.start();
     }, options.warmupS * 1000);
     const { report } = await runLoadgen(loadgenArgv(options, row, port, helloHex)).finally(() =>
       clearTimeout(window),
@@ -194,9 +207,10 @@ async function measure(options: Options, row: ServerRow, helloHex: string): Prom
     if (server.hasExited) throw new Error(`${row.name} exited during the run: ${server.tail.slice(-500)}`);
     const used = cpuMicros(server.pid) - before;
     const to = profileClockMicros();
+    const collections = gc?.stop();
     if (report.errors > 0) throw new Error(`the load generator counted ${report.errors} errors`);
     if (report.received === 0) throw new Error('no echo was received');
-    return { usPerMsg: used / report.received, msgs: report.received, window: { from, to } };
+    return { usPerMsg: used / report.received, msgs: report.received, window: { from, to }, gc: collections };
   } finally {
     await server.stop();
   }
@@ -220,6 +234,14 @@ function printProfileTop(dir: string, seenBefore: Set<string>, result: RunResult
   console.log(`  ${file}, top self time over the window (JS-visible):`);
   for (const { name, usPerMsg } of topSelfPerMessage(profile, result.window, result.msgs, PROFILE_TOP))
     console.log(`  ${usPerMsg.toFixed(3).padStart(8)} us/msg  ${name}`);
+}
+
+function printGc(gc: GcCounts, msgs: number): void {
+  const perThousand = (n: number): string => ((n * 1000) / msgs).toFixed(3);
+  console.log(
+    `  gc: ${perThousand(gc.young)} young and ${perThousand(gc.full)} full collections per 1000 messages, ` +
+      `${((gc.pauseMs * 1000) / msgs).toFixed(3)} us of main-thread pause per message`,
+  );
 }
 
 /** Each later row against the first, by the median of paired ratios. */
@@ -253,6 +275,7 @@ async function main(): Promise<void> {
       console.log(
         `run ${run} ${row.name}, ${loadLabel(options)}: ${result.usPerMsg.toFixed(3)} us of server CPU per message (${result.msgs} messages)`,
       );
+      if (result.gc !== undefined) printGc(result.gc, result.msgs);
       if (seen !== undefined) printProfileTop(options.cpuProf!, seen, result);
     }
   }

@@ -1,6 +1,6 @@
 /**
  * The cost tools (bench/cost): a scenario's load for bench:cost, a profile's top functions per message over
- * a window of the run, and the JS-path feeder in the seed scenario's shape (1000 sessions x 1 frame).
+ * a window of the run, a process's collections from its --trace-gc lines, and the JS-path feeder in the seed scenario's shape (1000 sessions x 1 frame).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadArgs, parse } from '../../bench/cost/cpu-per-msg';
+import { GcTrace } from '../../bench/cost/gc-trace';
 import { feedEchoServer, type FedServer } from '../../bench/cost/js-path';
 import { topSelfPerMessage, type Profile } from '../../bench/cost/profile-top';
 import { SCENARIOS } from '../../bench/runner/scenarios';
@@ -91,5 +92,35 @@ describe('the JS-path feeder', () => {
     fed.turn();
     expect(fed.batchFrames).toBe(1000);
     expect(fed.answered - before).toBe(1000);
+  });
+});
+
+describe('collections from --trace-gc', () => {
+  it("counts a real process's young and full collections, lines split across chunks, only between start and stop", () => {
+    // Young garbage until several scavenges ran, then one full collection on request.
+    const script = `
+      let keep = [];
+      for (let i = 0; i < 2e6; i++) { keep.push({ i }); if (keep.length > 1000) keep = []; }
+      console.log('--- full');
+      globalThis.gc();`;
+    const output = execFileSync(process.execPath, ['--trace-gc', '--expose-gc', '-e', script], {
+      encoding: 'utf8',
+    });
+    const lines = output.split('\n');
+    const young = lines.filter((line) => / ms: Scavenge /.test(line)).length;
+    const full = lines.filter((line) => / ms: Mark-(Compact|Sweep) /.test(line)).length;
+    expect(young).toBeGreaterThan(0);
+    expect(full).toBeGreaterThan(0);
+
+    const trace = new GcTrace();
+    trace.feed('[1:0x1]  5 ms: Scavenge 1.0 (2.0) -> 0.5 (2.0) MB, 0.50 / 0.00 ms  before start\n');
+    trace.start();
+    for (let at = 0; at < output.length; at += 7) trace.feed(output.slice(at, at + 7));
+    trace.feed('\n');
+    const counted = trace.stop();
+    trace.feed('[1:0x1]  9 ms: Mark-Compact 1.0 (2.0) -> 0.5 (2.0) MB, 0.50 / 0.00 ms  after stop\n');
+    expect(counted).toMatchObject({ young, full });
+    expect(counted.pauseMs).toBeGreaterThan(0);
+    expect(trace.stop()).toEqual(counted);
   });
 });
