@@ -130,6 +130,34 @@ describe('uring engine sends from the send queue', () => {
     expect(h.stats()).toMatchObject({ bytesOut: all.length, sendBytesPending: 0 });
     await closeAll(h, [client]);
   });
+
+  for (const ioThreads of [0, 2]) {
+    it(`a SEND's command log is free when submit returns: the peer gets what was sent (ioThreads ${ioThreads})`, async () => {
+      const h = start({ ioThreads, sendSoftLimit: 256 * 1024, sendHardLimit: 32 << 20 }, false);
+      const client = await RawClient.connect(h.listen(), { paused: true });
+      await h.until(() => h.opened().length === 1, 'OPEN');
+      const session = [...h.sessions.keys()][0];
+      const frames = Array.from({ length: 200 }, (_, i) => frame(150, i + 1, pattern(70_000 + i, i + 3)));
+      const all = Buffer.concat(frames); // 14 MB: more than the loopback socket buffers take at once
+      for (let i = 0; i < frames.length; i += 10) {
+        const cmd = command(1, session, Buffer.concat(frames.slice(i, i + 10)));
+        h.engine.submit(cmd, cmd.length);
+        cmd.fill(0xee); // what the kernel did not take at once must have been copied before submit returned
+      }
+      // Every SEND applied (ioThreads: on the loop threads, later), a backlog left, counted to the byte.
+      const settled = (st: Record<string, number>) =>
+        st.framesOut === frames.length &&
+        st.sendBytesPending > 0 &&
+        st.sendBytesPending === all.length - st.bytesOut;
+      await h.until(() => settled(h.stats()), 'every SEND applied, the rest pending to the byte');
+      client.socket.resume();
+      await client.until(() => client.frames.length === frames.length, 'every frame', 20_000);
+      const got = Buffer.concat(client.frames.map((f) => frame(f.msgId, f.seq, f.payload)));
+      expect(got.equals(all)).toBe(true);
+      await h.until(() => h.stats().sendBytesPending === 0, 'nothing pending');
+      await closeAll(h, [client]);
+    });
+  }
 });
 
 describe('uring engine read pausing', () => {
@@ -161,29 +189,4 @@ describe('uring engine read pausing', () => {
     client.destroy();
     await h.until(() => log.closes.length === 1, 'CLOSE');
   });
-
-  for (const ioThreads of [0, 2]) {
-    it(`a SEND's command log is free when submit returns: the peer gets what was sent (ioThreads ${ioThreads})`, async () => {
-      const h = start({ ioThreads, sendSoftLimit: 256 * 1024, sendHardLimit: 32 << 20 }, false);
-      const client = await RawClient.connect(h.listen(), { paused: true });
-      await h.until(() => h.opened().length === 1, 'OPEN');
-      const session = [...h.sessions.keys()][0];
-      const frames = Array.from({ length: 200 }, (_, i) => frame(150, i + 1, pattern(70_000 + i, i + 3)));
-      const all = Buffer.concat(frames); // 14 MB: more than the loopback socket buffers take at once
-      for (let i = 0; i < frames.length; i += 10) {
-        const cmd = command(1, session, Buffer.concat(frames.slice(i, i + 10)));
-        h.engine.submit(cmd, cmd.length);
-        cmd.fill(0xee); // what the kernel did not take at once must have been copied before submit returned
-      }
-      await h.until(() => h.stats().sendBytesPending > 0, 'a backlog for the full socket');
-      const held = h.stats();
-      expect(held.sendBytesPending).toBe(all.length - held.bytesOut);
-      client.socket.resume();
-      await client.until(() => client.frames.length === frames.length, 'every frame', 20_000);
-      const got = Buffer.concat(client.frames.map((f) => frame(f.msgId, f.seq, f.payload)));
-      expect(got.equals(all)).toBe(true);
-      await h.until(() => h.stats().sendBytesPending === 0, 'nothing pending');
-      await closeAll(h, [client]);
-    });
-  }
 });

@@ -1,5 +1,6 @@
 // The io_uring engine (Backend for engine/backend.h): multishot accept, multishot recv into a provided-buffer
-// ring (idle sessions hold no buffer), sends (one in flight per session: a small backlog copied into a
+// ring (idle sessions hold no buffer), sends (one in flight per session: a SEND's bytes borrowed from the
+// command log with MSG_DONTWAIT, settled before the flush ends; a small owned backlog copied into a
 // registered send slice for WRITE_FIXED, a larger one as a SENDMSG straight over the send queue's blocks,
 // released on completion), connect with a linked timeout, batched submission (one io_uring_enter
 // per pass) and reaping. The session life (state, framing, limits, close / drain / discard, deadlines,
@@ -144,7 +145,8 @@ class UringBackend final : public CoreBackend {
 
   // --- send ---
 
-  // A backlog that fits one slice takes a free one and is copied into it (false: send from the queue).
+  // A backlog of several pieces that fits one slice takes a free one and is copied into it, so they leave
+  // in one WRITE_FIXED (false: send from the queue; a single piece always is).
   bool takeSlice(UringSession& s);
   void fillSlice(UringSession& s);
   void submitSliceWrite(UringSession& s);

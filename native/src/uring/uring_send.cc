@@ -52,6 +52,8 @@ void UringBackend::startSend(CoreSession& cs) {
 
 bool UringBackend::takeSlice(UringSession& s) {
   if (s.queue.pending() > slices_.sliceBytes()) return false;
+  ByteSlice parts[2];
+  if (s.queue.gather(parts, 2) == 1) return false;  // one piece goes out as it is: copying it gains nothing
   s.run = slices_.acquire(1);
   return s.run.first >= 0;
 }
