@@ -111,6 +111,7 @@ export class NativeTransport implements Transport {
       wsPath: options.websocket.path,
       ...(options.websocket.origins === null ? {} : { wsOrigins: [...options.websocket.origins] }),
       reusePort: options.reusePort,
+      detachFrameBytes: options.ownedFrameBytes,
       ...options.limits,
       ...options.uring,
     };
