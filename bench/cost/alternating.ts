@@ -1,6 +1,6 @@
 /**
- * What the in-process cost harnesses (js-path.ts, raw-path.ts) share: their flags, and CPU per message of
- * several builds fed in alternating short slices, so a change of machine load hits every build alike.
+ * For in-process cost harnesses (raw-path.ts): their flags, and CPU per call of several builds fed in
+ * alternating short slices, so a change of machine load hits every build alike.
  */
 import { parseArgs } from 'node:util';
 
