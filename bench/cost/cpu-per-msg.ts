@@ -41,8 +41,9 @@ const USAGE = `usage: npm run bench:cost -- [options]
   --client-cpus LIST  taskset the load generator (default 1)
   --cpu-prof DIR      node rows: write each run's V8 CPU profile (.cpuprofile) into DIR and print its
                       top functions in us per message over the measured window
-  --node-flags FLAGS  node rows: these node / V8 flags (space-separated) after the node executable,
-                      e.g. '--single-threaded-gc' (one bench:cost call per setting to compare them)
+  --node-flags=FLAGS  node rows: these node / V8 flags (space-separated) after the node executable,
+                      e.g. --node-flags=--single-threaded-gc (with '=': the value starts with --; one
+                      bench:cost call per setting to compare them)
   --gc                node rows: count the server's collections in the window (node --trace-gc), per
                       1000 messages, and their main-thread pause per message (wall time)`;
 
