@@ -37,6 +37,10 @@ import { resolveServerOptions, type GameServerOptions, type ResolvedServerOption
 import { Session, type SessionContext } from './session';
 import { sessionClockMs } from './session-clock';
 
+/** Read once: the packet constants are re-exported through getters, a call per read. */
+const PING_ID = Ping.id;
+const PONG_ID = Pong.id;
+
 // Listeners see sessions of the application's user type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnySession = Session<any, any>;
@@ -386,11 +390,11 @@ export class GameServer implements TransportHandler {
       this.pipeline.handshake(connection, msgId, seq, payload);
       return;
     }
-    if (msgId === Ping.id) {
+    if (msgId === PING_ID) {
       this.pipeline.answerPing(connection, seq, payload);
       return;
     }
-    if (msgId === Pong.id) return; // activity only
+    if (msgId === PONG_ID) return; // activity only
     const resume = connection.resume;
     if (resume !== undefined && this.keeper!.inbound(connection, resume, msgId, seq, payload)) return;
     if (this.state !== 'running') {
