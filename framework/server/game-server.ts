@@ -154,7 +154,9 @@ export class GameServer implements TransportHandler {
       sessionOpened: (session) => {
         const connection = this.connections.get(session.id);
         if (connection !== undefined) this.keeper?.opened(connection);
-        for (const listener of this.openListeners) this.safely(() => listener(session));
+        // Guarded: iterating even an empty set makes an iterator per connect (young-generation garbage).
+        if (this.openListeners.size > 0)
+          for (const listener of this.openListeners) this.safely(() => listener(session));
       },
       resumeHello: this.keeper && ((c, hello, seq, welcome) => this.keeper!.hello(c, hello, seq, welcome)),
     });

@@ -102,13 +102,14 @@ class FrameParser {
   }
   static constexpr uint32_t kMinBodyBytes = 4096;
 
+  // Ordered for size: the flag sits in the header's padding (40 B, not 48, in every session).
   uint8_t head_[kWireHeaderBytes];
-  uint32_t headHave_ = 0;  // header bytes kept (0 = between frames)
-  uint32_t bodyHave_ = 0;  // payload bytes kept
+  bool handingBody_ = false;  // inside onFrame with the payload in body_
+  uint32_t headHave_ = 0;     // header bytes kept (0 = between frames)
+  uint32_t bodyHave_ = 0;     // payload bytes kept
   uint32_t bodyCap_ = 0;
   PayloadBlock body_;
   uint64_t startedMs_ = 0;
-  bool handingBody_ = false;  // inside onFrame with the payload in body_
 };
 
 template <class OnFrame>
