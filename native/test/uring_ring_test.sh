@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 out="${TMPDIR:-/tmp}/fastport_uring_ring_test"
-g++ -std=c++20 -O1 -g -Wall -Wextra -o "$out" uring_ring_test.cc ../src/uring/ring.cc ../src/uring/buffer_ring.cc \
+g++ -std=c++20 -O1 -g -Wall -Wextra -I../src -o "$out" uring_ring_test.cc ../src/uring/ring.cc ../src/uring/buffer_ring.cc \
   ../src/uring/send_slices.cc ../src/uring/probe.cc ../src/uring/uring_sys.cc
 "$out"

@@ -40,6 +40,7 @@ inline constexpr uint16_t kBufferGroup = 0;
 inline constexpr unsigned kReapBatch = 256;
 inline constexpr unsigned kMaxReapRounds = 64;  // per poll(): bounded, the eventfd re-fires if work is left
 inline constexpr size_t kGatherSlices = 64;
+inline constexpr unsigned kBigFrameBuffers = 4;  // a frame this many receive buffers long is received direct
 
 class UringBackend final : public CoreBackend {
  public:
@@ -133,7 +134,15 @@ class UringBackend final : public CoreBackend {
   void useFileSlot(UringSession& s);
   // Points a request at the session's socket: its fixed file slot when it has one.
   static io_uring_sqe* onSocket(io_uring_sqe* e, const UringSession& s);
+  // Small frames: one multishot recv. Big ones: a direct recv for the rest of the frame, one buffered recv
+  // for its end and the next frame's start (uring_receive.cc).
   void armRecv(UringSession& s);
+  bool noteFrameSize(UringSession& s, const BodyRoom& room);
+  // One plain recv straight into the frame's payload block (`room`), a buffered recv linked behind it
+  // (false: no room in the SQ for both, nothing armed).
+  bool armDirectRecv(UringSession& s, const BodyRoom& room);
+  void prepBigFrameRecv(io_uring_sqe* e, UringSession& s);
+  void onDirectRecv(UringSession& s, int res);
   void cancelRecv(UringSession& s);
   void queueRearm(UringSession& s);
   void onRecv(UringSession* s, int res, uint32_t flags);
@@ -168,7 +177,10 @@ class UringBackend final : public CoreBackend {
   io_uring_sqe lostSqe_{};
   Tuning tuning_{};
   QueueSends queueSends_;  // before ring_: outlives it (a request may name one until the ring is gone)
-  Ring ring_;              // declared before the buffers: they unregister from it when destroyed
+  // The payload blocks direct recvs write into, lent by the sessions' parsers until the recv completed
+  // (here, not in the session, which then carries no pointer for it); before ring_ for the same reason.
+  std::unordered_map<SessionSlab::Handle, PayloadBlock> lentBodies_;
+  Ring ring_;  // declared before the buffers: they unregister from it when destroyed
   BufferRing bufs_;
   SendSlices slices_;
   FileTable files_;
