@@ -1,10 +1,10 @@
 /**
- * `node dist/bench/cost/js-path.js [--frames N] [--size BYTES] [--runs N] [--against OTHER/js-path.js]`:
- * main-thread CPU per message of
+ * `node dist/bench/cost/js-path.js [--frames N] [--size BYTES] [--sessions N] [--per-session N] [--runs N]
+ * [--against OTHER/js-path.js]`: main-thread CPU per message of
  * the framework's JavaScript path alone (GameServer.onFrame -> mailbox -> EchoReq decode -> handler ->
  * EchoRes encode -> the command log), the echo sample's server fed frames in batches like the native
- * engine's (100 sessions x 4 frames per batch) by a transport that keeps the command log but has no
- * sockets. No syscalls, so it varies much less than a socket run on a shared machine (cpu-per-msg.ts
+ * engine's (default 100 sessions x 4 frames per batch, as the size sweep; `--sessions 1000 --per-session 1`
+ * is the seed scenario's shape) by a transport that keeps the command log but has no sockets. No syscalls, so it varies much less than a socket run on a shared machine (cpu-per-msg.ts
  * gives the whole process's figure). `--against` loads another build's copy of this file (e.g. a clone of
  * main, built) into the same process and alternates short slices of both, so load changes hit both alike.
  */
@@ -24,10 +24,16 @@ import type {
 import { EchoController } from '../../samples/echo/echo-controller';
 import * as messages from '../../samples/echo/generated/packets';
 
-const SESSIONS = 100;
+/** Batches of the size sweep's shape: 100 sessions x 4 frames each (the load generator's 100 x 4 in flight). */
+export const SWEEP_LOAD: FeedLoad = { sessions: 100, perSession: 4 };
 /** Frames this big arrive in an ArrayBuffer of their own, handed over owned (docs/boundary.md, kDetachFrameBytes). */
 const DETACH_FRAME_BYTES = 32 * 1024;
-const PER_SESSION = 4;
+
+/** What one batch holds: `perSession` frames for each of `sessions` sessions (session by session in turn). */
+export interface FeedLoad {
+  sessions: number;
+  perSession: number;
+}
 
 /**
  * Keeps what the server sends in a real CommandLog, emptied per batch and, like the native transport's
@@ -89,15 +95,20 @@ function echoPayload(size: number): Uint8Array {
   return messages.EchoReq.encode({ data: Buffer.alloc(size, 0x5a) }).slice();
 }
 
-/** A started echo server fed by `turn()`: one batch of SESSIONS x PER_SESSION EchoReq frames. */
+/** A started echo server fed by `turn()`: one batch of sessions x perSession EchoReq frames. */
 export interface FedServer {
   turn(): void;
   /** Answers sent so far. */
   readonly answered: number;
+  /** Frames in one batch. */
+  readonly batchFrames: number;
   stop(): Promise<void>;
 }
 
-export async function feedEchoServer(size: number): Promise<FedServer> {
+/** `load` defaults to SWEEP_LOAD (an older build's copy, loaded by --against, may take only `size`). */
+export async function feedEchoServer(size: number, load: FeedLoad = SWEEP_LOAD): Promise<FedServer> {
+  const { sessions, perSession } = load;
+  const frames = sessions * perSession;
   const transport = new LogOnlyTransport();
   const server = new GameServer({
     port: 0,
@@ -110,24 +121,24 @@ export async function feedEchoServer(size: number): Promise<FedServer> {
   await server.start();
   const h = transport.handler!;
   const hello = Hello.encode(Hello.create({ magic: HELLO_MAGIC, protocolVersion: PROTOCOL_VERSION })).slice();
-  for (let s = 1; s <= SESSIONS; s++) {
+  for (let s = 1; s <= sessions; s++) {
     h.onOpen(s, '127.0.0.1:1', 1);
     h.onFrame(s, Hello.id, 1, hello);
   }
   // A batch buffer like the engine's: every frame a fresh view into one reused buffer (a big frame a copy
   // of its own, as the engine detaches it).
   const payload = echoPayload(size);
-  const batch = new Uint8Array(payload.length * SESSIONS * PER_SESSION);
-  for (let i = 0; i < SESSIONS * PER_SESSION; i++) batch.set(payload, i * payload.length);
+  const batch = new Uint8Array(payload.length * frames);
+  for (let i = 0; i < frames; i++) batch.set(payload, i * payload.length);
   let seq = 2;
   return {
     turn(): void {
       seq++;
-      for (let i = 0; i < SESSIONS * PER_SESSION; i++) {
+      for (let i = 0; i < frames; i++) {
         const view = batch.subarray(i * payload.length, (i + 1) * payload.length);
         if (payload.length < DETACH_FRAME_BYTES)
-          h.onFrame((i % SESSIONS) + 1, messages.EchoReq.id, seq, view);
-        else h.onFrame((i % SESSIONS) + 1, messages.EchoReq.id, seq, view.slice(), true);
+          h.onFrame((i % sessions) + 1, messages.EchoReq.id, seq, view);
+        else h.onFrame((i % sessions) + 1, messages.EchoReq.id, seq, view.slice(), true);
       }
       h.onBatchEnd?.();
       transport.flush();
@@ -135,11 +146,11 @@ export async function feedEchoServer(size: number): Promise<FedServer> {
     get answered() {
       return transport.sent;
     },
+    batchFrames: frames,
     stop: () => server.stop(),
   };
 }
 
-const BATCH_FRAMES = SESSIONS * PER_SESSION;
 /** Batches per slice when two builds alternate: short, so a change of machine load hits both alike. */
 const SLICE_BATCHES = 50;
 
@@ -158,7 +169,7 @@ function cpuPerAnswer(servers: FedServer[], batches: number): number[] {
   }
   return servers.map((s, i) => {
     const answered = s.answered - answeredBefore[i];
-    const expected = Math.ceil(batches / SLICE_BATCHES) * SLICE_BATCHES * BATCH_FRAMES;
+    const expected = Math.ceil(batches / SLICE_BATCHES) * SLICE_BATCHES * s.batchFrames;
     if (answered !== expected) throw new Error(`expected ${expected} answers, got ${answered}`);
     return used[i] / answered;
   });
@@ -171,13 +182,18 @@ async function main(): Promise<void> {
     options: {
       frames: { type: 'string', default: '2000000' },
       size: { type: 'string', default: '64' },
+      sessions: { type: 'string', default: String(SWEEP_LOAD.sessions) },
+      'per-session': { type: 'string', default: String(SWEEP_LOAD.perSession) },
       runs: { type: 'string', default: '5' },
       against: { type: 'string' },
     },
   });
   const size = Number(values.size);
-  const batches = Math.ceil(Number(values.frames) / BATCH_FRAMES);
-  const builds: { name: string; feed: (size: number) => Promise<FedServer> }[] = [
+  const load: FeedLoad = { sessions: Number(values.sessions), perSession: Number(values['per-session']) };
+  if (![load.sessions, load.perSession].every((n) => Number.isInteger(n) && n >= 1))
+    throw new Error('--sessions and --per-session take whole numbers >= 1');
+  const batches = Math.ceil(Number(values.frames) / (load.sessions * load.perSession));
+  const builds: { name: string; feed: (size: number, load: FeedLoad) => Promise<FedServer> }[] = [
     { name: 'this build', feed: feedEchoServer },
   ];
   if (values.against !== undefined) {
@@ -186,7 +202,12 @@ async function main(): Promise<void> {
   }
   const results: number[][] = builds.map(() => []);
   for (let run = 0; run < Number(values.runs); run++) {
-    const servers = await Promise.all(builds.map((b) => b.feed(size)));
+    const servers = await Promise.all(builds.map((b) => b.feed(size, load)));
+    // An older build's copy (before --sessions) feeds 100 x 4 whatever it is asked: not comparable then.
+    if (servers.some((s) => s.batchFrames !== load.sessions * load.perSession))
+      throw new Error(
+        `--against ${values.against}: that build's js-path.js cannot feed ${load.sessions} x ${load.perSession}`,
+      );
     const perAnswer = cpuPerAnswer(servers, batches);
     perAnswer.forEach((us, i) => results[i].push(us));
     console.log(
@@ -195,7 +216,9 @@ async function main(): Promise<void> {
     for (const s of servers) await s.stop();
   }
   builds.forEach((b, i) =>
-    console.log(`JS path, ${size} B, ${b.name}: median ${median(results[i]).toFixed(3)} us/msg`),
+    console.log(
+      `JS path, ${size} B, ${load.sessions} x ${load.perSession}, ${b.name}: median ${median(results[i]).toFixed(3)} us/msg`,
+    ),
   );
 }
 

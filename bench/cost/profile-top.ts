@@ -1,7 +1,8 @@
 /**
  * `node dist/bench/cost/profile-top.js FILE.cpuprofile [N]`: the N (default 15) functions with the most
  * self time in a V8 CPU profile (node --cpu-prof), as % of the samples that were not idle (a native
- * function called from JS counts as its caller's self time).
+ * function called from JS counts as its caller's self time). bench:cost also prints, per run, the top
+ * functions in microseconds per message over its measured window (topSelfPerMessage).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,9 +13,13 @@ interface ProfileNode {
   hitCount?: number;
 }
 
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
   samples?: number[];
+  /** Microseconds on CLOCK_MONOTONIC, the clock of process.hrtime in any process of the machine. */
+  startTime?: number;
+  /** Microseconds from the previous sample (the first: from startTime). */
+  timeDeltas?: number[];
 }
 
 /** Samples of the event loop waiting: not work. `(program)` (native code outside any JS call) is kept. */
@@ -42,6 +47,45 @@ export function topSelf(profile: Profile, count: number): { name: string; share:
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([name, n]) => ({ name, share: n / Math.max(total, 1) }));
+}
+
+/** Now on the clock of V8's profile timestamps (microseconds, CLOCK_MONOTONIC). */
+export function profileClockMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/**
+ * The `count` functions with the most self time between `from` and `to` (profileClockMicros), in
+ * microseconds per message of `messages` handled in that window. JS-visible time only: native work outside
+ * any JS call (the engine's reads before it calls JS) is sampled as (idle), left out.
+ */
+export function topSelfPerMessage(
+  profile: Profile,
+  window: { from: number; to: number },
+  messages: number,
+  count: number,
+): { name: string; usPerMsg: number }[] {
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  if (profile.startTime === undefined || deltas.length !== samples.length)
+    throw new Error('the profile has no sample timestamps');
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const byName = new Map<string, number>();
+  let at = profile.startTime;
+  for (let i = 0; i < samples.length; i++) {
+    at += deltas[i];
+    const node = byId.get(samples[i]);
+    // A sample stands for the interval up to the next one (its delta is the interval before it).
+    const interval = deltas[i + 1] ?? 0;
+    if (node === undefined || at < window.from || at >= window.to) continue;
+    if (NOT_WORK.has(node.callFrame.functionName)) continue;
+    const name = label(node);
+    byName.set(name, (byName.get(name) ?? 0) + interval);
+  }
+  return [...byName.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, micros]) => ({ name, usPerMsg: micros / Math.max(messages, 1) }));
 }
 
 if (require.main === module) {

@@ -1,7 +1,8 @@
 /** What codegen changes in every file ts-proto wrote (docs/codegen.md), in one place for generate and tests. */
 import { copyBytesDirectly } from './copy-bytes';
+import { readReaderClassOnce } from './local-reader-class';
 import { shareEmptyBytes } from './share-empty-bytes';
 
 export function postProcessTsProto(content: string): string {
-  return copyBytesDirectly(shareEmptyBytes(content));
+  return readReaderClassOnce(copyBytesDirectly(shareEmptyBytes(content)));
 }

@@ -57,7 +57,7 @@ export function viewSession(connection: Connection, now: number): SessionView {
     authenticated: session.authenticated,
     openedAt: new Date(wallClockMs(connection.openedAt)).toISOString(),
     idleMs: Math.max(0, now - connection.lastFrameAt),
-    queued: connection.mailbox.size,
+    queued: connection.queued,
     paused: connection.overflowSince !== undefined,
     rooms: roomsOf(session).map((room) => room.id),
   };

@@ -75,7 +75,27 @@ export function encodeShared<T>(codec: ProtoCodec<T>, message: T): Uint8Array {
   }
 }
 
-/** Encodes with the shared writer and returns a view of its buffer: valid until the next encode. */
+/** Transient encodes up to this many bytes reuse one view per length (a view costs more than a small encode). */
+const MAX_KEPT_VIEW_BYTES = 1024;
+/** The shared writer's buffer that `keptViews` view; they are dropped when the writer's buffer changes. */
+let viewedBuffer: unknown = undefined;
+/** keptViews[n]: bytes [0, n) of `viewedBuffer` (at most MAX_KEPT_VIEW_BYTES + 1 views of ~100 B). */
+let keptViews: (Uint8Array | undefined)[] = [];
+
+/** Bytes [0, length) of the writer's buffer: a kept view for a small length, else a new one. */
+function transientView(buffer: Uint8Array, length: number): Uint8Array {
+  if (length > MAX_KEPT_VIEW_BYTES) return buffer.subarray(0, length);
+  if (viewedBuffer !== buffer) {
+    viewedBuffer = buffer;
+    keptViews = new Array<Uint8Array | undefined>(MAX_KEPT_VIEW_BYTES + 1);
+  }
+  return (keptViews[length] ??= buffer.subarray(0, length));
+}
+
+/**
+ * Encodes with the shared writer and returns a view of its buffer: valid until the next encode (which may
+ * return the same view object, with other bytes in it).
+ */
 export function encodeTransientShared<T>(codec: ProtoCodec<T>, message: T): Uint8Array {
   const writer = sharedWriter;
   try {
@@ -86,7 +106,7 @@ export function encodeTransientShared<T>(codec: ProtoCodec<T>, message: T): Uint
   }
   const internals = writer as unknown as WriterInternals;
   if (!(internals.buffer instanceof Uint8Array) || typeof internals.pos !== 'number') return writer.finish();
-  const view = internals.buffer.subarray(0, internals.pos);
+  const view = transientView(internals.buffer, internals.pos);
   internals.pos = 0; // forks and joins are balanced after a whole message: nothing else to reset
   // The view stays valid after a replacement: it keeps the old buffer alive, the next encode uses a new one.
   replaceOversizedWriter();

@@ -3,47 +3,109 @@
  *
  * - Owned input (the frame's bytes belong to this message alone: a big frame the native engine handed
  *   over, or a waiting frame the server already copied): the field is a view of the input, no copy.
- * - Borrowed input (a view of a receive batch the transport reuses): a copy. Below Node's pooling bound
- *   (4 KiB) `Buffer.allocUnsafe` takes it from Node's own pool; from there up to MAX_SLAB_FIELD_BYTES it is
- *   carved from a slab of SLAB_BYTES shared by such fields (one ArrayBuffer per slab instead of one per
- *   field, whose allocation, external-memory accounting and finalisation cost more than the copy); above,
- *   a Buffer of its own.
+ * - Borrowed input (a view of a receive batch the transport reuses): a copy. Up to MAX_COPIED_INPUT_BYTES
+ *   the decode copies its whole input once, on its first bytes field (copyInput), and every field is a
+ *   Buffer over that copy: one Buffer object per field and one memcpy per message, where a copy per field
+ *   cost a view of the input and a Buffer for the copy. A bigger input copies each field by itself
+ *   (pooledCopy; also the server's copy of a frame that waits in a mailbox).
+ * - Copies are carved from slabs: below 4 KiB from slabs of Buffer.poolSize (8 KiB, what Node's own pool
+ *   would pin), up to MAX_SLAB_FIELD_BYTES from slabs of SLAB_BYTES (one ArrayBuffer per slab instead of
+ *   one per copy, whose allocation, external-memory accounting and finalisation cost more than the copy);
+ *   above, a Buffer of its own.
  *
  * Retention: a field that is kept keeps what it is carved from alive: at most one slab (64 KiB) for a
  * pooled copy, the whole frame for a view of owned input. Copy a field (`Buffer.from(field)`) to keep a
  * small part of a big message for long.
  */
-
-/** Buffer.allocUnsafe pools allocations below half its pool (Node's rule; the `buffer` package has none). */
-const NODE_POOLED_BELOW = Buffer.poolSize >>> 1;
+/** Copies below this take the small slabs (Node's own pooling bound: half its pool). */
+const SMALL_BELOW = Buffer.poolSize >>> 1;
 /** One slab's bytes: below glibc's mmap threshold, so a new slab is heap memory (no fresh page faults). */
 export const SLAB_BYTES = 64 * 1024;
 /** The largest field carved from a slab: a slab holds at least four, so a slab is at most 4x what it holds. */
 export const MAX_SLAB_FIELD_BYTES = SLAB_BYTES / 4;
 
-let slab: ArrayBufferLike = new ArrayBuffer(0);
-/** Bytes of `slab` handed out (rounded up to 8, so every field starts aligned). */
-let slabUsed = 0;
+/** The largest borrowed input a decode copies whole (see above). */
+export const MAX_COPIED_INPUT_BYTES = MAX_SLAB_FIELD_BYTES;
+
+/** Memory carved into copies, 8-byte aligned; a full one is left to the copies that keep it alive. */
+class Slab {
+  /** The slab's bytes and their ArrayBuffer (kept: a typed array's `.buffer` is a call into V8's C++). */
+  bytes = new Uint8Array(0);
+  memory: ArrayBufferLike = this.bytes.buffer;
+  /** Bytes handed out (a multiple of 8, so every copy starts aligned). */
+  private used = 0;
+
+  constructor(private readonly slabBytes: number) {}
+
+  /** Copies `view` in (it must fit in an empty slab); returns its offset in `memory` (maybe a new slab). */
+  put(view: Uint8Array): number {
+    const length = view.length;
+    if (this.used + length > this.bytes.length) {
+      // Not zero-filled: every byte handed out is written first.
+      this.memory = Buffer.allocUnsafeSlow(this.slabBytes).buffer;
+      this.bytes = new Uint8Array(this.memory);
+      this.used = 0;
+    }
+    const at = this.used;
+    this.bytes.set(view, at);
+    this.used = (at + length + 7) & ~7;
+    return at;
+  }
+}
+
+/** Fields from 4 KiB to MAX_SLAB_FIELD_BYTES, and inputs from 4 KiB to MAX_COPIED_INPUT_BYTES. */
+const slab = new Slab(SLAB_BYTES);
+/** Inputs below 4 KiB: slabs as big as Node's own pool, so a kept small field pins no more than it did. */
+const smallSlab = new Slab(Buffer.poolSize);
+
+/**
+ * Buffer's species constructor (Node's FastBuffer): what TypedArray methods such as subarray build a Buffer
+ * with, called with (ArrayBuffer, byteOffset, length) as ECMAScript's TypedArraySpeciesCreate does. It
+ * costs what a plain Uint8Array view costs; Buffer.from(arrayBuffer, ...) and Buffer.allocUnsafe cost about
+ * twice that on a small field (argument checks and a native type test). Buffer.from where it is missing.
+ */
+type BufferViewConstructor = new (memory: ArrayBufferLike, offset: number, length: number) => Buffer;
+const SpeciesBuffer = (Buffer as unknown as { [Symbol.species]?: unknown })[Symbol.species];
+const speciesWorks =
+  typeof SpeciesBuffer === 'function' &&
+  Buffer.isBuffer(new (SpeciesBuffer as BufferViewConstructor)(new ArrayBuffer(8), 4, 2));
+const newBufferView: (memory: ArrayBufferLike, offset: number, length: number) => Buffer = speciesWorks
+  ? (memory, offset, length) => new (SpeciesBuffer as BufferViewConstructor)(memory, offset, length)
+  : (memory, offset, length) => Buffer.from(memory, offset, length);
 
 /** A copy of `view` that only the caller references (from the pools above). */
 export function pooledCopy(view: Uint8Array): Buffer {
   const length = view.length;
-  if (length < NODE_POOLED_BELOW || length > MAX_SLAB_FIELD_BYTES) {
-    const copy = Buffer.allocUnsafe(length);
+  if (length > MAX_SLAB_FIELD_BYTES) {
+    const copy = Buffer.allocUnsafeSlow(length);
     copy.set(view);
     return copy;
   }
-  if (slabUsed + length > slab.byteLength) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES).buffer; // not zero-filled: every byte handed out is written first
-    slabUsed = 0;
-  }
-  const copy = Buffer.from(slab, slabUsed, length);
-  slabUsed = (slabUsed + length + 7) & ~7;
-  copy.set(view);
-  return copy;
+  const pool = length < SMALL_BELOW ? smallSlab : slab;
+  const at = pool.put(view);
+  return newBufferView(pool.memory, at, length);
 }
 
-/** `view` as a Buffer over the same memory (for input the message owns). */
-export function bufferView(view: Uint8Array): Buffer {
-  return Buffer.from(view.buffer, view.byteOffset, view.length);
+/** Where a decode's bytes fields are carved from: `input[i]` is byte `offset + i` of `memory`. */
+export interface FieldMemory {
+  memory: ArrayBufferLike | undefined;
+  offset: number;
+}
+
+/** Points `into` at a copy of `input` (at most MAX_COPIED_INPUT_BYTES) in a slab. */
+export function copyInput(input: Uint8Array, into: FieldMemory): void {
+  const pool = input.length < SMALL_BELOW ? smallSlab : slab;
+  into.offset = pool.put(input);
+  into.memory = pool.memory;
+}
+
+/** Points `into` at `input` itself (owned input: fields are views of it). */
+export function viewInput(input: Uint8Array, into: FieldMemory): void {
+  into.memory = input.buffer;
+  into.offset = input.byteOffset;
+}
+
+/** `length` bytes at `offset` of `memory` as a Buffer over the same memory. */
+export function bufferOver(memory: ArrayBufferLike, offset: number, length: number): Buffer {
+  return newBufferView(memory, offset, length);
 }

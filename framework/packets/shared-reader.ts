@@ -6,7 +6,14 @@
  * share the reader as ts-proto's decoders do.
  */
 import { BinaryReader } from '@bufbuild/protobuf/wire';
-import { bufferView, pooledCopy } from './field-bytes';
+import {
+  bufferOver,
+  copyInput,
+  type FieldMemory,
+  MAX_COPIED_INPUT_BYTES,
+  pooledCopy,
+  viewInput,
+} from './field-bytes';
 
 /** The reader's own fields, set here instead of by a new reader (checked once at start-up). */
 interface ReaderInternals {
@@ -18,18 +25,32 @@ interface ReaderInternals {
 const EMPTY = new Uint8Array(0);
 
 /** BinaryReader whose `view` is made on first read: the base constructor's assignment lands in the setter. */
-class LazyViewReader extends BinaryReader {
+class LazyViewReader extends BinaryReader implements FieldMemory {
   lazyView: DataView | undefined = undefined;
   /** The bytes being read belong to the message alone (see field-bytes.ts). */
   owned = false;
+  /** This decode's field memory, found on its first bytes field: the input, or a copy of it. */
+  memory: ArrayBufferLike | undefined = undefined;
+  offset = 0;
 
   /**
-   * The next bytes field as memory the message may keep: a view when the input is owned, else a copy. The
-   * generated decoders call it when the reader has it (codegen/descriptor/copy-bytes.ts).
+   * The next bytes field as memory the message may keep: a view when the input is owned, else a Buffer over
+   * the decode's copy of its input (or a copy of the field alone for a big input). The generated decoders
+   * call it when the reader has it (codegen/descriptor/copy-bytes.ts). Reads like bytes(), without its view.
    */
   ownBytes(): Buffer {
-    const view = this.bytes();
-    return this.owned ? bufferView(view) : pooledCopy(view);
+    const length = this.uint32();
+    const start = this.pos;
+    const end = start + length;
+    if (end > this.len) throw new RangeError('premature EOF');
+    this.pos = end;
+    if (this.memory === undefined) {
+      const input = (this as unknown as ReaderInternals).buf;
+      if (this.owned) viewInput(input, this);
+      else if (input.length <= MAX_COPIED_INPUT_BYTES) copyInput(input, this);
+      else return pooledCopy(input.subarray(start, end));
+    }
+    return bufferOver(this.memory!, this.offset + start, length);
   }
 }
 Object.defineProperty(LazyViewReader.prototype, 'view', {
@@ -63,6 +84,7 @@ export function readerFor(bytes: Uint8Array, owned = false): BinaryReader {
   internals.pos = 0;
   reader.lazyView = undefined;
   reader.owned = owned;
+  reader.memory = undefined;
   return reader;
 }
 
@@ -94,4 +116,5 @@ export function releaseReader(): void {
   internals.pos = 0;
   reader.lazyView = undefined;
   reader.owned = false;
+  reader.memory = undefined; // a kept field keeps its memory alive; the reader does not
 }

@@ -40,10 +40,11 @@ let afterVarint = 0;
 /** Reads a varint that must fit in 32 bits unsigned (tags, lengths); its end goes to `afterVarint`. */
 function readVarint32(bytes: Uint8Array, pos: number, end: number): number {
   let value = 0;
-  for (let shift = 0; shift < 35; shift += 7) {
+  // A running factor, not 2 ** shift: V8 calls its C pow() for `**` with a variable exponent.
+  for (let i = 0, factor = 1; i < 5; i++, factor *= 128) {
     if (pos >= end) throw new WireError('truncated varint');
     const b = bytes[pos++];
-    value += (b & 0x7f) * 2 ** shift;
+    value += (b & 0x7f) * factor;
     if ((b & 0x80) === 0) {
       if (value > 0xffffffff) throw new WireError('varint too large for a tag or length');
       afterVarint = pos;
@@ -79,9 +80,8 @@ function validateFields(
     const tag = readVarint32(bytes, pos, end);
     pos = afterVarint;
     const wire = tag & 7;
-    const field = Math.floor(tag / 8);
+    const field = tag >>> 3; // tag is below 2^32
     if (field === 0 || field > MAX_FIELD_NUMBER) throw new WireError(`invalid field number ${field}`);
-    const rule = rules?.fields.get(field);
     switch (wire) {
       case WIRE_VARINT:
         pos = skipVarint(bytes, pos, end);
@@ -99,16 +99,19 @@ function validateFields(
         pos = afterVarint;
         if (length > end - pos) throw new WireError(`length ${length} exceeds the ${end - pos} bytes left`);
         const stop = pos + length;
+        const rule = rules?.fields.get(field);
         if (rule?.kind === FieldKind.Message) validateFields(bytes, pos, stop, rule.message, depth + 1, -1);
         else if (rule) validatePacked(bytes, pos, stop, rule.kind);
         pos = stop;
         break;
       }
-      case WIRE_START_GROUP:
+      case WIRE_START_GROUP: {
+        const rule = rules?.fields.get(field);
         if (rule?.kind !== FieldKind.Group)
           throw new WireError(`unexpected group wire type for field ${field}`);
         pos = validateFields(bytes, pos, end, rule.message, depth + 1, field);
         break;
+      }
       case WIRE_END_GROUP:
         if (field !== groupField) throw new WireError(`unexpected end-group tag for field ${field}`);
         return pos;

@@ -8,8 +8,9 @@ export interface MessageType<T = unknown> {
   readonly kind: 'request' | 'response' | 'message';
   encode(message: T): Uint8Array;
   /**
-   * Encodes into a buffer shared by every encode: the bytes stay valid only until the next encode. For
-   * callers that copy them at once (Transport.send / broadcast do); optional for hand-written types.
+   * Encodes into a buffer shared by every encode: the bytes stay valid only until the next encode (which
+   * may hand back the same view object). For callers that copy them at once (Transport.send / broadcast
+   * do); optional for hand-written types.
    */
   encodeTransient?(message: T): Uint8Array;
   /**

@@ -71,7 +71,29 @@ export interface PipelineHost {
  * (or in its room's mailbox for a room-scoped handler), its response or Error frame.
  */
 export class FramePipeline {
+  /** host.table by message id (16-bit): an array index per frame instead of a hash lookup. */
+  private routesById: (Route | undefined)[] = [];
+  /** The table routesById was built from (rebuilt when host.table is another one). */
+  private indexedTable: RouteTable | undefined = undefined;
+
   constructor(private readonly host: PipelineHost) {}
+
+  private routeOf(msgId: number): Route | undefined {
+    const table = this.host.table;
+    if (table !== this.indexedTable) this.indexRoutes(table);
+    return this.routesById[msgId];
+  }
+
+  private indexRoutes(table: RouteTable): void {
+    // A frame's id is 16-bit: a route under any other id cannot be reached from the wire.
+    const wireIds = [...table.keys()].filter((id) => Number.isInteger(id) && id >= 0 && id <= 0xffff);
+    const byId = new Array<Route | undefined>(wireIds.reduce((a, b) => Math.max(a, b), -1) + 1).fill(
+      undefined,
+    );
+    for (const id of wireIds) byId[id] = table.get(id);
+    this.routesById = byId;
+    this.indexedTable = table;
+  }
 
   handshake(connection: Connection, msgId: number, seq: number, payload: Uint8Array): void {
     if (msgId !== Hello.id) {
@@ -144,7 +166,7 @@ export class FramePipeline {
 
   readonly process = (connection: Connection, frame: InboundFrame): void | Promise<void> => {
     if (connection.phase === 'closing' || connection.session.closing) return;
-    const route = this.host.table.get(frame.msgId);
+    const route = this.routeOf(frame.msgId);
     if (route === undefined) {
       this.unknownMessage(connection, frame);
       return;

@@ -37,6 +37,10 @@ import { resolveServerOptions, type GameServerOptions, type ResolvedServerOption
 import { Session, type SessionContext } from './session';
 import { sessionClockMs } from './session-clock';
 
+/** Read once: the packet constants are re-exported through getters, a call per read. */
+const PING_ID = Ping.id;
+const PONG_ID = Pong.id;
+
 // Listeners see sessions of the application's user type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnySession = Session<any, any>;
@@ -158,17 +162,13 @@ export class GameServer implements TransportHandler {
       resumeHello: this.keeper && ((c, hello, seq, welcome) => this.keeper!.hello(c, hello, seq, welcome)),
     });
     this.connectionHooks = {
+      limits: this.options.session,
       process: this.pipeline.process,
       onError: this.pipeline.onHandlerError,
       onFull: (c) => {
         c.overflowSince = sessionClockMs();
         this.transport.pauseReading(c.session.id);
-        this.events.warn(
-          'mailbox_full',
-          c.session,
-          { queued: c.mailbox.size },
-          'mailbox full, reading paused',
-        );
+        this.events.warn('mailbox_full', c.session, { queued: c.queued }, 'mailbox full, reading paused');
       },
       onDrained: (c) => {
         c.overflowSince = undefined;
@@ -325,7 +325,7 @@ export class GameServer implements TransportHandler {
     };
     if (wasRunning && this.listener !== undefined) this.transport.unlisten(this.listener);
     const drained = await untilDeadline(
-      Promise.all([...this.connections.values()].map((c) => Promise.race([c.mailbox.idle(), c.closed]))),
+      Promise.all([...this.connections.values()].map((c) => Promise.race([c.idle(), c.closed]))),
     );
     if (drained === 'timeout')
       this.logger.warn('shutdown deadline reached with messages still being handled');
@@ -361,7 +361,7 @@ export class GameServer implements TransportHandler {
     }
     const session = new Session<unknown, object>(id, remote, this.sessionContext);
     const now = sessionClockMs();
-    const connection = new Connection(session, this.options.session, now, this.connectionHooks);
+    const connection = new Connection(session, now, this.connectionHooks);
     this.connections.set(id, connection);
     session.debug('session opened');
   }
@@ -388,11 +388,11 @@ export class GameServer implements TransportHandler {
       this.pipeline.handshake(connection, msgId, seq, payload);
       return;
     }
-    if (msgId === Ping.id) {
+    if (msgId === PING_ID) {
       this.pipeline.answerPing(connection, seq, payload);
       return;
     }
-    if (msgId === Pong.id) return; // activity only
+    if (msgId === PONG_ID) return; // activity only
     const resume = connection.resume;
     if (resume !== undefined && this.keeper!.inbound(connection, resume, msgId, seq, payload)) return;
     if (this.state !== 'running') {
@@ -405,7 +405,7 @@ export class GameServer implements TransportHandler {
       );
       return;
     }
-    if (connection.mailbox.size >= this.mailboxHardLimit) {
+    if (connection.queued >= this.mailboxHardLimit) {
       // Reading pauses at capacity; a transport may still deliver what it had already read (one read's worth).
       this.closeConnection(connection, 'mailbox_overflow');
       return;
@@ -432,7 +432,7 @@ export class GameServer implements TransportHandler {
     this.connections.delete(id);
     const wasOpen = connection.phase !== 'handshake';
     connection.markClosed();
-    connection.mailbox.clear();
+    connection.dropQueued();
     connection.session.markClosed(reason);
     connection.session.debug('session closed', { reason, errno });
     this.observer.closed(reason, wasOpen);
@@ -445,7 +445,7 @@ export class GameServer implements TransportHandler {
   private closeConnection(connection: Connection, reason: CloseReason, dropQueued = true): void {
     if (connection.phase === 'closing') return;
     connection.phase = 'closing';
-    if (dropQueued) connection.mailbox.clear();
+    if (dropQueued) connection.dropQueued();
     connection.session.close(reason);
   }
 
@@ -471,7 +471,7 @@ export class GameServer implements TransportHandler {
     if (connection.phase === 'closing' || connection.session.away) return;
     if (connection.phase === 'handshake' && now - connection.openedAt >= limits.handshakeTimeoutMs)
       this.closeConnection(connection, 'handshake_timeout');
-    else if (now - connection.lastFrameAt >= limits.idleTimeoutMs && !connection.mailbox.busy)
+    else if (now - connection.lastFrameAt >= limits.idleTimeoutMs && !connection.busy)
       this.closeConnection(connection, 'idle_timeout');
     else if (
       connection.overflowSince !== undefined &&

@@ -30,6 +30,7 @@ import {
   ioThreadsSchema,
   LISTENER_OPTION_KEYS,
   listenerOptionsShape,
+  OWNED_FRAME_BYTES,
   transportInstanceSchema,
   type TransportOptions,
 } from '../transport/options';
@@ -194,6 +195,7 @@ export function resolveServerOptions(given: GameServerOptions): ResolvedServerOp
     transportOptions: {
       engine: o.engine,
       ioThreads: o.ioThreads,
+      ownedFrameBytes: OWNED_FRAME_BYTES, // big frames decode into views of themselves (field-bytes.ts)
       ...listener,
     },
     session: withDefaultSessionLimits(limits),

@@ -22,9 +22,10 @@ export class CommandLog {
   length = 0;
   /** The payloads SEND_PAYLOAD records name, by index: handed to submit() with the log. */
   readonly payloads: Uint8Array[] = [];
-  /** The last record if it is a SEND: its session, header offset and unpadded end. */
+  /** The last record if it is a SEND: its session, header offset, record length and unpadded end. */
   private lastSendSession = 0;
   private lastSendAt = -1;
+  private lastSendLength = 0;
   private lastSendEnd = 0;
 
   get buffer(): Uint8Array {
@@ -42,14 +43,15 @@ export class CommandLog {
     if (this.lastSendAt >= 0 && this.lastSendSession === session) {
       at = this.lastSendEnd;
       this.reserve(at + frameBytes);
-      const recordLength = this.view.getUint32(this.lastSendAt + 8, true);
-      this.view.setUint32(this.lastSendAt + 8, recordLength + frameBytes, true);
+      this.lastSendLength += frameBytes;
+      this.view.setUint32(this.lastSendAt + 8, this.lastSendLength, true);
     } else {
       const start = this.length;
       this.reserve(start + COMMAND_HEADER_BYTES + frameBytes);
       this.header(start, CommandOp.SEND, 0, session, frameBytes);
       this.lastSendSession = session;
       this.lastSendAt = start;
+      this.lastSendLength = frameBytes;
       at = start + COMMAND_HEADER_BYTES;
     }
     this.frame(at, msgId, seq, payload);
@@ -106,7 +108,7 @@ export class CommandLog {
   clear(): void {
     this.length = 0;
     this.lastSendAt = -1;
-    this.payloads.length = 0;
+    if (this.payloads.length !== 0) this.payloads.length = 0; // setting it is a runtime call even when 0
     if (this.bytes.length > KEEP_LOG_BYTES) {
       this.bytes = new Uint8Array(INITIAL_BYTES);
       this.view = new DataView(this.bytes.buffer);
@@ -115,9 +117,7 @@ export class CommandLog {
 
   private header(at: number, op: number, reason: number, session: number, length: number): void {
     const v = this.view;
-    v.setUint8(at, op);
-    v.setUint8(at + 1, reason);
-    v.setUint16(at + 2, 0, true);
+    v.setUint32(at, op | (reason << 8), true); // u8 op, u8 reason, u16 reserved (0)
     v.setUint32(at + 4, session, true);
     v.setUint32(at + 8, length, true);
   }

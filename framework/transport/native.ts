@@ -17,6 +17,8 @@ export interface NativeEngineOptions extends TransportLimits {
   wsOrigins?: string[];
   /** SO_REUSEPORT shared with other processes (default false). */
   reusePort?: boolean;
+  /** FRAME payloads of at least this many bytes travel as detached ArrayBuffers (0 = never; default 32 KiB). */
+  detachFrameBytes?: number;
   uringEntries?: number;
   uringBufferCount?: number;
   uringBufferSize?: number;

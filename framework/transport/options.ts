@@ -26,6 +26,8 @@ const MiB = 1024 * KiB;
 
 export const MIN_FRAME_BYTES = 10;
 export const MAX_FRAME_BYTES = 64 * MiB;
+/** The default of TransportOptions.ownedFrameBytes with I/O threads, and what GameServer asks for. */
+export const OWNED_FRAME_BYTES = 32 * KiB;
 /** Upper bound of ioThreads (more would only fight over the cores). */
 export const MAX_IO_THREADS = 64;
 const MAX_CONNECTIONS = 1_000_000;
@@ -64,6 +66,14 @@ export interface TransportOptions extends Partial<TransportLimits>, UringTuning,
    * with ioThreads >= 1 (whose loops share the port among themselves only). Ignored by 'node'.
    */
   reusePort?: boolean;
+  /**
+   * Frames whose payload has at least this many bytes reach `onFrame` owned (`owned` = true: an ArrayBuffer
+   * of their own, kept without a copy); smaller ones are views valid during the call. 0 = none. Default:
+   * none with ioThreads 0 (a view of the lent batch costs no copy, a buffer per frame costs garbage
+   * collections), 32 KiB with I/O threads (whose batch is copied twice more). GameServer asks for 32 KiB: its
+   * decoder keeps views of owned frames. Native engines only ('node' hands over views).
+   */
+  ownedFrameBytes?: number;
   /** Called with a warning (e.g. falling back to 'node'); default console.warn. */
   warn?: (message: string) => void;
 }
@@ -74,6 +84,8 @@ export interface ResolvedOptions {
   maxConnectionsPerAddress: number;
   backlog: number;
   reusePort: boolean;
+  /** Resolved TransportOptions.ownedFrameBytes (0 = none). */
+  ownedFrameBytes: number;
   limits: TransportLimits;
   uring: UringTuning;
   websocket: ResolvedWebSocket;
@@ -125,6 +137,7 @@ export const listenerOptionsShape = {
   maxConnectionsPerAddress: integer(0, MAX_CONNECTIONS).optional(),
   backlog: integer(1, 65535).optional(),
   reusePort: flag().optional(),
+  ownedFrameBytes: integer(0, MAX_FRAME_BYTES).optional(),
   websocket: flag().optional(),
   ...webSocketSettingsShape,
 };
@@ -171,12 +184,14 @@ export function resolveOptions(given: TransportOptions = {}): ResolvedOptions {
   };
   const uring: UringTuning = {};
   for (const key of URING_KEYS) if (o[key] !== undefined) uring[key] = o[key];
+  const ioThreads = o.ioThreads ?? 0;
   return {
     engine: o.engine ?? 'auto',
-    ioThreads: o.ioThreads ?? 0,
+    ioThreads,
     maxConnectionsPerAddress: o.maxConnectionsPerAddress ?? 0,
     backlog: o.backlog ?? 511,
     reusePort: o.reusePort ?? false,
+    ownedFrameBytes: o.ownedFrameBytes ?? (ioThreads === 0 ? 0 : OWNED_FRAME_BYTES),
     limits,
     uring,
     websocket: resolveWebSocketOptions(o),

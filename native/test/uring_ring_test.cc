@@ -1,6 +1,7 @@
 // Standalone check of the io_uring kernel layer (no Node): probe, ring set-up flags, SQ-full handling,
-// multishot recv through a provided-buffer ring (incl. ENOBUFS), WRITE_FIXED from a registered slice, a
-// plain recv with a buffered recv linked behind it (filled, and short).
+// multishot recv through a provided-buffer ring (incl. ENOBUFS), WRITE_FIXED from a registered slice,
+// MSG_DONTWAIT sends completing during the submit (what the engine's borrowed sends rely on), and a plain
+// recv with a buffered recv linked behind it (filled, and short).
 // Build + run: native/test/uring_ring_test.sh
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -120,6 +121,29 @@ int main() {
   CHECK(std::memcmp(back, "hello", 5) == 0);
   slices.giveBack(run);
   CHECK(slices.inUse() == 0);
+
+  // MSG_DONTWAIT SEND / SENDMSG never wait for room: their completions are in the CQ when the submitting
+  // enter() returns (no getevents, no wait), -EAGAIN on a full socket, so the kernel is done with the bytes.
+  char fill[4096] = {0};
+  while (write(sv[0], fill, sizeof fill) > 0) {
+  }
+  iovec iov{fill, 8};
+  msghdr hdr{};
+  hdr.msg_iov = &iov;
+  hdr.msg_iovlen = 1;
+  prepSend(ring.nextSqe(), sv[0], fill, 8, MSG_NOSIGNAL | MSG_DONTWAIT, 0, 21);
+  prepSendMsg(ring.nextSqe(), sv[0], &hdr, MSG_NOSIGNAL | MSG_DONTWAIT, 0, 22);
+  CHECK(ring.enter(false) == 2);
+  io_uring_cqe sent[4];
+  unsigned settled = ring.reap(sent, 4);
+  CHECK(settled == 2);
+  for (unsigned i = 0; i < settled; ++i) CHECK(sent[i].res == -EAGAIN);
+  while (read(sv[1], fill, sizeof fill) > 0) {
+  }
+  prepSend(ring.nextSqe(), sv[0], "world", 5, MSG_NOSIGNAL | MSG_DONTWAIT, 0, 23);
+  CHECK(ring.enter(false) == 1);
+  CHECK(ring.reap(sent, 4) == 1 && sent[0].user_data == 23 && sent[0].res == 5);
+  CHECK(read(sv[1], back, 8) == 5);
 
   // Cancel by fd ends the multishot recv.
   prepCancelFd(ring.nextSqe(), sv[0], 11);

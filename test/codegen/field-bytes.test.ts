@@ -1,10 +1,15 @@
 /**
- * The memory of decoded bytes fields (framework/packets/field-bytes.ts): views of owned input, copies of
- * borrowed input from Node's pool, the slab, or a Buffer of their own; the generated fallback for readers
- * that are not the framework's.
+ * The memory of decoded bytes fields (framework/packets/field-bytes.ts): views of owned input, views of one
+ * copy of a borrowed input per decode (in a small slab or the slab), copies of their own for big inputs;
+ * the generated fallback for readers that are not the framework's.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_SLAB_FIELD_BYTES, pooledCopy, SLAB_BYTES } from '../../framework/packets/field-bytes';
+import {
+  MAX_COPIED_INPUT_BYTES,
+  MAX_SLAB_FIELD_BYTES,
+  pooledCopy,
+  SLAB_BYTES,
+} from '../../framework/packets/field-bytes';
 import { LoginReq } from './fixtures/game/golden/packets';
 import { LoginReq as LoginReqCodec } from './fixtures/game/golden/game/login';
 
@@ -44,10 +49,35 @@ describe('decoded bytes fields', () => {
     expect(fields[0].buffer).not.toBe(fields[fields.length - 1].buffer);
   });
 
-  it('take a Buffer of their own above the slab bound, and Node’s pool below 4 KiB', () => {
+  it('take a Buffer of their own above the slab bound, and a slab of Buffer.poolSize below 4 KiB', () => {
     const big = pooledCopy(Buffer.alloc(MAX_SLAB_FIELD_BYTES + 1, 3));
     expect(big.buffer.byteLength).toBe(MAX_SLAB_FIELD_BYTES + 1);
     expect(pooledCopy(Buffer.alloc(100, 1)).buffer.byteLength).toBe(Buffer.poolSize);
+  });
+
+  it.each([
+    [100, Buffer.poolSize],
+    [5000, SLAB_BYTES],
+    [MAX_COPIED_INPUT_BYTES + 1, MAX_COPIED_INPUT_BYTES + 1],
+  ])(
+    'of a borrowed %i-byte field lie in memory of %i bytes (a copy of the input, or their own)',
+    (size, memory) => {
+      const input = loginWithToken(size, 4);
+      const { token } = LoginReq.decode(input);
+      expect(token.buffer.byteLength).toBe(memory);
+      expect(token.equals(Buffer.alloc(size, 4))).toBe(true);
+    },
+  );
+
+  it('of many borrowed decodes kept across several slabs keep their bytes (copies never overlap)', () => {
+    const input = loginWithToken(700, 0);
+    const tokens = Array.from({ length: Math.ceil((3 * Buffer.poolSize) / 700) }, (_, i) => {
+      input.fill(i & 0xff, input.length - 700); // the token is the input's last 700 bytes
+      return LoginReq.decode(input).token;
+    });
+    input.fill(0);
+    tokens.forEach((token, i) => expect(token.equals(Buffer.alloc(700, i & 0xff)), `token ${i}`).toBe(true));
+    expect(new Set(tokens.map((token) => token.buffer)).size).toBeGreaterThanOrEqual(3);
   });
 
   it('decoded by the generated codec without the shared reader are copies', () => {

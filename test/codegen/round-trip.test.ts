@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { KEEP_WRITER_BYTES } from '../../framework/packets/define-packet';
 import { LoginRes_Status } from './fixtures/game/golden/game/login';
 import { Color } from './fixtures/game/golden/game/common';
 import {
@@ -115,5 +116,21 @@ describe('generated packet constants (fixture)', () => {
     LoginReq.encodeTransient!(b);
     expect(Buffer.from(view)).not.toEqual(snapshot); // the shared buffer was written again
     expect(LoginReq.decode(LoginReq.encodeTransient!(a))).toEqual(a);
+  });
+
+  it('encodeTransient of one small length hands back one view object, following a replaced buffer', () => {
+    const ann = LoginReq.create({ user: 'ann' });
+    const bob = LoginReq.create({ user: 'bob' });
+    const first = LoginReq.encodeTransient!(ann);
+    const second = LoginReq.encodeTransient!(bob);
+    expect(second).toBe(first);
+    expect(LoginReq.decode(second)).toEqual(bob);
+    LoginReq.encode(LoginReq.create({ user: 'x'.repeat(KEEP_WRITER_BYTES + 1) })); // replaces the writer
+    const after = LoginReq.encodeTransient!(ann);
+    expect(after).not.toBe(first);
+    expect(after.buffer).not.toBe(first.buffer);
+    expect(LoginReq.decode(after)).toEqual(ann);
+    const big = LoginReq.create({ user: 'y'.repeat(2000) });
+    expect(LoginReq.encodeTransient!(big)).not.toBe(LoginReq.encodeTransient!(big)); // above 1 KiB: fresh views
   });
 });

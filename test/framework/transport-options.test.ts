@@ -105,6 +105,11 @@ describe('transport options passed through GameServer', () => {
     },
   );
 
+  it('ownedFrameBytes: 32 KiB unless given (big requests decode into views of their own frame)', () => {
+    expect(server({}).transport.resolvedOptions?.ownedFrameBytes).toBe(32 * 1024);
+    expect(server({ limits: { ownedFrameBytes: 0 } }).transport.resolvedOptions?.ownedFrameBytes).toBe(0);
+  });
+
   it('io_uring tuning reaches the transport (any engine keeps it; uring uses it)', () => {
     const uring = { uringEntries: 256, uringBufferCount: 128, uringSendSliceCount: 64 };
     expect(server({ limits: uring }).transport.resolvedOptions?.uring).toEqual(uring);

@@ -14,10 +14,10 @@ const MiB = 1024 * KiB;
 const CLIENTS = 24;
 const FRAME_BYTES = 16 * KiB;
 const BUDGET = 8 * MiB; // the pass budget and the read-ahead bound: the same size in the code
-// What one pass may add after its batch reached the budget: the read that crossed it (at most 64 KiB, epoll's
-// read size; uring's buffers are 16 KiB) completing a frame the parser held (< FRAME_BYTES), with 16-byte
+// What one pass may add after its batch reached the budget: the read that crossed it (at most 256 KiB, epoll's
+// read size; uring's buffers are smaller) completing a frame the parser held (< FRAME_BYTES), with 16-byte
 // records instead of 10-byte headers (a few bytes per frame): one read plus two frames covers it.
-const PASS_MARGIN = 64 * KiB + 2 * FRAME_BYTES;
+const PASS_MARGIN = 256 * KiB + 2 * FRAME_BYTES;
 const PASS_BOUND = BUDGET + PASS_MARGIN;
 const IO_THREADS = 2;
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { frame, pattern, RawClient } from '../transport/helpers/raw-client';
-import { echoRoundTrip, EngineHarness } from './uring-harness';
+import { command, echoRoundTrip, EngineHarness } from './uring-harness';
 
 const harnesses: EngineHarness[] = [];
 afterEach(() => {
@@ -26,14 +26,18 @@ async function closeAll(h: EngineHarness, peers: RawClient[]): Promise<void> {
   for (const s of h.opened()) expect(s.eventsAfterClose).toBe(0);
 }
 
-/** Queues `count` frames (`perSend` to a SEND) to a peer that does not read, until the session is BLOCKED. */
+/**
+ * Queues `count` frames (`perSend` to a SEND) to a peer that does not read, until the session stays BLOCKED
+ * (a SEND the kernel takes at once is BLOCKED and WRITABLE again in the same flush: more than the socket
+ * buffers hold must be queued).
+ */
 async function blockOnPausedPeer(h: EngineHarness, count: number, perSend: number, size: number) {
   const client = await RawClient.connect(h.listen(), { paused: true });
   await h.until(() => h.opened().length === 1, 'OPEN');
   const session = [...h.sessions.keys()][0];
   const frames = Array.from({ length: count }, (_, i) => frame(150, i + 1, pattern(size + i, i + 7)));
   for (let i = 0; i < count; i += perSend) h.send(session, Buffer.concat(frames.slice(i, i + perSend)));
-  await h.until(() => h.sessions.get(session)!.blocked === 1, 'BLOCKED');
+  await h.until(() => h.sessions.get(session)!.blocked > h.sessions.get(session)!.writable, 'BLOCKED');
   return { client, session, count, all: Buffer.concat(frames) };
 }
 
@@ -44,7 +48,7 @@ async function drainToPeer(h: EngineHarness, blocked: Awaited<ReturnType<typeof 
   await client.until(() => client.frames.length === count, 'every frame', 20_000);
   const got = Buffer.concat(client.frames.map((f) => frame(f.msgId, f.seq, f.payload)));
   expect(got.equals(all)).toBe(true);
-  await h.until(() => h.sessions.get(session)!.writable === 1, 'WRITABLE');
+  await h.until(() => h.sessions.get(session)!.writable === h.sessions.get(session)!.blocked, 'WRITABLE');
 }
 
 describe('uring engine under exhaustion', () => {
@@ -98,7 +102,7 @@ describe('uring engine under exhaustion', () => {
       },
       false,
     );
-    const blocked = await blockOnPausedPeer(h, 80, 20, 50_000);
+    const blocked = await blockOnPausedPeer(h, 240, 20, 50_000); // 12 MB: more than the loopback socket buffers take at once
     const { client, all } = blocked;
     await drainToPeer(h, blocked);
     const stats = h.stats();
@@ -115,7 +119,7 @@ describe('uring engine under exhaustion', () => {
 describe('uring engine sends from the send queue', () => {
   it('a backlog larger than a slice goes out from the queue blocks: no slice held, pending bytes exact', async () => {
     const h = start({ sendSoftLimit: 256 * 1024, sendHardLimit: 32 << 20 }, false); // 16 KiB slices
-    const blocked = await blockOnPausedPeer(h, 60, 10, 70_000);
+    const blocked = await blockOnPausedPeer(h, 200, 10, 70_000); // 14 MB
     const { client, all } = blocked;
     // The kernel holds what it took; everything else is pending, to the byte, and no slice is in use.
     const held = h.stats();
@@ -126,6 +130,34 @@ describe('uring engine sends from the send queue', () => {
     expect(h.stats()).toMatchObject({ bytesOut: all.length, sendBytesPending: 0 });
     await closeAll(h, [client]);
   });
+
+  for (const ioThreads of [0, 2]) {
+    it(`a SEND's command log is free when submit returns: the peer gets what was sent (ioThreads ${ioThreads})`, async () => {
+      const h = start({ ioThreads, sendSoftLimit: 256 * 1024, sendHardLimit: 32 << 20 }, false);
+      const client = await RawClient.connect(h.listen(), { paused: true });
+      await h.until(() => h.opened().length === 1, 'OPEN');
+      const session = [...h.sessions.keys()][0];
+      const frames = Array.from({ length: 200 }, (_, i) => frame(150, i + 1, pattern(70_000 + i, i + 3)));
+      const all = Buffer.concat(frames); // 14 MB: more than the loopback socket buffers take at once
+      for (let i = 0; i < frames.length; i += 10) {
+        const cmd = command(1, session, Buffer.concat(frames.slice(i, i + 10)));
+        h.engine.submit(cmd, cmd.length);
+        cmd.fill(0xee); // what the kernel did not take at once must have been copied before submit returned
+      }
+      // Every SEND applied (ioThreads: on the loop threads, later), a backlog left, counted to the byte.
+      const settled = (st: Record<string, number>) =>
+        st.framesOut === frames.length &&
+        st.sendBytesPending > 0 &&
+        st.sendBytesPending === all.length - st.bytesOut;
+      await h.until(() => settled(h.stats()), 'every SEND applied, the rest pending to the byte');
+      client.socket.resume();
+      await client.until(() => client.frames.length === frames.length, 'every frame', 20_000);
+      const got = Buffer.concat(client.frames.map((f) => frame(f.msgId, f.seq, f.payload)));
+      expect(got.equals(all)).toBe(true);
+      await h.until(() => h.stats().sendBytesPending === 0, 'nothing pending');
+      await closeAll(h, [client]);
+    });
+  }
 });
 
 describe('uring engine read pausing', () => {

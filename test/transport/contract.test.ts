@@ -84,19 +84,33 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       });
     });
 
-    it('keeps a payload handed over as owned intact while later frames arrive (big frames on native engines)', async () => {
-      const s = await server();
+    const bigFrameSizes = [40 * KiB, 100, 64 * KiB, 1 * MiB - 10, 300, 200 * KiB];
+    async function ownedSeqs(s: Server): Promise<number[]> {
       const c = await client(s.port);
-      const sizes = [40 * KiB, 100, 64 * KiB, 1 * MiB - 10, 300, 200 * KiB];
+      const sizes = bigFrameSizes;
       for (let i = 0; i < sizes.length; i++) await c.write(frame(100, i + 1, pattern(sizes[i], i)));
       await s.rec.until(() => s.rec.frames.length === sizes.length, 'all frames');
+      s.rec.frames.forEach((f, i) => expect(f.payload.equals(pattern(sizes[i], i)), `frame ${i}`).toBe(true));
       const owned = s.rec.frames.filter((f) => f.owned);
       // The views were not copied by the recorder: they must still hold the bytes after every later batch.
       for (const f of owned)
         expect(Buffer.from(f.view).equals(pattern(sizes[f.seq - 1], f.seq - 1))).toBe(true);
-      // Payloads of 32 KiB and more leave the event batch as their own ArrayBuffer on both drivers
+      return owned.map((f) => f.seq);
+    }
+
+    it('keeps a payload handed over as owned intact while later frames arrive (big frames on native engines)', async () => {
+      const s = await server({ ownedFrameBytes: 32 * KiB });
+      // Payloads of ownedFrameBytes and more leave the event batch as their own ArrayBuffer on both drivers
       // (docs/boundary.md).
-      expect(owned.map((f) => f.seq)).toEqual(impl.name !== 'node' ? [1, 3, 4, 6] : []);
+      expect(await ownedSeqs(s)).toEqual(impl.name !== 'node' ? [1, 3, 4, 6] : []);
+    });
+
+    it('hands big frames over owned by default only with I/O threads, and never with ownedFrameBytes 0', async () => {
+      const s = await server();
+      // Inline, the batch is read in place: a buffer per frame would only add garbage collections.
+      expect(await ownedSeqs(s)).toEqual(impl.name.includes('ioThreads=2') ? [1, 3, 4, 6] : []);
+      const none = await server({ ownedFrameBytes: 0 });
+      expect(await ownedSeqs(none)).toEqual([]);
     });
 
     it('sends the bytes a payload held at send(), even when the caller reuses it at once (kernel full or not)', async () => {

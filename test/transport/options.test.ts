@@ -16,6 +16,10 @@ describe('transport options', () => {
     expect(resolveOptions({}).limits).toEqual(defaultLimits);
     expect(resolveOptions({}).engine).toBe('auto');
     expect(resolveOptions({}).ioThreads).toBe(0);
+    // Big frames arrive owned only where the batch is copied anyway (docs/boundary.md "Detached payloads").
+    expect(resolveOptions({}).ownedFrameBytes).toBe(0);
+    expect(resolveOptions({ ioThreads: 2 }).ownedFrameBytes).toBe(32 * 1024);
+    expect(resolveOptions({ ownedFrameBytes: 4096 }).ownedFrameBytes).toBe(4096);
   });
 
   it.each([
@@ -26,6 +30,7 @@ describe('transport options', () => {
     ],
     [{ maxFrameBytes: 1.5 }, 'maxFrameBytes must be an integer from 10 to 67108864 (got 1.5)'],
     [{ ioThreads: -1 }, 'ioThreads must be an integer from 0 to 64 (got -1)'],
+    [{ ownedFrameBytes: -1 }, 'ownedFrameBytes must be an integer from 0 to 67108864 (got -1)'],
     [{ ioThreads: '2' }, 'ioThreads must be an integer from 0 to 64 (got "2")'],
     [{ frameTimeoutMs: NaN }, 'frameTimeoutMs must be an integer from 0 to 2147483647 (got NaN)'],
     [{ maxConnections: 0 }, 'maxConnections must be an integer from 1 to 1000000 (got 0)'],

@@ -114,7 +114,7 @@ export class ServerMetrics implements ServerObserver {
     let max = 0;
     let paused = 0;
     for (const connection of this.target.connections()) {
-      const size = connection.mailbox.size;
+      const size = connection.queued;
       sum += size;
       if (size > max) max = size;
       if (connection.overflowSince !== undefined) paused++;

@@ -5,6 +5,9 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** BinaryReader read once (the package exports it through a getter, which each decode would call). */
+const BinaryReaderClass = BinaryReader;
+
 /**
  * A decoded bytes field as memory the message may keep: what the reader hands out when it can (the
  * framework's shared reader: a view of input the message owns, or a pooled copy), else a copy.
@@ -137,7 +140,7 @@ export const Hello: MessageFns<Hello> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Hello {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -262,7 +265,7 @@ export const Welcome: MessageFns<Welcome> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Welcome {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -392,7 +395,7 @@ export const Ping: MessageFns<Ping> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Ping {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -459,7 +462,7 @@ export const Pong: MessageFns<Pong> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Pong {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -529,7 +532,7 @@ export const Error: MessageFns<Error> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Error {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -602,7 +605,7 @@ export const Kick: MessageFns<Kick> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Kick {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -657,7 +660,7 @@ export const Ack: MessageFns<Ack> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Ack {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -709,7 +712,7 @@ export const Bye: MessageFns<Bye> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Bye {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -755,7 +758,7 @@ export const Notice: MessageFns<Notice> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Notice {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");

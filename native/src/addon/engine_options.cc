@@ -58,6 +58,7 @@ EngineConfig readEngineOptions(Napi::Env env, const Napi::Object& o) {
   c.frameTimeoutMs = readUint(env, o, "frameTimeoutMs", 0, INT32_MAX, c.frameTimeoutMs);
   c.sendStallMs = readUint(env, o, "sendStallMs", 0, INT32_MAX, c.sendStallMs);
   c.maxConnections = readUint(env, o, "maxConnections", 1, 10'000'000, c.maxConnections);
+  c.detachFrameBytes = readUint(env, o, "detachFrameBytes", 0, kMaxFrameBytesLimit, c.detachFrameBytes);
   Napi::Value websocket = o.Get("websocket");
   if (!websocket.IsUndefined()) {
     if (!websocket.IsBoolean())

@@ -20,6 +20,9 @@ struct EngineConfig {
   std::string wsPath = "/";            // the path an upgrade must ask for
   std::optional<std::vector<std::string>> wsOrigins;  // Origin values allowed to upgrade; nullopt = any
   bool reusePort = false;  // listeners share their port with other processes (SO_REUSEPORT)
+  // FRAME payloads of at least this many bytes reach JS as their own ArrayBuffer instead of in the batch
+  // (docs/boundary.md "Detached payloads"); 0 = never.
+  uint32_t detachFrameBytes = 32u << 10;
   // io_uring tuning; 0 = the uring engine's own default.
   uint32_t uringEntries = 0;
   uint32_t uringBufferCount = 0;

@@ -277,6 +277,7 @@ void SessionCore::resumeRead(SessionId id) {
 
 void SessionCore::flush() {
   startDirtySends();
+  io_.sendsStarted();
   adoptBorrowed();  // the borrowed bytes are valid until this returns
 }
 

@@ -16,10 +16,14 @@ class SessionIo {
   virtual void readInterestChanged(CoreSession& s) = 0;
   // Bytes are queued (s.queue) and the session is open: start a send unless one is in flight.
   virtual void startSend(CoreSession& s) = 0;
-  // True when startSend() hands the bytes to the kernel before it returns and keeps no pointer into the
-  // queue after that (a synchronous sendmsg): the core may then queue the bytes of a SEND command without
-  // copying them, and copies only what the kernel did not take by the end of flush().
+  // True when the kernel is done reading the bytes startSend() hands it by the time sendsStarted() returns
+  // and the engine keeps no pointer into them after that (a synchronous sendmsg, or io_uring sends that
+  // cannot wait): the core may then queue the bytes of a SEND command without copying them, and copies only
+  // what the kernel did not take by the end of flush().
   virtual bool sendsSynchronously() const { return false; }
+  // flush() started the dirty sessions' sends: an engine that queues them as kernel requests submits them
+  // here and reports what the kernel took (SessionCore::sent) before the borrowed rest is copied.
+  virtual void sendsStarted() {}
   // Shutdown's best effort: one non-blocking write of what is pending, right now.
   virtual void sendNow(CoreSession& s) = 0;
   // Graceful end after the last byte went out: FIN (shut the write side), then read and drop unread input,

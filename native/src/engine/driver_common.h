@@ -16,9 +16,6 @@ namespace fastport {
 // A command buffer (inbox, staging) that grew beyond this is released after use (one huge frame must not
 // pin memory); event batches keep up to kKeepEventBatchBytes (engine/driver.h).
 inline constexpr size_t kKeepBatchBytes = 4u << 20;
-// Frame payloads of at least this many bytes reach JS as their own ArrayBuffer, not copied into the batch
-// and then again into JS's batch ArrayBuffer (both drivers; docs/boundary.md "Detached payloads").
-inline constexpr uint32_t kDetachFrameBytes = 32u << 10;
 
 // A connect whose host did not resolve ends like any failed connect: CLOSE dns_failed, on the loop that
 // owns the id (its thread), never an exception to the caller.

@@ -18,7 +18,7 @@ class InlineDriver final : public DriverBase {
       : DriverBase(config, std::move(deliver)), loop_(loop), ids_(0, 1) {}
 
   bool start(std::string* error) {
-    events_.detachFramesFrom(kDetachFrameBytes);
+    events_.detachFramesFrom(config_.detachFrameBytes);
     LoopContext ctx{&config_, &events_, &counters_, &ids_, &budget_, 0, 1};
     backend_ = createBackend(config_.engine, ctx, error);
     if (!backend_) return false;

@@ -12,7 +12,7 @@ bool LoopRunner::create(const EngineConfig& config, SessionBudget& budget, uint3
                         std::string* error) {
   for (uint32_t i = 0; i < count; ++i) {
     auto l = std::make_unique<IoLoop>(i, count);
-    l->events.detachFramesFrom(kDetachFrameBytes);
+    l->events.detachFramesFrom(config.detachFrameBytes);
     LoopContext ctx{&config, &l->events, &l->counters, &l->ids, &budget, i, count};
     l->backend = createBackend(config.engine, ctx, error);
     if (!l->backend) return false;  // nothing to join: no thread started yet

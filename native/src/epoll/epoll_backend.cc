@@ -27,7 +27,10 @@
 namespace fastport {
 namespace {
 
-constexpr size_t kScratchBytes = 64 * 1024;
+// Per loop, not per session. 256 KiB, not 64: four 64 KiB frames (or a 16 KiB frame straddling 64 KiB) then
+// arrive whole in one read and are parsed in place, instead of the last one being copied into a payload
+// block and read again (raw echo, 64 KiB frames: 848 -> 650 us of server CPU per MB, medians of 4 pairs).
+constexpr size_t kScratchBytes = 256 * 1024;
 constexpr int kMaxEvents = 512;
 constexpr int kReadsPerTurn = 16;     // per socket per pass (fairness); level-triggered epoll re-reports
 constexpr int kAcceptsPerTurn = 128;  // per listener per pass

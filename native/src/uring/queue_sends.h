@@ -20,6 +20,9 @@ inline constexpr size_t kQueueSendIov = 64;
 struct QueueSend {
   msghdr msg{};
   iovec iov[kQueueSendIov];
+  // Submitted with MSG_DONTWAIT over bytes the core borrows until its flush() ends: the kernel completes it
+  // during the submit, and the engine handles that completion before the flush copies the rest.
+  bool noWait = false;
 
   // Points msg at the oldest pending bytes of queue (not consumed: that happens on completion). Returns
   // the bytes gathered.

@@ -65,13 +65,30 @@ inline void prepWriteFixed(io_uring_sqe* sqe, int fd, const void* addr, uint32_t
   sqe->buf_index = bufIndex;
 }
 
+// send(2) of one buffer; it must stay valid until completion. flags MSG_DONTWAIT: the request never waits
+// for socket space (it completes during the submit, -EAGAIN when the socket is full); ioprio
+// IORING_RECVSEND_POLL_FIRST: wait for space before the first try (the socket was just found full).
+inline void prepSend(io_uring_sqe* sqe, int fd, const void* buf, uint32_t len, uint32_t flags,
+                     uint16_t ioprio, uint64_t userData) {
+  sqe->opcode = IORING_OP_SEND;
+  sqe->fd = fd;
+  sqe->addr = reinterpret_cast<uint64_t>(buf);
+  sqe->len = len;
+  sqe->msg_flags = flags;
+  sqe->ioprio = ioprio;
+  sqe->user_data = userData;
+}
+
 // sendmsg(2) of `msg` (its iovec may span many buffers); msg and its iovec must stay valid until completion.
-inline void prepSendMsg(io_uring_sqe* sqe, int fd, const msghdr* msg, uint32_t flags, uint64_t userData) {
+// flags and ioprio as prepSend.
+inline void prepSendMsg(io_uring_sqe* sqe, int fd, const msghdr* msg, uint32_t flags, uint16_t ioprio,
+                        uint64_t userData) {
   sqe->opcode = IORING_OP_SENDMSG;
   sqe->fd = fd;
   sqe->addr = reinterpret_cast<uint64_t>(msg);
   sqe->len = 1;
   sqe->msg_flags = flags;
+  sqe->ioprio = ioprio;
   sqe->user_data = userData;
 }
 

@@ -252,6 +252,7 @@ void UringBackend::armWakeRead() {
 
 void UringBackend::afterPass() {
   core_.flush();  // also bytes the protocol step queued while reading (pong, close, HTTP reply)
+  resendAfterFullSocket();
   if (!rearm_.empty()) {
     rearming_.swap(rearm_);
     for (SessionSlab::Handle h : rearming_) {

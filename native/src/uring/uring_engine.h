@@ -1,5 +1,6 @@
 // The io_uring engine (Backend for engine/backend.h): multishot accept, multishot recv into a provided-buffer
-// ring (idle sessions hold no buffer), sends (one in flight per session: a small backlog copied into a
+// ring (idle sessions hold no buffer), sends (one in flight per session: a SEND's bytes borrowed from the
+// command log with MSG_DONTWAIT, settled before the flush ends; a small owned backlog copied into a
 // registered send slice for WRITE_FIXED, a larger one as a SENDMSG straight over the send queue's blocks,
 // released on completion), connect with a linked timeout, batched submission (one io_uring_enter
 // per pass) and reaping. The session life (state, framing, limits, close / drain / discard, deadlines,
@@ -71,6 +72,9 @@ class UringBackend final : public CoreBackend {
   // Arms the multishot recv when the core wants reading, cancels it when not.
   void readInterestChanged(CoreSession& s) override;
   void startSend(CoreSession& s) override;
+  // A SEND's bytes are borrowed from the command log: sendsStarted() has the kernel take what it can at once.
+  bool sendsSynchronously() const override { return true; }
+  void sendsStarted() override;
   void sendNow(CoreSession& s) override;
   void finishOutput(CoreSession& s) override;
   // Cancels the session's requests; the fd, file slot, slice and memory go when the last one completed.
@@ -150,14 +154,25 @@ class UringBackend final : public CoreBackend {
 
   // --- send ---
 
-  // A backlog that fits one slice takes a free one and is copied into it (false: send from the queue).
+  // A backlog of several pieces that fits one slice takes a free one and is copied into it, so they leave
+  // in one WRITE_FIXED (false: send from the queue; a single piece always is).
   bool takeSlice(UringSession& s);
   void fillSlice(UringSession& s);
   void submitSliceWrite(UringSession& s);
   void onSliceSent(UringSession& s, int res);
   void releaseSlice(UringSession& s);
-  // SENDMSG of the queue's oldest blocks as they are; they are consumed when the kernel reports them taken.
-  void submitQueueSend(UringSession& s);
+  // SEND / SENDMSG of the queue's oldest blocks as they are; they are consumed when the kernel reports them
+  // taken. kNever: MSG_DONTWAIT (borrowed bytes, settled by sendsStarted()); kPollFirst: the socket was just
+  // found full, wait for room before the first try.
+  enum class SendWait : uint8_t { kPoll, kNever, kPollFirst };
+  void submitQueueSend(UringSession& s, SendWait wait);
+  // Handles the completions of the MSG_DONTWAIT sends just submitted (out of turn: before the flush copies
+  // the bytes they did not take); a guard cancels and waits for any the kernel did not complete at once.
+  void settleNoWaitSends();
+  bool takeNoWaitCompletions();
+  void cancelUnsettledSends();
+  // After the flush adopted the borrowed rest: sends of sessions whose socket was found full.
+  void resendAfterFullSocket();
   void onQueueSent(UringSession& s, int res);
   void onSend(UringSession& s, int res);
   // The kernel took `bytes`: counted, then the next send (or the short send's rest) starts.
@@ -180,6 +195,9 @@ class UringBackend final : public CoreBackend {
   // The payload blocks direct recvs write into, lent by the sessions' parsers until the recv completed
   // (here, not in the session, which then carries no pointer for it); before ring_ for the same reason.
   std::unordered_map<SessionSlab::Handle, PayloadBlock> lentBodies_;
+  std::vector<SessionSlab::Handle> noWaitSends_;  // MSG_DONTWAIT sends of this flush, settled before it ends
+  std::vector<SessionSlab::Handle> resend_;       // their sessions with a rest for a full socket
+  bool settling_ = false;
   Ring ring_;  // declared before the buffers: they unregister from it when destroyed
   BufferRing bufs_;
   SendSlices slices_;

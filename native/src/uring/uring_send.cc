@@ -1,9 +1,11 @@
-// io_uring engine: sends, one in flight per session. A backlog that fits one registered send slice is copied
-// into a free slice and written with WRITE_FIXED (the slice goes back on completion); a larger backlog, or
-// any when no slice is free, goes out as a SENDMSG straight over the send queue's blocks, which are
-// consumed only when the kernel reports what it took (delayed consume: no copy, and a big frame is never
-// split into slice-sized writes). Short sends resubmit the rest. The bytes come from the core's send
-// queue; what the kernel took is reported with SessionCore::sent.
+// io_uring engine: sends, one in flight per session. A SEND's bytes, borrowed from the command log until the
+// flush ends, go out as a SEND / SENDMSG with MSG_DONTWAIT: the kernel runs it during the flush's submit
+// (never waits for socket space), its completion is handled at once, and only what the kernel did not take
+// is copied into the send queue's blocks (then sent with POLL_FIRST: the socket was full). Bytes the queue
+// owns: a backlog that fits one registered send slice is copied into a free slice and written with
+// WRITE_FIXED (the slice goes back on completion); a larger backlog, or any when no slice is free, goes out
+// as a SENDMSG straight over the queue's blocks, consumed only when the kernel reports what it took (delayed
+// consume). Short sends resubmit the rest. What the kernel took is reported with SessionCore::sent.
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,8 +29,16 @@ void UringBackend::startSend(CoreSession& cs) {
     core_.sendIdle(s);
     return;
   }
+  if (s.queue.borrowing() && s.run.first < 0) {
+    if (settling_) {
+      resend_.push_back(SessionSlab::handleOf(s));  // the rest of a short send, once it is adopted
+    } else {
+      submitQueueSend(s, SendWait::kNever);
+    }
+    return;
+  }
   if (s.run.first < 0 && !takeSlice(s)) {
-    submitQueueSend(s);
+    submitQueueSend(s, SendWait::kPoll);
     return;
   }
   fillSlice(s);
@@ -42,6 +52,8 @@ void UringBackend::startSend(CoreSession& cs) {
 
 bool UringBackend::takeSlice(UringSession& s) {
   if (s.queue.pending() > slices_.sliceBytes()) return false;
+  ByteSlice parts[2];
+  if (s.queue.gather(parts, 2) == 1) return false;  // one piece goes out as it is: copying it gains nothing
   s.run = slices_.acquire(1);
   return s.run.first >= 0;
 }
@@ -78,17 +90,98 @@ void UringBackend::submitSliceWrite(UringSession& s) {
   s.inFlight |= kSendRunning;
 }
 
-void UringBackend::submitQueueSend(UringSession& s) {
+void UringBackend::submitQueueSend(UringSession& s, SendWait wait) {
   if (!s.queueSend) s.queueSend = queueSends_.take();
-  s.queueSend->gather(s.queue);
+  QueueSend& q = *s.queueSend;
+  q.gather(s.queue);
+  q.noWait = wait == SendWait::kNever;
+  uint32_t flags = MSG_NOSIGNAL | (q.noWait ? MSG_DONTWAIT : 0);
+  uint16_t ioprio = wait == SendWait::kPollFirst ? IORING_RECVSEND_POLL_FIRST : 0;
+  uint64_t userData = tag(Op::kSend, SessionSlab::handleOf(s));
   io_uring_sqe* e = sqe();
-  prepSendMsg(e, s.fd, &s.queueSend->msg, MSG_NOSIGNAL, tag(Op::kSend, SessionSlab::handleOf(s)));
+  if (q.msg.msg_iovlen == 1 && q.iov[0].iov_len <= UINT32_MAX) {
+    prepSend(e, s.fd, q.iov[0].iov_base, uint32_t(q.iov[0].iov_len), flags, ioprio, userData);  // no msghdr
+  } else {
+    prepSendMsg(e, s.fd, &q.msg, flags, ioprio, userData);
+  }
   onSocket(e, s);
   s.inFlight |= kSendRunning;
+  if (q.noWait) noWaitSends_.push_back(SessionSlab::handleOf(s));
+}
+
+void UringBackend::sendsStarted() {
+  if (noWaitSends_.empty()) return;
+  submit();
+  settleNoWaitSends();
+}
+
+void UringBackend::settleNoWaitSends() {
+  settling_ = true;
+  // Round 0 finds the completions the submit posted; round 1 also moves overflowed ones into the CQ; later
+  // rounds are the guard (a kernel that let one wait: cancel it, and wait until the kernel let go).
+  for (int round = 0; !takeNoWaitCompletions(); ++round) {
+    if (round == 0) {
+      ring_.enter(true);
+    } else {
+      if (round == 1) cancelUnsettledSends();
+      ring_.enter(true, 1);
+    }
+  }
+  noWaitSends_.clear();
+  settling_ = false;
+}
+
+bool UringBackend::takeNoWaitCompletions() {
+  io_uring_cqe batch[kReapBatch];
+  unsigned n;
+  while ((n = ring_.reap(batch, kReapBatch)) > 0) backlog_.insert(backlog_.end(), batch, batch + n);
+  std::vector<io_uring_cqe> scan;
+  scan.swap(backlog_);
+  size_t kept = 0;
+  for (const io_uring_cqe& c : scan) {
+    UringSession* s = opOf(c.user_data) == Op::kSend ? sessionAt(c.user_data) : nullptr;
+    if (s && s->queueSend && s->queueSend->noWait) {
+      onSend(*s, c.res);  // out of turn: the rest of the queue waits for what this one took
+    } else {
+      scan[kept++] = c;
+    }
+  }
+  scan.resize(kept);
+  scan.insert(scan.end(), backlog_.begin(), backlog_.end());  // stashed while handling: newer
+  backlog_.swap(scan);
+  for (SessionSlab::Handle h : noWaitSends_) {
+    UringSession* s = sessionAt(h);
+    if (s && s->queueSend && s->queueSend->noWait) return false;
+  }
+  return true;
+}
+
+void UringBackend::cancelUnsettledSends() {
+  for (SessionSlab::Handle h : noWaitSends_) {
+    UringSession* s = sessionAt(h);
+    if (!s || !s->queueSend || !s->queueSend->noWait) continue;
+    prepCancelUserData(sqe(), tag(Op::kSend, h), tag(Op::kCancel, 0));
+  }
+  submit();
+}
+
+void UringBackend::resendAfterFullSocket() {
+  for (SessionSlab::Handle h : resend_) {
+    UringSession* s = sessionAt(h);
+    if (!s) continue;
+    if ((s->inFlight & kSendRunning) || s->closed() || s->queue.empty() || s->queue.borrowing()) {
+      startSend(*s);  // nothing for a full socket any more (sent, closed or idle)
+    } else {
+      submitQueueSend(*s, SendWait::kPollFirst);
+    }
+  }
+  resend_.clear();
 }
 
 void UringBackend::onSend(UringSession& s, int res) {
   s.inFlight &= uint8_t(~kSendRunning);
+  bool noWait = s.queueSend && s.queueSend->noWait;
+  if (noWait) s.queueSend->noWait = false;
   if (s.closed()) {
     releaseSlice(s);
     queueSends_.giveBack(s.queueSend);
@@ -96,9 +189,15 @@ void UringBackend::onSend(UringSession& s, int res) {
     maybeFree(s);  // the queue's blocks go with the session, now that the kernel is done with them
     return;
   }
+  if (noWait && (res == -EAGAIN || res == -EINTR)) {
+    queueSends_.giveBack(s.queueSend);  // the socket is full: the whole rest goes once it is adopted
+    s.queueSend = nullptr;
+    resend_.push_back(SessionSlab::handleOf(s));
+    return;
+  }
   if (res == -EINTR || res == -EAGAIN) {
     if (s.queueSend) {
-      submitQueueSend(s);
+      submitQueueSend(s, SendWait::kPoll);
     } else {
       submitSliceWrite(s);
     }

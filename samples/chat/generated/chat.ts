@@ -5,6 +5,9 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** BinaryReader read once (the package exports it through a getter, which each decode would call). */
+const BinaryReaderClass = BinaryReader;
+
 /**
  * The chat sample's messages (ids 200..229). Requests are answered with their XxxRes (same seq) or an
  * Error frame with one of the codes in samples/chat/errors.ts; pushes (seq 0) come from the server.
@@ -138,7 +141,7 @@ export const LoginReq: MessageFns<LoginReq> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): LoginReq {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -214,7 +217,7 @@ export const LoginRes: MessageFns<LoginRes> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): LoginRes {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -277,7 +280,7 @@ export const ListRoomsReq: MessageFns<ListRoomsReq> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): ListRoomsReq {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -326,7 +329,7 @@ export const RoomInfo: MessageFns<RoomInfo> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): RoomInfo {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -390,7 +393,7 @@ export const ListRoomsRes: MessageFns<ListRoomsRes> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): ListRoomsRes {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -445,7 +448,7 @@ export const CreateRoomReq: MessageFns<CreateRoomReq> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): CreateRoomReq {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -500,7 +503,7 @@ export const CreateRoomRes: MessageFns<CreateRoomRes> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): CreateRoomRes {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -558,7 +561,7 @@ export const JoinRoomReq: MessageFns<JoinRoomReq> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): JoinRoomReq {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -628,7 +631,7 @@ export const JoinRoomRes: MessageFns<JoinRoomRes> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): JoinRoomRes {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -698,7 +701,7 @@ export const LeaveRoomReq: MessageFns<LeaveRoomReq> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): LeaveRoomReq {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -744,7 +747,7 @@ export const LeaveRoomRes: MessageFns<LeaveRoomRes> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): LeaveRoomRes {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -799,7 +802,7 @@ export const SayReq: MessageFns<SayReq> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SayReq {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -854,7 +857,7 @@ export const SayRes: MessageFns<SayRes> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SayRes {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -912,7 +915,7 @@ export const WhisperReq: MessageFns<WhisperReq> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): WhisperReq {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -973,7 +976,7 @@ export const WhisperRes: MessageFns<WhisperRes> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): WhisperRes {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1028,7 +1031,7 @@ export const ChatMessage: MessageFns<ChatMessage> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): ChatMessage {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1113,7 +1116,7 @@ export const PrivateMessage: MessageFns<PrivateMessage> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): PrivateMessage {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1180,7 +1183,7 @@ export const MemberJoined: MessageFns<MemberJoined> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): MemberJoined {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1247,7 +1250,7 @@ export const MemberLeft: MessageFns<MemberLeft> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): MemberLeft {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");

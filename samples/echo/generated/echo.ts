@@ -5,6 +5,9 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** BinaryReader read once (the package exports it through a getter, which each decode would call). */
+const BinaryReaderClass = BinaryReader;
+
 /**
  * A decoded bytes field as memory the message may keep: what the reader hands out when it can (the
  * framework's shared reader: a view of input the message owns, or a pooled copy), else a copy.
@@ -47,7 +50,7 @@ export const EchoReq: MessageFns<EchoReq> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): EchoReq {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -102,7 +105,7 @@ export const EchoRes: MessageFns<EchoRes> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): EchoRes {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");

@@ -5,6 +5,9 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** BinaryReader read once (the package exports it through a getter, which each decode would call). */
+const BinaryReaderClass = BinaryReader;
+
 /**
  * The grid sample's messages (ids 300..309): players walk on a grid; the room broadcasts every position
  * each tick.
@@ -55,7 +58,7 @@ export const JoinGridReq: MessageFns<JoinGridReq> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): JoinGridReq {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -122,7 +125,7 @@ export const JoinGridRes: MessageFns<JoinGridRes> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): JoinGridRes {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -219,7 +222,7 @@ export const Position: MessageFns<Position> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Position {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -295,7 +298,7 @@ export const MoveCmd: MessageFns<MoveCmd> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): MoveCmd {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -362,7 +365,7 @@ export const GridState: MessageFns<GridState> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): GridState {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReaderClass ? input : new BinaryReaderClass(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");

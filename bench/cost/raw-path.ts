@@ -1,0 +1,155 @@
+/**
+ * `node dist/bench/cost/raw-path.js [--frames N] [--size BYTES] [--runs N] [--against DIST]`: main-thread
+ * CPU per message of the raw echo's JavaScript side of the native boundary alone: NativeTransport walking
+ * an event batch (100 sessions x 4 FRAME records, as the engine writes them), the raw echo handler
+ * (samples/echo/raw-server.ts) sending each payload back, the command log, and a submit() that only takes
+ * the log. The engine is a stand-in with no sockets and no native code, so the figure varies much less than
+ * a socket run on a shared machine (cpu-per-msg.ts gives the whole process's). `--against DIST` loads
+ * another build's dist/ folder (e.g. /work/before/dist) into the same process and alternates short slices
+ * of both, so load changes hit both alike.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  EVENT_HEADER_BYTES,
+  EventType,
+  type NativeBinding,
+  type NativeEventCallback,
+} from '../../framework/transport/native';
+import { NativeTransport } from '../../framework/transport/native-transport';
+import { resolveOptions } from '../../framework/transport/options';
+
+const SESSIONS = 100;
+const PER_SESSION = 4;
+const BATCH_FRAMES = SESSIONS * PER_SESSION;
+/** Batches per slice when two builds alternate: short, so a change of machine load hits both alike. */
+const SLICE_BATCHES = 50;
+const ECHO_MSG_ID = 100;
+
+/** What one build's dist/ folder provides: the transport and its option resolver. */
+interface TransportModules {
+  NativeTransport: typeof NativeTransport;
+  resolveOptions: typeof resolveOptions;
+}
+
+/** A NativeTransport with a raw echo handler, fed by `turn()`: one event batch of BATCH_FRAMES frames. */
+export interface FedTransport {
+  turn(): void;
+  /** Bytes submitted so far (the echoes' command records). */
+  readonly submitted: number;
+}
+
+/** An event batch like the engine's: FRAME records (header + payload, 4-byte aligned), sessions in turn. */
+function frameBatch(size: number, seq: number): { batch: ArrayBuffer; length: number } {
+  const record = EVENT_HEADER_BYTES + ((size + 3) & ~3);
+  const batch = new ArrayBuffer(record * BATCH_FRAMES);
+  const view = new DataView(batch);
+  for (let i = 0; i < BATCH_FRAMES; i++) {
+    const at = i * record;
+    view.setUint8(at, EventType.FRAME);
+    view.setUint16(at + 2, ECHO_MSG_ID, true);
+    view.setUint32(at + 4, Math.floor(i / PER_SESSION) + 1, true);
+    view.setUint32(at + 8, seq + (i % PER_SESSION), true);
+    view.setUint32(at + 12, size, true);
+    new Uint8Array(batch, at + EVENT_HEADER_BYTES, size).fill(0x5a);
+  }
+  return { batch, length: batch.byteLength };
+}
+
+export function feedRawEcho(size: number, modules: TransportModules): FedTransport {
+  let onEvents: NativeEventCallback = () => undefined;
+  let submitted = 0;
+  const binding: NativeBinding = {
+    engines: () => ['epoll'],
+    probeUring: () => 'not used',
+    closeReasons: () => [],
+    Engine: class {
+      constructor(_options: unknown, callback: NativeEventCallback) {
+        onEvents = callback;
+      }
+      listen = () => ({ id: 1, port: 1 });
+      unlisten = () => undefined;
+      connect = () => 1;
+      submit = (_commands: Uint8Array, length: number) => {
+        submitted += length;
+      };
+      stats = () => ({});
+      shutdown = () => undefined;
+    },
+  };
+  const transport = new modules.NativeTransport(
+    binding,
+    'epoll',
+    modules.resolveOptions({ engine: 'epoll' }),
+  );
+  transport.setHandler({
+    onOpen: () => undefined,
+    onFrame: (session, msgId, seq, payload) => transport.send(session, msgId, seq, payload),
+    onWritable: () => undefined,
+    onClose: () => undefined,
+  });
+  const { batch, length } = frameBatch(size, 1);
+  return {
+    turn: () => onEvents(batch, length),
+    get submitted() {
+      return submitted;
+    },
+  };
+}
+
+/** CPU microseconds per message over `batches` turns of each build, after a warm-up of a quarter as many. */
+function cpuPerMessage(fed: FedTransport[], batches: number): number[] {
+  for (const f of fed) for (let b = 0; b < batches / 4; b++) f.turn(); // let the JIT settle
+  const used = fed.map(() => 0);
+  let turns = 0;
+  for (; turns < batches; turns += SLICE_BATCHES) {
+    fed.forEach((f, i) => {
+      const before = process.cpuUsage();
+      for (let b = 0; b < SLICE_BATCHES; b++) f.turn();
+      const slice = process.cpuUsage(before);
+      used[i] += slice.user + slice.system;
+    });
+  }
+  return used.map((us) => us / (turns * BATCH_FRAMES));
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function modulesOf(dist: string): TransportModules {
+  const transport = require(path.join(dist, 'framework/transport/native-transport.js')) as TransportModules;
+  const options = require(path.join(dist, 'framework/transport/options.js')) as TransportModules;
+  return { NativeTransport: transport.NativeTransport, resolveOptions: options.resolveOptions };
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      frames: { type: 'string', default: '4000000' },
+      size: { type: 'string', default: '64' },
+      runs: { type: 'string', default: '5' },
+      against: { type: 'string' },
+    },
+  });
+  const size = Number(values.size);
+  const batches = Math.ceil(Number(values.frames) / BATCH_FRAMES);
+  const builds = [{ name: 'this build', modules: { NativeTransport, resolveOptions } }];
+  if (values.against !== undefined)
+    builds.push({ name: values.against, modules: modulesOf(path.resolve(values.against)) });
+  const results: number[][] = builds.map(() => []);
+  for (let run = 0; run < Number(values.runs); run++) {
+    const fed = builds.map((b) => feedRawEcho(size, b.modules));
+    const perMessage = cpuPerMessage(fed, batches);
+    perMessage.forEach((us, i) => results[i].push(us));
+    fed.forEach((f, i) => {
+      if (f.submitted === 0) throw new Error(`${builds[i].name}: nothing was submitted`);
+    });
+    console.log(
+      `run ${run + 1}: ${perMessage.map((us, i) => `${builds[i].name} ${us.toFixed(4)}`).join(', ')} us/msg`,
+    );
+  }
+  builds.forEach((b, i) =>
+    console.log(`raw boundary JS path, ${size} B, ${b.name}: median ${median(results[i]).toFixed(4)} us/msg`),
+  );
+}
+
+if (require.main === module) main();
