@@ -286,6 +286,8 @@ TEST(framer_body_received_in_room) {
     fastport::BodyRoom room = p.bodyRoom();
     CHECK(room.len > 0);
     CHECK(room.len <= frameEnd - off);
+    CHECK_EQ(room.frameRest, frameEnd - off);
+    CHECK_EQ(room.framePayload, big.size());
     CHECK(p.heldBytes() - 10 + room.len <= 4 * (off - 10) + 4096);
     size_t n = room.len < 50000 ? room.len : 50000;  // a short read fills part of the room
     std::memcpy(room.data, s.data() + off, n);
@@ -299,4 +301,39 @@ TEST(framer_body_received_in_room) {
   CHECK(got[0] == big);
   CHECK(got[1] == "next");
   CHECK(tookBody == std::vector<bool>({true, false}));
+}
+
+// An engine that lets the kernel write into bodyRoom() on its own time holds the block meanwhile: the frame
+// completes the same once it is handed back, and a reset() (session closed) while it is lent leaves the
+// block alive for the writer.
+TEST(framer_lent_body_survives_reset) {
+  std::string big(100000, 0);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = char(i * 7);
+  std::vector<uint8_t> s;
+  putFrame(s, 5, 6, big);
+  FrameParser p;
+  std::vector<std::string> got;
+  auto onFrame = [&](uint16_t, uint32_t, const uint8_t* d, uint32_t n) {
+    got.emplace_back(reinterpret_cast<const char*>(d), n);
+  };
+  CHECK(p.feed(s.data(), 5000, 1 << 20, 0, onFrame) == FrameParser::Status::kOk);
+  size_t off = 5000;
+  while (off < s.size()) {
+    fastport::BodyRoom room = p.bodyRoom();
+    fastport::PayloadBlock lent = p.lendBody();
+    std::memcpy(room.data, s.data() + off, room.len);  // the kernel writes while the block is lent
+    p.returnBody(std::move(lent));
+    p.bodyReceived(room.len, onFrame);
+    off += room.len;
+  }
+  CHECK_EQ(got.size(), size_t(1));
+  CHECK(got[0] == big);
+
+  CHECK(p.feed(s.data(), 5000, 1 << 20, 0, onFrame) == FrameParser::Status::kOk);
+  fastport::BodyRoom room = p.bodyRoom();
+  fastport::PayloadBlock lent = p.lendBody();
+  p.reset();
+  CHECK(!p.midFrame());
+  std::memset(room.data, 0xab, room.len);  // still valid: sanitizer builds catch a freed block here
+  CHECK(lent.get() != nullptr);
 }

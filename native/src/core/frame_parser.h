@@ -18,6 +18,8 @@ namespace fastport {
 struct BodyRoom {
   uint8_t* data = nullptr;
   size_t len = 0;
+  size_t frameRest = 0;     // payload bytes the frame still needs (len <= frameRest)
+  size_t framePayload = 0;  // the frame's whole payload
 };
 
 class FrameParser {
@@ -48,7 +50,7 @@ class FrameParser {
     reserveBody(bodyHave_ + 1, payloadLen, headHave_ + bodyHave_);
     uint32_t room = bodyCap_ - bodyHave_;
     uint32_t need = payloadLen - bodyHave_;
-    return {body_.get() + bodyHave_, room < need ? room : need};
+    return {body_.get() + bodyHave_, room < need ? room : need, need, payloadLen};
   }
   // n bytes (at most bodyRoom().len) were written at bodyRoom().data; the frame is handed to onFrame (as in
   // feed()) when that completed it.
@@ -58,6 +60,11 @@ class FrameParser {
     uint32_t payloadLen = readBe32(head_) - kWireHeaderBytes;
     if (bodyHave_ == payloadLen) completeBody(payloadLen, onFrame);
   }
+  // While the kernel receives into bodyRoom() on its own time (io_uring), the engine holds the payload block,
+  // so that a session closing meanwhile (reset()) does not free memory still being written; it hands the
+  // block back with returnBody() before bodyReceived(). Nothing may feed the parser while the block is lent.
+  PayloadBlock lendBody() { return std::move(body_); }
+  void returnBody(PayloadBlock body) { body_ = std::move(body); }
   // Only inside onFrame: the heap block holding this frame's payload (exactly payloadLen bytes), which the
   // caller then owns; empty when the payload lies in the caller's bytes (a frame complete within one feed).
   PayloadBlock takeBody() {
