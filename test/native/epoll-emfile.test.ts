@@ -103,7 +103,10 @@ describe.skipIf(!hasPrlimit).each([0, 2])('epoll engine out of fds (ioThreads: %
     // process's own descriptors; they get accepted after the pause.
     const leaving = sockets.splice(0, (CLIENTS * 2) / 3);
     for (const s of leaving) s.destroy();
-    const recovered = await server.statsUntil('every connection accepted', (s) => s.accepted === CLIENTS);
+    const recovered = await server.statsUntil(
+      'every connection accepted and every leaver closed',
+      (s) => s.accepted === CLIENTS && s.closed === leaving.length,
+    );
     expect(recovered.sessions).toBe(CLIENTS - leaving.length);
     expect(recovered.closed).toBe(leaving.length);
     expect(server.child.exitCode).toBeNull();
