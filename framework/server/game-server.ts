@@ -146,9 +146,6 @@ export class GameServer implements TransportHandler {
       limits: this.options.session,
       observer: this.observer,
       events: this.events,
-      get table() {
-        return server.table;
-      },
       get messages() {
         return server.messages;
       },
@@ -248,6 +245,7 @@ export class GameServer implements TransportHandler {
         turns: this.observer.handlerTurns(entry),
       });
     this.table = routes;
+    this.pipeline.useRoutes(routes);
     this.messages = messages;
     const unhandled = unhandledRequests(messages, handlers);
     if (unhandled.length > 0)

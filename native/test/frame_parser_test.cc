@@ -204,6 +204,30 @@ TEST(framer_body_grows_in_few_steps_to_the_exact_payload) {
   }
 }
 
+// A big first piece (epoll reads 256 KiB) lets the block take the frame's size at once: 4x what arrived
+// covers it, so the rest needs no regrowth (no copy of what arrived).
+TEST(framer_body_takes_its_final_size_when_a_quarter_arrived) {
+  std::string payload((1 << 20) - 10, 'c');
+  std::vector<uint8_t> s;
+  putFrame(s, 4, 4, payload);
+  FrameParser p;
+  size_t frames = 0;
+  auto onFrame = [&](uint16_t, uint32_t, const uint8_t*, uint32_t n) {
+    CHECK_EQ(n, uint32_t(payload.size()));
+    ++frames;
+  };
+  size_t quarter = (payload.size() + 3) / 4;  // frame bytes (header included) that let the block be 4x
+  CHECK(p.feed(s.data(), quarter, 2u << 20, 0, onFrame) == FrameParser::Status::kOk);
+  CHECK_EQ(p.bodyCapacity(), payload.size());
+  CHECK(p.feed(s.data() + quarter, s.size() - quarter, 2u << 20, 0, onFrame) == FrameParser::Status::kOk);
+  CHECK_EQ(frames, size_t(1));
+  // One byte less: a step below (the bound holds).
+  FrameParser q;
+  CHECK(q.feed(s.data(), quarter - 1, 2u << 20, 0, onFrame) == FrameParser::Status::kOk);
+  CHECK(q.bodyCapacity() < payload.size());
+  CHECK(q.bodyCapacity() <= 4 * q.heldBytes());
+}
+
 // A frame assembled in the parser's body can be taken inside onFrame (no copy); a frame that arrived whole
 // in one feed has no body to take; the parser goes on normally after either.
 TEST(framer_take_body_only_for_assembled_frames) {
@@ -262,6 +286,8 @@ TEST(framer_body_received_in_room) {
     fastport::BodyRoom room = p.bodyRoom();
     CHECK(room.len > 0);
     CHECK(room.len <= frameEnd - off);
+    CHECK_EQ(room.frameRest, frameEnd - off);
+    CHECK_EQ(room.framePayload, big.size());
     CHECK(p.heldBytes() - 10 + room.len <= 4 * (off - 10) + 4096);
     size_t n = room.len < 50000 ? room.len : 50000;  // a short read fills part of the room
     std::memcpy(room.data, s.data() + off, n);
@@ -275,4 +301,39 @@ TEST(framer_body_received_in_room) {
   CHECK(got[0] == big);
   CHECK(got[1] == "next");
   CHECK(tookBody == std::vector<bool>({true, false}));
+}
+
+// An engine that lets the kernel write into bodyRoom() on its own time holds the block meanwhile: the frame
+// completes the same once it is handed back, and a reset() (session closed) while it is lent leaves the
+// block alive for the writer.
+TEST(framer_lent_body_survives_reset) {
+  std::string big(100000, 0);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = char(i * 7);
+  std::vector<uint8_t> s;
+  putFrame(s, 5, 6, big);
+  FrameParser p;
+  std::vector<std::string> got;
+  auto onFrame = [&](uint16_t, uint32_t, const uint8_t* d, uint32_t n) {
+    got.emplace_back(reinterpret_cast<const char*>(d), n);
+  };
+  CHECK(p.feed(s.data(), 5000, 1 << 20, 0, onFrame) == FrameParser::Status::kOk);
+  size_t off = 5000;
+  while (off < s.size()) {
+    fastport::BodyRoom room = p.bodyRoom();
+    fastport::PayloadBlock lent = p.lendBody();
+    std::memcpy(room.data, s.data() + off, room.len);  // the kernel writes while the block is lent
+    p.returnBody(std::move(lent));
+    p.bodyReceived(room.len, onFrame);
+    off += room.len;
+  }
+  CHECK_EQ(got.size(), size_t(1));
+  CHECK(got[0] == big);
+
+  CHECK(p.feed(s.data(), 5000, 1 << 20, 0, onFrame) == FrameParser::Status::kOk);
+  fastport::BodyRoom room = p.bodyRoom();
+  fastport::PayloadBlock lent = p.lendBody();
+  p.reset();
+  CHECK(!p.midFrame());
+  std::memset(room.data, 0xab, room.len);  // still valid: sanitizer builds catch a freed block here
+  CHECK(lent.get() != nullptr);
 }

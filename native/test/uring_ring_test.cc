@@ -1,6 +1,7 @@
 // Standalone check of the io_uring kernel layer (no Node): probe, ring set-up flags, SQ-full handling,
-// multishot recv through a provided-buffer ring (incl. ENOBUFS), WRITE_FIXED from a registered slice, and
-// MSG_DONTWAIT sends completing during the submit (what the engine's borrowed sends rely on).
+// multishot recv through a provided-buffer ring (incl. ENOBUFS), WRITE_FIXED from a registered slice,
+// MSG_DONTWAIT sends completing during the submit (what the engine's borrowed sends rely on), and a plain
+// recv with a buffered recv linked behind it (filled, and short).
 // Build + run: native/test/uring_ring_test.sh
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -120,6 +121,9 @@ int main() {
   CHECK(std::memcmp(back, "hello", 5) == 0);
   slices.giveBack(run);
   CHECK(slices.inUse() == 0);
+  SliceRun warm = slices.acquire(1);
+  CHECK(warm.first == run.first);  // the slice just given back is the next one taken (hot, not round-robin)
+  slices.giveBack(warm);
 
   // MSG_DONTWAIT SEND / SENDMSG never wait for room: their completions are in the CQ when the submitting
   // enter() returns (no getevents, no wait), -EAGAIN on a full socket, so the kernel is done with the bytes.
@@ -151,6 +155,55 @@ int main() {
     if (cqe.user_data == 7) recvEnded = cqe.res == -ECANCELED && !(cqe.flags & IORING_CQE_F_MORE);
   }
   CHECK(recvEnded);
+  // The engine's receive of a big frame's rest: a plain recv with a buffered recv linked behind it. The
+  // buffered recv starts only when the plain one completed, filled or short, so the bytes stay in order.
+  int tp[2];
+  CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, tp) == 0);
+  char direct[10] = {0};
+  CHECK(write(tp[1], "abcdefghijXY", 12) == 12);
+  io_uring_sqe* head = ring.nextSqe();
+  prepRecv(head, tp[0], direct, 10, 21);
+  head->flags |= IOSQE_IO_LINK;
+  prepBufferRecv(ring.nextSqe(), tp[0], 1, 8, 22);
+  std::string after;
+  int headRes = 0;
+  for (const io_uring_cqe& cqe : waitCqes(ring, 2)) {
+    if (cqe.user_data == 21) headRes = cqe.res;
+    if (cqe.user_data == 22 && cqe.res > 0) {
+      uint16_t bid = static_cast<uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+      after.assign(reinterpret_cast<char*>(bufs.data(bid)), cqe.res);
+      bufs.give(bid);
+    }
+  }
+  bufs.publish();
+  CHECK(headRes == 10 && std::memcmp(direct, "abcdefghij", 10) == 0);
+  CHECK(after == "XY");
+  CHECK(write(tp[1], "klm", 3) == 3);
+  head = ring.nextSqe();
+  prepRecv(head, tp[0], direct, 10, 23);
+  head->flags |= IOSQE_IO_LINK;
+  prepBufferRecv(ring.nextSqe(), tp[0], 1, 8, 24);
+  int shortRes = 0, linkedRes = 0;
+  for (const io_uring_cqe& cqe : waitCqes(ring, 2)) {
+    if (cqe.user_data == 23) shortRes = cqe.res;
+    if (cqe.user_data == 24) linkedRes = cqe.res;
+  }
+  CHECK(shortRes == 3 && std::memcmp(direct, "klm", 3) == 0);
+  CHECK(linkedRes == 0);  // still waiting, for the bytes after the short recv's
+  CHECK(write(tp[1], "nop", 3) == 3);
+  for (const io_uring_cqe& cqe : waitCqes(ring, 1)) {
+    if (cqe.user_data == 24 && cqe.res > 0) {
+      uint16_t bid = static_cast<uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+      after.assign(reinterpret_cast<char*>(bufs.data(bid)), cqe.res);
+      bufs.give(bid);
+      linkedRes = cqe.res;
+    }
+  }
+  bufs.publish();
+  CHECK(linkedRes == 3 && after == "nop");
+  close(tp[0]);
+  close(tp[1]);
+
   // A bounded wait with nothing pending times out.
   CHECK(ring.wait(20) == -ETIME);
   std::printf("enter calls %lu, sqes %lu, cqes %lu\n", (unsigned long)ring.enterCalls,

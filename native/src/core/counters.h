@@ -32,6 +32,7 @@ namespace fastport {
   X(uringSqes) \
   X(uringCqes) \
   X(uringBufRingEmpty) \
+  X(uringRecvDirectBytes) \
   X(uringSendSlicesInUse) \
   X(httpRequests) \
   X(wsUpgrades) \

@@ -18,6 +18,8 @@ namespace fastport {
 struct BodyRoom {
   uint8_t* data = nullptr;
   size_t len = 0;
+  size_t frameRest = 0;     // payload bytes the frame still needs (len <= frameRest)
+  size_t framePayload = 0;  // the frame's whole payload
 };
 
 class FrameParser {
@@ -45,10 +47,10 @@ class FrameParser {
   BodyRoom bodyRoom() {
     if (headHave_ < kWireHeaderBytes) return {};
     uint32_t payloadLen = readBe32(head_) - kWireHeaderBytes;
-    reserveBody(bodyHave_ + 1, payloadLen);
+    reserveBody(bodyHave_ + 1, payloadLen, headHave_ + bodyHave_);
     uint32_t room = bodyCap_ - bodyHave_;
     uint32_t need = payloadLen - bodyHave_;
-    return {body_.get() + bodyHave_, room < need ? room : need};
+    return {body_.get() + bodyHave_, room < need ? room : need, need, payloadLen};
   }
   // n bytes (at most bodyRoom().len) were written at bodyRoom().data; the frame is handed to onFrame (as in
   // feed()) when that completed it.
@@ -58,6 +60,11 @@ class FrameParser {
     uint32_t payloadLen = readBe32(head_) - kWireHeaderBytes;
     if (bodyHave_ == payloadLen) completeBody(payloadLen, onFrame);
   }
+  // While the kernel receives into bodyRoom() on its own time (io_uring), the engine holds the payload block,
+  // so that a session closing meanwhile (reset()) does not free memory still being written; it hands the
+  // block back with returnBody() before bodyReceived(). Nothing may feed the parser while the block is lent.
+  PayloadBlock lendBody() { return std::move(body_); }
+  void returnBody(PayloadBlock body) { body_ = std::move(body); }
   // Only inside onFrame: the heap block holding this frame's payload (exactly payloadLen bytes), which the
   // caller then owns; empty when the payload lies in the caller's bytes (a frame complete within one feed).
   PayloadBlock takeBody() {
@@ -87,14 +94,16 @@ class FrameParser {
     resetFrame();
   }
   // Grows the body with realloc, which copies what arrived when it cannot grow the block in place. Sizes
-  // are payloadLen / 4^k (the smallest that holds `need`, at least 4 KiB), so the last step lands on the
-  // frame exactly: a slow sender costs at most 4x what it sent, not what it announced, and a frame read in
-  // pieces regrows at most log4(payload / first piece) times (1 MiB in 32 KiB pieces: 64 KiB, 256 KiB,
-  // 1 MiB), never once more by a few bytes for the frame's tail.
-  void reserveBody(uint32_t need, uint32_t payloadLen) {
+  // are payloadLen / 4^k: the largest within 4x the frame's bytes that arrived (header included), but at
+  // least `need` and 4 KiB. So a slow sender costs at most 4x what it sent, not what it announced; the last
+  // step lands on the frame exactly (never once more by a few bytes for its tail); a frame read in pieces
+  // regrows at most log4(payload / first piece) times (1 MiB in 32 KiB pieces: 64 KiB, 256 KiB, 1 MiB; in
+  // epoll's 256 KiB reads: its final size at once).
+  void reserveBody(uint32_t need, uint32_t payloadLen, uint64_t arrived) {
     if (bodyCap_ >= need) return;
+    uint64_t allowed = 4 * arrived;
     uint32_t cap = payloadLen;
-    while ((cap >> 2) >= need && (cap >> 2) >= kMinBodyBytes) cap >>= 2;
+    while (cap > allowed && (cap >> 2) >= need && (cap >> 2) >= kMinBodyBytes) cap >>= 2;
     resizeBlock(body_, cap);
     bodyCap_ = cap;
   }
@@ -159,7 +168,7 @@ FrameParser::Status FrameParser::feed(const uint8_t* data, size_t len, uint32_t 
       continue;
     }
     if (take == 0) break;  // header complete, payload not yet here
-    reserveBody(bodyHave_ + take, payloadLen);
+    reserveBody(bodyHave_ + take, payloadLen, headHave_ + bodyHave_ + take);
     std::memcpy(body_.get() + bodyHave_, data + off, take);
     bodyHave_ += take;
     off += take;

@@ -27,6 +27,26 @@ inline void prepMultishotRecv(io_uring_sqe* sqe, int fd, uint16_t group, uint64_
   sqe->user_data = userData;
 }
 
+// One receive of at most `len` bytes into a buffer the kernel picks from group `group` (single shot).
+inline void prepBufferRecv(io_uring_sqe* sqe, int fd, uint16_t group, uint32_t len, uint64_t userData) {
+  sqe->opcode = IORING_OP_RECV;
+  sqe->fd = fd;
+  sqe->len = len;
+  sqe->flags = IOSQE_BUFFER_SELECT;
+  sqe->buf_group = group;
+  sqe->user_data = userData;
+}
+
+// One plain recv of at most `len` bytes into `addr` (no provided buffer); `addr` must stay valid until it
+// completed.
+inline void prepRecv(io_uring_sqe* sqe, int fd, void* addr, uint32_t len, uint64_t userData) {
+  sqe->opcode = IORING_OP_RECV;
+  sqe->fd = fd;
+  sqe->addr = reinterpret_cast<uint64_t>(addr);
+  sqe->len = len;
+  sqe->user_data = userData;
+}
+
 // write(2) from ordinary memory (the send pool when it could not be registered).
 inline void prepWrite(io_uring_sqe* sqe, int fd, const void* addr, uint32_t len, uint64_t userData) {
   sqe->opcode = IORING_OP_WRITE;

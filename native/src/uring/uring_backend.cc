@@ -278,6 +278,9 @@ void UringBackend::handle(const io_uring_cqe& cqe) {
     case Op::kRecv:
       onRecv(sessionAt(cqe.user_data), cqe.res, cqe.flags);
       break;
+    case Op::kRecvDirect:
+      if (UringSession* s = sessionAt(cqe.user_data)) onDirectRecv(*s, cqe.res);
+      break;
     case Op::kSend:
       if (UringSession* s = sessionAt(cqe.user_data)) onSend(*s, cqe.res);
       break;

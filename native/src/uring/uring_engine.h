@@ -41,6 +41,7 @@ inline constexpr uint16_t kBufferGroup = 0;
 inline constexpr unsigned kReapBatch = 256;
 inline constexpr unsigned kMaxReapRounds = 64;  // per poll(): bounded, the eventfd re-fires if work is left
 inline constexpr size_t kGatherSlices = 64;
+inline constexpr unsigned kBigFrameBuffers = 4;  // a frame this many receive buffers long is received direct
 
 class UringBackend final : public CoreBackend {
  public:
@@ -137,7 +138,15 @@ class UringBackend final : public CoreBackend {
   void useFileSlot(UringSession& s);
   // Points a request at the session's socket: its fixed file slot when it has one.
   static io_uring_sqe* onSocket(io_uring_sqe* e, const UringSession& s);
+  // Small frames: one multishot recv. Big ones: a direct recv for the rest of the frame, one buffered recv
+  // for its end and the next frame's start (uring_receive.cc).
   void armRecv(UringSession& s);
+  bool noteFrameSize(UringSession& s, const BodyRoom& room);
+  // One plain recv straight into the frame's payload block (`room`), a buffered recv linked behind it
+  // (false: no room in the SQ for both, nothing armed).
+  bool armDirectRecv(UringSession& s, const BodyRoom& room);
+  void prepBigFrameRecv(io_uring_sqe* e, UringSession& s);
+  void onDirectRecv(UringSession& s, int res);
   void cancelRecv(UringSession& s);
   void queueRearm(UringSession& s);
   void onRecv(UringSession* s, int res, uint32_t flags);
@@ -183,6 +192,9 @@ class UringBackend final : public CoreBackend {
   io_uring_sqe lostSqe_{};
   Tuning tuning_{};
   QueueSends queueSends_;  // before ring_: outlives it (a request may name one until the ring is gone)
+  // The payload blocks direct recvs write into, lent by the sessions' parsers until the recv completed
+  // (here, not in the session, which then carries no pointer for it); before ring_ for the same reason.
+  std::unordered_map<SessionSlab::Handle, PayloadBlock> lentBodies_;
   std::vector<SessionSlab::Handle> noWaitSends_;  // MSG_DONTWAIT sends of this flush, settled before it ends
   std::vector<SessionSlab::Handle> resend_;       // their sessions with a rest for a full socket
   bool settling_ = false;

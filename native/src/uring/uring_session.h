@@ -18,7 +18,7 @@
 namespace fastport::uring {
 
 // user_data = (op << 56) | slab handle of the session (or the listener id for kAccept).
-enum class Op : uint8_t { kAccept = 1, kRecv, kSend, kConnect, kConnectTimeout, kCancel, kWake };
+enum class Op : uint8_t { kAccept = 1, kRecv, kSend, kConnect, kConnectTimeout, kCancel, kWake, kRecvDirect };
 
 inline constexpr uint64_t kHandleMask = (1ull << 56) - 1;
 inline uint64_t tag(Op op, uint64_t handle) {
@@ -32,13 +32,21 @@ inline SessionSlab::Handle handleOf(uint64_t userData) {
 }
 
 // Kernel requests of one session that may still be running (bits): the memory stays until none is.
-enum InFlight : uint8_t { kRecvArmed = 1, kSendRunning = 2, kConnectRunning = 4, kTimeoutRunning = 8 };
+enum InFlight : uint8_t {
+  kRecvArmed = 1,
+  kSendRunning = 2,
+  kConnectRunning = 4,
+  kTimeoutRunning = 8,
+  kDirectRunning = 16,  // a direct recv (kRecvArmed then stands for the buffered recv linked behind it)
+};
 
 // Engine lists the session is in (bits).
 enum EngineLists : uint8_t { kInRearm = 1 };
 
-// Where the session's multishot receive is.
-enum class RecvState : uint8_t { kIdle, kArmed, kCancelling };
+// Where the session's receive is: a multishot or single buffered recv (kArmed), or one plain recv straight
+// into the payload block of a big frame in progress with a buffered recv linked behind it (kDirect;
+// uring_receive.cc).
+enum class RecvState : uint8_t { kIdle, kArmed, kCancelling, kDirect };
 
 // The connect request's address and its linked timeout's deadline; the kernel may read them until both
 // requests completed.
@@ -52,7 +60,8 @@ struct UringSession final : CoreSession {
   int fileSlot = -1;  // registered file slot (IOSQE_FIXED_FILE), -1 = plain fd
   uint8_t inFlight = 0;
   RecvState recv = RecvState::kIdle;
-  uint8_t lists = 0;  // EngineLists
+  uint8_t lists = 0;       // EngineLists
+  bool bigFrames = false;  // its last frame header announced a big frame: no multishot (uring_receive.cc)
 
   // Send, one in flight: either bytes [sliceSent, sliceLen) of a slice run copied from the queue (small
   // backlogs), or a SENDMSG straight over the queue's blocks (queueSend; consumed on completion).
