@@ -41,8 +41,11 @@ const USAGE = `usage: npm run bench:cost -- [options]
   --client-cpus LIST  taskset the load generator (default 1)
   --cpu-prof DIR      node rows: write each run's V8 CPU profile (.cpuprofile) into DIR and print its
                       top functions in us per message over the measured window
+  --node-flags=FLAGS  node rows: these node / V8 flags (space-separated) after the node executable,
+                      e.g. --node-flags=--single-threaded-gc (with '=': the value starts with --; one
+                      bench:cost call per setting to compare them)
   --gc                node rows: count the server's collections in the window (node --trace-gc), per
-                      1000 messages, and their main-thread pause per message`;
+                      1000 messages, and their main-thread pause per message (wall time)`;
 
 /** Functions listed per run with --cpu-prof. */
 const PROFILE_TOP = 8;
@@ -107,6 +110,7 @@ export function parse(argv: string[]) {
       'client-cpus': { type: 'string', default: '1' },
       'cpu-prof': { type: 'string' },
       gc: { type: 'boolean', default: false },
+      'node-flags': { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -125,22 +129,24 @@ export function parse(argv: string[]) {
     clientCpus: values['client-cpus'],
     cpuProf: values['cpu-prof'],
     gc: values.gc,
+    nodeFlags: values['node-flags'].split(' ').filter((flag) => flag !== ''),
     help: values.help,
   };
 }
 
 type Options = ReturnType<typeof parse>;
 
-/** The row's argv, with node's --cpu-prof / --trace-gc flags after the node executable when asked. */
+/** The row's argv, with --node-flags and node's --cpu-prof / --trace-gc after the node executable when asked. */
 function serverArgv(row: ServerRow, port: number, options: Options): string[] {
   const argv = row.command(port);
   const flags = [
+    ...options.nodeFlags,
     ...(options.cpuProf === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.cpuProf)]),
     ...(options.gc ? ['--trace-gc'] : []),
   ];
   if (flags.length === 0) return argv;
   const at = argv.indexOf(process.execPath);
-  if (at < 0) throw new Error(`--cpu-prof / --gc: ${row.name} is not a node server`);
+  if (at < 0) throw new Error(`--node-flags / --cpu-prof / --gc: ${row.name} is not a node server`);
   argv.splice(at + 1, 0, ...flags);
   return argv;
 }
@@ -240,7 +246,7 @@ function printGc(gc: GcCounts, msgs: number): void {
   const perThousand = (n: number): string => ((n * 1000) / msgs).toFixed(3);
   console.log(
     `  gc: ${perThousand(gc.young)} young and ${perThousand(gc.full)} full collections per 1000 messages, ` +
-      `${((gc.pauseMs * 1000) / msgs).toFixed(3)} us of main-thread pause per message`,
+      `${((gc.pauseMs * 1000) / msgs).toFixed(3)} us of main-thread pause (wall time) per message`,
   );
 }
 

@@ -2,8 +2,9 @@
  * Counts a node process's collections from its `--trace-gc` lines (one per collection, on stdout, e.g.
  * `[pid:0x..]  2191 ms: Scavenge 13.2 (28.5) -> 10.8 (28.5) MB, 0.71 / 0.00 ms  (...) external memory
  * pressure;`): young (Scavenge, Minor Mark-Sweep) and full (Mark-Compact, Mark-Sweep) collections and the
- * main thread's pause in milliseconds (the first figure after "MB,"). Concurrent marking and sweeping on
- * V8's helper threads are not in the pause; they are in the process's CPU time.
+ * main thread's pause in milliseconds (the first figure after "MB,"), wall time: on a loaded machine it
+ * includes time the process waited for a CPU. Concurrent marking and sweeping on V8's helper threads are
+ * not in the pause; they are in the process's CPU time.
  */
 
 export interface GcCounts {

@@ -15,6 +15,7 @@ import { Hello, HELLO_MAGIC, PROTOCOL_VERSION } from '../../framework/protocol/f
 import type { CloseReason } from '../../framework/transport/close-reason';
 import { CommandLog } from '../../framework/transport/command-log';
 import { SUBMIT_THRESHOLD_BYTES } from '../../framework/transport/native-transport';
+import { OWNED_FRAME_BYTES } from '../../framework/transport/options';
 import type {
   SessionId,
   Transport,
@@ -26,8 +27,8 @@ import * as messages from '../../samples/echo/generated/packets';
 
 /** Batches of the size sweep's shape: 100 sessions x 4 frames each (the load generator's 100 x 4 in flight). */
 export const SWEEP_LOAD: FeedLoad = { sessions: 100, perSession: 4 };
-/** Frames this big arrive in an ArrayBuffer of their own, handed over owned (docs/boundary.md, kDetachFrameBytes). */
-const DETACH_FRAME_BYTES = 32 * 1024;
+/** Frames this big reach a GameServer in an ArrayBuffer of their own, owned (docs/boundary.md, ownedFrameBytes). */
+const DETACH_FRAME_BYTES = OWNED_FRAME_BYTES;
 
 /** What one batch holds: `perSession` frames for each of `sessions` sessions (session by session in turn). */
 export interface FeedLoad {

@@ -9,7 +9,6 @@
  * of both, so load changes hit both alike.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   EVENT_HEADER_BYTES,
   EventType,
@@ -18,12 +17,12 @@ import {
 } from '../../framework/transport/native';
 import { NativeTransport } from '../../framework/transport/native-transport';
 import { resolveOptions } from '../../framework/transport/options';
+import { median } from '../runner/report';
+import { cpuPerTurn, parseHarnessFlags, warmUp } from './alternating';
 
 const SESSIONS = 100;
 const PER_SESSION = 4;
 const BATCH_FRAMES = SESSIONS * PER_SESSION;
-/** Batches per slice when two builds alternate: short, so a change of machine load hits both alike. */
-const SLICE_BATCHES = 50;
 const ECHO_MSG_ID = 100;
 
 /** What one build's dist/ folder provides: the transport and its option resolver. */
@@ -97,24 +96,6 @@ export function feedRawEcho(size: number, modules: TransportModules): FedTranspo
   };
 }
 
-/** CPU microseconds per message over `batches` turns of each build, after a warm-up of a quarter as many. */
-function cpuPerMessage(fed: FedTransport[], batches: number): number[] {
-  for (const f of fed) for (let b = 0; b < batches / 4; b++) f.turn(); // let the JIT settle
-  const used = fed.map(() => 0);
-  let turns = 0;
-  for (; turns < batches; turns += SLICE_BATCHES) {
-    fed.forEach((f, i) => {
-      const before = process.cpuUsage();
-      for (let b = 0; b < SLICE_BATCHES; b++) f.turn();
-      const slice = process.cpuUsage(before);
-      used[i] += slice.user + slice.system;
-    });
-  }
-  return used.map((us) => us / (turns * BATCH_FRAMES));
-}
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 function modulesOf(dist: string): TransportModules {
   const transport = require(path.join(dist, 'framework/transport/native-transport.js')) as TransportModules;
   const options = require(path.join(dist, 'framework/transport/options.js')) as TransportModules;
@@ -122,23 +103,17 @@ function modulesOf(dist: string): TransportModules {
 }
 
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      frames: { type: 'string', default: '4000000' },
-      size: { type: 'string', default: '64' },
-      runs: { type: 'string', default: '5' },
-      against: { type: 'string' },
-    },
-  });
-  const size = Number(values.size);
-  const batches = Math.ceil(Number(values.frames) / BATCH_FRAMES);
+  const flags = parseHarnessFlags(4_000_000);
+  const batches = Math.ceil(flags.frames / BATCH_FRAMES);
   const builds = [{ name: 'this build', modules: { NativeTransport, resolveOptions } }];
-  if (values.against !== undefined)
-    builds.push({ name: values.against, modules: modulesOf(path.resolve(values.against)) });
+  if (flags.against !== undefined)
+    builds.push({ name: flags.against, modules: modulesOf(path.resolve(flags.against)) });
   const results: number[][] = builds.map(() => []);
-  for (let run = 0; run < Number(values.runs); run++) {
-    const fed = builds.map((b) => feedRawEcho(size, b.modules));
-    const perMessage = cpuPerMessage(fed, batches);
+  for (let run = 0; run < flags.runs; run++) {
+    const fed = builds.map((b) => feedRawEcho(flags.size, b.modules));
+    const turns = fed.map((f) => f.turn);
+    warmUp(turns, batches / 4);
+    const perMessage = cpuPerTurn(turns, batches).perTurn.map((us) => us / BATCH_FRAMES);
     perMessage.forEach((us, i) => results[i].push(us));
     fed.forEach((f, i) => {
       if (f.submitted === 0) throw new Error(`${builds[i].name}: nothing was submitted`);
@@ -148,7 +123,9 @@ function main(): void {
     );
   }
   builds.forEach((b, i) =>
-    console.log(`raw boundary JS path, ${size} B, ${b.name}: median ${median(results[i]).toFixed(4)} us/msg`),
+    console.log(
+      `raw boundary JS path, ${flags.size} B, ${b.name}: median ${median(results[i]).toFixed(4)} us/msg`,
+    ),
   );
 }
 

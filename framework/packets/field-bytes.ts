@@ -8,17 +8,20 @@
  *   Buffer over that copy: one Buffer object per field and one memcpy per message, where a copy per field
  *   cost a view of the input and a Buffer for the copy. A bigger input copies each field by itself
  *   (pooledCopy; also the server's copy of a frame that waits in a mailbox).
- * - Copies are carved from slabs: below 4 KiB from slabs of Buffer.poolSize (8 KiB, what Node's own pool
- *   would pin), up to MAX_SLAB_FIELD_BYTES from slabs of SLAB_BYTES (one ArrayBuffer per slab instead of
- *   one per copy, whose allocation, external-memory accounting and finalisation cost more than the copy);
- *   above, a Buffer of its own.
+ * - Copies are carved from slabs (one ArrayBuffer per slab instead of one per copy: a fresh ArrayBuffer,
+ *   its external-memory accounting and its finalisation cost more than the copy): below SMALL_COPY_BYTES
+ *   from slabs of SMALL_SLAB_BYTES, up to MAX_SLAB_FIELD_BYTES from slabs of SLAB_BYTES; above, a Buffer
+ *   of its own. A slab holds at least 16 small copies or 4 others (a new slab per 8 copies of 1 KiB, as
+ *   Node's pool would take, was a third of the echo's JavaScript path at 1 KiB).
  *
- * Retention: a field that is kept keeps what it is carved from alive: at most one slab (64 KiB) for a
- * pooled copy, the whole frame for a view of owned input. Copy a field (`Buffer.from(field)`) to keep a
- * small part of a big message for long.
+ * Retention: a field that is kept keeps what it is carved from alive: one slab for a copy (8 KiB below
+ * 512 B of input, else 64 KiB), the whole frame for a view of owned input. Copy a field
+ * (`Buffer.from(field)`) to keep a small part of a message for long.
  */
-/** Copies below this take the small slabs (Node's own pooling bound: half its pool). */
-const SMALL_BELOW = Buffer.poolSize >>> 1;
+/** Copies below this take the small slabs. */
+export const SMALL_COPY_BYTES = 512;
+/** A small slab's bytes (Node's own pool size): a kept small copy pins no more than Node's pool would. */
+export const SMALL_SLAB_BYTES = 8 * 1024;
 /** One slab's bytes: below glibc's mmap threshold, so a new slab is heap memory (no fresh page faults). */
 export const SLAB_BYTES = 64 * 1024;
 /** The largest field carved from a slab: a slab holds at least four, so a slab is at most 4x what it holds. */
@@ -53,10 +56,10 @@ class Slab {
   }
 }
 
-/** Fields from 4 KiB to MAX_SLAB_FIELD_BYTES, and inputs from 4 KiB to MAX_COPIED_INPUT_BYTES. */
+/** Copies from SMALL_COPY_BYTES to MAX_SLAB_FIELD_BYTES. */
 const slab = new Slab(SLAB_BYTES);
-/** Inputs below 4 KiB: slabs as big as Node's own pool, so a kept small field pins no more than it did. */
-const smallSlab = new Slab(Buffer.poolSize);
+/** Copies below SMALL_COPY_BYTES. */
+const smallSlab = new Slab(SMALL_SLAB_BYTES);
 
 /**
  * Buffer's species constructor (Node's FastBuffer): what TypedArray methods such as subarray build a Buffer
@@ -81,7 +84,7 @@ export function pooledCopy(view: Uint8Array): Buffer {
     copy.set(view);
     return copy;
   }
-  const pool = length < SMALL_BELOW ? smallSlab : slab;
+  const pool = length < SMALL_COPY_BYTES ? smallSlab : slab;
   const at = pool.put(view);
   return newBufferView(pool.memory, at, length);
 }
@@ -94,7 +97,7 @@ export interface FieldMemory {
 
 /** Points `into` at a copy of `input` (at most MAX_COPIED_INPUT_BYTES) in a slab. */
 export function copyInput(input: Uint8Array, into: FieldMemory): void {
-  const pool = input.length < SMALL_BELOW ? smallSlab : slab;
+  const pool = input.length < SMALL_COPY_BYTES ? smallSlab : slab;
   into.offset = pool.put(input);
   into.memory = pool.memory;
 }

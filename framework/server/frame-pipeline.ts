@@ -45,8 +45,6 @@ export type RouteTable = ReadonlyMap<number, Route>;
 export interface PipelineHost {
   readonly transport: Transport;
   readonly limits: SessionLimits;
-  /** The id -> route table built at start-up. */
-  readonly table: RouteTable;
   /** Every application message, for naming ids in errors. */
   readonly messages: ReadonlyMap<number, MessageType<unknown>>;
   /** Where room-scoped handlers find the session's room. */
@@ -71,28 +69,19 @@ export interface PipelineHost {
  * (or in its room's mailbox for a room-scoped handler), its response or Error frame.
  */
 export class FramePipeline {
-  /** host.table by message id (16-bit): an array index per frame instead of a hash lookup. */
+  /** The routes by message id (16-bit): an array index per frame instead of a hash lookup. */
   private routesById: (Route | undefined)[] = [];
-  /** The table routesById was built from (rebuilt when host.table is another one). */
-  private indexedTable: RouteTable | undefined = undefined;
 
   constructor(private readonly host: PipelineHost) {}
 
-  private routeOf(msgId: number): Route | undefined {
-    const table = this.host.table;
-    if (table !== this.indexedTable) this.indexRoutes(table);
-    return this.routesById[msgId];
-  }
-
-  private indexRoutes(table: RouteTable): void {
+  /** The id -> route table built at start-up, before any frame arrives (until then: none). */
+  useRoutes(table: RouteTable): void {
     // A frame's id is 16-bit: a route under any other id cannot be reached from the wire.
     const wireIds = [...table.keys()].filter((id) => Number.isInteger(id) && id >= 0 && id <= 0xffff);
-    const byId = new Array<Route | undefined>(wireIds.reduce((a, b) => Math.max(a, b), -1) + 1).fill(
-      undefined,
-    );
+    const highest = wireIds.reduce((a, b) => Math.max(a, b), -1);
+    const byId = new Array<Route | undefined>(highest + 1).fill(undefined);
     for (const id of wireIds) byId[id] = table.get(id);
     this.routesById = byId;
-    this.indexedTable = table;
   }
 
   handshake(connection: Connection, msgId: number, seq: number, payload: Uint8Array): void {
@@ -166,7 +155,7 @@ export class FramePipeline {
 
   readonly process = (connection: Connection, frame: InboundFrame): void | Promise<void> => {
     if (connection.phase === 'closing' || connection.session.closing) return;
-    const route = this.routeOf(frame.msgId);
+    const route = this.routesById[frame.msgId];
     if (route === undefined) {
       this.unknownMessage(connection, frame);
       return;
@@ -302,7 +291,7 @@ export class FramePipeline {
   }
 
   readonly onHandlerError = (connection: Connection, error: unknown, frame: InboundFrame): void => {
-    const label = this.host.table.get(frame.msgId)?.label;
+    const label = this.routesById[frame.msgId]?.label;
     if (error instanceof GameError && error.code === ErrorCodes.UNAUTHENTICATED)
       this.host.observer.protocolError('unauthenticated'); // the login gate (a guard) refused it
     else this.host.observer.handlerFailed(error instanceof GameError ? 'game_error' : 'exception');

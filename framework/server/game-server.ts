@@ -146,9 +146,6 @@ export class GameServer implements TransportHandler {
       limits: this.options.session,
       observer: this.observer,
       events: this.events,
-      get table() {
-        return server.table;
-      },
       get messages() {
         return server.messages;
       },
@@ -157,7 +154,9 @@ export class GameServer implements TransportHandler {
       sessionOpened: (session) => {
         const connection = this.connections.get(session.id);
         if (connection !== undefined) this.keeper?.opened(connection);
-        for (const listener of this.openListeners) this.safely(() => listener(session));
+        // Guarded: iterating even an empty set makes an iterator per connect (young-generation garbage).
+        if (this.openListeners.size > 0)
+          for (const listener of this.openListeners) this.safely(() => listener(session));
       },
       resumeHello: this.keeper && ((c, hello, seq, welcome) => this.keeper!.hello(c, hello, seq, welcome)),
     });
@@ -246,6 +245,7 @@ export class GameServer implements TransportHandler {
         turns: this.observer.handlerTurns(entry),
       });
     this.table = routes;
+    this.pipeline.useRoutes(routes);
     this.messages = messages;
     const unhandled = unhandledRequests(messages, handlers);
     if (unhandled.length > 0)

@@ -204,6 +204,30 @@ TEST(framer_body_grows_in_few_steps_to_the_exact_payload) {
   }
 }
 
+// A big first piece (epoll reads 256 KiB) lets the block take the frame's size at once: 4x what arrived
+// covers it, so the rest needs no regrowth (no copy of what arrived).
+TEST(framer_body_takes_its_final_size_when_a_quarter_arrived) {
+  std::string payload((1 << 20) - 10, 'c');
+  std::vector<uint8_t> s;
+  putFrame(s, 4, 4, payload);
+  FrameParser p;
+  size_t frames = 0;
+  auto onFrame = [&](uint16_t, uint32_t, const uint8_t*, uint32_t n) {
+    CHECK_EQ(n, uint32_t(payload.size()));
+    ++frames;
+  };
+  size_t quarter = (payload.size() + 3) / 4;  // frame bytes (header included) that let the block be 4x
+  CHECK(p.feed(s.data(), quarter, 2u << 20, 0, onFrame) == FrameParser::Status::kOk);
+  CHECK_EQ(p.bodyCapacity(), payload.size());
+  CHECK(p.feed(s.data() + quarter, s.size() - quarter, 2u << 20, 0, onFrame) == FrameParser::Status::kOk);
+  CHECK_EQ(frames, size_t(1));
+  // One byte less: a step below (the bound holds).
+  FrameParser q;
+  CHECK(q.feed(s.data(), quarter - 1, 2u << 20, 0, onFrame) == FrameParser::Status::kOk);
+  CHECK(q.bodyCapacity() < payload.size());
+  CHECK(q.bodyCapacity() <= 4 * q.heldBytes());
+}
+
 // A frame assembled in the parser's body can be taken inside onFrame (no copy); a frame that arrived whole
 // in one feed has no body to take; the parser goes on normally after either.
 TEST(framer_take_body_only_for_assembled_frames) {

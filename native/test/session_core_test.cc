@@ -58,7 +58,7 @@ struct World {
   CoreSession& open(SessionId id) {
     CHECK(core.admit());
     CoreSession* s = core.add(id);
-    core.opened(*s, 1);
+    core.opened(*s, 1, "127.0.0.1:1");
     return *s;
   }
 };

@@ -121,6 +121,9 @@ int main() {
   CHECK(std::memcmp(back, "hello", 5) == 0);
   slices.giveBack(run);
   CHECK(slices.inUse() == 0);
+  SliceRun warm = slices.acquire(1);
+  CHECK(warm.first == run.first);  // the slice just given back is the next one taken (hot, not round-robin)
+  slices.giveBack(warm);
 
   // MSG_DONTWAIT SEND / SENDMSG never wait for room: their completions are in the CQ when the submitting
   // enter() returns (no getevents, no wait), -EAGAIN on a full socket, so the kernel is done with the bytes.

@@ -9,6 +9,7 @@ import {
   MAX_SLAB_FIELD_BYTES,
   pooledCopy,
   SLAB_BYTES,
+  SMALL_SLAB_BYTES,
 } from '../../framework/packets/field-bytes';
 import { LoginReq } from './fixtures/game/golden/packets';
 import { LoginReq as LoginReqCodec } from './fixtures/game/golden/game/login';
@@ -49,14 +50,16 @@ describe('decoded bytes fields', () => {
     expect(fields[0].buffer).not.toBe(fields[fields.length - 1].buffer);
   });
 
-  it('take a Buffer of their own above the slab bound, and a slab of Buffer.poolSize below 4 KiB', () => {
+  it('take a Buffer of their own above the slab bound, and a small slab below 512 B', () => {
     const big = pooledCopy(Buffer.alloc(MAX_SLAB_FIELD_BYTES + 1, 3));
     expect(big.buffer.byteLength).toBe(MAX_SLAB_FIELD_BYTES + 1);
-    expect(pooledCopy(Buffer.alloc(100, 1)).buffer.byteLength).toBe(Buffer.poolSize);
+    expect(pooledCopy(Buffer.alloc(100, 1)).buffer.byteLength).toBe(SMALL_SLAB_BYTES);
+    expect(pooledCopy(Buffer.alloc(1000, 1)).buffer.byteLength).toBe(SLAB_BYTES);
   });
 
   it.each([
-    [100, Buffer.poolSize],
+    [100, SMALL_SLAB_BYTES],
+    [1000, SLAB_BYTES],
     [5000, SLAB_BYTES],
     [MAX_COPIED_INPUT_BYTES + 1, MAX_COPIED_INPUT_BYTES + 1],
   ])(
@@ -70,13 +73,13 @@ describe('decoded bytes fields', () => {
   );
 
   it('of many borrowed decodes kept across several slabs keep their bytes (copies never overlap)', () => {
-    const input = loginWithToken(700, 0);
-    const tokens = Array.from({ length: Math.ceil((3 * Buffer.poolSize) / 700) }, (_, i) => {
-      input.fill(i & 0xff, input.length - 700); // the token is the input's last 700 bytes
+    const input = loginWithToken(200, 0);
+    const tokens = Array.from({ length: Math.ceil((3 * SMALL_SLAB_BYTES) / 200) }, (_, i) => {
+      input.fill(i & 0xff, input.length - 200); // the token is the input's last 200 bytes
       return LoginReq.decode(input).token;
     });
     input.fill(0);
-    tokens.forEach((token, i) => expect(token.equals(Buffer.alloc(700, i & 0xff)), `token ${i}`).toBe(true));
+    tokens.forEach((token, i) => expect(token.equals(Buffer.alloc(200, i & 0xff)), `token ${i}`).toBe(true));
     expect(new Set(tokens.map((token) => token.buffer)).size).toBeGreaterThanOrEqual(3);
   });
 

@@ -47,7 +47,7 @@ class FrameParser {
   BodyRoom bodyRoom() {
     if (headHave_ < kWireHeaderBytes) return {};
     uint32_t payloadLen = readBe32(head_) - kWireHeaderBytes;
-    reserveBody(bodyHave_ + 1, payloadLen);
+    reserveBody(bodyHave_ + 1, payloadLen, headHave_ + bodyHave_);
     uint32_t room = bodyCap_ - bodyHave_;
     uint32_t need = payloadLen - bodyHave_;
     return {body_.get() + bodyHave_, room < need ? room : need, need, payloadLen};
@@ -94,26 +94,29 @@ class FrameParser {
     resetFrame();
   }
   // Grows the body with realloc, which copies what arrived when it cannot grow the block in place. Sizes
-  // are payloadLen / 4^k (the smallest that holds `need`, at least 4 KiB), so the last step lands on the
-  // frame exactly: a slow sender costs at most 4x what it sent, not what it announced, and a frame read in
-  // pieces regrows at most log4(payload / first piece) times (1 MiB in 32 KiB pieces: 64 KiB, 256 KiB,
-  // 1 MiB), never once more by a few bytes for the frame's tail.
-  void reserveBody(uint32_t need, uint32_t payloadLen) {
+  // are payloadLen / 4^k: the largest within 4x the frame's bytes that arrived (header included), but at
+  // least `need` and 4 KiB. So a slow sender costs at most 4x what it sent, not what it announced; the last
+  // step lands on the frame exactly (never once more by a few bytes for its tail); a frame read in pieces
+  // regrows at most log4(payload / first piece) times (1 MiB in 32 KiB pieces: 64 KiB, 256 KiB, 1 MiB; in
+  // epoll's 256 KiB reads: its final size at once).
+  void reserveBody(uint32_t need, uint32_t payloadLen, uint64_t arrived) {
     if (bodyCap_ >= need) return;
+    uint64_t allowed = 4 * arrived;
     uint32_t cap = payloadLen;
-    while ((cap >> 2) >= need && (cap >> 2) >= kMinBodyBytes) cap >>= 2;
+    while (cap > allowed && (cap >> 2) >= need && (cap >> 2) >= kMinBodyBytes) cap >>= 2;
     resizeBlock(body_, cap);
     bodyCap_ = cap;
   }
   static constexpr uint32_t kMinBodyBytes = 4096;
 
+  // Ordered for size: the flag sits in the header's padding (40 B, not 48, in every session).
   uint8_t head_[kWireHeaderBytes];
-  uint32_t headHave_ = 0;  // header bytes kept (0 = between frames)
-  uint32_t bodyHave_ = 0;  // payload bytes kept
+  bool handingBody_ = false;  // inside onFrame with the payload in body_
+  uint32_t headHave_ = 0;     // header bytes kept (0 = between frames)
+  uint32_t bodyHave_ = 0;     // payload bytes kept
   uint32_t bodyCap_ = 0;
   PayloadBlock body_;
   uint64_t startedMs_ = 0;
-  bool handingBody_ = false;  // inside onFrame with the payload in body_
 };
 
 template <class OnFrame>
@@ -165,7 +168,7 @@ FrameParser::Status FrameParser::feed(const uint8_t* data, size_t len, uint32_t 
       continue;
     }
     if (take == 0) break;  // header complete, payload not yet here
-    reserveBody(bodyHave_ + take, payloadLen);
+    reserveBody(bodyHave_ + take, payloadLen, headHave_ + bodyHave_ + take);
     std::memcpy(body_.get() + bodyHave_, data + off, take);
     bodyHave_ += take;
     off += take;

@@ -4,7 +4,6 @@
 #pragma once
 #include <cstdint>
 #include <memory>
-#include <string>
 
 #include "core/byte_buffer.h"
 #include "core/close_reason.h"
@@ -40,16 +39,15 @@ struct CoreSession {
   bool watched = false;         // in the deadline watch list
   bool holdsCounted = false;    // counted in recvBuffersHeld (part of a frame or parked bytes kept)
   bool endParked = false;       // the peer's FIN arrived while reading was off: handled when it resumes
+  SendWatermark watermark;      // one byte: kept with the flags (a field alone would take 8 with its padding)
 
   uint64_t connectDeadlineMs = 0;  // 0 = none (or the kernel enforces it)
   uint64_t sendProgressMs = 0;     // last time the kernel took bytes (or pending became non-zero)
   uint64_t resumedMs = 0;          // frame deadline counts from max(frame start, last resume)
   size_t pendingBytes = 0;         // queued or in flight, not yet taken by the kernel
-  std::string remote;              // reported in OPEN
   FrameParser parser;
   ByteBuffer parked;  // bytes a receive completed with while reading was off: framed when reading resumes
   SendQueue queue;    // the engine moves bytes out of it (and reports them taken with SessionCore::sent)
-  SendWatermark watermark;
   std::unique_ptr<SessionProtocol> protocol;  // null: FastPort frames as they are
   WireProtocol wire;  // FastPort TCP, or sniffing / the HTTP upgrade / WebSocket (ws/wire_protocol.h)
 

@@ -45,18 +45,16 @@ void SessionCore::release(CoreSession& s) {
 
 // --- what the engine reports ---
 
-void SessionCore::opened(CoreSession& s, uint32_t listenerId) {
+void SessionCore::opened(CoreSession& s, uint32_t listenerId, std::string_view remote) {
   s.state = SessionState::kOpen;
   s.connectDeadlineMs = 0;
   if (listenerId && cfg_.websocket) s.wire.sniff();
-  ev_.open(s.id, listenerId, s.remote);
+  ev_.open(s.id, listenerId, remote);  // not kept: an open session holds no address
   if (listenerId) {
     c_.accepted.add();
   } else {
     c_.connected.add();
   }
-  s.remote.clear();
-  s.remote.shrink_to_fit();
   SessionSlab::Handle h = SessionSlab::handleOf(s);
   io_.readInterestChanged(s);
   CoreSession* still = slab_.at(h);

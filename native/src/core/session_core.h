@@ -6,6 +6,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -64,7 +65,7 @@ class SessionCore {
 
   // --- what the engine reports ---
   // Connected or accepted: OPEN (listenerId 0 = outbound), reading starts, queued bytes go out.
-  void opened(CoreSession& s, uint32_t listenerId);
+  void opened(CoreSession& s, uint32_t listenerId, std::string_view remote);
   // Received socket bytes: FRAME records. False when that closed the session. The bytes must be the
   // engine's own read buffer: a WebSocket session unmasks them in place.
   bool received(CoreSession& s, const uint8_t* data, size_t len);

@@ -69,6 +69,8 @@ void SendSlices::giveBack(SliceRun run) {
   if (run.first < 0) return;
   for (unsigned i = 0; i < run.count; ++i) used_[unsigned(run.first) + i] = false;
   free_ += run.count;
+  cursor_ =
+      unsigned(run.first);  // the next acquire starts here: the slice still warm in cache, not the coldest
 }
 
 }  // namespace fastport::uring

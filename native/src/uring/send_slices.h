@@ -45,7 +45,7 @@ class SendSlices : NonCopyable {
   unsigned count_ = 0;
   unsigned sliceBytes_ = 0;
   unsigned free_ = 0;
-  unsigned cursor_ = 0;  // next-fit: where the last search ended
+  unsigned cursor_ = 0;  // where the next search starts: the last run given back, else after the last taken
   uint8_t* memory_ = nullptr;
   size_t memoryBytes_ = 0;
   std::vector<bool> used_;

@@ -57,7 +57,6 @@ void UringBackend::connect(SessionId id, const SocketAddress& addr, uint32_t tim
   s.connecting = std::make_unique<PendingConnect>();
   PendingConnect& pending = *s.connecting;
   pending.target = addr;
-  s.remote = formatAddress(reinterpret_cast<const sockaddr*>(&addr.storage));
   SessionSlab::Handle h = SessionSlab::handleOf(s);
   // connect + its linked timeout must sit next to each other in the SQ: make room for both first. The
   // kernel enforces the deadline (the core's connectDeadlineMs stays 0).
@@ -118,9 +117,9 @@ void UringBackend::admit(int fd, uint32_t listenerId) {
   c_.syscalls.add(2);
   UringSession& s = as(*addSession());
   s.fd = fd;
-  s.remote = formatAddress(reinterpret_cast<sockaddr*>(&peer));
   useFileSlot(s);
-  core_.opened(s, listenerId);  // arms the recv (readInterestChanged)
+  core_.opened(s, listenerId,
+               formatAddress(reinterpret_cast<sockaddr*>(&peer)));  // arms the recv (readInterestChanged)
 }
 
 void UringBackend::connectSettled(UringSession& s) {
@@ -128,6 +127,10 @@ void UringBackend::connectSettled(UringSession& s) {
 }
 
 void UringBackend::onConnect(UringSession& s, int res) {
+  // The target, reported in OPEN, lives in s.connecting only until both operations settled.
+  std::string remote = res == 0 && s.connecting
+                           ? formatAddress(reinterpret_cast<const sockaddr*>(&s.connecting->target.storage))
+                           : std::string();
   s.inFlight &= uint8_t(~kConnectRunning);
   connectSettled(s);
   if (s.closed()) {
@@ -136,7 +139,7 @@ void UringBackend::onConnect(UringSession& s, int res) {
   }
   if (res == 0) {
     useFileSlot(s);
-    core_.opened(s, 0);
+    core_.opened(s, 0, remote);
     return;
   }
   if (res == -ECANCELED) {

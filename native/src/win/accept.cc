@@ -141,7 +141,7 @@ void SessionBackend::admit(SOCKET sock, uint32_t listenerId, std::string peer) {
     closeSession(s, CloseReason::kIoError, err);
     return;
   }
-  core_.opened(*s, listenerId);
+  core_.opened(*s, listenerId, s->remote);
 }
 
 void SessionBackend::handOver(Accepted a) {

@@ -109,7 +109,7 @@ void SessionBackend::connectDone(Session* s, uint32_t err) {
     closeSession(s, CloseReason::kConnectFailed, aerr);
     return;
   }
-  core_.opened(*s, 0);
+  core_.opened(*s, 0, s->remote);
 }
 
 bool SessionBackend::receiveDone(Session* s, uint8_t* data, DWORD bytes) {

@@ -48,6 +48,7 @@ struct Session final : CoreSession {
   bool receiving = false;        // a receive is outstanding
   bool sending = false;          // a send is outstanding (at most one)
   int pendingOps = 0;            // outstanding operations; memory is freed at 0 once closed
+  std::string remote;            // reported in OPEN
   Op recvOp, sendOp, connectOp;  // iocp
   uint8_t* recvBuf = nullptr;    // iocp: the real receive's buffer (pooled)
   bool recvZeroByte = false;     // iocp: the outstanding receive is the zero-byte one
