@@ -17,17 +17,8 @@ inline void prepMultishotAccept(io_uring_sqe* sqe, int listenFd, uint64_t userDa
   sqe->user_data = userData;
 }
 
-// Multishot receive into buffers the kernel picks from provided-buffer group `group`.
-inline void prepMultishotRecv(io_uring_sqe* sqe, int fd, uint16_t group, uint64_t userData) {
-  sqe->opcode = IORING_OP_RECV;
-  sqe->fd = fd;
-  sqe->ioprio = IORING_RECV_MULTISHOT;
-  sqe->flags = IOSQE_BUFFER_SELECT;
-  sqe->buf_group = group;
-  sqe->user_data = userData;
-}
-
-// One receive of at most `len` bytes into a buffer the kernel picks from group `group` (single shot).
+// One receive of at most `len` bytes (0: a whole buffer) into a buffer the kernel picks from provided-buffer
+// group `group`.
 inline void prepBufferRecv(io_uring_sqe* sqe, int fd, uint16_t group, uint32_t len, uint64_t userData) {
   sqe->opcode = IORING_OP_RECV;
   sqe->fd = fd;
@@ -35,6 +26,12 @@ inline void prepBufferRecv(io_uring_sqe* sqe, int fd, uint16_t group, uint32_t l
   sqe->flags = IOSQE_BUFFER_SELECT;
   sqe->buf_group = group;
   sqe->user_data = userData;
+}
+
+// Multishot receive into buffers the kernel picks from provided-buffer group `group`.
+inline void prepMultishotRecv(io_uring_sqe* sqe, int fd, uint16_t group, uint64_t userData) {
+  prepBufferRecv(sqe, fd, group, 0, userData);
+  sqe->ioprio = IORING_RECV_MULTISHOT;
 }
 
 // One plain recv of at most `len` bytes into `addr` (no provided buffer); `addr` must stay valid until it
