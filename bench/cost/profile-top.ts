@@ -31,6 +31,11 @@ function label(node: ProfileNode): string {
   return `${functionName || '(anonymous)'}${file}`;
 }
 
+/** The `count` entries of `byName` with the largest values, largest first. */
+function largest(byName: Map<string, number>, count: number): [string, number][] {
+  return [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, count);
+}
+
 export function topSelf(profile: Profile, count: number): { name: string; share: number }[] {
   const hits = new Map<number, number>();
   for (const id of profile.samples ?? []) hits.set(id, (hits.get(id) ?? 0) + 1);
@@ -43,10 +48,7 @@ export function topSelf(profile: Profile, count: number): { name: string; share:
     const name = label(node);
     byName.set(name, (byName.get(name) ?? 0) + n);
   }
-  return [...byName.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([name, n]) => ({ name, share: n / Math.max(total, 1) }));
+  return largest(byName, count).map(([name, n]) => ({ name, share: n / Math.max(total, 1) }));
 }
 
 /** Now on the clock of V8's profile timestamps (microseconds, CLOCK_MONOTONIC). */
@@ -82,10 +84,7 @@ export function topSelfPerMessage(
     const name = label(node);
     byName.set(name, (byName.get(name) ?? 0) + interval);
   }
-  return [...byName.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([name, micros]) => ({ name, usPerMsg: micros / Math.max(messages, 1) }));
+  return largest(byName, count).map(([name, micros]) => ({ name, usPerMsg: micros / Math.max(messages, 1) }));
 }
 
 if (require.main === module) {
