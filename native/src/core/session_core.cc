@@ -283,9 +283,9 @@ void SessionCore::startDirtySends() {
   if (dirty_.empty()) return;
   now_ = monotonicMs();
   flushing_.swap(dirty_);
-  for (SessionId id : flushing_) {
-    CoreSession* s = find(id);
-    if (!s) continue;
+  for (SessionSlab::Handle h : flushing_) {
+    CoreSession* s = at(h);
+    if (!s || s->closed()) continue;
     s->dirty = false;
     if (s->state == SessionState::kConnecting) continue;  // sent once connected
     if (s->pendingBytes > 0) {
@@ -300,7 +300,7 @@ void SessionCore::startDirtySends() {
 void SessionCore::markDirty(CoreSession& s) {
   if (s.dirty) return;
   s.dirty = true;
-  dirty_.push_back(s.id);
+  dirty_.push_back(SessionSlab::handleOf(s));
 }
 
 // --- deadlines ---

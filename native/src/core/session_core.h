@@ -162,7 +162,8 @@ class SessionCore {
       byId_;  // JS commands name sessions by id; events use handles
   size_t open_ = 0;
   uint64_t now_ = 0;
-  std::vector<SessionId> dirty_, flushing_, watch_, sweeping_;
+  std::vector<SessionId> watch_, sweeping_;
+  std::vector<SessionSlab::Handle> dirty_, flushing_;  // sessions with bytes queued since the last flush()
   std::vector<SessionSlab::Handle> borrowers_;  // sessions whose queues borrow bytes until the end of flush()
   ByteBuffer wire_, reply_, encoded_, joined_;  // protocol step scratch
 };

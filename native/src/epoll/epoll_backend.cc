@@ -1,8 +1,9 @@
 // epoll engine: level-triggered epoll, non-blocking sockets, reads into one per-loop scratch buffer (the rest
-// of a frame in progress straight into its payload block), one gathered sendmsg per session per turn
-// (straight from the command log for a session with nothing older queued: only what the kernel does not take
-// is copied), EPOLLOUT armed only while bytes are pending. The session life (state, framing, limits,
-// deadlines, counters) is core/session_core.h; this file is the kernel side only.
+// of a frame in progress straight into its payload block), one send per session per turn (gathered over
+// the queue's blocks when it holds several; straight from the command log for a session with nothing older
+// queued: only what the kernel does not take is copied), EPOLLOUT armed only while bytes are pending. The
+// session life (state, framing, limits, deadlines, counters) is core/session_core.h; this file is the kernel
+// side only.
 #include "epoll/epoll_backend.h"
 
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include "posix/io_error.h"
 #include "posix/listen_socket.h"
 #include "posix/listener.h"
+#include "posix/socket_io.h"
 
 namespace fastport {
 namespace {
@@ -281,7 +283,7 @@ class EpollBackend final : public CoreBackend {
       // The rest of a frame in progress goes straight into its payload block, what follows it to scratch.
       BodyRoom room = core_.receiveRoom(s);
       iovec iov[2] = {{room.data, room.len}, {scratch_.get(), kScratchBytes}};
-      ssize_t n = room.len ? ::readv(s.fd, iov, 2) : ::read(s.fd, scratch_.get(), kScratchBytes);
+      ssize_t n = room.len ? readvSome(s.fd, iov, 2) : recvSome(s.fd, scratch_.get(), kScratchBytes);
       c_.syscalls.add();
       if (n > 0) {
         size_t direct = size_t(n) < room.len ? size_t(n) : room.len;
@@ -310,14 +312,7 @@ class EpollBackend final : public CoreBackend {
       core_.sendIdle(s);
       return;
     }
-    ByteSlice slices[kMaxIov];
-    iovec iov[kMaxIov];
-    size_t n = s.queue.gather(slices, kMaxIov);
-    for (size_t i = 0; i < n; ++i) iov[i] = iovec{const_cast<uint8_t*>(slices[i].data), slices[i].len};
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = n;
-    ssize_t sent = ::sendmsg(s.fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t sent = sendQueued(s);
     c_.syscalls.add();
     if (sent < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
@@ -338,6 +333,21 @@ class EpollBackend final : public CoreBackend {
     }
     armWrite(s, true);
     core_.rewatch(s);
+  }
+
+  // One send of the queue's oldest bytes: send() for one contiguous run (a turn's replies to a session are
+  // usually one SEND record of the command log), sendmsg() over the blocks otherwise.
+  static ssize_t sendQueued(EpollSession& s) {
+    constexpr int kFlags = MSG_NOSIGNAL | MSG_DONTWAIT;
+    ByteSlice slices[kMaxIov];
+    size_t n = s.queue.gather(slices, kMaxIov);
+    if (n == 1) return sendSome(s.fd, slices[0].data, slices[0].len, kFlags);
+    iovec iov[kMaxIov];
+    for (size_t i = 0; i < n; ++i) iov[i] = iovec{const_cast<uint8_t*>(slices[i].data), slices[i].len};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = n;
+    return sendGathered(s.fd, &msg, kFlags);
   }
 
   void armWrite(EpollSession& s, bool on) {
