@@ -23,13 +23,14 @@ import {
   type NativeEngineOptions,
 } from './native';
 import type { ResolvedOptions } from './options';
-import type {
-  NativeEngineName,
-  SessionId,
-  Transport,
-  TransportHandler,
-  TransportLimits,
-  TransportStats,
+import {
+  type NativeEngineName,
+  type SessionId,
+  type Transport,
+  type TransportHandler,
+  type TransportLimits,
+  type TransportStats,
+  WIRE_HEADER_BYTES,
 } from './transport';
 import { checkFrameArgs } from './wire';
 import { answerHttp, type HttpAnswer } from './websocket/upgrade';
@@ -294,6 +295,40 @@ export class NativeTransport implements Transport {
     this.flush();
   }
 
+  /**
+   * A FRAMES record: whole wire frames of one session as they arrived (big-endian headers), each handed to
+   * the handler on its own, so a handler that throws loses no other frame.
+   */
+  private walkFrames(
+    batch: ArrayBuffer,
+    view: DataView,
+    session: SessionId,
+    start: number,
+    size: number,
+  ): void {
+    const h = this.handler;
+    const end = start + size;
+    let at = start;
+    while (at < end) {
+      const frameBytes = at + WIRE_HEADER_BYTES <= end ? view.getUint32(at) : 0;
+      if (frameBytes < WIRE_HEADER_BYTES || at + frameBytes > end) {
+        reportHandlerError(new Error(`fastport addon sent a broken FRAMES record at offset ${at}`));
+        return;
+      }
+      try {
+        h.onFrame(
+          session,
+          view.getUint16(at + 4),
+          view.getUint32(at + 6),
+          payloadView(batch, at + WIRE_HEADER_BYTES, frameBytes - WIRE_HEADER_BYTES),
+        );
+      } catch (err) {
+        reportHandlerError(err);
+      }
+      at += frameBytes;
+    }
+  }
+
   /** Hands each record to the handler; payloads are views valid during the handler call only, detached ones owned. */
   private walkRecords(batch: ArrayBuffer, reported: number, detached: ArrayBuffer[] | undefined): void {
     const length = Math.min(reported, batch.byteLength);
@@ -324,6 +359,9 @@ export class NativeTransport implements Transport {
             } else {
               h.onFrame(session, head >>> 16, aux, payloadView(batch, start, size));
             }
+            break;
+          case EventType.FRAMES:
+            this.walkFrames(batch, view, session, start, size);
             break;
           case EventType.OPEN:
             if (aux !== OUTBOUND_LISTENER) this.liveSessions++;

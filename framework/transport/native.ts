@@ -57,7 +57,15 @@ export interface NativeBinding {
 
 /** Event record (native -> JS): u8 type, u8 reason, u16 msgId, u32 session, u32 aux, u32 length, payload. */
 export const EVENT_HEADER_BYTES = 16;
-export const EventType = { OPEN: 1, FRAME: 2, WRITABLE: 3, BLOCKED: 4, CLOSE: 5, HTTP: 6 } as const;
+export const EventType = {
+  OPEN: 1,
+  FRAME: 2,
+  WRITABLE: 3,
+  BLOCKED: 4,
+  CLOSE: 5,
+  HTTP: 6,
+  FRAMES: 7,
+} as const;
 /** FRAME record reason: the payload is the next of the call's detached ArrayBuffers (the record has none). */
 export const FRAME_DETACHED = 1;
 

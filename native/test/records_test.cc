@@ -119,6 +119,42 @@ TEST(event_writer_detaches_big_payloads) {
   CHECK(w.detached().empty());
 }
 
+// Bytes received at framesRoom() become one FRAMES record in place; what followed the whole frames is not
+// part of it.
+TEST(event_writer_commits_received_frames_in_place) {
+  EventWriter w;
+  w.writable(3);
+  auto f1 = frame(100, 1, "abc");
+  auto f2 = frame(101, 2, "");
+  std::vector<uint8_t> bytes = f1;
+  bytes.insert(bytes.end(), f2.begin(), f2.end());
+  bytes.insert(bytes.end(), {0, 0, 0, 99});  // the start of a frame still arriving
+  uint8_t* room = w.framesRoom(4096);
+  std::memcpy(room, bytes.data(), bytes.size());
+  WireRun run = leadingWireFrames(room, bytes.size(), 1 << 20);
+  CHECK_EQ(run.frames, 2u);
+  CHECK_EQ(run.bytes, f1.size() + f2.size());
+  w.commitFrames(3, run.frames, run.bytes);
+  auto ev = readEvents(w.data(), w.size());
+  CHECK_EQ(ev.size(), size_t(2));
+  CHECK_EQ(ev[1].type, int(EventType::kFrames));
+  CHECK_EQ(ev[1].session, 3u);
+  CHECK_EQ(ev[1].aux, 2u);
+  CHECK(ev[1].payload == std::string(bytes.begin(), bytes.begin() + long(run.bytes)));
+  CHECK_EQ(w.data()[w.size() - 1], 0);  // padding zeroed over the next frame's start
+}
+
+TEST(leading_wire_frames_stops_at_a_bad_or_incomplete_header) {
+  auto f = frame(100, 1, "abcdef");
+  std::vector<uint8_t> bytes = f;
+  bytes.insert(bytes.end(), {0, 0, 0, 5, 0, 0, 0, 0, 0, 0});  // length 5: below the header
+  CHECK_EQ(leadingWireFrames(bytes.data(), bytes.size(), 1 << 20).frames, 1u);
+  CHECK_EQ(leadingWireFrames(bytes.data(), bytes.size(), 1 << 20).bytes, f.size());
+  CHECK_EQ(leadingWireFrames(f.data(), f.size(), uint32_t(f.size() - 1)).frames, 0u);  // above the limit
+  CHECK_EQ(leadingWireFrames(f.data(), 3, 1 << 20).frames, 0u);
+  CHECK_EQ(leadingWireFrames(f.data(), f.size() - 1, 1 << 20).bytes, size_t(0));
+}
+
 TEST(command_round_trip) {
   ByteBuffer log;
   CommandWriter w(log);

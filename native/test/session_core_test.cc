@@ -2,6 +2,7 @@
 #include "core/session_core.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -266,6 +267,59 @@ TEST(session_core_drops_the_borrow_of_a_session_closed_before_flush) {
   CHECK(w.core.find(5) == nullptr);
   CHECK(w.kernel.written.empty());
   CHECK_EQ(w.counters.sendBytesPending.get(), uint64_t(0));
+}
+
+// A read between frames lands at the end of the event batch: its whole frames become one FRAMES record
+// there, the incomplete frame after them is kept by the parser and completes as a FRAME record.
+TEST(session_core_receives_whole_frames_in_the_batch_and_keeps_the_tail) {
+  World w;
+  CoreSession& s = w.open(5);
+  std::vector<uint8_t> a = frameBytes(30), b = frameBytes(12), c = frameBytes(40);
+  std::vector<uint8_t> bytes = a;
+  bytes.insert(bytes.end(), b.begin(), b.end());
+  bytes.insert(bytes.end(), c.begin(), c.begin() + 15);
+  size_t before = w.events.size();
+  BodyRoom room = w.core.batchRoom(s, 4096);
+  CHECK_EQ(room.len, size_t(4096));
+  std::memcpy(room.data, bytes.data(), bytes.size());
+  CHECK(w.core.receivedInBatch(s, bytes.size()));
+  CHECK_EQ(w.counters.framesIn.get(), uint64_t(2));
+  CHECK_EQ(w.counters.recvBuffersHeld.get(), uint64_t(1));
+  const uint8_t* record = w.events.data() + before;
+  CHECK_EQ(record[0], uint8_t(EventType::kFrames));
+  CHECK(std::memcmp(record + kEventHeaderBytes, bytes.data(), a.size() + b.size()) == 0);
+  CHECK(w.core.batchRoom(s, 4096).len == 0);  // mid-frame: the rest goes through the parser
+  CHECK(w.core.received(s, c.data() + 15, c.size() - 15));
+  CHECK_EQ(w.counters.framesIn.get(), uint64_t(3));
+  CHECK_EQ(w.counters.recvBuffersHeld.get(), uint64_t(0));
+  CHECK_EQ(w.events.data()[w.events.size() - align4(kEventHeaderBytes + 30)], uint8_t(EventType::kFrame));
+}
+
+TEST(session_core_delivers_the_whole_frames_before_a_bad_header_then_closes) {
+  World w;
+  CoreSession& s = w.open(5);
+  std::vector<uint8_t> bytes = frameBytes(20), bad = frameBytes(4);
+  bytes.insert(bytes.end(), bad.begin(), bad.end());
+  size_t before = w.events.size();
+  BodyRoom room = w.core.batchRoom(s, 4096);
+  std::memcpy(room.data, bytes.data(), bytes.size());
+  CHECK(!w.core.receivedInBatch(s, bytes.size()));
+  CHECK_EQ(w.events.data()[before], uint8_t(EventType::kFrames));
+  CHECK_EQ(w.events.data()[before + align4(kEventHeaderBytes + 20)], uint8_t(EventType::kClose));
+  CHECK_EQ(w.counters.sessions.get(), uint64_t(0));
+}
+
+// With detached payloads a read is shorter than the smallest detached frame: no whole frame in it detaches.
+TEST(session_core_batch_room_stays_below_the_detached_frame_size) {
+  World w;
+  CoreSession& s = w.open(5);
+  w.events.detachFramesFrom(32 * 1024);
+  CHECK_EQ(w.core.batchRoom(s, 256 * 1024).len, size_t(32 * 1024 + kWireHeaderBytes - 1));
+  w.events.detachFramesFrom(SessionCore::kMinBatchRoomBytes - 1);
+  CHECK_EQ(w.core.batchRoom(s, 256 * 1024).len, size_t(0));
+  w.events.detachFramesFrom(0);
+  w.core.pauseRead(5);
+  CHECK_EQ(w.core.batchRoom(s, 256 * 1024).len, size_t(0));
 }
 
 }  // namespace fastport

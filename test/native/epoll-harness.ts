@@ -37,12 +37,20 @@ export interface Event {
 export const OPEN = 1;
 export const FRAME = 2;
 export const CLOSE = 5;
+/** Whole wire frames of one session as a read brought them (epoll): parseBatch lists each as a FRAME. */
+export const FRAMES = 7;
 
+/** The batch's records; each frame of a FRAMES record as a FRAME event of its own. */
 export function parseBatch(batch: ArrayBuffer, length: number): Event[] {
   const view = new DataView(batch);
   const events: Event[] = [];
   for (let off = 0; off < length;) {
     const size = view.getUint32(off + 12, true);
+    if (view.getUint8(off) === FRAMES) {
+      events.push(...framesOf(batch, view.getUint32(off + 4, true), off + 16, size));
+      off = (off + 16 + size + 3) & ~3;
+      continue;
+    }
     events.push({
       type: view.getUint8(off),
       reason: view.getUint8(off + 1),
@@ -54,6 +62,26 @@ export function parseBatch(batch: ArrayBuffer, length: number): Event[] {
     off = (off + 16 + size + 3) & ~3;
   }
   return events;
+}
+
+function framesOf(batch: ArrayBuffer, session: number, start: number, size: number): Event[] {
+  const view = new DataView(batch);
+  const frames: Event[] = [];
+  for (let at = start; at < start + size;) {
+    const frameBytes = view.getUint32(at);
+    if (frameBytes < 10 || at + frameBytes > start + size) throw new Error(`broken FRAMES record at ${at}`);
+    const payload = Buffer.from(batch.slice(at + 10, at + frameBytes)); // copied: the batch is reused
+    frames.push({
+      type: FRAME,
+      reason: 0,
+      msgId: view.getUint16(at + 4),
+      session,
+      aux: view.getUint32(at + 6),
+      payload,
+    });
+    at += frameBytes;
+  }
+  return frames;
 }
 
 export function wireFrame(msgId: number, seq: number, payload: Uint8Array): Buffer {

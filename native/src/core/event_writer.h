@@ -1,7 +1,8 @@
 // Appends event records (native -> JS, docs/boundary.md "Events") to one growable batch buffer:
 // u8 type, u8 reason, u16 msgId, u32 session, u32 aux, u32 length, payload, padded to 4 bytes. Little-endian.
-// A writer may detach big frame payloads: their FRAME record carries reason kDetachedPayload and no bytes,
-// the payload block travels beside the batch (detached()) so the batch never copies it.
+// FRAMES records carry whole wire frames a read brought, received in place. A writer may detach big frame
+// payloads: their FRAME record carries reason kDetachedPayload and no bytes, the payload block travels beside
+// the batch (detached()) so the batch never copies it.
 #pragma once
 #include <bit>
 #include <cstdint>
@@ -15,7 +16,15 @@
 
 namespace fastport {
 
-enum class EventType : uint8_t { kOpen = 1, kFrame = 2, kWritable = 3, kBlocked = 4, kClose = 5, kHttp = 6 };
+enum class EventType : uint8_t {
+  kOpen = 1,
+  kFrame = 2,
+  kWritable = 3,
+  kBlocked = 4,
+  kClose = 5,
+  kHttp = 6,
+  kFrames = 7  // whole wire frames of one session as they arrived (received in place: framesRoom)
+};
 
 inline constexpr size_t kEventHeaderBytes = 16;
 // FRAME record reason: the payload is the batch's next detached payload, not in the record.
@@ -38,10 +47,23 @@ class EventWriter {
   // detached() to JS turns it on).
   void detachFramesFrom(uint32_t minBytes) { detachFrom_ = minBytes; }
   bool detaches(uint32_t len) const { return detachFrom_ != 0 && len >= detachFrom_; }
+  uint32_t detachesFrom() const { return detachFrom_; }
   void frameDetached(SessionId s, uint16_t msgId, uint32_t seq, PayloadBlock block, uint32_t len) {
     detached_.push_back(DetachedPayload{std::move(block), len});
     detachedBytes_ += len;
     put(EventType::kFrame, kDetachedPayload, msgId, s, seq, nullptr, 0);
+  }
+  // Where an engine may receive up to len bytes of one session straight into the batch: they become one
+  // FRAMES record in place (commitFrames), no copy. Valid until the next record is written.
+  uint8_t* framesRoom(size_t len) {
+    return buf_.reserve(kEventHeaderBytes + align4(len)) + kEventHeaderBytes;
+  }
+  // The first `bytes` bytes received at framesRoom() are `count` whole wire frames of session s: the FRAMES
+  // record over them (aux = count). Bytes after them are overwritten by the padding and the next record.
+  void commitFrames(SessionId s, uint32_t count, size_t bytes) {
+    uint8_t* p = buf_.data() + buf_.size();
+    writeRecord(p, EventType::kFrames, 0, 0, s, count, bytes);
+    buf_.commit(align4(kEventHeaderBytes + bytes));
   }
   void writable(SessionId s) { put(EventType::kWritable, 0, 0, s, 0, nullptr, 0); }
   void blocked(SessionId s) { put(EventType::kBlocked, 0, 0, s, 0, nullptr, 0); }
@@ -71,6 +93,14 @@ class EventWriter {
            size_t len) {
     size_t total = align4(kEventHeaderBytes + len);
     uint8_t* p = buf_.reserve(total);
+    if (len) std::memcpy(p + kEventHeaderBytes, payload, len);
+    writeRecord(p, type, reason, msgId, s, aux, len);
+    buf_.commit(total);
+  }
+  // The record header at p, and zeros in the padding after its len payload bytes (the batch never shows
+  // stale bytes).
+  static void writeRecord(uint8_t* p, EventType type, uint8_t reason, uint16_t msgId, SessionId s,
+                          uint32_t aux, size_t len) {
     p[0] = uint8_t(type);
     p[1] = reason;
     std::memcpy(p + 2, &msgId, 2);
@@ -78,10 +108,7 @@ class EventWriter {
     std::memcpy(p + 8, &aux, 4);
     uint32_t len32 = uint32_t(len);
     std::memcpy(p + 12, &len32, 4);
-    if (len) std::memcpy(p + kEventHeaderBytes, payload, len);
-    // Zero the padding so the batch never shows stale bytes.
-    for (size_t i = kEventHeaderBytes + len; i < total; ++i) p[i] = 0;
-    buf_.commit(total);
+    for (size_t i = kEventHeaderBytes + len, end = align4(i); i < end; ++i) p[i] = 0;
   }
 
   ByteBuffer buf_;

@@ -95,6 +95,42 @@ bool SessionCore::receivedInRoom(CoreSession& s, size_t n) {
   return afterWire(s, InputVerdict{});
 }
 
+BodyRoom SessionCore::batchRoom(CoreSession& s, size_t most) {
+  if (s.protocol || s.wire.mode() != WireProtocol::Mode::kFastPort || !s.wantsRead() || s.parser.midFrame()) {
+    return {};
+  }
+  if (uint32_t detach = ev_.detachesFrom()) {
+    // A read shorter than a detached frame's header and payload completes none: every whole frame in it
+    // stays in the record. Below a few KiB detached frames are the norm: the engine's own buffer then.
+    if (detach < kMinBatchRoomBytes) return {};
+    size_t below = size_t(detach) + kWireHeaderBytes - 1;
+    if (below < most) most = below;
+  }
+  return {ev_.framesRoom(most), most, 0, 0};
+}
+
+bool SessionCore::receivedInBatch(CoreSession& s, size_t n) {
+  c_.bytesIn.add(n);
+  uint8_t* data = ev_.framesRoom(n);  // where the bytes were received (nothing was written since)
+  WireRun run = leadingWireFrames(data, n, cfg_.maxFrameBytes);
+  // What follows the whole frames first: an incomplete frame the parser keeps (a copy of its start, no
+  // record: it completes no frame) or a bad header. The record's padding may overwrite it afterwards.
+  CloseReason bad = CloseReason::kNone;
+  if (run.bytes < n) {
+    bad = deliverFrames(s.parser, s.id, data + run.bytes, n - run.bytes, cfg_.maxFrameBytes, now_, ev_,
+                        c_.framesIn);
+  }
+  if (run.frames) {
+    ev_.commitFrames(s.id, run.frames, run.bytes);
+    c_.framesIn.add(run.frames);
+  }
+  if (bad != CloseReason::kNone) {
+    closeSession(s, bad, 0);
+    return false;
+  }
+  return afterWire(s, InputVerdict{});
+}
+
 bool SessionCore::arrived(CoreSession& s, const uint8_t* data, size_t len) {
   if (s.state != SessionState::kOpen) return !s.closed();  // input after FIN or close(): dropped
   if (s.wantsRead()) return received(s, data, len);

@@ -36,6 +36,8 @@ class SessionCore {
   // stays for the next pass).
   static constexpr size_t kPassBudgetBytes = 8u << 20;
   bool batchFull() const { return ev_.heldBytes() >= kPassBudgetBytes; }
+  // batchRoom() is empty when payloads this small detach (the reads would be too short to pay).
+  static constexpr uint32_t kMinBatchRoomBytes = 4096;
 
   // --- sessions ---
   // Over the connection budget: false (the engine refuses the socket).
@@ -75,6 +77,13 @@ class SessionCore {
   BodyRoom receiveRoom(CoreSession& s);
   // n bytes (at most receiveRoom(s).len) were read into receiveRoom(s). False when that closed the session.
   bool receivedInRoom(CoreSession& s, size_t n);
+  // Where the engine may receive s's next bytes instead of its own buffer while s is between frames: the end
+  // of the event batch, where the whole frames a read brings become one FRAMES record without a copy
+  // (receivedInBatch). At most `most` bytes, fewer when payloads of detachFrameBytes detach (so short a read
+  // completes no such frame). Empty for a session mid-frame, not a plain FastPort session, or not reading.
+  BodyRoom batchRoom(CoreSession& s, size_t most);
+  // n bytes (at most batchRoom(s).len) were received into batchRoom(s). False when that closed the session.
+  bool receivedInBatch(CoreSession& s, size_t n);
   // A completion engine's receive finished, perhaps after reading was turned off (its cancel still on the
   // way): open and reading = received(); open but not reading = parked until reading resumes (the order of
   // bytes and FIN is kept); draining or half-closed = dropped. False when the session is closed.

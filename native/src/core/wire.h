@@ -29,4 +29,23 @@ inline int64_t countWireFrames(const uint8_t* data, size_t len, uint32_t maxFram
   return frames;
 }
 
+// The whole frames at the start of received bytes: how many, and their bytes.
+struct WireRun {
+  size_t bytes = 0;
+  uint32_t frames = 0;
+};
+
+// Stops before the first frame that is incomplete or whose header is bad (length below 10 or above
+// maxFrameBytes): that one is the caller's (the frame parser keeps it or rejects it).
+inline WireRun leadingWireFrames(const uint8_t* data, size_t len, uint32_t maxFrameBytes) {
+  WireRun run;
+  while (len - run.bytes >= 4) {
+    uint32_t frameLen = readBe32(data + run.bytes);
+    if (frameLen < kWireHeaderBytes || frameLen > maxFrameBytes || frameLen > len - run.bytes) break;
+    run.bytes += frameLen;
+    ++run.frames;
+  }
+  return run;
+}
+
 }  // namespace fastport

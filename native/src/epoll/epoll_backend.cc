@@ -278,22 +278,19 @@ class EpollBackend final : public CoreBackend {
 
   // Reads until EAGAIN, the per-pass budget or the end of input. Returns false when reading stopped
   // because the session closed or its input ended.
+  // readOnce(): the session core closed the session (or its input ended) while taking the bytes read.
+  static constexpr ssize_t kSessionEnded = -2;
+
   bool readAll(EpollSession& s) {
     for (int i = 0; i < kReadsPerTurn; ++i) {
-      // The rest of a frame in progress goes straight into its payload block, what follows it to scratch.
-      BodyRoom room = core_.receiveRoom(s);
-      iovec iov[2] = {{room.data, room.len}, {scratch_.get(), kScratchBytes}};
-      ssize_t n = room.len ? readvSome(s.fd, iov, 2) : recvSome(s.fd, scratch_.get(), kScratchBytes);
-      c_.syscalls.add();
+      size_t asked = 0;
+      ssize_t n = readOnce(s, &asked);
       if (n > 0) {
-        size_t direct = size_t(n) < room.len ? size_t(n) : room.len;
-        if (direct && !core_.receivedInRoom(s, direct)) return false;
-        if (size_t(n) > direct && !core_.received(s, scratch_.get(), size_t(n) - direct)) return false;
-        if (size_t(n) < room.len + kScratchBytes)
-          return true;  // drained (level-triggered epoll tells us otherwise)
+        if (size_t(n) < asked) return true;  // drained (level-triggered epoll tells us otherwise)
         if (core_.batchFull() || !s.wantsRead()) return true;  // the rest on a later pass
         continue;
       }
+      if (n == kSessionEnded) return false;
       if (n == 0) {
         core_.inputEnded(s);  // the peer half-closed: its replies still go out
         return false;
@@ -333,6 +330,32 @@ class EpollBackend final : public CoreBackend {
     }
     armWrite(s, true);
     core_.rewatch(s);
+  }
+
+  // One read, handed to the session core; *asked = the bytes it could have brought. Between frames a read
+  // goes straight into the event batch (whole frames leave from there uncopied); the rest of a frame in
+  // progress into its payload block, what follows it to scratch. Returns the recv result, or kSessionEnded.
+  ssize_t readOnce(EpollSession& s, size_t* asked) {
+    BodyRoom room = core_.receiveRoom(s);
+    if (room.len) {
+      iovec iov[2] = {{room.data, room.len}, {scratch_.get(), kScratchBytes}};
+      ssize_t n = readvSome(s.fd, iov, 2);
+      c_.syscalls.add();
+      *asked = room.len + kScratchBytes;
+      if (n <= 0) return n;
+      size_t direct = size_t(n) < room.len ? size_t(n) : room.len;
+      if (!core_.receivedInRoom(s, direct)) return kSessionEnded;
+      if (size_t(n) > direct && !core_.received(s, scratch_.get(), size_t(n) - direct)) return kSessionEnded;
+      return n;
+    }
+    BodyRoom batch = core_.batchRoom(s, kScratchBytes);
+    uint8_t* into = batch.len ? batch.data : scratch_.get();
+    *asked = batch.len ? batch.len : kScratchBytes;
+    ssize_t n = recvSome(s.fd, into, *asked);
+    c_.syscalls.add();
+    if (n <= 0) return n;
+    bool open = batch.len ? core_.receivedInBatch(s, size_t(n)) : core_.received(s, into, size_t(n));
+    return open ? n : kSessionEnded;
   }
 
   // One send of the queue's oldest bytes: send() for one contiguous run (a turn's replies to a session are
