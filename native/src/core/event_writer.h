@@ -16,15 +16,8 @@
 
 namespace fastport {
 
-enum class EventType : uint8_t {
-  kOpen = 1,
-  kFrame = 2,
-  kWritable = 3,
-  kBlocked = 4,
-  kClose = 5,
-  kHttp = 6,
-  kFrames = 7  // whole wire frames of one session as they arrived (received in place: framesRoom)
-};
+// kFrames: whole wire frames of one session as they arrived (received in place: framesRoom()).
+enum class EventType : uint8_t { kOpen = 1, kFrame, kWritable, kBlocked, kClose, kHttp, kFrames };
 
 inline constexpr size_t kEventHeaderBytes = 16;
 // FRAME record reason: the payload is the batch's next detached payload, not in the record.
