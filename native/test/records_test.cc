@@ -142,6 +142,8 @@ TEST(event_writer_commits_received_frames_in_place) {
   CHECK_EQ(ev[1].aux, 2u);
   CHECK(ev[1].payload == std::string(bytes.begin(), bytes.begin() + long(run.bytes)));
   CHECK_EQ(w.data()[w.size() - 1], 0);  // padding zeroed over the next frame's start
+  // The pass budget counts each frame as a FRAME record of its own would take (at most).
+  CHECK_EQ(w.heldBytes(), w.size() + 2 * (kEventHeaderBytes - kWireHeaderBytes + 3));
 }
 
 TEST(leading_wire_frames_stops_at_a_bad_or_incomplete_header) {

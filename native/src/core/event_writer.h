@@ -13,6 +13,7 @@
 #include "core/close_reason.h"
 #include "core/payload_block.h"
 #include "core/session_id.h"
+#include "core/wire.h"
 
 namespace fastport {
 
@@ -57,6 +58,7 @@ class EventWriter {
     uint8_t* p = buf_.data() + buf_.size();
     writeRecord(p, EventType::kFrames, 0, 0, s, count, bytes);
     buf_.commit(align4(kEventHeaderBytes + bytes));
+    framesOverhead_ += size_t(count) * kFrameRecordOverhead;
   }
   void writable(SessionId s) { put(EventType::kWritable, 0, 0, s, 0, nullptr, 0); }
   void blocked(SessionId s) { put(EventType::kBlocked, 0, 0, s, 0, nullptr, 0); }
@@ -68,13 +70,16 @@ class EventWriter {
 
   bool empty() const { return buf_.empty(); }
   size_t size() const { return buf_.size(); }
-  // The batch's bytes with its detached payloads: what it holds for JS (pass budget, read-ahead).
-  size_t heldBytes() const { return buf_.size() + detachedBytes_; }
+  // What the batch holds for JS (pass budget, read-ahead): its bytes, its detached payloads, and for each
+  // frame of a FRAMES record what a FRAME record of its own would have added, so that a pass takes no more
+  // frames than with a record per frame (a flood of tiny frames keeps JS's turns as short as before).
+  size_t heldBytes() const { return buf_.size() + detachedBytes_ + framesOverhead_; }
   const uint8_t* data() const { return buf_.data(); }
   void clear() {
     buf_.clear();
     detached_.clear();
     detachedBytes_ = 0;
+    framesOverhead_ = 0;
   }
   // The batch storage itself (the driver swaps it out to hand a batch to another thread).
   ByteBuffer& buffer() { return buf_; }
@@ -106,7 +111,10 @@ class EventWriter {
 
   ByteBuffer buf_;
   DetachedPayloads detached_;
+  // A FRAME record's 16-byte header and padding (up to 3 bytes) against the frame's own 10-byte header.
+  static constexpr size_t kFrameRecordOverhead = kEventHeaderBytes - kWireHeaderBytes + 3;
   size_t detachedBytes_ = 0;
+  size_t framesOverhead_ = 0;
   uint32_t detachFrom_ = 0;
 };
 
