@@ -12,7 +12,13 @@ import {
   PROTOCOL_VERSION,
   Welcome,
 } from '../protocol/framework-messages';
-import { encodeForSend, PayloadError, type MessageType } from '../protocol/message-type';
+import {
+  encodeForSend,
+  encodeForSendGathered,
+  PayloadError,
+  sendEncoded,
+  type MessageType,
+} from '../protocol/message-type';
 import type { CloseReason } from '../transport/close-reason';
 import type { Transport } from '../transport/transport';
 import type { Connection, InboundFrame } from './connection';
@@ -273,9 +279,9 @@ export class FramePipeline {
 
   private reply(connection: Connection, entry: HandlerEntry, frame: InboundFrame, value: unknown): void {
     if (entry.response === undefined) return;
-    let payload: Uint8Array;
+    let payload: Uint8Array | Uint8Array[];
     try {
-      payload = encodeForSend(entry.response, value);
+      payload = encodeForSendGathered(entry.response, value); // a big bytes field is sent uncopied
     } catch (error) {
       connection.session.logger.error({ err: error, handler: entry.label }, 'response could not be encoded');
       this.sendError(
@@ -287,7 +293,7 @@ export class FramePipeline {
       );
       return;
     }
-    this.host.transport.send(connection.session.id, entry.response.id, frame.seq, payload);
+    sendEncoded(this.host.transport, connection.session.id, entry.response.id, frame.seq, payload);
   }
 
   readonly onHandlerError = (connection: Connection, error: unknown, frame: InboundFrame): void => {
