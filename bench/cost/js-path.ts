@@ -15,7 +15,6 @@ import { Hello, HELLO_MAGIC, PROTOCOL_VERSION } from '../../framework/protocol/f
 import type { CloseReason } from '../../framework/transport/close-reason';
 import { CommandLog } from '../../framework/transport/command-log';
 import { SUBMIT_THRESHOLD_BYTES } from '../../framework/transport/native-transport';
-import { partsLength } from '../../framework/transport/wire';
 import { OWNED_FRAME_BYTES } from '../../framework/transport/options';
 import type {
   SessionId,
@@ -71,7 +70,7 @@ class LogOnlyTransport implements Transport {
     if (this.log.length >= SUBMIT_THRESHOLD_BYTES) this.log.clear();
   }
   sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
-    this.log.sendJoined(session, msgId, seq, parts, partsLength(parts));
+    this.log.sendJoined(session, msgId, seq, parts);
     this.sent++;
     if (this.log.length >= SUBMIT_THRESHOLD_BYTES) this.log.clear();
   }

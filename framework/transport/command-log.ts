@@ -6,7 +6,7 @@
  */
 import { align4, COMMAND_HEADER_BYTES, CommandOp, SEND_PAYLOAD_BYTES } from './native';
 import { WIRE_HEADER_BYTES } from './transport';
-import { writeFrameHeader } from './wire';
+import { partsLength, writeFrameHeader } from './wire';
 
 const INITIAL_BYTES = 64 * 1024;
 /**
@@ -42,14 +42,9 @@ export class CommandLog {
     this.frame(at, msgId, seq, payload);
   }
 
-  /** send() of a payload given as parts (payloadBytes in all), copied back to back. */
-  sendJoined(
-    session: number,
-    msgId: number,
-    seq: number,
-    parts: readonly Uint8Array[],
-    payloadBytes: number,
-  ): void {
+  /** send() of a payload given as parts, copied back to back. */
+  sendJoined(session: number, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
+    const payloadBytes = partsLength(parts);
     let at = this.frameAt(session, WIRE_HEADER_BYTES + payloadBytes);
     writeFrameHeader(this.view, at, payloadBytes, msgId, seq);
     at += WIRE_HEADER_BYTES;
@@ -82,16 +77,11 @@ export class CommandLog {
   }
 
   /**
-   * SEND of one frame whose payload is `parts` back to back (1 .. MAX_SEND_PAYLOAD_PARTS of them,
-   * payloadBytes in all), not copied: they must not change until this log is submitted.
+   * SEND of one frame whose payload is `parts` back to back (1 .. MAX_SEND_PAYLOAD_PARTS of them), not
+   * copied: they must not change until this log is submitted.
    */
-  sendPayload(
-    session: number,
-    msgId: number,
-    seq: number,
-    parts: readonly Uint8Array[],
-    payloadBytes: number,
-  ): void {
+  sendPayload(session: number, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
+    const payloadBytes = partsLength(parts);
     const start = this.length;
     const body = start + COMMAND_HEADER_BYTES;
     this.reserve(body + SEND_PAYLOAD_BYTES);

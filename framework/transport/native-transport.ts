@@ -152,7 +152,7 @@ export class NativeTransport implements Transport {
     checkSessionId(session);
     checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
     if (payload.length >= SEND_PAYLOAD_BYTES_MIN && this.handsOverNow()) {
-      this.log.sendPayload(session, msgId, seq, [payload], payload.length);
+      this.log.sendPayload(session, msgId, seq, [payload]);
       this.flush();
       return;
     }
@@ -165,11 +165,11 @@ export class NativeTransport implements Transport {
     const length = partsLength(parts);
     checkFrameArgs(msgId, seq, length, this.limits.maxFrameBytes);
     if (length >= SEND_PAYLOAD_BYTES_MIN && parts.length <= MAX_SEND_PAYLOAD_PARTS && this.handsOverNow()) {
-      this.log.sendPayload(session, msgId, seq, parts, length);
+      this.log.sendPayload(session, msgId, seq, parts);
       this.flush();
       return;
     }
-    this.log.sendJoined(session, msgId, seq, parts, length);
+    this.log.sendJoined(session, msgId, seq, parts);
     this.queued();
   }
 
