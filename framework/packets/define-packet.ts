@@ -1,5 +1,5 @@
 import { PayloadError, type DeepPartial, type MessageType, type RequestType } from '../protocol/message-type';
-import { BinaryWriter, type BinaryReader } from '@bufbuild/protobuf/wire';
+import type { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { GatheringWriter, type WriterInternals } from './gathering-writer';
 import { readerFor, readsSharedReader, releaseReader } from './shared-reader';
 import type { MessageRules } from './wire-schema';
