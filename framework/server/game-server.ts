@@ -1,5 +1,6 @@
 import type { Container } from 'inversify';
 import { warmNativeBufferMap } from './buffer-map-warmup';
+import { sweepArrayBuffersInPause } from './array-buffer-sweeping';
 import type { Logger } from 'pino';
 import { ActorSystem } from '../actors/actor-system';
 import { Admin } from '../admin/admin';
@@ -269,6 +270,7 @@ export class GameServer implements TransportHandler {
     this.rooms.usePeers(this.cluster.roomPeers);
     this.transport.setHandler(this);
     warmNativeBufferMap(); // before traffic: a game's first hash, HTTP call or admin request would do it under load
+    if (this.options.sweepArrayBuffersInPause) sweepArrayBuffersInPause();
     await this.admin?.start();
     const bound = await this.transport.listen(host, port).catch(async (error: unknown) => {
       await this.admin?.stop();
