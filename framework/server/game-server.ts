@@ -2,7 +2,6 @@ import type { Container } from 'inversify';
 import { warmNativeBufferMap } from './buffer-map-warmup';
 import type { Logger } from 'pino';
 import { ActorSystem } from '../actors/actor-system';
-import type { Mailbox } from '../actors/mailbox';
 import { Admin } from '../admin/admin';
 import { RepeatedEventLog } from '../admin/repeated-events';
 import type { Cluster } from '../cluster/cluster';
@@ -30,7 +29,7 @@ import type { CloseReason } from '../transport/close-reason';
 import { createTransport } from '../transport/create-transport';
 import { loadedAddon } from '../transport/loader';
 import type { EngineName, SessionId, Transport, TransportHandler } from '../transport/transport';
-import { Connection, type ConnectionHooks, type InboundFrame } from './connection';
+import { Connection, type ConnectionHooks } from './connection';
 import { ConnectionTable } from './connection-table';
 import type { AdminTarget } from '../admin/admin-target';
 import { noObserver, type ServerObserver } from './observer';
@@ -39,8 +38,6 @@ import { resolveServerOptions, type GameServerOptions, type ResolvedServerOption
 import { Session, type SessionContext } from './session';
 import { sessionClockMs } from './session-clock';
 
-/** The payload of the spare frame between uses. */
-const NO_PAYLOAD = new Uint8Array(0);
 /** Read once: the packet constants are re-exported through getters, a call per read. */
 const PING_ID = Ping.id;
 const PONG_ID = Pong.id;
@@ -84,8 +81,6 @@ export class GameServer implements TransportHandler {
   private readonly middleware: MiddlewareLike[] = [];
   private readonly sessionContext: SessionContext;
   private readonly pipeline: FramePipeline;
-  /** The frame object handleNow() reuses; undefined while it is in use. */
-  private spareFrame: InboundFrame | undefined = undefined;
   /** The clock of the batch being delivered; -1 between batches (batchClock()). */
   private batchNow = -1;
   /** Every connection's mailbox hooks (one object, not closures per connection). */
@@ -418,36 +413,8 @@ export class GameServer implements TransportHandler {
     // enough. A frame that has to wait is copied out of the batch, which the transport reuses (unless the
     // transport handed the bytes over as the handler's own); the copy is then the frame's own.
     const mailbox = connection.mailbox;
-    if (mailbox.busy) {
-      mailbox.push({ msgId, seq, payload: owned ? payload : pooledCopy(payload), owned: true });
-      return;
-    }
-    this.handleNow(mailbox, msgId, seq, payload, owned);
-  }
-
-  /**
-   * A frame for an idle mailbox, handled inside push() in one object reused frame after frame: nothing
-   * refers to it once a turn ended synchronously. A turn that goes on (an async handler: the mailbox stays
-   * busy) keeps its frame, and the next frame gets a new object; so does a frame that arrives while the
-   * spare one is in use (a handler whose call delivers a frame in the same stack).
-   */
-  private handleNow(
-    mailbox: Mailbox<InboundFrame>,
-    msgId: number,
-    seq: number,
-    payload: Uint8Array,
-    owned: boolean,
-  ): void {
-    const frame = this.spareFrame ?? { msgId, seq, payload, owned };
-    this.spareFrame = undefined;
-    frame.msgId = msgId;
-    frame.seq = seq;
-    frame.payload = payload;
-    frame.owned = owned;
-    mailbox.push(frame);
-    if (mailbox.busy) return;
-    frame.payload = NO_PAYLOAD; // the batch view must not outlive the batch
-    this.spareFrame = frame;
+    const copy = mailbox.busy && !owned;
+    mailbox.push({ msgId, seq, payload: copy ? pooledCopy(payload) : payload, owned: owned || copy });
   }
 
   onBatchEnd(): void {

@@ -3,8 +3,8 @@ import { type Harness, startServer } from './support/harness';
 import { FailReq, LoginReq, WaitReq } from './support/messages';
 import { availableTransports } from './support/transports';
 
-// The server handles a frame for an idle mailbox in one reused frame object; a turn that goes asynchronous
-// must keep its own (its answer carries the frame's seq and, for an Error frame, its message id).
+// A turn that goes asynchronous answers with its own frame's seq (and, for an Error frame, its message id)
+// however many frames of other sessions were handled in between.
 describe.each(availableTransports())('frames of asynchronous turns on $engine', (transportCase) => {
   let harness: Harness;
   beforeAll(async () => {
