@@ -202,8 +202,8 @@ void UringBackend::processCompletions(bool enterFirst) {
     if (!handleAll(batch, n)) return;
     if (ring_.ready() > 0) {
       enter = false;  // more already posted: reap them first
-    } else if (ring_.overflowed()) {
-      enter = true;  // completions parked in the kernel: enter moves them into the CQ
+    } else if (ring_.overflowed() || ring_.workPending()) {
+      enter = true;  // completions parked or not yet run in the kernel: enter moves / runs them
     } else {
       break;
     }
@@ -267,7 +267,9 @@ void UringBackend::afterPass() {
   submit();
   // Completions posted during that submit, or left over by the bounded reaping: come back soon (thread
   // mode checks for these before it waits).
-  if (!waitInRing_ && (ring_.ready() > 0 || ring_.overflowed() || !backlog_.empty())) signal(eventFd_);
+  if (!waitInRing_ && (ring_.ready() > 0 || ring_.overflowed() || ring_.workPending() || !backlog_.empty())) {
+    signal(eventFd_);
+  }
 }
 
 void UringBackend::handle(const io_uring_cqe& cqe) {
