@@ -39,7 +39,7 @@ describe('uring engine', () => {
         expect(s.closes).toEqual([{ reason: 'peer_closed', errno: 0 }]);
         expect(s.eventsAfterClose).toBe(0);
       }
-      await h.until(() => h.stats().uringSendSlicesInUse === 0, 'all send slices back');
+      await h.untilStats((st) => st.uringSendSlicesInUse === 0, 'all send slices back');
       expect(h.stats()).toMatchObject({ sessions: 0, recvBuffersHeld: 0, sendBytesPending: 0 });
     });
   }

@@ -21,7 +21,7 @@ function start(options: Record<string, unknown>, echo = true): EngineHarness {
 async function closeAll(h: EngineHarness, peers: RawClient[]): Promise<void> {
   for (const p of peers) p.destroy();
   await h.until(() => h.opened().every((s) => s.closes.length === 1), 'CLOSE for every session');
-  await h.until(() => h.stats().uringSendSlicesInUse === 0, 'all send slices back');
+  await h.untilStats((st) => st.uringSendSlicesInUse === 0, 'all send slices back');
   expect(h.stats()).toMatchObject({ sessions: 0, recvBuffersHeld: 0, sendBytesPending: 0 });
   for (const s of h.opened()) expect(s.eventsAfterClose).toBe(0);
 }
@@ -144,17 +144,18 @@ describe('uring engine sends from the send queue', () => {
         h.engine.submit(cmd, cmd.length);
         cmd.fill(0xee); // what the kernel did not take at once must have been copied before submit returned
       }
-      // Every SEND applied (ioThreads: on the loop threads, later), a backlog left, counted to the byte.
+      // Every SEND applied (ioThreads: on the loop threads, later, after the last event JS gets: polled), a
+      // backlog left, counted to the byte.
       const settled = (st: Record<string, number>) =>
         st.framesOut === frames.length &&
         st.sendBytesPending > 0 &&
         st.sendBytesPending === all.length - st.bytesOut;
-      await h.until(() => settled(h.stats()), 'every SEND applied, the rest pending to the byte');
+      await h.untilStats(settled, 'every SEND applied, the rest pending to the byte');
       client.socket.resume();
       await client.until(() => client.frames.length === frames.length, 'every frame', 20_000);
       const got = Buffer.concat(client.frames.map((f) => frame(f.msgId, f.seq, f.payload)));
       expect(got.equals(all)).toBe(true);
-      await h.until(() => h.stats().sendBytesPending === 0, 'nothing pending');
+      await h.untilStats((st) => st.sendBytesPending === 0, 'nothing pending');
       await closeAll(h, [client]);
     });
   }
