@@ -17,7 +17,7 @@ import { LOADGEN_BIN } from '../runner/paths';
 import { freePort, pinned, runLoadgen, ServerProcess } from '../runner/processes';
 import { median } from '../runner/report';
 import { SCENARIOS, type Scenario } from '../runner/scenarios';
-import { SERVERS, type ServerRow } from '../runner/servers';
+import { SERVERS, unavailableReason, type ServerRow } from '../runner/servers';
 import { pairedRatios } from '../runner/paired';
 import { GcTrace, type GcCounts } from './gc-trace';
 import { profileClockMicros, topSelfPerMessage, type Profile } from './profile-top';
@@ -88,6 +88,8 @@ function rowsNamed(list: string): ServerRow[] {
   return list.split(',').map((name) => {
     const row = SERVERS.find((s) => s.name === name);
     if (row === undefined) throw new Error(`unknown --server ${name}`);
+    const unavailable = unavailableReason(row, fs.existsSync);
+    if (unavailable !== undefined) throw new Error(`--server ${name} is not available: ${unavailable}`);
     return row;
   });
 }

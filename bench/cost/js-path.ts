@@ -69,6 +69,11 @@ class LogOnlyTransport implements Transport {
     this.sent++;
     if (this.log.length >= SUBMIT_THRESHOLD_BYTES) this.log.clear();
   }
+  sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
+    this.log.sendJoined(session, msgId, seq, parts);
+    this.sent++;
+    if (this.log.length >= SUBMIT_THRESHOLD_BYTES) this.log.clear();
+  }
   broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {
     this.log.broadcast(sessions, msgId, seq, payload);
   }

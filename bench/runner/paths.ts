@@ -25,3 +25,5 @@ export const DIST = fs.existsSync(path.join(compiledTree, 'bench', 'runner', 'pa
   : path.join(REPO_ROOT, 'dist');
 /** The addon of another commit for `-before` rows (scripts/bench/build-before.sh). */
 export const BEFORE_ADDON = path.join(REPO_ROOT, 'build-before', 'build', 'Release', 'fastport.node');
+/** Another built checkout for `-before-tree` rows (its dist/ and addon), from FASTPORT_BEFORE_TREE. */
+export const BEFORE_TREE = process.env.FASTPORT_BEFORE_TREE || undefined;

@@ -3,7 +3,7 @@
  * reported "not available" instead of failing the run.
  */
 import * as path from 'node:path';
-import { BEFORE_ADDON, DIST, REFERENCE_BIN } from './paths';
+import { BEFORE_ADDON, BEFORE_TREE, DIST, REFERENCE_BIN } from './paths';
 
 /** raw: the payload is echoed as is; framework: EchoReq (100) -> EchoRes (101), payload in field 1, Hello first. */
 export type Protocol = 'raw' | 'framework';
@@ -103,6 +103,24 @@ function beforeRow(row: ServerRow): ServerRow {
   };
 }
 
+/**
+ * The same row run from another built checkout `tree` (FASTPORT_BEFORE_TREE, e.g. a clone of main with its
+ * own dist/ and addon): its TypeScript and its addon both, for before/after of a change that touches both.
+ */
+export function beforeTreeRow(row: ServerRow, tree: string | undefined): ServerRow {
+  const relocate = (file: string): string =>
+    file.startsWith(DIST) ? path.join(tree ?? '', 'dist', path.relative(DIST, file)) : file;
+  return {
+    ...row,
+    name: `${row.name}-before-tree`,
+    label: `${row.label} (FASTPORT_BEFORE_TREE)`,
+    listedOnly: true,
+    requires: row.requires.map(relocate),
+    pending: tree === undefined ? 'FASTPORT_BEFORE_TREE is not set' : row.pending,
+    command: (port) => row.command(port).map(relocate),
+  };
+}
+
 const ROWS: ServerRow[] = [
   {
     name: 'reference',
@@ -194,10 +212,14 @@ const ROWS: ServerRow[] = [
   overWebSocket(chat, 'fastport-chat-ws', 'FastPort chat sample, WebSocket'),
 ];
 
-/** Every row, plus a `-before` twin of each FastPort engine row (see beforeRow). */
+/** The FastPort engine rows that have `-before` and `-before-tree` twins. */
+const ENGINE_ROWS = ROWS.filter((row) => /^fastport-(raw-)?(epoll|uring)$/.test(row.name));
+
+/** Every row, plus a `-before` and a `-before-tree` twin of each FastPort engine row (see beforeRow). */
 export const SERVERS: ServerRow[] = [
   ...ROWS,
-  ...ROWS.filter((row) => /^fastport-(raw-)?(epoll|uring)$/.test(row.name)).map(beforeRow),
+  ...ENGINE_ROWS.map(beforeRow),
+  ...ENGINE_ROWS.map((row) => beforeTreeRow(row, BEFORE_TREE)),
 ];
 
 /** The rows a scenario runs: the ones it names, else every row of its kind that is not listedOnly. */

@@ -120,6 +120,18 @@ export class WebSocketClientTransport implements Transport {
     return id;
   }
 
+  sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
+    let length = 0;
+    for (const part of parts) length += part.length;
+    const payload = new Uint8Array(length);
+    let at = 0;
+    for (const part of parts) {
+      payload.set(part, at);
+      at += part.length;
+    }
+    this.send(session, msgId, seq, payload);
+  }
+
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
     const link = this.links.get(session);
     if (!link || link.closeReason) return;

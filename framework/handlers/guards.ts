@@ -3,18 +3,20 @@ import { RateLimiter } from '../server/rate-limiter';
 import type { Session } from '../server/session';
 import type { HandlerContext, HandlerInfo, Middleware } from './middleware';
 
+/** What the login gate throws for an anonymous session at a handler not marked `public`. */
+export function loginRequired(handler: HandlerInfo): GameError {
+  return new GameError(ErrorCodes.UNAUTHENTICATED, `${handler.type.name} needs an authenticated session`);
+}
+
 /**
- * The built-in login gate (installed first by every GameServer): handlers not marked `public` answer
- * anonymous sessions with UNAUTHENTICATED.
+ * The built-in login gate: handlers not marked `public` answer anonymous sessions with UNAUTHENTICATED.
+ * Every GameServer applies it first, before any middleware, as a flag check of its own (no middleware
+ * call per message); this middleware form is for chains built elsewhere.
  */
 export const requireAuthentication: Middleware = {
   appliesTo: (handler) => handler.options.public !== true,
   handle: (context, next) => {
-    if (!context.session.authenticated)
-      throw new GameError(
-        ErrorCodes.UNAUTHENTICATED,
-        `${context.handler.type.name} needs an authenticated session`,
-      );
+    if (!context.session.authenticated) throw loginRequired(context.handler);
     return next();
   },
 };

@@ -1,5 +1,6 @@
 import { PayloadError, type DeepPartial, type MessageType, type RequestType } from '../protocol/message-type';
-import { BinaryWriter, type BinaryReader } from '@bufbuild/protobuf/wire';
+import type { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { GatheringWriter, type WriterInternals } from './gathering-writer';
 import { readerFor, readsSharedReader, releaseReader } from './shared-reader';
 import type { MessageRules } from './wire-schema';
 import { validateMessage } from './wire-validator';
@@ -45,13 +46,7 @@ export function safeDecode<T>(
  */
 export const KEEP_WRITER_BYTES = 4 * 1024 * 1024;
 /** One writer reused by every encode (encoding is synchronous), so a message costs no writer or buffer growth. */
-let sharedWriter = new BinaryWriter();
-
-/** The writer's own fields, read to return a view instead of finish()'s copy (checked at run time). */
-interface WriterInternals {
-  buffer?: unknown;
-  pos?: unknown;
-}
+let sharedWriter = new GatheringWriter();
 
 /** Bytes the shared writer holds allocated (0 when its internals are not the expected ones). */
 export function sharedWriterCapacity(): number {
@@ -60,7 +55,7 @@ export function sharedWriterCapacity(): number {
 }
 
 function replaceOversizedWriter(): void {
-  if (sharedWriterCapacity() > KEEP_WRITER_BYTES) sharedWriter = new BinaryWriter();
+  if (sharedWriterCapacity() > KEEP_WRITER_BYTES) sharedWriter = new GatheringWriter();
 }
 
 /** Encodes with the shared writer; a throw mid-message leaves it dirty, so it is replaced then. */
@@ -70,7 +65,7 @@ export function encodeShared<T>(codec: ProtoCodec<T>, message: T): Uint8Array {
     replaceOversizedWriter();
     return bytes;
   } catch (err) {
-    sharedWriter = new BinaryWriter();
+    sharedWriter = new GatheringWriter();
     throw err;
   }
 }
@@ -101,9 +96,14 @@ export function encodeTransientShared<T>(codec: ProtoCodec<T>, message: T): Uint
   try {
     codec.encode(message, writer);
   } catch (err) {
-    sharedWriter = new BinaryWriter();
+    sharedWriter = new GatheringWriter();
     throw err;
   }
+  return takeTransientView(writer);
+}
+
+/** The bytes the writer holds as a transient view (finish()'s copy where its internals are not the expected ones). */
+function takeTransientView(writer: BinaryWriter): Uint8Array {
   const internals = writer as unknown as WriterInternals;
   if (!(internals.buffer instanceof Uint8Array) || typeof internals.pos !== 'number') return writer.finish();
   const view = transientView(internals.buffer, internals.pos);
@@ -113,6 +113,37 @@ export function encodeTransientShared<T>(codec: ProtoCodec<T>, message: T): Uint
   return view;
 }
 
+/**
+ * encodeTransientShared, except that big top-level bytes fields are not copied (gathering-writer.ts): the
+ * transient view when none was left out, else the message as parts (valid until the next encode; the
+ * fields are the message's own memory).
+ */
+export function encodeGatheredShared<T>(codec: ProtoCodec<T>, message: T): Uint8Array | Uint8Array[] {
+  const writer = sharedWriter;
+  const internals = writer as unknown as WriterInternals;
+  if (
+    !Array.isArray(internals.stackPos) ||
+    typeof internals.pos !== 'number' ||
+    !(internals.buffer instanceof Uint8Array)
+  )
+    return encodeTransientShared(codec, message);
+  writer.gathering = true;
+  try {
+    codec.encode(message, writer);
+  } catch (err) {
+    writer.forget();
+    sharedWriter = new GatheringWriter();
+    throw err;
+  } finally {
+    writer.gathering = false;
+  }
+  if (!writer.splicing) return takeTransientView(writer);
+  const parts = writer.partsOf(internals.buffer as Uint8Array, internals.pos as number);
+  internals.pos = 0;
+  replaceOversizedWriter();
+  return parts;
+}
+
 function base<T>(id: number, name: string, codec: ProtoCodec<T>, rules: MessageRules) {
   const sharedReader = readsSharedReader((input) => codec.decode(input));
   return {
@@ -120,6 +151,7 @@ function base<T>(id: number, name: string, codec: ProtoCodec<T>, rules: MessageR
     name,
     encode: (message: T): Uint8Array => encodeShared(codec, message),
     encodeTransient: (message: T): Uint8Array => encodeTransientShared(codec, message),
+    encodeGathered: (message: T): Uint8Array | Uint8Array[] => encodeGatheredShared(codec, message),
     decode: (bytes: Uint8Array, owned = false): T =>
       safeDecode(name, codec, rules, bytes, sharedReader, owned),
     create: (partial?: DeepPartial<T>): T => codec.fromPartial((partial ?? {}) as never),

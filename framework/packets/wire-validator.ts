@@ -76,6 +76,8 @@ function validateFields(
   groupField: number,
 ): number {
   if (depth > MAX_DEPTH) throw new WireError(`nesting deeper than ${MAX_DEPTH}`);
+  // Most messages list no field (no nested message, group or packed run): then no lookup per field.
+  const fields = rules === undefined || rules.fields.size === 0 ? undefined : rules.fields;
   while (pos < end) {
     const tag = readVarint32(bytes, pos, end);
     pos = afterVarint;
@@ -99,14 +101,14 @@ function validateFields(
         pos = afterVarint;
         if (length > end - pos) throw new WireError(`length ${length} exceeds the ${end - pos} bytes left`);
         const stop = pos + length;
-        const rule = rules?.fields.get(field);
+        const rule = fields?.get(field);
         if (rule?.kind === FieldKind.Message) validateFields(bytes, pos, stop, rule.message, depth + 1, -1);
         else if (rule) validatePacked(bytes, pos, stop, rule.kind);
         pos = stop;
         break;
       }
       case WIRE_START_GROUP: {
-        const rule = rules?.fields.get(field);
+        const rule = fields?.get(field);
         if (rule?.kind !== FieldKind.Group)
           throw new WireError(`unexpected group wire type for field ${field}`);
         pos = validateFields(bytes, pos, end, rule.message, depth + 1, field);

@@ -1,3 +1,5 @@
+import type { SessionId, Transport } from '../transport/transport';
+
 /**
  * The runtime shape of a generated packet constant (codegen writes one per packet message).
  * `T` is the decoded message type; requests also carry their paired response type.
@@ -14,6 +16,12 @@ export interface MessageType<T = unknown> {
    */
   encodeTransient?(message: T): Uint8Array;
   /**
+   * encodeTransient, except that big top-level bytes fields are not copied: either one transient view, or
+   * the message as parts to send back to back (the writer's bytes, transient, and the fields' own memory).
+   * For callers that hand the result to a transport at once (sendEncoded); optional for hand-written types.
+   */
+  encodeGathered?(message: T): Uint8Array | Uint8Array[];
+  /**
    * Throws PayloadError on bytes that are not a valid encoding of T. `owned`: the bytes belong to the
    * decoded message alone (nothing reuses or writes them later), so its bytes fields may be views of them
    * instead of copies (a hand-written type may ignore it).
@@ -26,6 +34,23 @@ export interface MessageType<T = unknown> {
 /** Bytes to hand straight to a transport, which copies them: the shared-buffer encode where there is one. */
 export function encodeForSend<T>(type: MessageType<T>, message: T): Uint8Array {
   return type.encodeTransient ? type.encodeTransient(message) : type.encode(message);
+}
+
+/** encodeForSend, or the message as parts where the type can leave big bytes fields uncopied (encodeGathered). */
+export function encodeForSendGathered<T>(type: MessageType<T>, message: T): Uint8Array | Uint8Array[] {
+  return type.encodeGathered ? type.encodeGathered(message) : encodeForSend(type, message);
+}
+
+/** Sends what encodeForSendGathered returned as one frame: Transport.send, or sendParts for parts. */
+export function sendEncoded(
+  transport: Pick<Transport, 'send' | 'sendParts'>,
+  session: SessionId,
+  msgId: number,
+  seq: number,
+  encoded: Uint8Array | Uint8Array[],
+): void {
+  if (encoded instanceof Uint8Array) transport.send(session, msgId, seq, encoded);
+  else transport.sendParts(session, msgId, seq, encoded);
 }
 
 export interface RequestType<Req = unknown, Res = unknown> extends MessageType<Req> {

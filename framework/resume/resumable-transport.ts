@@ -1,6 +1,7 @@
 import type { CloseReason } from '../transport/close-reason';
 import type { SessionId, Transport, TransportHandler } from '../transport/transport';
 import { TransportDecorator } from '../transport/transport-decorator';
+import { joinParts } from '../transport/wire';
 import { copyFrame, type ReplayFrame } from './replay-buffer';
 import type { ResumeState } from './resume-state';
 
@@ -91,6 +92,17 @@ export class ResumableTransport extends TransportDecorator implements TransportH
     }
     this.keep(session, state, copyFrame(msgId, seq, payload));
     if (state.real !== undefined) this.inner.send(state.real, msgId, seq, payload);
+  }
+
+  override sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
+    const state = this.states.size === 0 ? undefined : this.states.get(session);
+    if (state === undefined) {
+      this.inner.sendParts(session, msgId, seq, parts);
+      return;
+    }
+    const kept: ReplayFrame = { msgId, seq, payload: joinParts(parts) }; // the replay's private copy
+    this.keep(session, state, kept);
+    if (state.real !== undefined) this.inner.send(state.real, msgId, seq, kept.payload);
   }
 
   override broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {

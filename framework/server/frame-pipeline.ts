@@ -1,6 +1,7 @@
 import type { RepeatedEventLog } from '../admin/repeated-events';
 import { ErrorCodes, GameError } from '../errors';
 import type { HandlerEntry } from '../handlers/explorer';
+import { loginRequired } from '../handlers/guards';
 import type { HandlerContext } from '../handlers/middleware';
 import type { Matchmaker } from '../rooms/matchmaker';
 import {
@@ -12,7 +13,13 @@ import {
   PROTOCOL_VERSION,
   Welcome,
 } from '../protocol/framework-messages';
-import { encodeForSend, PayloadError, type MessageType } from '../protocol/message-type';
+import {
+  encodeForSend,
+  encodeForSendGathered,
+  PayloadError,
+  sendEncoded,
+  type MessageType,
+} from '../protocol/message-type';
 import type { CloseReason } from '../transport/close-reason';
 import type { Transport } from '../transport/transport';
 import type { Connection, InboundFrame } from './connection';
@@ -35,6 +42,8 @@ function describe(error: unknown): string {
  * the observer's recorder of its turns (resolved once, so a turn looks nothing up).
  */
 export interface Route extends HandlerEntry {
+  /** The login gate applies (the handler is not `public`): anonymous sessions are refused before any middleware. */
+  readonly gated: boolean;
   readonly chain: ((context: HandlerContext) => unknown) | undefined;
   readonly turns: TurnRecorder;
 }
@@ -45,8 +54,12 @@ export type RouteTable = ReadonlyMap<number, Route>;
 export interface PipelineHost {
   readonly transport: Transport;
   readonly limits: SessionLimits;
-  /** Every application message, for naming ids in errors. */
-  readonly messages: ReadonlyMap<number, MessageType<unknown>>;
+  /**
+   * The application message with this id, for naming ids in errors. A method, not a getter: an object
+   * literal with an accessor is a dictionary-mode object, and every other field read of it per frame (the
+   * transport for each reply) would be a generic lookup.
+   */
+  messageType(id: number): MessageType<unknown> | undefined;
   /** Where room-scoped handlers find the session's room. */
   readonly rooms: Matchmaker;
   /** Told about handler times and refused frames (metrics). */
@@ -65,7 +78,7 @@ export interface PipelineHost {
 
 /**
  * What happens to one frame of a session: the handshake, Ping, and (inside the session's mailbox) handler
- * lookup, decoding, the middleware chain (the login gate first), the handler call in the session's turn
+ * lookup, decoding, the login gate, the middleware chain, the handler call in the session's turn
  * (or in its room's mailbox for a room-scoped handler), its response or Error frame.
  */
 export class FramePipeline {
@@ -172,6 +185,7 @@ export class FramePipeline {
     const started = route.turns.begin();
     let result: unknown;
     try {
+      if (route.gated && !session.authenticated) throw loginRequired(route);
       result =
         route.chain === undefined
           ? this.call(route, message, session)
@@ -273,9 +287,9 @@ export class FramePipeline {
 
   private reply(connection: Connection, entry: HandlerEntry, frame: InboundFrame, value: unknown): void {
     if (entry.response === undefined) return;
-    let payload: Uint8Array;
+    let payload: Uint8Array | Uint8Array[];
     try {
-      payload = encodeForSend(entry.response, value);
+      payload = encodeForSendGathered(entry.response, value); // a big bytes field is sent uncopied
     } catch (error) {
       connection.session.logger.error({ err: error, handler: entry.label }, 'response could not be encoded');
       this.sendError(
@@ -287,7 +301,7 @@ export class FramePipeline {
       );
       return;
     }
-    this.host.transport.send(connection.session.id, entry.response.id, frame.seq, payload);
+    sendEncoded(this.host.transport, connection.session.id, entry.response.id, frame.seq, payload);
   }
 
   readonly onHandlerError = (connection: Connection, error: unknown, frame: InboundFrame): void => {
@@ -312,7 +326,7 @@ export class FramePipeline {
 
   private unknownMessage(connection: Connection, frame: InboundFrame): void {
     const count = connection.unknownMessages.hit(Date.now());
-    const known = this.host.messages.get(frame.msgId);
+    const known = this.host.messageType(frame.msgId);
     const text =
       known === undefined
         ? `no message has id ${frame.msgId}`

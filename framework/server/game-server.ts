@@ -1,5 +1,6 @@
 import type { Container } from 'inversify';
 import { warmNativeBufferMap } from './buffer-map-warmup';
+import { sweepArrayBuffersInPause } from './array-buffer-sweeping';
 import type { Logger } from 'pino';
 import { ActorSystem } from '../actors/actor-system';
 import { Admin } from '../admin/admin';
@@ -30,6 +31,7 @@ import { createTransport } from '../transport/create-transport';
 import { loadedAddon } from '../transport/loader';
 import type { EngineName, SessionId, Transport, TransportHandler } from '../transport/transport';
 import { Connection, type ConnectionHooks } from './connection';
+import { ConnectionTable } from './connection-table';
 import type { AdminTarget } from '../admin/admin-target';
 import { noObserver, type ServerObserver } from './observer';
 import { FramePipeline, type Route, type RouteTable } from './frame-pipeline';
@@ -73,10 +75,11 @@ export class GameServer implements TransportHandler {
   /** Warnings a client can cause, summarised per kind (docs/operations.md "Logs"). */
   private readonly events: RepeatedEventLog;
   private readonly options: ResolvedServerOptions;
-  private readonly connections = new Map<SessionId, Connection>();
+  private readonly connections = new ConnectionTable();
   private table: RouteTable = new Map();
   private messages: ReadonlyMap<number, MessageType<unknown>> = new Map();
-  private readonly middleware: MiddlewareLike[] = [requireAuthentication];
+  /** The application's middleware (the login gate is a flag of each route, checked before it). */
+  private readonly middleware: MiddlewareLike[] = [];
   private readonly sessionContext: SessionContext;
   private readonly pipeline: FramePipeline;
   /** The clock of the batch being delivered; -1 between batches (batchClock()). */
@@ -136,8 +139,6 @@ export class GameServer implements TransportHandler {
       users: users === undefined ? undefined : new UserIndex(users.idOf, this.users, users.secondLogin),
       newState: this.options.sessionState,
     };
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const server = this;
     this.admin = this.options.admin && new Admin(this.options.admin, this.adminTarget(), this.logger);
     this.observer = this.admin?.observer ?? noObserver;
     this.events = new RepeatedEventLog(this.logger);
@@ -146,9 +147,7 @@ export class GameServer implements TransportHandler {
       limits: this.options.session,
       observer: this.observer,
       events: this.events,
-      get messages() {
-        return server.messages;
-      },
+      messageType: (id) => this.messages.get(id),
       rooms: this.rooms,
       closeConnection: (connection, reason) => this.closeConnection(connection, reason),
       sessionOpened: (session) => {
@@ -241,6 +240,7 @@ export class GameServer implements TransportHandler {
     for (const [id, entry] of handlers)
       routes.set(id, {
         ...entry,
+        gated: requireAuthentication.appliesTo!(entry),
         chain: composeChain(this.middleware, entry, this.pipeline.invokeRoute),
         turns: this.observer.handlerTurns(entry),
       });
@@ -269,6 +269,7 @@ export class GameServer implements TransportHandler {
     this.rooms.usePeers(this.cluster.roomPeers);
     this.transport.setHandler(this);
     warmNativeBufferMap(); // before traffic: a game's first hash, HTTP call or admin request would do it under load
+    if (this.options.sweepArrayBuffersInPause) sweepArrayBuffersInPause();
     await this.admin?.start();
     const bound = await this.transport.listen(host, port).catch(async (error: unknown) => {
       await this.admin?.stop();

@@ -86,6 +86,11 @@ export interface GameServerOptions {
   sessionState?: () => object;
   /** Join a cluster on NATS (docs/deployment.md); without it the same cluster API runs in this process. */
   cluster?: ClusterOptions;
+  /**
+   * Default true: at start, V8 sweeps dead ArrayBuffers in the scavenge's pause instead of a background
+   * task, process-wide (array-buffer-sweeping.ts; docs/operations.md "Cost"); false leaves V8's default.
+   */
+  sweepArrayBuffersInPause?: boolean;
 }
 
 export interface ResolvedServerOptions {
@@ -109,6 +114,7 @@ export interface ResolvedServerOptions {
   sessionState: () => object;
   /** Validated here, resolved by NatsCluster's constructor. */
   cluster: ClusterOptions | undefined;
+  sweepArrayBuffersInPause: boolean;
 }
 
 const limitsSchema = options({ ...sessionLimitsShape, ...listenerOptionsShape }).superRefine(
@@ -171,6 +177,7 @@ const shape = z.object({
   rooms: roomOptionsSchema.optional(),
   sessionState: callback<() => object>().optional(),
   cluster: clusterOptionsSchema.optional(),
+  sweepArrayBuffersInPause: flag().optional(),
 });
 
 /** The one schema of GameServer options, composed of the transport's, the admin's, the cluster's, ... */
@@ -212,5 +219,6 @@ export function resolveServerOptions(given: GameServerOptions): ResolvedServerOp
     roomRegistry: rooms.registry,
     sessionState: o.sessionState ?? (() => ({})),
     cluster: given.cluster,
+    sweepArrayBuffersInPause: o.sweepArrayBuffersInPause ?? true,
   };
 }

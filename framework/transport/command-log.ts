@@ -2,11 +2,11 @@
  * One turn's commands for the addon, laid out per docs/boundary.md in one growing buffer: record headers
  * little-endian, wire frames big-endian, every record on a 4-byte boundary. SEND writes the wire header
  * and payload straight into the log; consecutive SENDs to one session share one record. SEND_PAYLOAD
- * writes only the wire header and hands the payload over beside the log (`payloads`), uncopied.
+ * writes only the wire header and hands the payload's parts over beside the log (`payloads`), uncopied.
  */
 import { align4, COMMAND_HEADER_BYTES, CommandOp, SEND_PAYLOAD_BYTES } from './native';
 import { WIRE_HEADER_BYTES } from './transport';
-import { writeFrameHeader } from './wire';
+import { partsLength, writeFrameHeader } from './wire';
 
 const INITIAL_BYTES = 64 * 1024;
 /**
@@ -38,7 +38,24 @@ export class CommandLog {
   }
 
   send(session: number, msgId: number, seq: number, payload: Uint8Array): void {
-    const frameBytes = WIRE_HEADER_BYTES + payload.length;
+    const at = this.frameAt(session, WIRE_HEADER_BYTES + payload.length);
+    this.frame(at, msgId, seq, payload);
+  }
+
+  /** send() of a payload given as parts, copied back to back. */
+  sendJoined(session: number, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
+    const payloadBytes = partsLength(parts);
+    let at = this.frameAt(session, WIRE_HEADER_BYTES + payloadBytes);
+    writeFrameHeader(this.view, at, payloadBytes, msgId, seq);
+    at += WIRE_HEADER_BYTES;
+    for (const part of parts) {
+      this.bytes.set(part, at);
+      at += part.length;
+    }
+  }
+
+  /** Where a SEND frame of frameBytes goes: the end of the last SEND record if it is to `session`, else a new one. */
+  private frameAt(session: number, frameBytes: number): number {
     let at: number;
     if (this.lastSendAt >= 0 && this.lastSendSession === session) {
       at = this.lastSendEnd;
@@ -54,20 +71,26 @@ export class CommandLog {
       this.lastSendLength = frameBytes;
       at = start + COMMAND_HEADER_BYTES;
     }
-    this.frame(at, msgId, seq, payload);
     this.lastSendEnd = at + frameBytes;
     this.length = align4(this.lastSendEnd);
+    return at;
   }
 
-  /** SEND of one frame whose payload is not copied: it must not change until this log is submitted. */
-  sendPayload(session: number, msgId: number, seq: number, payload: Uint8Array): void {
+  /**
+   * SEND of one frame whose payload is `parts` back to back (1 .. MAX_SEND_PAYLOAD_PARTS of them), not
+   * copied: they must not change until this log is submitted.
+   */
+  sendPayload(session: number, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
+    const payloadBytes = partsLength(parts);
     const start = this.length;
-    this.reserve(start + COMMAND_HEADER_BYTES + SEND_PAYLOAD_BYTES);
+    const body = start + COMMAND_HEADER_BYTES;
+    this.reserve(body + SEND_PAYLOAD_BYTES);
     this.header(start, CommandOp.SEND_PAYLOAD, 0, session, SEND_PAYLOAD_BYTES);
-    this.view.setUint32(start + COMMAND_HEADER_BYTES, this.payloads.length, true);
-    writeFrameHeader(this.view, start + COMMAND_HEADER_BYTES + 4, payload.length, msgId, seq);
-    this.payloads.push(payload);
-    this.length = align4(start + COMMAND_HEADER_BYTES + SEND_PAYLOAD_BYTES);
+    this.view.setUint32(body, this.payloads.length, true);
+    writeFrameHeader(this.view, body + 4, payloadBytes, msgId, seq);
+    this.view.setUint16(body + 4 + WIRE_HEADER_BYTES, parts.length, true);
+    for (const part of parts) this.payloads.push(part);
+    this.length = align4(body + SEND_PAYLOAD_BYTES);
     this.lastSendAt = -1;
   }
 

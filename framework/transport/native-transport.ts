@@ -18,6 +18,7 @@ import {
   EVENT_HEADER_BYTES,
   EventType,
   FRAME_DETACHED,
+  MAX_SEND_PAYLOAD_PARTS,
   type NativeBinding,
   type NativeEngine,
   type NativeEngineOptions,
@@ -32,7 +33,7 @@ import {
   type TransportStats,
   WIRE_HEADER_BYTES,
 } from './transport';
-import { checkFrameArgs } from './wire';
+import { checkFrameArgs, partsLength } from './wire';
 import { answerHttp, type HttpAnswer } from './websocket/upgrade';
 
 /** The command log is submitted early once it passes this many bytes. */
@@ -42,8 +43,9 @@ const OUTBOUND_LISTENER = 0;
 /**
  * With the engine on the JS thread (ioThreads 0), a payload of at least this many bytes is not copied into
  * the log: it is handed to submit() beside it, at once (the caller's bytes are read before send() returns;
- * epoll writes them to the socket from there and copies only what the kernel did not take). At 64 KiB four
- * payloads already fill the log to SUBMIT_THRESHOLD_BYTES, so submitting each at once loses little batching.
+ * the engine writes them to the socket from there and copies only what the kernel did not take). So are the
+ * parts of a sendParts() of that many bytes in all. At 64 KiB four payloads already fill the log to
+ * SUBMIT_THRESHOLD_BYTES, so submitting each at once loses little batching.
  */
 export const SEND_PAYLOAD_BYTES_MIN = 64 * 1024;
 /** shutdown() waits at most this long for the engine's CLOSE events. */
@@ -150,13 +152,31 @@ export class NativeTransport implements Transport {
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
     checkSessionId(session);
     checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
-    if (payload.length >= SEND_PAYLOAD_BYTES_MIN && this.submitsInline && !this.submitting && !this.stopped) {
-      this.log.sendPayload(session, msgId, seq, payload);
+    if (payload.length >= SEND_PAYLOAD_BYTES_MIN && this.handsOverNow()) {
+      this.log.sendPayload(session, msgId, seq, [payload]);
       this.flush();
       return;
     }
     this.log.send(session, msgId, seq, payload);
     this.queued();
+  }
+
+  sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
+    checkSessionId(session);
+    const length = partsLength(parts);
+    checkFrameArgs(msgId, seq, length, this.limits.maxFrameBytes);
+    if (length >= SEND_PAYLOAD_BYTES_MIN && parts.length <= MAX_SEND_PAYLOAD_PARTS && this.handsOverNow()) {
+      this.log.sendPayload(session, msgId, seq, parts);
+      this.flush();
+      return;
+    }
+    this.log.sendJoined(session, msgId, seq, parts);
+    this.queued();
+  }
+
+  /** A payload handed over now is read by a submit right away (not one queued behind a running submit). */
+  private handsOverNow(): boolean {
+    return this.submitsInline && !this.submitting && !this.stopped;
   }
 
   broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {

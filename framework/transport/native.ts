@@ -80,12 +80,17 @@ export const CommandOp = {
   RESUME_READ: 6,
   /** Raw reply bytes to an HTTP event (a plain request); the session closes with the reason after them. */
   HTTP_REPLY: 7,
-  /** SEND of one frame: u32 index of a payload handed to submit() beside the log, then its wire header. */
+  /**
+   * SEND of one frame whose payload is handed to submit() beside the log: u32 index of its first payload,
+   * its wire header, u16 number of payloads (consecutive from the first), sent back to back.
+   */
   SEND_PAYLOAD: 8,
 } as const;
 
-/** SEND_PAYLOAD's record payload: the u32 payload index and the 10-byte wire header. */
-export const SEND_PAYLOAD_BYTES = 14;
+/** SEND_PAYLOAD's record payload: the u32 first payload index, the 10-byte wire header, the u16 count. */
+export const SEND_PAYLOAD_BYTES = 16;
+/** The most payloads one SEND_PAYLOAD names (its u16 count). */
+export const MAX_SEND_PAYLOAD_PARTS = 0xffff;
 
 /** Records start on 4-byte boundaries. */
 export function align4(offset: number): number {

@@ -7,7 +7,7 @@ import type { CloseReason } from './close-reason';
 import { FrameReader, type FrameError } from './frame-reader';
 import type { ResolvedOptions } from './options';
 import type { SessionId, Transport, TransportHandler, TransportLimits, TransportStats } from './transport';
-import { checkFrameArgs, encodeFrame } from './wire';
+import { checkFrameArgs, encodeFrame, joinParts, partsLength } from './wire';
 import type { WebSocket } from 'ws';
 import { NodeUpgrader } from './websocket/node-upgrade';
 import { wsCloseCode, wsErrorReason } from './websocket/ws-codes';
@@ -180,6 +180,11 @@ export class NodeNetTransport implements Transport {
       return;
     }
     this.queue(s, encodeFrame(msgId, seq, payload));
+  }
+
+  sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
+    checkFrameArgs(msgId, seq, partsLength(parts), this.limits.maxFrameBytes);
+    this.send(session, msgId, seq, joinParts(parts));
   }
 
   broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {

@@ -38,6 +38,10 @@ export abstract class TransportDecorator implements Transport {
     this.inner.send(session, msgId, seq, payload);
   }
 
+  sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
+    this.inner.sendParts(session, msgId, seq, parts);
+  }
+
   broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {
     this.inner.broadcast(sessions, msgId, seq, payload);
   }

@@ -62,6 +62,11 @@ export interface Transport {
   connect(host: string, port: number, timeoutMs: number): SessionId;
   /** Queues one frame (payload without the 10-byte header); the payload is copied before send() returns. */
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void;
+  /**
+   * send() of one frame whose payload is `parts` back to back (a message encoded with a big field left
+   * uncopied); the parts are read before sendParts() returns, as send() reads its payload.
+   */
+  sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void;
   /** Queues the same frame to many sessions, encoded once; the payload is copied before it returns. */
   broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void;
   /** Closes after the already queued frames are sent. */

@@ -46,3 +46,15 @@ export function encodeFrame(msgId: number, seq: number, payload: Uint8Array): Bu
   frame.set(payload, WIRE_HEADER_BYTES);
   return frame;
 }
+
+/** Bytes of a payload given as parts. */
+export function partsLength(parts: readonly Uint8Array[]): number {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  return length;
+}
+
+/** A payload given as parts, back to back in one fresh Buffer. */
+export function joinParts(parts: readonly Uint8Array[]): Buffer {
+  return Buffer.concat(parts, partsLength(parts));
+}

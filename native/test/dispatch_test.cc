@@ -27,11 +27,12 @@ class RecordingBackend final : public Backend {
     calls.push_back("send " + std::to_string(id) + " " + std::to_string(length) + "B " +
                     std::to_string(frames));
   }
-  void sendFrame(SessionId id, const uint8_t* header, const uint8_t* payload, size_t length) override {
+  void sendFrame(SessionId id, const uint8_t* header, const ByteSlice* parts, size_t count) override {
     std::string bytes(reinterpret_cast<const char*>(header), 10);
-    bytes.append(reinterpret_cast<const char*>(payload), length);
-    calls.push_back("frame " + std::to_string(id) + " " + std::to_string(10 + length) + "B " +
-                    bytes.substr(10));
+    for (size_t i = 0; i < count; ++i)
+      bytes.append(reinterpret_cast<const char*>(parts[i].data), parts[i].len);
+    calls.push_back("frame " + std::to_string(id) + " " + std::to_string(bytes.size()) + "B " +
+                    bytes.substr(10) + (count > 1 ? " (" + std::to_string(count) + " parts)" : ""));
   }
   void close(SessionId id, CloseReason r) override {
     calls.push_back("close " + std::to_string(id) + " " + kCloseReasonNames[uint8_t(r)]);
@@ -164,6 +165,32 @@ TEST(dispatch_sends_a_handed_over_payload_in_log_order_and_routes_it_as_a_copy) 
   CHECK(loop1.calls == odd);
 }
 
+TEST(dispatch_sends_a_frame_gathered_from_several_handed_over_payloads_and_routes_it_as_one_copy) {
+  std::string head = "<", body = "big-field", tail = ">";
+  ByteSlice payloads[] = {{reinterpret_cast<const uint8_t*>(head.data()), head.size()},
+                          {reinterpret_cast<const uint8_t*>(body.data()), body.size()},
+                          {reinterpret_cast<const uint8_t*>(tail.data()), tail.size()}};
+  ByteBuffer log;
+  CommandWriter(log).sendPayload(4, 0, wireHeader(11).data(), 3);
+  CommandBatch batch{log.data(), log.size(), payloads, 3};
+  CHECK(validateCommands(batch, 1 << 20).empty());
+  RecordingBackend inline0;
+  applyCommands(inline0, batch, 0, 1);
+  std::vector<std::string> expected = {"frame 4 21B <big-field> (3 parts)", "flush"};
+  CHECK(inline0.calls == expected);
+
+  ByteBuffer inbox0;
+  std::vector<ByteBuffer*> inboxes = {&inbox0};
+  routeCommands(batch, inboxes);
+  body.assign(body.size(), 'X');  // the inbox holds a copy of all three parts
+  RecordingBackend loop0;
+  applyCommands(loop0, CommandBatch{inbox0.data(), inbox0.size()}, 0, 1);
+  std::vector<std::string> routed = {"send 4 21B 1", "flush"};
+  CHECK(loop0.calls == routed);
+  CHECK(std::string(reinterpret_cast<const char*>(inbox0.data()) + kCommandHeaderBytes + 10, 11) ==
+        "<big-field>");
+}
+
 TEST(dispatch_rejects_a_send_payload_without_its_payload_or_with_a_wrong_length) {
   std::string a = "hello";
   ByteSlice payloads[] = {{reinterpret_cast<const uint8_t*>(a.data()), a.size()}};
@@ -175,6 +202,14 @@ TEST(dispatch_rejects_a_send_payload_without_its_payload_or_with_a_wrong_length)
   CommandWriter(wrong).sendPayload(4, 0, wireHeader(a.size() + 1).data());
   CHECK(validateCommands(CommandBatch{wrong.data(), wrong.size(), payloads, 1}, 1 << 20)
             .find("does not match") != std::string::npos);
+  ByteBuffer none;  // zero parts
+  CommandWriter(none).sendPayload(4, 0, wireHeader(0).data(), 0);
+  CHECK(validateCommands(CommandBatch{none.data(), none.size(), payloads, 1}, 1 << 20)
+            .find("names no handed-over payload") != std::string::npos);
+  ByteBuffer pastEnd;  // parts 0 and 1 of a single payload
+  CommandWriter(pastEnd).sendPayload(4, 0, wireHeader(2 * a.size()).data(), 2);
+  CHECK(validateCommands(CommandBatch{pastEnd.data(), pastEnd.size(), payloads, 1}, 1 << 20)
+            .find("names no handed-over payload") != std::string::npos);
   ByteBuffer ok;
   CommandWriter(ok).sendPayload(4, 0, wireHeader(a.size()).data());
   CHECK(validateCommands(CommandBatch{ok.data(), ok.size(), payloads, 1}, 1 << 20).empty());

@@ -12,7 +12,8 @@ import { GcTrace } from '../../bench/cost/gc-trace';
 import { feedEchoServer, type FedServer } from '../../bench/cost/js-path';
 import { topSelfPerMessage, type Profile } from '../../bench/cost/profile-top';
 import { SCENARIOS } from '../../bench/runner/scenarios';
-import { SERVERS } from '../../bench/runner/servers';
+import { DIST } from '../../bench/runner/paths';
+import { beforeTreeRow, SERVERS, unavailableReason } from '../../bench/runner/servers';
 
 const frameworkRow = SERVERS.find((row) => row.name === 'fastport-epoll')!;
 
@@ -37,6 +38,36 @@ describe('bench:cost --scenario', () => {
   it('refuses a scenario that is not an echo scenario, naming the ones there are', () => {
     expect(() => parse(['--scenario', 'g'])).toThrow(/'g' is not an echo scenario \(.*seed/);
   });
+});
+
+describe('-before-tree rows (another built checkout)', () => {
+  it("run the other tree's dist/ (its TypeScript and addon), the rest of the command as it was", () => {
+    const row = beforeTreeRow(frameworkRow, '/elsewhere/main');
+    const argv = row.command(7200);
+    const script = path.join('/elsewhere/main', 'dist', 'samples', 'echo', 'server.js');
+    expect(argv).toEqual(frameworkRow.command(7200).map((arg) => (arg.startsWith(DIST) ? script : arg)));
+    expect(argv).toContain(script);
+    expect(row.requires).toEqual([script]);
+    expect(row.name).toBe('fastport-epoll-before-tree');
+    expect(unavailableReason(row, () => true)).toBeUndefined();
+    expect(unavailableReason(row, () => false)).toBe(`missing ${script}`);
+  });
+
+  it('are not available without a tree', () => {
+    expect(unavailableReason(beforeTreeRow(frameworkRow, undefined), () => true)).toBe(
+      'FASTPORT_BEFORE_TREE is not set',
+    );
+  });
+
+  // The registered rows take the tree from the environment at load: this case needs it unset.
+  it.skipIf(process.env.FASTPORT_BEFORE_TREE !== undefined)(
+    'bench:cost refuses a row that is not available, saying why (skipped when FASTPORT_BEFORE_TREE is set)',
+    () => {
+      expect(() => parse(['--server', 'fastport-epoll-before-tree'])).toThrow(
+        /fastport-epoll-before-tree is not available: FASTPORT_BEFORE_TREE is not set/,
+      );
+    },
+  );
 });
 
 describe('a profile per message over a window', () => {

@@ -132,6 +132,39 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       });
     });
 
+    it('sendParts() sends its parts back to back as one frame, read before it returns, in order with send()', async () => {
+      const s = await server({ sendHardLimit: 64 * MiB });
+      const c = await client(s.port, { paused: true }); // the kernel cannot take all of it at once
+      const id = await s.rec.nextOpen();
+      const layouts = [[3, 1 * MiB - 20, 5], [40 * KiB, 100], [0, 70 * KiB, 0], [2, 1], [256 * KiB]];
+      const reused = Buffer.alloc(1 * MiB);
+      const expected: Buffer[] = [];
+      layouts.forEach((sizes, i) => {
+        const whole = pattern(
+          sizes.reduce((a, b) => a + b, 0),
+          i,
+        );
+        whole.copy(reused);
+        const parts: Buffer[] = [];
+        let at = 0;
+        for (const size of sizes) parts.push(reused.subarray(at, (at += size)));
+        s.transport.sendParts(id, 100, 2 * i + 1, parts);
+        reused.fill(0xee); // the caller's parts change right after the call
+        expected.push(whole);
+        s.transport.send(id, 101, 2 * i + 2, Buffer.from([i]));
+        expected.push(Buffer.from([i]));
+      });
+      c.socket.resume();
+      await c.until(() => c.frames.length === expected.length, 'every frame');
+      c.frames.forEach((f, i) => {
+        expect([f.seq, f.msgId, f.payload.length]).toEqual([i + 1, 100 + (i % 2), expected[i].length]);
+        expect(f.payload.equals(expected[i]), `frame ${i} bytes`).toBe(true);
+      });
+      expect(() => s.transport.sendParts(id, 100, 1, [Buffer.alloc(MiB), Buffer.alloc(1)])).toThrow(
+        /exceeds maxFrameBytes/,
+      );
+    });
+
     it('delivers 100 frames written in one write, in order', async () => {
       const s = await server();
       const c = await client(s.port);

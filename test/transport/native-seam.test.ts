@@ -191,15 +191,16 @@ describe('NativeTransport seam (fake binding)', () => {
     expect(fake.submits).toHaveLength(1); // the caller's bytes were read before send() returned
     const log = fake.submits[0];
     const at = (12 + 11 + 3) & ~3;
-    // SEND_PAYLOAD: op 8, session 9, 14 bytes: payload index 0, then the frame's wire header.
+    // SEND_PAYLOAD: op 8, session 9, 16 bytes: payload index 0, the frame's wire header, 1 payload.
     expect([log[at], log.readUInt32LE(at + 4), log.readUInt32LE(at + 8), log.readUInt32LE(at + 12)]).toEqual([
-      8, 9, 14, 0,
+      8, 9, 16, 0,
     ]);
     expect([log.readUInt32BE(at + 16), log.readUInt16BE(at + 20), log.readUInt32BE(at + 22)]).toEqual([
       10 + big.length,
       101,
       2,
     ]);
+    expect(log.readUInt16LE(at + 26)).toBe(1);
     expect(log.length).toBe(at + 28);
     expect(fake.payloads[0]).toEqual([big]);
     transport.send(9, 102, 3, Buffer.alloc(SEND_PAYLOAD_BYTES_MIN - 1)); // below the threshold: in the log
@@ -208,6 +209,27 @@ describe('NativeTransport seam (fake binding)', () => {
     const threaded = make(2, 1 << 20);
     threaded.transport.send(9, 101, 2, big);
     expect(threaded.fake.submits).toHaveLength(0); // with I/O threads the payload is copied into the log
+  });
+
+  it('hands the parts of a big sendParts() over uncopied (one SEND_PAYLOAD naming them), joins small ones into the log', () => {
+    const { fake, transport } = make(0, 1 << 20);
+    const parts = [Buffer.from([1, 2]), Buffer.alloc(SEND_PAYLOAD_BYTES_MIN, 7), Buffer.from([3])];
+    transport.sendParts(9, 101, 2, parts);
+    expect(fake.submits).toHaveLength(1);
+    const log = fake.submits[0];
+    expect([log[0], log.readUInt32LE(4), log.readUInt32LE(8), log.readUInt32LE(12)]).toEqual([8, 9, 16, 0]);
+    expect(log.readUInt32BE(16)).toBe(10 + 3 + SEND_PAYLOAD_BYTES_MIN); // the frame counts every part
+    expect(log.readUInt16LE(26)).toBe(3);
+    expect(fake.payloads[0]).toEqual(parts);
+
+    transport.sendParts(9, 102, 3, [Buffer.from([1, 2]), Buffer.from([3])]); // small: copied into the log
+    expect(fake.submits).toHaveLength(1);
+    transport.flush();
+    const small = fake.submits[1];
+    expect([small[0], small.readUInt32LE(8)]).toEqual([1, 13]); // SEND of one 13-byte frame
+    expect([...small.subarray(22, 25)]).toEqual([1, 2, 3]);
+    expect(fake.payloads[1]).toEqual([]);
+    expect(() => transport.sendParts(9, 102, 3, [Buffer.alloc(1 << 20)])).toThrow(/exceeds maxFrameBytes/);
   });
 
   it('submits early past the size threshold and after each event batch', () => {

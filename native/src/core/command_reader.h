@@ -20,12 +20,14 @@ enum class CommandOp : uint8_t {
   kPauseRead = 5,
   kResumeRead = 6,
   kHttpReply = 7,   // the reply to an HTTP event, then a close with reason (0: server_close)
-  kSendPayload = 8  // SEND of one frame: its wire header here, its payload one handed over beside the log
+  kSendPayload = 8  // SEND of one frame: its wire header here, its payload handed over beside the log
 };
 
 inline constexpr size_t kCommandHeaderBytes = 12;
-// SEND_PAYLOAD's body: u32 payload index, then the frame's 10-byte wire header.
-inline constexpr uint32_t kSendPayloadBytes = 4 + kWireHeaderBytes;
+// SEND_PAYLOAD's body: u32 index of its first handed-over payload, the frame's 10-byte wire header, u16
+// number of payloads (consecutive from the first; at least 1): the frame's payload is their bytes back to
+// back.
+inline constexpr uint32_t kSendPayloadBytes = 4 + kWireHeaderBytes + 2;
 
 struct Command {
   CommandOp op;
@@ -43,11 +45,16 @@ struct Command {
   const uint8_t* broadcastFrames() const { return payload + size_t(session) * 4; }
   uint32_t broadcastFramesLength() const { return length - session * 4; }
 
-  // SEND_PAYLOAD: which handed-over payload, and the frame's wire header.
+  // SEND_PAYLOAD: its first handed-over payload, how many, and the frame's wire header.
   uint32_t payloadIndex() const {
     uint32_t i;
     std::memcpy(&i, payload, 4);
     return i;
+  }
+  uint32_t payloadParts() const {
+    uint16_t n;
+    std::memcpy(&n, payload + 4 + kWireHeaderBytes, 2);
+    return n;
   }
   const uint8_t* wireHeader() const { return payload + 4; }
 };
@@ -83,7 +90,7 @@ class CommandReader {
       return fail("broadcast id list runs past its payload");
     }
     if (out.op == CommandOp::kSendPayload && out.length != kSendPayloadBytes) {
-      return fail("send-payload record is not a payload index and a wire header");
+      return fail("send-payload record is not a payload index, a wire header and a payload count");
     }
     off_ += (kCommandHeaderBytes + out.length + 3) & ~size_t(3);
     return true;

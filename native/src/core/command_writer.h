@@ -14,19 +14,25 @@ class CommandWriter {
   explicit CommandWriter(ByteBuffer& out) : out_(out) {}
 
   void send(SessionId s, const uint8_t* frames, uint32_t len) { put(CommandOp::kSend, 0, s, frames, len); }
-  // A SEND of one frame given as its 10-byte wire header and its payload.
-  void sendFrame(SessionId s, const uint8_t* wireHeader, const uint8_t* payload, uint32_t len) {
-    uint32_t frame = kWireHeaderBytes + len;
+  // A SEND of one frame given as its 10-byte wire header and its payload's parts (copied back to back).
+  void sendFrame(SessionId s, const uint8_t* wireHeader, const ByteSlice* parts, size_t count) {
+    uint32_t frame = kWireHeaderBytes;
+    for (size_t i = 0; i < count; ++i) frame += uint32_t(parts[i].len);
     uint8_t* p = header(CommandOp::kSend, 0, s, frame);
     std::memcpy(p, wireHeader, kWireHeaderBytes);
-    if (len) std::memcpy(p + kWireHeaderBytes, payload, len);
+    p += kWireHeaderBytes;
+    for (size_t i = 0; i < count; ++i) {
+      if (parts[i].len) std::memcpy(p, parts[i].data, parts[i].len);
+      p += parts[i].len;
+    }
     finish(frame);
   }
-  // A SEND_PAYLOAD record: the frame's wire header, its payload the handed-over payloads[index].
-  void sendPayload(SessionId s, uint32_t index, const uint8_t* wireHeader) {
+  // A SEND_PAYLOAD record: the frame's wire header, its payload handed-over payloads[index .. index + count).
+  void sendPayload(SessionId s, uint32_t index, const uint8_t* wireHeader, uint16_t count = 1) {
     uint8_t* p = header(CommandOp::kSendPayload, 0, s, kSendPayloadBytes);
     std::memcpy(p, &index, 4);
     std::memcpy(p + 4, wireHeader, kWireHeaderBytes);
+    std::memcpy(p + 4 + kWireHeaderBytes, &count, 2);
     finish(kSendPayloadBytes);
   }
   void control(CommandOp op, SessionId s, uint8_t reason = 0) { put(op, reason, s, nullptr, 0); }

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/byte_slice.h"
 #include "core/config.h"
 #include "core/counters.h"
 #include "core/event_writer.h"
@@ -102,8 +103,9 @@ class SessionCore {
   // The frames must stay valid and unchanged until the next flush() returns (an engine that sends
   // synchronously writes them from there and copies only the rest: SessionIo::sendsSynchronously).
   void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount);
-  // send() of one frame given as its 10-byte wire header and its payload (the same lifetime rule).
-  void sendFrame(SessionId id, const uint8_t* wireHeader, const uint8_t* payload, size_t payloadLength);
+  // send() of one frame given as its 10-byte wire header and its payload's parts, back to back (the same
+  // lifetime rule).
+  void sendFrame(SessionId id, const uint8_t* wireHeader, const ByteSlice* parts, size_t count);
   // send() to every id, the frames copied once for all members that take them as they are (FastPort TCP
   // and WebSocket sessions; a session with its own outbound protocol encodes them as send() does).
   void broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, size_t length,

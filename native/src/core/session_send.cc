@@ -27,15 +27,15 @@ void SessionCore::send(SessionId id, const uint8_t* frames, size_t length, uint3
   queueFrames(*s, frames, length);
 }
 
-void SessionCore::sendFrame(SessionId id, const uint8_t* wireHeader, const uint8_t* payload,
-                            size_t payloadLength) {
+void SessionCore::sendFrame(SessionId id, const uint8_t* wireHeader, const ByteSlice* parts, size_t count) {
   CoreSession* s = sendTarget(id, 1);
   if (!s) return;
-  size_t length = kWireHeaderBytes + payloadLength;
+  size_t length = kWireHeaderBytes;
+  for (size_t i = 0; i < count; ++i) length += parts[i].len;
   if (s->protocol) {
     joined_.clear();  // the protocol step encodes whole frames
     joined_.append(wireHeader, kWireHeaderBytes);
-    joined_.append(payload, payloadLength);
+    for (size_t i = 0; i < count; ++i) joined_.append(parts[i].data, parts[i].len);
     queueEncoded(*s, joined_.data(), joined_.size());
     joined_.clear();
     joined_.shrinkTo(64 * 1024);
@@ -44,7 +44,10 @@ void SessionCore::sendFrame(SessionId id, const uint8_t* wireHeader, const uint8
   if (!queueMessageHeader(*s, length)) return;
   SessionId sid = s->id;
   queueFrames(*s, wireHeader, kWireHeaderBytes);
-  if ((s = find(sid))) queueFrames(*s, payload, payloadLength);
+  // Each part may cross the hard limit and close the session.
+  for (size_t i = 0; i < count && (s = find(sid)); ++i) {
+    if (parts[i].len) queueFrames(*s, parts[i].data, parts[i].len);
+  }
 }
 
 void SessionCore::broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, size_t length,

@@ -44,6 +44,7 @@
 #include <cstdint>
 
 #include "core/address.h"
+#include "core/byte_slice.h"
 #include "core/close_reason.h"
 #include "core/session_id.h"
 #include "engine/loop_context.h"
@@ -84,10 +85,9 @@ class Backend {
   // when the socket becomes writable; at most one send in flight per session. The frames stay valid until
   // the next flush() returns (an engine may write them from there and copy only what the kernel left).
   virtual void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) = 0;
-  // send() of one frame given in two pieces: its 10-byte wire header and its payload (both valid until the
-  // next flush() returns).
-  virtual void sendFrame(SessionId id, const uint8_t* wireHeader, const uint8_t* payload,
-                         size_t payloadLength) = 0;
+  // send() of one frame given in pieces: its 10-byte wire header and its payload's parts[0..count), sent back
+  // to back (all valid until the next flush() returns).
+  virtual void sendFrame(SessionId id, const uint8_t* wireHeader, const ByteSlice* parts, size_t count) = 0;
   // send() of the same frames to each of ids (this loop's targets of a BROADCAST); an engine may queue one
   // shared copy of the frames for all of them.
   virtual void broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, size_t length,

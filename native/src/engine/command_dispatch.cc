@@ -8,12 +8,15 @@ namespace fastport {
 
 namespace {
 
-// "" when a SEND_PAYLOAD record names a handed-over payload that makes one frame of 10 .. maxFrameBytes.
+// "" when a SEND_PAYLOAD record names one or more handed-over payloads that together make one frame of
+// 10 .. maxFrameBytes.
 const char* checkSendPayload(const Command& cmd, const CommandBatch& batch, uint32_t maxFrameBytes) {
-  uint32_t index = cmd.payloadIndex();
-  if (index >= batch.payloadCount) return "send-payload names no handed-over payload";
+  uint64_t index = cmd.payloadIndex(), parts = cmd.payloadParts();
+  if (parts == 0 || index + parts > batch.payloadCount) return "send-payload names no handed-over payload";
+  uint64_t payloadBytes = 0;
+  for (uint64_t i = index; i < index + parts; ++i) payloadBytes += batch.payloads[i].len;
   uint32_t frameLength = readBe32(cmd.wireHeader());
-  if (uint64_t(frameLength) != kWireHeaderBytes + uint64_t(batch.payloads[index].len)) {
+  if (uint64_t(frameLength) != kWireHeaderBytes + payloadBytes) {
     return "send-payload wire header length does not match its payload";
   }
   if (frameLength > maxFrameBytes) return "send-payload frame exceeds maxFrameBytes";
@@ -58,8 +61,8 @@ void applyCommands(Backend& backend, const CommandBatch& batch, uint32_t loopInd
         break;
       case CommandOp::kSendPayload: {
         if (ownerLoop(cmd.session, loopCount) != loopIndex) break;
-        const ByteSlice& body = batch.payloads[cmd.payloadIndex()];
-        backend.sendFrame(cmd.session, cmd.wireHeader(), body.data, body.len);
+        backend.sendFrame(cmd.session, cmd.wireHeader(), batch.payloads + cmd.payloadIndex(),
+                          cmd.payloadParts());
         break;
       }
       case CommandOp::kBroadcast: {
@@ -109,9 +112,8 @@ void routeCommands(const CommandBatch& batch, std::vector<ByteBuffer*>& inboxes)
   std::vector<SessionId> targets;
   while (reader.next(cmd)) {
     if (cmd.op == CommandOp::kSendPayload) {
-      const ByteSlice& body = batch.payloads[cmd.payloadIndex()];
       CommandWriter(*inboxes[ownerLoop(cmd.session, loops)])
-          .sendFrame(cmd.session, cmd.wireHeader(), body.data, uint32_t(body.len));
+          .sendFrame(cmd.session, cmd.wireHeader(), batch.payloads + cmd.payloadIndex(), cmd.payloadParts());
       continue;
     }
     if (cmd.op != CommandOp::kBroadcast) {

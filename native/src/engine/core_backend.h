@@ -12,9 +12,8 @@ class CoreBackend : public Backend, protected SessionIo {
   void send(SessionId id, const uint8_t* frames, size_t length, uint32_t frameCount) override {
     core_.send(id, frames, length, frameCount);
   }
-  void sendFrame(SessionId id, const uint8_t* wireHeader, const uint8_t* payload,
-                 size_t payloadLength) override {
-    core_.sendFrame(id, wireHeader, payload, payloadLength);
+  void sendFrame(SessionId id, const uint8_t* wireHeader, const ByteSlice* parts, size_t count) override {
+    core_.sendFrame(id, wireHeader, parts, count);
   }
   void broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, size_t length,
                  uint32_t frameCount) override {

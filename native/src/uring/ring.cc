@@ -26,7 +26,10 @@ void storeRelease(unsigned* p, unsigned v) {
 }
 
 // Flag sets tried in order: each later one drops a feature an older kernel rejects with EINVAL.
+// TASKRUN_FLAG: the kernel flags IORING_SQ_TASKRUN while deferred completions wait to be run (workPending()).
 constexpr unsigned kFlagChoices[] = {
+    IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+        IORING_SETUP_TASKRUN_FLAG,
     IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
     IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER,
     IORING_SETUP_SUBMIT_ALL,

@@ -56,6 +56,11 @@ class Ring : NonCopyable {
     return (__atomic_load_n(sqFlags_, __ATOMIC_ACQUIRE) & IORING_SQ_CQ_OVERFLOW) != 0;
   }
 
+  // Deferred completions (DEFER_TASKRUN task work) still wait in the kernel: an enter() with getEvents runs
+  // them. One enter runs at most 20 of them (Linux 6.13+, IO_LOCAL_TW_DEFAULT_MAX), and a rest left over
+  // does not signal the registered eventfd again. Always false without IORING_SETUP_TASKRUN_FLAG.
+  bool workPending() const { return (__atomic_load_n(sqFlags_, __ATOMIC_ACQUIRE) & IORING_SQ_TASKRUN) != 0; }
+
   // Counters for stats(): io_uring_enter calls, SQEs handed to the kernel, CQEs reaped.
   uint64_t enterCalls = 0;
   uint64_t sqesSubmitted = 0;

@@ -188,6 +188,7 @@ void UringBackend::syncCounters() {
 
 void UringBackend::processCompletions(bool enterFirst) {
   bool enter = enterFirst;
+  unsigned sinceEnter = 0;  // CQEs reaped since the last enter (or the wait before this pass)
   for (unsigned round = 0; round < kMaxReapRounds; ++round) {
     if (!backlog_.empty()) {
       handling_.clear();
@@ -195,19 +196,31 @@ void UringBackend::processCompletions(bool enterFirst) {
       if (!handleAll(handling_.data(), unsigned(handling_.size()))) return;
       continue;
     }
-    if (enter) ring_.enter(true);  // -EBUSY / -EAGAIN: submission refused, the reap below makes room
+    if (enter) {
+      ring_.enter(true);  // -EBUSY / -EAGAIN: submission refused, the reap below makes room
+      sinceEnter = 0;
+    }
     io_uring_cqe batch[kReapBatch];
     unsigned n = ring_.reap(batch, kReapBatch);
+    sinceEnter += n;
     if (waitInRing_ && answerWakeFirst(batch, n)) return;
     if (!handleAll(batch, n)) return;
     if (ring_.ready() > 0) {
       enter = false;  // more already posted: reap them first
-    } else if (ring_.overflowed()) {
-      enter = true;  // completions parked in the kernel: enter moves them into the CQ
+    } else if (ring_.overflowed() || kernelStoppedEarly(sinceEnter)) {
+      enter = true;  // completions parked or not yet run in the kernel: enter moves / runs them
     } else {
-      break;
+      return;
     }
   }
+  tasksLeft_ = ring_.workPending();  // rounds used up: come back soon (afterPass)
+}
+
+bool UringBackend::kernelStoppedEarly(unsigned reapedSinceEnter) const {
+  // Deferred completions still wait, and the last enter ran as many as it may: the kernel stopped at its
+  // limit. Fewer: they are newer than that enter, and their arrival signalled the eventfd (entering for
+  // them here would chase every segment of a big frame as it arrives).
+  return reapedSinceEnter >= kKernelTaskRunLimit && ring_.workPending();
 }
 
 bool UringBackend::handleAll(const io_uring_cqe* cqes, unsigned n) {
@@ -267,7 +280,10 @@ void UringBackend::afterPass() {
   submit();
   // Completions posted during that submit, or left over by the bounded reaping: come back soon (thread
   // mode checks for these before it waits).
-  if (!waitInRing_ && (ring_.ready() > 0 || ring_.overflowed() || !backlog_.empty())) signal(eventFd_);
+  if (!waitInRing_ && (ring_.ready() > 0 || ring_.overflowed() || tasksLeft_ || !backlog_.empty())) {
+    signal(eventFd_);
+  }
+  tasksLeft_ = false;
 }
 
 void UringBackend::handle(const io_uring_cqe& cqe) {

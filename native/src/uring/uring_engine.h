@@ -40,6 +40,9 @@ namespace fastport::uring {
 inline constexpr uint16_t kBufferGroup = 0;
 inline constexpr unsigned kReapBatch = 256;
 inline constexpr unsigned kMaxReapRounds = 64;  // per poll(): bounded, the eventfd re-fires if work is left
+// Deferred completions (DEFER_TASKRUN task work) one io_uring_enter runs at most (Linux 6.13+,
+// IO_LOCAL_TW_DEFAULT_MAX); the rest waits in the kernel without signalling the eventfd again.
+inline constexpr unsigned kKernelTaskRunLimit = 20;
 inline constexpr size_t kGatherSlices = 64;
 inline constexpr unsigned kBigFrameBuffers = 4;  // a frame this many receive buffers long is received direct
 
@@ -100,8 +103,11 @@ class UringBackend final : public CoreBackend {
   void syncCounters();
 
   // Runs deferred completions and handles them: earlier stashed ones first, so each session's CQEs stay in
-  // kernel order. One enter per pass unless the CQ is still full or overflowed (then enter again).
+  // kernel order. One enter per pass unless the CQ is still full or overflowed, or the kernel stopped at its
+  // limit of deferred completions per enter (then enter again).
   void processCompletions(bool enterFirst);
+  // Deferred completions wait and the last enter ran as many as the kernel runs per enter.
+  bool kernelStoppedEarly(unsigned reapedSinceEnter) const;
   // Handles completions in order until the pass's event batch is full (SessionCore::batchFull): the rest
   // goes to the front of the backlog for the next pass. False when it stopped early.
   bool handleAll(const io_uring_cqe* cqes, unsigned n);
@@ -188,6 +194,7 @@ class UringBackend final : public CoreBackend {
   bool waitInRing_ =
       false;  // thread mode: poll() waits in io_uring_enter, wake-ups arrive as READ completions
   bool wakeArmed_ = false;
+  bool tasksLeft_ = false;  // a pass used up its reaping rounds with deferred completions still waiting
   uint64_t wakeValue_ = 0;
   io_uring_sqe lostSqe_{};
   Tuning tuning_{};

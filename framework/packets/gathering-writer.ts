@@ -1,0 +1,71 @@
+/**
+ * The shared encode writer, able to leave big `bytes` fields out of its buffer: while `gathering`, a
+ * top-level bytes field of at least GATHER_FIELD_BYTES gets only its tag and length written, and is
+ * recorded with the buffer position it belongs at. The encoded message is then the buffer's bytes with the
+ * recorded fields spliced in (`partsOf`): a transport sends those parts back to back, so a big field (an
+ * echo's inbound bytes, a blob) is never copied into the writer.
+ *
+ * Only top-level fields (no fork open) are left out: a nested message's length is computed from buffer
+ * positions at its join(), which a left-out field would shorten. A top-level splice position never moves:
+ * a later join() only shifts bytes after its own fork position, which is at or after every earlier splice.
+ */
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
+
+/** Bytes fields at least this big are referenced, not copied, by a gathering encode. */
+export const GATHER_FIELD_BYTES = 32 * 1024;
+
+/** BinaryWriter's own fields (private in its typings; checked at run time by the callers). */
+export interface WriterInternals {
+  buffer?: unknown;
+  pos?: unknown;
+  stackPos?: unknown;
+}
+
+export class GatheringWriter extends BinaryWriter {
+  /** True during a gathering encode: big top-level bytes fields are recorded instead of copied. */
+  gathering = false;
+  /** The recorded fields and the buffer position each belongs at (ascending). */
+  private readonly splicedAt: number[] = [];
+  private readonly spliced: Uint8Array[] = [];
+
+  override bytes(value: Uint8Array): this {
+    if (!this.gathering || value.byteLength < GATHER_FIELD_BYTES || !this.atTopLevel())
+      return super.bytes(value);
+    this.uint32(value.byteLength);
+    this.splicedAt.push((this as unknown as WriterInternals).pos as number);
+    this.spliced.push(value);
+    return this;
+  }
+
+  /** Fields were left out by the encode just done (partsOf() is due). */
+  get splicing(): boolean {
+    return this.spliced.length > 0;
+  }
+
+  /** The encoded message as parts: buffer bytes [0, end) with the recorded fields spliced in; then forgets them. */
+  partsOf(buffer: Uint8Array, end: number): Uint8Array[] {
+    const parts: Uint8Array[] = [];
+    let from = 0;
+    for (let i = 0; i < this.spliced.length; i++) {
+      const at = this.splicedAt[i];
+      if (at > from) parts.push(buffer.subarray(from, at));
+      parts.push(this.spliced[i]);
+      from = at;
+    }
+    if (end > from) parts.push(buffer.subarray(from, end));
+    this.forget();
+    return parts;
+  }
+
+  /** Drops the recorded fields (after partsOf, or an encode that threw). */
+  forget(): void {
+    if (this.spliced.length === 0) return; // setting length is a runtime call even when it is 0
+    this.splicedAt.length = 0;
+    this.spliced.length = 0;
+  }
+
+  private atTopLevel(): boolean {
+    const stack = (this as unknown as WriterInternals).stackPos;
+    return Array.isArray(stack) && stack.length === 0;
+  }
+}
