@@ -276,11 +276,11 @@ class EpollBackend final : public CoreBackend {
     core_.opened(s, 0, formatAddress(reinterpret_cast<sockaddr*>(&peer)));
   }
 
-  // Reads until EAGAIN, the per-pass budget or the end of input. Returns false when reading stopped
-  // because the session closed or its input ended.
   // readOnce(): the session core closed the session (or its input ended) while taking the bytes read.
   static constexpr ssize_t kSessionEnded = -2;
 
+  // Reads until EAGAIN, the per-pass budget or the end of input. Returns false when reading stopped
+  // because the session closed or its input ended.
   bool readAll(EpollSession& s) {
     for (int i = 0; i < kReadsPerTurn; ++i) {
       size_t asked = 0;
