@@ -14,6 +14,8 @@ export interface HarnessFlags {
   runs: number;
   /** Another build to compare with (what it names is the harness's to say). */
   against: string | undefined;
+  /** raw-path: the batch's record type, `frame` (a FRAME record per frame) or `frames` (a FRAMES record per session, as epoll reads them). */
+  records: string;
 }
 
 export function parseHarnessFlags(defaultFrames: number): HarnessFlags {
@@ -23,6 +25,7 @@ export function parseHarnessFlags(defaultFrames: number): HarnessFlags {
       size: { type: 'string', default: '64' },
       runs: { type: 'string', default: '5' },
       against: { type: 'string' },
+      records: { type: 'string', default: 'frame' },
     },
   });
   return {
@@ -30,6 +33,7 @@ export function parseHarnessFlags(defaultFrames: number): HarnessFlags {
     size: Number(values.size),
     runs: Number(values.runs),
     against: values.against,
+    records: values.records,
   };
 }
 

@@ -4,7 +4,9 @@
  * an event batch (100 sessions x 4 FRAME records, as the engine writes them), the raw echo handler
  * (samples/echo/raw-server.ts) sending each payload back, the command log, and a submit() that only takes
  * the log. The engine is a stand-in with no sockets and no native code, so the figure varies much less than
- * a socket run on a shared machine (cpu-per-msg.ts gives the whole process's). `--against DIST` loads
+ * a socket run on a shared machine (cpu-per-msg.ts gives the whole process's). `--records frames` feeds one
+ * FRAMES record of 4 wire frames per session instead (how the epoll engine delivers reads between frames,
+ * and what the echo's SEND_SPAN names). `--against DIST` loads
  * another build's dist/ folder (e.g. /work/before/dist) into the same process and alternates short slices
  * of both, so load changes hit both alike.
  */
@@ -16,6 +18,7 @@ import {
   type NativeEventCallback,
 } from '../../framework/transport/native';
 import { NativeTransport } from '../../framework/transport/native-transport';
+import { WIRE_HEADER_BYTES } from '../../framework/transport/transport';
 import { resolveOptions } from '../../framework/transport/options';
 import { median } from '../runner/report';
 import { cpuPerTurn, parseHarnessFlags, warmUp } from './alternating';
@@ -55,7 +58,30 @@ function frameBatch(size: number, seq: number): { batch: ArrayBuffer; length: nu
   return { batch, length: batch.byteLength };
 }
 
-export function feedRawEcho(size: number, modules: TransportModules): FedTransport {
+/** The same frames as FRAMES records, one per session: its PER_SESSION wire frames back to back (big-endian). */
+function framesBatch(size: number, seq: number): { batch: ArrayBuffer; length: number } {
+  const frameBytes = WIRE_HEADER_BYTES + size;
+  const record = EVENT_HEADER_BYTES + ((frameBytes * PER_SESSION + 3) & ~3);
+  const batch = new ArrayBuffer(record * SESSIONS);
+  const view = new DataView(batch);
+  for (let i = 0; i < SESSIONS; i++) {
+    const at = i * record;
+    view.setUint8(at, EventType.FRAMES);
+    view.setUint32(at + 4, i + 1, true);
+    view.setUint32(at + 8, PER_SESSION, true);
+    view.setUint32(at + 12, frameBytes * PER_SESSION, true);
+    for (let f = 0; f < PER_SESSION; f++) {
+      const frame = at + EVENT_HEADER_BYTES + f * frameBytes;
+      view.setUint32(frame, frameBytes);
+      view.setUint16(frame + 4, ECHO_MSG_ID);
+      view.setUint32(frame + 6, seq + f);
+      new Uint8Array(batch, frame + WIRE_HEADER_BYTES, size).fill(0x5a);
+    }
+  }
+  return { batch, length: batch.byteLength };
+}
+
+export function feedRawEcho(size: number, modules: TransportModules, records = 'frame'): FedTransport {
   let onEvents: NativeEventCallback = () => undefined;
   let submitted = 0;
   const binding: NativeBinding = {
@@ -87,7 +113,7 @@ export function feedRawEcho(size: number, modules: TransportModules): FedTranspo
     onWritable: () => undefined,
     onClose: () => undefined,
   });
-  const { batch, length } = frameBatch(size, 1);
+  const { batch, length } = records === 'frames' ? framesBatch(size, 1) : frameBatch(size, 1);
   return {
     turn: () => onEvents(batch, length),
     get submitted() {
@@ -110,7 +136,7 @@ function main(): void {
     builds.push({ name: flags.against, modules: modulesOf(path.resolve(flags.against)) });
   const results: number[][] = builds.map(() => []);
   for (let run = 0; run < flags.runs; run++) {
-    const fed = builds.map((b) => feedRawEcho(flags.size, b.modules));
+    const fed = builds.map((b) => feedRawEcho(flags.size, b.modules, flags.records));
     const turns = fed.map((f) => f.turn);
     warmUp(turns, batches / 4);
     const perMessage = cpuPerTurn(turns, batches).perTurn.map((us) => us / BATCH_FRAMES);
@@ -124,7 +150,7 @@ function main(): void {
   }
   builds.forEach((b, i) =>
     console.log(
-      `raw boundary JS path, ${flags.size} B, ${b.name}: median ${median(results[i]).toFixed(4)} us/msg`,
+      `raw boundary JS path, ${flags.size} B, ${flags.records} records, ${b.name}: median ${median(results[i]).toFixed(4)} us/msg`,
     ),
   );
 }

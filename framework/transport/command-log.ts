@@ -3,8 +3,10 @@
  * little-endian, wire frames big-endian, every record on a 4-byte boundary. SEND writes the wire header
  * and payload straight into the log; consecutive SENDs to one session share one record. SEND_PAYLOAD
  * writes only the wire header and hands the payload's parts over beside the log (`payloads`), uncopied.
+ * SEND_SPAN names whole frames inside a payload handed over beside the log (the event batch), uncopied;
+ * consecutive spans to one session that continue each other share one record.
  */
-import { align4, COMMAND_HEADER_BYTES, CommandOp, SEND_PAYLOAD_BYTES } from './native';
+import { align4, COMMAND_HEADER_BYTES, CommandOp, SEND_PAYLOAD_BYTES, SEND_SPAN_BYTES } from './native';
 import { WIRE_HEADER_BYTES } from './transport';
 import { partsLength, writeFrameHeader } from './wire';
 
@@ -27,6 +29,13 @@ export class CommandLog {
   private lastSendAt = -1;
   private lastSendLength = 0;
   private lastSendEnd = 0;
+  /** The payload SEND_SPAN records name (its index in payloads), and the last such record: a merge candidate. */
+  private spanSource: Uint8Array | undefined = undefined;
+  private spanSourceIndex = 0;
+  private lastSpanAt = -1;
+  private lastSpanSession = 0;
+  private lastSpanOffset = 0;
+  private lastSpanEnd = 0;
 
   get buffer(): Uint8Array {
     return this.bytes;
@@ -94,6 +103,44 @@ export class CommandLog {
     this.lastSendAt = -1;
   }
 
+  /**
+   * SEND of `source[offset, offset + length)`, which are one or more whole wire frames, not copied: `source`
+   * must not change until this log is submitted. Joins the last record when that is a span of the same
+   * source to the same session ending at `offset`.
+   */
+  sendSpan(session: number, source: Uint8Array, offset: number, length: number): void {
+    const last = this.lastSpanAt;
+    if (
+      last >= 0 &&
+      last + COMMAND_HEADER_BYTES + SEND_SPAN_BYTES === this.length && // still the last record
+      this.lastSpanSession === session &&
+      this.lastSpanEnd === offset &&
+      this.spanSource === source
+    ) {
+      this.lastSpanEnd = offset + length;
+      this.view.setUint32(last + COMMAND_HEADER_BYTES + 8, this.lastSpanEnd - this.lastSpanOffset, true);
+      return;
+    }
+    if (this.spanSource !== source) {
+      this.spanSource = source;
+      this.spanSourceIndex = this.payloads.length;
+      this.payloads.push(source);
+    }
+    const start = this.length;
+    const body = start + COMMAND_HEADER_BYTES;
+    this.reserve(body + SEND_SPAN_BYTES);
+    this.header(start, CommandOp.SEND_SPAN, 0, session, SEND_SPAN_BYTES);
+    this.view.setUint32(body, this.spanSourceIndex, true);
+    this.view.setUint32(body + 4, offset, true);
+    this.view.setUint32(body + 8, length, true);
+    this.length = body + SEND_SPAN_BYTES;
+    this.lastSendAt = -1;
+    this.lastSpanAt = start;
+    this.lastSpanSession = session;
+    this.lastSpanOffset = offset;
+    this.lastSpanEnd = offset + length;
+  }
+
   broadcast(sessions: readonly number[], msgId: number, seq: number, payload: Uint8Array): void {
     const count = sessions.length;
     const start = this.length;
@@ -131,6 +178,8 @@ export class CommandLog {
   clear(): void {
     this.length = 0;
     this.lastSendAt = -1;
+    this.lastSpanAt = -1;
+    this.spanSource = undefined;
     if (this.payloads.length !== 0) this.payloads.length = 0; // setting it is a runtime call even when 0
     if (this.bytes.length > KEEP_LOG_BYTES) {
       this.bytes = new Uint8Array(INITIAL_BYTES);

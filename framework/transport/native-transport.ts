@@ -92,6 +92,16 @@ export class NativeTransport implements Transport {
   private liveSessions = 0;
   private allClosed: (() => void) | null = null;
   private batchViews: BatchViews | undefined = undefined;
+  /**
+   * The payload the handler being called got from a FRAMES record (else undefined): the bytes of the batch
+   * `deliveredBytes` it views, its frame's offset there and its header's msgId and seq. send() of exactly
+   * that payload with that msgId and seq names the frame in the batch (SEND_SPAN) instead of copying it.
+   */
+  private delivered: Uint8Array | undefined = undefined;
+  private deliveredBytes: Uint8Array | undefined = undefined;
+  private deliveredAt = 0;
+  private deliveredMsgId = 0;
+  private deliveredSeq = 0;
   private readonly submitNow = (): void => this.flush();
   private readonly onEvents = (batch: ArrayBuffer, length: number, detached?: ArrayBuffer[]): void =>
     this.walk(batch, length, detached);
@@ -152,6 +162,11 @@ export class NativeTransport implements Transport {
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
     checkSessionId(session);
     checkFrameArgs(msgId, seq, payload.length, this.limits.maxFrameBytes);
+    if (payload === this.delivered && this.echoesDelivered(msgId, seq)) {
+      this.log.sendSpan(session, this.deliveredBytes!, this.deliveredAt, WIRE_HEADER_BYTES + payload.length);
+      this.queued();
+      return;
+    }
     if (payload.length >= SEND_PAYLOAD_BYTES_MIN && this.handsOverNow()) {
       this.log.sendPayload(session, msgId, seq, [payload]);
       this.flush();
@@ -172,6 +187,20 @@ export class NativeTransport implements Transport {
     }
     this.log.sendJoined(session, msgId, seq, parts);
     this.queued();
+  }
+
+  /**
+   * send() of the delivered payload with its own msgId and seq is its frame as it arrived: named in the batch
+   * when the engine applies this walk's log before the batch goes (on the JS thread, the walk's own submit).
+   */
+  private echoesDelivered(msgId: number, seq: number): boolean {
+    return (
+      msgId === this.deliveredMsgId &&
+      seq === this.deliveredSeq &&
+      this.submitsInline &&
+      !this.submitting &&
+      this.walking
+    );
   }
 
   /** A payload handed over now is read by a submit right away (not one queued behind a running submit). */
@@ -321,11 +350,12 @@ export class NativeTransport implements Transport {
    */
   private walkFrames(
     batch: ArrayBuffer,
-    view: DataView,
+    views: BatchViews,
     session: SessionId,
     start: number,
     size: number,
   ): void {
+    const view = views.view;
     const h = this.handler;
     const end = start + size;
     let at = start;
@@ -335,16 +365,20 @@ export class NativeTransport implements Transport {
         reportHandlerError(new Error(`fastport addon sent a broken FRAMES record at offset ${at}`));
         return;
       }
+      const msgId = view.getUint16(at + 4);
+      const seq = view.getUint32(at + 6);
+      const payload = payloadView(batch, at + WIRE_HEADER_BYTES, frameBytes - WIRE_HEADER_BYTES);
+      this.delivered = payload;
+      this.deliveredBytes = views.bytes;
+      this.deliveredAt = at;
+      this.deliveredMsgId = msgId;
+      this.deliveredSeq = seq;
       try {
-        h.onFrame(
-          session,
-          view.getUint16(at + 4),
-          view.getUint32(at + 6),
-          payloadView(batch, at + WIRE_HEADER_BYTES, frameBytes - WIRE_HEADER_BYTES),
-        );
+        h.onFrame(session, msgId, seq, payload);
       } catch (err) {
         reportHandlerError(err);
       }
+      this.delivered = undefined;
       at += frameBytes;
     }
   }
@@ -352,7 +386,8 @@ export class NativeTransport implements Transport {
   /** Hands each record to the handler; payloads are views valid during the handler call only, detached ones owned. */
   private walkRecords(batch: ArrayBuffer, reported: number, detached: ArrayBuffer[] | undefined): void {
     const length = Math.min(reported, batch.byteLength);
-    const { view, bytes, text } = this.viewsOf(batch);
+    const views = this.viewsOf(batch);
+    const { view, bytes, text } = views;
     const h = this.handler;
     let at = 0;
     let nextDetached = 0;
@@ -381,7 +416,7 @@ export class NativeTransport implements Transport {
             }
             break;
           case EventType.FRAMES:
-            this.walkFrames(batch, view, session, start, size);
+            this.walkFrames(batch, views, session, start, size);
             break;
           case EventType.OPEN:
             if (aux !== OUTBOUND_LISTENER) this.liveSessions++;

@@ -85,10 +85,17 @@ export const CommandOp = {
    * its wire header, u16 number of payloads (consecutive from the first), sent back to back.
    */
   SEND_PAYLOAD: 8,
+  /**
+   * SEND of bytes of a payload handed to submit() beside the log that are whole wire frames as they are:
+   * u32 payload index, u32 offset, u32 length (the echo of frames of the event batch being walked).
+   */
+  SEND_SPAN: 9,
 } as const;
 
 /** SEND_PAYLOAD's record payload: the u32 first payload index, the 10-byte wire header, the u16 count. */
 export const SEND_PAYLOAD_BYTES = 16;
+/** SEND_SPAN's record payload: the u32 payload index, the u32 offset, the u32 length. */
+export const SEND_SPAN_BYTES = 12;
 /** The most payloads one SEND_PAYLOAD names (its u16 count). */
 export const MAX_SEND_PAYLOAD_PARTS = 0xffff;
 

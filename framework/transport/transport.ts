@@ -60,7 +60,11 @@ export interface Transport {
    * dns_failed, connect_failed (another cause; errno given) or connect_timeout.
    */
   connect(host: string, port: number, timeoutMs: number): SessionId;
-  /** Queues one frame (payload without the 10-byte header); the payload is copied before send() returns. */
+  /**
+   * Queues one frame (payload without the 10-byte header); the payload is copied before send() returns,
+   * except the payload onFrame is being called with, which may be read only after that handler returns
+   * (an echo names the received frame instead of copying it): do not change it after sending it.
+   */
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void;
   /**
    * send() of one frame whose payload is `parts` back to back (a message encoded with a big field left

@@ -1,5 +1,6 @@
 // Command log validation, application to a backend (in order, per owning loop) and routing to I/O loops;
 // session ids and the connection budget.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -215,6 +216,63 @@ TEST(dispatch_rejects_a_send_payload_without_its_payload_or_with_a_wrong_length)
   CHECK(validateCommands(CommandBatch{ok.data(), ok.size(), payloads, 1}, 1 << 20).empty());
   CHECK(validateCommands(CommandBatch{ok.data(), ok.size(), payloads, 1}, 14).find("exceeds") !=
         std::string::npos);
+}
+
+TEST(dispatch_sends_a_span_of_a_handed_over_payload_as_it_is_and_routes_it_as_a_copy) {
+  // An event batch stand-in: 6 bytes of something else, then two whole frames (13 B and 15 B).
+  std::vector<uint8_t> batchBytes(6, 0xee);
+  auto two = frames(1, 3), more = frames(1, 5);
+  batchBytes.insert(batchBytes.end(), two.begin(), two.end());
+  batchBytes.insert(batchBytes.end(), more.begin(), more.end());
+  std::string other = "x";
+  ByteSlice payloads[] = {{reinterpret_cast<const uint8_t*>(other.data()), other.size()},
+                          {batchBytes.data(), batchBytes.size()}};
+  ByteBuffer log;
+  CommandWriter w(log);
+  w.sendSpan(4, 1, 6, 28);   // both frames
+  w.sendSpan(5, 1, 19, 15);  // the second one
+  CommandBatch batch{log.data(), log.size(), payloads, 2};
+  CHECK(validateCommands(batch, 1 << 20).empty());
+  RecordingBackend inline0;
+  applyCommands(inline0, batch, 0, 1);
+  std::vector<std::string> expected = {"send 4 28B 2", "send 5 15B 1", "flush"};
+  CHECK(inline0.calls == expected);
+
+  ByteBuffer inbox0, inbox1;
+  std::vector<ByteBuffer*> inboxes = {&inbox0, &inbox1};
+  routeCommands(batch, inboxes);
+  std::fill(batchBytes.begin(), batchBytes.end(), 0);  // the inboxes hold copies
+  RecordingBackend loop0, loop1;
+  applyCommands(loop0, CommandBatch{inbox0.data(), inbox0.size()}, 0, 2);
+  applyCommands(loop1, CommandBatch{inbox1.data(), inbox1.size()}, 1, 2);
+  std::vector<std::string> even = {"send 4 28B 2", "flush"};
+  std::vector<std::string> odd = {"send 5 15B 1", "flush"};
+  CHECK(loop0.calls == even);
+  CHECK(loop1.calls == odd);
+}
+
+TEST(dispatch_rejects_a_send_span_outside_its_payload_or_not_whole_frames) {
+  auto one = frames(1, 3);
+  ByteSlice payloads[] = {{one.data(), one.size()}};
+  auto errorOf = [&](uint32_t index, uint32_t offset, uint32_t length, uint32_t maxFrame = 1 << 20) {
+    ByteBuffer log;
+    CommandWriter(log).sendSpan(4, index, offset, length);
+    return validateCommands(CommandBatch{log.data(), log.size(), payloads, 1}, maxFrame);
+  };
+  CHECK(errorOf(0, 0, 13).empty());
+  CHECK(errorOf(1, 0, 13).find("names no handed-over payload") != std::string::npos);
+  CHECK(errorOf(0, 1, 13).find("runs past its payload") != std::string::npos);
+  CHECK(errorOf(0, 0xffffffffu, 2).find("runs past its payload") != std::string::npos);  // no wrap-around
+  CHECK(errorOf(0, 0, 12).find("not a sequence of whole frames") != std::string::npos);
+  CHECK(errorOf(0, 3, 10).find("not a sequence of whole frames") != std::string::npos);  // not a header
+  CHECK(errorOf(0, 0, 13, 12).find("not a sequence of whole frames") != std::string::npos);
+  ByteBuffer shortRecord;  // a SEND_SPAN body of 8 bytes
+  uint32_t body[2] = {0, 0};
+  uint8_t head[12] = {uint8_t(CommandOp::kSendSpan), 0, 0, 0, 4, 0, 0, 0, 8, 0, 0, 0};
+  shortRecord.append(head, 12);
+  shortRecord.append(body, 8);
+  CHECK(validateCommands(CommandBatch{shortRecord.data(), shortRecord.size(), payloads, 1}, 1 << 20)
+            .find("send-span record") != std::string::npos);
 }
 
 TEST(session_ids_encode_the_loop_and_skip_zero) {

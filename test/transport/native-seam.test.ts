@@ -83,6 +83,37 @@ function event(
   return out;
 }
 
+/** A wire frame (big-endian header, docs/boundary.md). */
+function wireFrame(msgId: number, seq: number, payload: Buffer): Buffer {
+  const out = Buffer.alloc(10 + payload.length);
+  out.writeUInt32BE(out.length, 0);
+  out.writeUInt16BE(msgId, 4);
+  out.writeUInt32BE(seq, 6);
+  payload.copy(out, 10);
+  return out;
+}
+
+/** A FRAMES record: whole wire frames of one session back to back, as a read brought them. */
+function framesEvent(session: number, frames: Buffer[]): Buffer {
+  return event(7, session, { aux: frames.length, payload: Buffer.concat(frames) });
+}
+
+/** The records of a command log: [op, session, body] each. */
+function commandRecords(log: Buffer): [number, number, Buffer][] {
+  const out: [number, number, Buffer][] = [];
+  for (let at = 0; at < log.length;) {
+    const length = log.readUInt32LE(at + 8);
+    out.push([log[at], log.readUInt32LE(at + 4), log.subarray(at + 12, at + 12 + length)]);
+    at += (12 + length + 3) & ~3;
+  }
+  return out;
+}
+
+/** A SEND_SPAN body as [payload index, offset, length]. */
+function span(body: Buffer): number[] {
+  return [body.readUInt32LE(0), body.readUInt32LE(4), body.readUInt32LE(8)];
+}
+
 function make(
   ioThreads = 2,
   maxFrameBytes = 4096,
@@ -230,6 +261,66 @@ describe('NativeTransport seam (fake binding)', () => {
     expect([...small.subarray(22, 25)]).toEqual([1, 2, 3]);
     expect(fake.payloads[1]).toEqual([]);
     expect(() => transport.sendParts(9, 102, 3, [Buffer.alloc(1 << 20)])).toThrow(/exceeds maxFrameBytes/);
+  });
+
+  it('echoes frames of a FRAMES record by naming them in the batch (SEND_SPAN), one record per run of them', () => {
+    const { fake, transport, rec } = make(0);
+    const a = [wireFrame(100, 1, Buffer.from('ab')), wireFrame(100, 2, Buffer.from('cde'))];
+    const b = [wireFrame(101, 7, Buffer.from('xyz'))];
+    rec.onFrameHook = (session, msgId, seq, payload) => {
+      transport.send(session, msgId, seq, payload); // the echo: named in the batch
+      if (seq === 7) transport.send(session, msgId, seq + 1, payload); // another seq: copied
+    };
+    fake.emit(Buffer.concat([framesEvent(5, a), framesEvent(6, b)]));
+    expect(fake.submits).toHaveLength(1);
+    const records = commandRecords(fake.submits[0]);
+    expect(records.map(([op, session]) => [op, session])).toEqual([
+      [9, 5],
+      [9, 6],
+      [1, 6],
+    ]);
+    // One payload beside the log, the batch: both of session 5's frames in one span, from its first header.
+    const batch = fake.payloads[0][0];
+    expect(fake.payloads[0]).toHaveLength(1);
+    expect(span(records[0][2])).toEqual([0, 16, a[0].length + a[1].length]);
+    expect(batch.subarray(16, 16 + a[0].length + a[1].length)).toEqual(Buffer.concat(a));
+    const [, at6, length6] = span(records[1][2]);
+    expect(batch.subarray(at6, at6 + length6)).toEqual(b[0]);
+    expect(records[2][2]).toEqual(wireFrame(101, 8, Buffer.from('xyz')));
+  });
+
+  it('copies what is not the delivered frame echoed at once: other msgId, a kept payload, I/O threads, a walk inside submit()', async () => {
+    const { fake, transport, rec } = make(0);
+    let kept: Uint8Array | undefined;
+    rec.onFrameHook = (session, msgId, seq, payload) => {
+      transport.send(session, msgId + 1, seq, payload);
+      kept = payload;
+    };
+    fake.emit(framesEvent(5, [wireFrame(100, 1, Buffer.from('ab'))]));
+    transport.send(5, 100, 1, kept!); // after the walk: the batch may be gone
+    await nextTurn();
+    expect(fake.submits.flatMap((log) => commandRecords(log).map(([op]) => op))).toEqual([1, 1]);
+
+    const threaded = make(2);
+    threaded.rec.onFrameHook = (session, msgId, seq, payload) =>
+      threaded.transport.send(session, msgId, seq, payload);
+    threaded.fake.emit(framesEvent(5, [wireFrame(100, 1, Buffer.from('ab'))]));
+    expect(commandRecords(threaded.fake.submits[0]).map(([op]) => op)).toEqual([1]);
+
+    const nested = make(0);
+    nested.rec.onFrameHook = (session, msgId, seq, payload) =>
+      nested.transport.send(session, msgId, seq, payload);
+    nested.fake.onSubmit = () => {
+      nested.fake.onSubmit = undefined;
+      nested.fake.emit(framesEvent(4, [wireFrame(100, 3, Buffer.from('q'))])); // submitted on a later turn
+    };
+    nested.transport.send(3, 100, 0, Buffer.alloc(0));
+    nested.transport.flush();
+    await nextTurn();
+    const nestedOps = nested.fake.submits.map((log) =>
+      commandRecords(log).map(([op, session]) => [op, session]),
+    );
+    expect(nestedOps).toEqual([[[1, 3]], [[1, 4]]]);
   });
 
   it('submits early past the size threshold and after each event batch', () => {

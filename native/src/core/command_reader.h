@@ -19,8 +19,9 @@ enum class CommandOp : uint8_t {
   kAbort = 4,
   kPauseRead = 5,
   kResumeRead = 6,
-  kHttpReply = 7,   // the reply to an HTTP event, then a close with reason (0: server_close)
-  kSendPayload = 8  // SEND of one frame: its wire header here, its payload handed over beside the log
+  kHttpReply = 7,    // the reply to an HTTP event, then a close with reason (0: server_close)
+  kSendPayload = 8,  // SEND of one frame: its wire header here, its payload handed over beside the log
+  kSendSpan = 9      // SEND of whole wire frames that are a range of one handed-over payload (an event batch)
 };
 
 inline constexpr size_t kCommandHeaderBytes = 12;
@@ -28,6 +29,9 @@ inline constexpr size_t kCommandHeaderBytes = 12;
 // number of payloads (consecutive from the first; at least 1): the frame's payload is their bytes back to
 // back.
 inline constexpr uint32_t kSendPayloadBytes = 4 + kWireHeaderBytes + 2;
+// SEND_SPAN's body: u32 index of a handed-over payload, u32 offset into it, u32 length: those bytes of it are
+// one or more whole wire frames, sent as they are (JS echoes frames from the event batch it walks this way).
+inline constexpr uint32_t kSendSpanBytes = 12;
 
 struct Command {
   CommandOp op;
@@ -57,6 +61,18 @@ struct Command {
     return n;
   }
   const uint8_t* wireHeader() const { return payload + 4; }
+
+  // SEND_SPAN: the handed-over payload, and the range of it that is sent (bytes).
+  uint32_t spanPayload() const { return u32At(0); }
+  uint32_t spanOffset() const { return u32At(4); }
+  uint32_t spanLength() const { return u32At(8); }
+
+ private:
+  uint32_t u32At(size_t at) const {
+    uint32_t v;
+    std::memcpy(&v, payload + at, 4);
+    return v;
+  }
 };
 
 // A command log and the payloads handed over beside it (SEND_PAYLOAD records name them by index). Both stay
@@ -79,7 +95,7 @@ class CommandReader {
     if (len_ - off_ < kCommandHeaderBytes) return fail("truncated command header");
     const uint8_t* p = data_ + off_;
     uint8_t op = p[0];
-    if (op < 1 || op > 8) return fail("unknown command op");
+    if (op < 1 || op > 9) return fail("unknown command op");
     out.op = CommandOp(op);
     out.reason = p[1];
     std::memcpy(&out.session, p + 4, 4);
@@ -91,6 +107,9 @@ class CommandReader {
     }
     if (out.op == CommandOp::kSendPayload && out.length != kSendPayloadBytes) {
       return fail("send-payload record is not a payload index, a wire header and a payload count");
+    }
+    if (out.op == CommandOp::kSendSpan && out.length != kSendSpanBytes) {
+      return fail("send-span record is not a payload index, an offset and a length");
     }
     off_ += (kCommandHeaderBytes + out.length + 3) & ~size_t(3);
     return true;

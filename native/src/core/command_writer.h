@@ -35,6 +35,14 @@ class CommandWriter {
     std::memcpy(p + 4 + kWireHeaderBytes, &count, 2);
     finish(kSendPayloadBytes);
   }
+  // A SEND_SPAN record: bytes [offset, offset + length) of handed-over payload `index` (whole wire frames).
+  void sendSpan(SessionId s, uint32_t index, uint32_t offset, uint32_t length) {
+    uint8_t* p = header(CommandOp::kSendSpan, 0, s, kSendSpanBytes);
+    std::memcpy(p, &index, 4);
+    std::memcpy(p + 4, &offset, 4);
+    std::memcpy(p + 8, &length, 4);
+    finish(kSendSpanBytes);
+  }
   void control(CommandOp op, SessionId s, uint8_t reason = 0) { put(op, reason, s, nullptr, 0); }
   // BROADCAST of frames to ids[0..count).
   void broadcast(const SessionId* ids, uint32_t count, const uint8_t* frames, uint32_t len) {

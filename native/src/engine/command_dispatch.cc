@@ -23,6 +23,24 @@ const char* checkSendPayload(const Command& cmd, const CommandBatch& batch, uint
   return "";
 }
 
+// A SEND_SPAN's bytes (checked by checkSendSpan first).
+const uint8_t* spanBytes(const Command& cmd, const CommandBatch& batch) {
+  return batch.payloads[cmd.spanPayload()].data + cmd.spanOffset();
+}
+
+// "" when a SEND_SPAN record names a range of a handed-over payload that is whole frames of 10 ..
+// maxFrameBytes.
+const char* checkSendSpan(const Command& cmd, const CommandBatch& batch, uint32_t maxFrameBytes) {
+  if (cmd.spanPayload() >= batch.payloadCount) return "send-span names no handed-over payload";
+  if (uint64_t(cmd.spanOffset()) + cmd.spanLength() > batch.payloads[cmd.spanPayload()].len) {
+    return "send-span range runs past its payload";
+  }
+  if (countWireFrames(spanBytes(cmd, batch), cmd.spanLength(), maxFrameBytes) < 0) {
+    return "send-span range is not a sequence of whole frames of 10 .. maxFrameBytes bytes";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string validateCommands(const CommandBatch& batch, uint32_t maxFrameBytes) {
@@ -32,6 +50,10 @@ std::string validateCommands(const CommandBatch& batch, uint32_t maxFrameBytes) 
   while (reader.next(cmd)) {
     if (cmd.op == CommandOp::kSendPayload) {
       const char* why = checkSendPayload(cmd, batch, maxFrameBytes);
+      if (*why) return "command " + std::to_string(index) + ": " + why;
+    }
+    if (cmd.op == CommandOp::kSendSpan) {
+      const char* why = checkSendSpan(cmd, batch, maxFrameBytes);
       if (*why) return "command " + std::to_string(index) + ": " + why;
     }
     if (cmd.op == CommandOp::kSend || cmd.op == CommandOp::kBroadcast) {
@@ -63,6 +85,13 @@ void applyCommands(Backend& backend, const CommandBatch& batch, uint32_t loopInd
         if (ownerLoop(cmd.session, loopCount) != loopIndex) break;
         backend.sendFrame(cmd.session, cmd.wireHeader(), batch.payloads + cmd.payloadIndex(),
                           cmd.payloadParts());
+        break;
+      }
+      case CommandOp::kSendSpan: {
+        if (ownerLoop(cmd.session, loopCount) != loopIndex) break;
+        const uint8_t* frames = spanBytes(cmd, batch);
+        backend.send(cmd.session, frames, cmd.spanLength(),
+                     uint32_t(countWireFrames(frames, cmd.spanLength(), UINT32_MAX)));
         break;
       }
       case CommandOp::kBroadcast: {
@@ -114,6 +143,11 @@ void routeCommands(const CommandBatch& batch, std::vector<ByteBuffer*>& inboxes)
     if (cmd.op == CommandOp::kSendPayload) {
       CommandWriter(*inboxes[ownerLoop(cmd.session, loops)])
           .sendFrame(cmd.session, cmd.wireHeader(), batch.payloads + cmd.payloadIndex(), cmd.payloadParts());
+      continue;
+    }
+    if (cmd.op == CommandOp::kSendSpan) {  // the loop gets a copy: the payload is valid during the call only
+      CommandWriter(*inboxes[ownerLoop(cmd.session, loops)])
+          .send(cmd.session, spanBytes(cmd, batch), cmd.spanLength());
       continue;
     }
     if (cmd.op != CommandOp::kBroadcast) {
