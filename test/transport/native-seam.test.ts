@@ -15,6 +15,7 @@ import {
   type NativeBinding,
   type NativeEngineOptions,
 } from '../../framework/transport/native';
+import { frame } from './helpers/raw-client';
 import { Recorder } from './helpers/recorder';
 import { nextTurn } from './helpers/server';
 
@@ -80,16 +81,6 @@ function event(
   out.writeUInt32LE(opts.aux ?? 0, 8);
   out.writeUInt32LE(payload.length, 12);
   payload.copy(out, 16);
-  return out;
-}
-
-/** A wire frame (big-endian header, docs/boundary.md). */
-function wireFrame(msgId: number, seq: number, payload: Buffer): Buffer {
-  const out = Buffer.alloc(10 + payload.length);
-  out.writeUInt32BE(out.length, 0);
-  out.writeUInt16BE(msgId, 4);
-  out.writeUInt32BE(seq, 6);
-  payload.copy(out, 10);
   return out;
 }
 
@@ -265,8 +256,8 @@ describe('NativeTransport seam (fake binding)', () => {
 
   it('echoes frames of a FRAMES record by naming them in the batch (SEND_SPAN), one record per run of them', () => {
     const { fake, transport, rec } = make(0);
-    const a = [wireFrame(100, 1, Buffer.from('ab')), wireFrame(100, 2, Buffer.from('cde'))];
-    const b = [wireFrame(101, 7, Buffer.from('xyz'))];
+    const a = [frame(100, 1, Buffer.from('ab')), frame(100, 2, Buffer.from('cde'))];
+    const b = [frame(101, 7, Buffer.from('xyz'))];
     rec.onFrameHook = (session, msgId, seq, payload) => {
       transport.send(session, msgId, seq, payload); // the echo: named in the batch
       if (seq === 7) transport.send(session, msgId, seq + 1, payload); // another seq: copied
@@ -286,7 +277,7 @@ describe('NativeTransport seam (fake binding)', () => {
     expect(batch.subarray(16, 16 + a[0].length + a[1].length)).toEqual(Buffer.concat(a));
     const [, at6, length6] = span(records[1][2]);
     expect(batch.subarray(at6, at6 + length6)).toEqual(b[0]);
-    expect(records[2][2]).toEqual(wireFrame(101, 8, Buffer.from('xyz')));
+    expect(records[2][2]).toEqual(frame(101, 8, Buffer.from('xyz')));
   });
 
   it('copies what is not the delivered frame echoed at once: other msgId, a kept payload, I/O threads, a walk inside submit()', async () => {
@@ -296,7 +287,7 @@ describe('NativeTransport seam (fake binding)', () => {
       transport.send(session, msgId + 1, seq, payload);
       kept = payload;
     };
-    fake.emit(framesEvent(5, [wireFrame(100, 1, Buffer.from('ab'))]));
+    fake.emit(framesEvent(5, [frame(100, 1, Buffer.from('ab'))]));
     transport.send(5, 100, 1, kept!); // after the walk: the batch may be gone
     await nextTurn();
     expect(fake.submits.flatMap((log) => commandRecords(log).map(([op]) => op))).toEqual([1, 1]);
@@ -304,7 +295,7 @@ describe('NativeTransport seam (fake binding)', () => {
     const threaded = make(2);
     threaded.rec.onFrameHook = (session, msgId, seq, payload) =>
       threaded.transport.send(session, msgId, seq, payload);
-    threaded.fake.emit(framesEvent(5, [wireFrame(100, 1, Buffer.from('ab'))]));
+    threaded.fake.emit(framesEvent(5, [frame(100, 1, Buffer.from('ab'))]));
     expect(commandRecords(threaded.fake.submits[0]).map(([op]) => op)).toEqual([1]);
 
     const nested = make(0);
@@ -312,7 +303,7 @@ describe('NativeTransport seam (fake binding)', () => {
       nested.transport.send(session, msgId, seq, payload);
     nested.fake.onSubmit = () => {
       nested.fake.onSubmit = undefined;
-      nested.fake.emit(framesEvent(4, [wireFrame(100, 3, Buffer.from('q'))])); // submitted on a later turn
+      nested.fake.emit(framesEvent(4, [frame(100, 3, Buffer.from('q'))])); // submitted on a later turn
     };
     nested.transport.send(3, 100, 0, Buffer.alloc(0));
     nested.transport.flush();
