@@ -1,6 +1,8 @@
 'use strict';
 // A tiny test harness for Windows node.exe under Wine (no vitest there): sequential tests, each bounded by
-// a timeout, one 'ok' / 'not ok' line per test and a closing 'N passed, N failed' line.
+// a timeout, one 'ok' / 'not ok' line per test and a closing 'N passed, N failed' line. A test may describe
+// its state for the timeout message: fn(ctx) with ctx.state(() => object) (the last one registered is
+// printed as JSON when the test times out, so a stall says where it stands).
 const results = { passed: 0, failed: 0 };
 const tests = [];
 
@@ -12,19 +14,46 @@ function test(name, fn, timeoutMs = Number(process.env.FASTPORT_WIN_TEST_TIMEOUT
   tests.push({ name, fn, timeoutMs });
 }
 
-function withTimeout(promise, ms, what) {
+function withTimeout(promise, ms, what, describe = () => undefined) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    timer = setTimeout(() => {
+      const state = describe();
+      const detail = state === undefined ? '' : `; state: ${JSON.stringify(state)}`;
+      reject(new Error(`timed out after ${ms} ms: ${what}${detail}`));
+    }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// What a test hands the harness about itself.
+function testContext() {
+  let describe = () => undefined;
+  return {
+    state(fn) {
+      describe = fn;
+    },
+    describe: () => {
+      try {
+        return describe();
+      } catch (err) {
+        return `state unavailable: ${err && err.message}`;
+      }
+    },
+  };
 }
 
 async function run() {
   for (const t of tests) {
     const started = Date.now();
     try {
-      await withTimeout(Promise.resolve().then(t.fn), t.timeoutMs, t.name);
+      const ctx = testContext();
+      await withTimeout(
+        Promise.resolve().then(() => t.fn(ctx)),
+        t.timeoutMs,
+        t.name,
+        ctx.describe,
+      );
       results.passed++;
       console.log(`ok - ${t.name} (${Date.now() - started} ms)`);
     } catch (err) {
