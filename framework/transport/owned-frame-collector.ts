@@ -31,8 +31,9 @@ type GcFunction = (options?: { type: 'minor' | 'major'; execution?: 'sync' | 'as
 
 /**
  * A synchronous scavenge, or undefined where none can be had. V8's gc extension offers it: as the global
- * `gc` when node runs with --expose-gc, otherwise from a context created while the flag is set (the flag
- * is set back at once, so no other context gets `gc`).
+ * `gc` when node runs with --expose-gc, otherwise from a context created while the flag is set (set back
+ * at once: contexts made later get no `gc`; V8 flags are process-wide, so a worker thread's context made
+ * in that instant could).
  */
 export function obtainScavenge(): (() => void) | undefined {
   const exposed = (globalThis as { gc?: unknown }).gc;
