@@ -19,6 +19,8 @@ export interface WriterInternals {
   buffer?: unknown;
   pos?: unknown;
   stackPos?: unknown;
+  /** The DataView over `buffer` that view() hands out while its byteLength matches the buffer's. */
+  viewCache?: unknown;
 }
 
 export class GatheringWriter extends BinaryWriter {
@@ -42,17 +44,21 @@ export class GatheringWriter extends BinaryWriter {
     return this.spliced.length > 0;
   }
 
-  /** The encoded message as parts: buffer bytes [0, end) with the recorded fields spliced in; then forgets them. */
-  partsOf(buffer: Uint8Array, end: number): Uint8Array[] {
+  /**
+   * The encoded message as parts: buffer bytes [start, end) with the recorded fields spliced in; then
+   * forgets them. The buffer's parts are views of it unless `copied` (then copies of their own).
+   */
+  partsOf(buffer: Uint8Array, end: number, start = 0, copied = false): Uint8Array[] {
     const parts: Uint8Array[] = [];
-    let from = 0;
+    const piece = copied ? buffer.slice.bind(buffer) : buffer.subarray.bind(buffer);
+    let from = start;
     for (let i = 0; i < this.spliced.length; i++) {
       const at = this.splicedAt[i];
-      if (at > from) parts.push(buffer.subarray(from, at));
+      if (at > from) parts.push(piece(from, at));
       parts.push(this.spliced[i]);
       from = at;
     }
-    if (end > from) parts.push(buffer.subarray(from, end));
+    if (end > from) parts.push(piece(from, end));
     this.forget();
     return parts;
   }
