@@ -14,6 +14,10 @@ import { BinaryWriter } from '@bufbuild/protobuf/wire';
 /** Bytes fields at least this big are referenced, not copied, by a gathering encode. */
 export const GATHER_FIELD_BYTES = 32 * 1024;
 
+/** BinaryWriter's private capacity check, which `copied` calls (checked once: else BinaryWriter.bytes()). */
+const canEnsureCapacity =
+  typeof (BinaryWriter.prototype as unknown as { ensureCapacity?: unknown }).ensureCapacity === 'function';
+
 /** BinaryWriter's own fields (private in its typings; checked at run time by the callers). */
 export interface WriterInternals {
   buffer?: unknown;
@@ -21,6 +25,13 @@ export interface WriterInternals {
   stackPos?: unknown;
   /** The DataView over `buffer` that view() hands out while its byteLength matches the buffer's. */
   viewCache?: unknown;
+}
+
+/** What `copied` uses of BinaryWriter's internals (a buffer and position, as the callers check). */
+interface CopyInternals {
+  buffer: Uint8Array;
+  pos: number;
+  ensureCapacity(size: number): void;
 }
 
 export class GatheringWriter extends BinaryWriter {
@@ -31,11 +42,26 @@ export class GatheringWriter extends BinaryWriter {
   private readonly spliced: Uint8Array[] = [];
 
   override bytes(value: Uint8Array): this {
-    if (!this.gathering || value.byteLength < GATHER_FIELD_BYTES || !this.atTopLevel())
-      return super.bytes(value);
-    this.uint32(value.byteLength);
+    const length = value.length;
+    if (!this.gathering || length < GATHER_FIELD_BYTES || !this.atTopLevel())
+      return canEnsureCapacity ? this.copied(value, length) : super.bytes(value);
+    this.uint32(length);
     this.splicedAt.push((this as unknown as WriterInternals).pos as number);
     this.spliced.push(value);
+    return this;
+  }
+
+  /**
+   * BinaryWriter.bytes() written out here: its `byteLength` and `buffer.set` loads are shared with every
+   * other use of BinaryWriter and compiled as generic property loads (three LoadIC calls per small bytes
+   * field in the echo's encode); these sites see only this writer's buffers and fields.
+   */
+  private copied(value: Uint8Array, length: number): this {
+    this.uint32(length);
+    const internals = this as unknown as CopyInternals;
+    internals.ensureCapacity(length);
+    internals.buffer.set(value, internals.pos);
+    internals.pos += length;
     return this;
   }
 

@@ -43,6 +43,8 @@ describe('in-place encode', () => {
   it('writes a plain encode at the position, keeping the bytes before it', () => {
     const message: Pair = { id: 300, blob: new Uint8Array(50).fill(3), score: 1.5 };
     const plain = Buffer.from(encodeShared(pairCodec, message));
+    // The shared writer writes bytes fields itself: byte for byte what the library's own writer writes.
+    expect(plain.equals(pairCodec.encode(message, new BinaryWriter()).finish())).toBe(true);
     const target = targetOf(1024, 17);
     const before = target.bytes;
     expect(encodeIntoShared(pairCodec, message, target)).toBeUndefined();
