@@ -18,6 +18,12 @@ export const GATHER_FIELD_BYTES = 32 * 1024;
 const canEnsureCapacity =
   typeof (BinaryWriter.prototype as unknown as { ensureCapacity?: unknown }).ensureCapacity === 'function';
 
+/**
+ * Uint8Array.prototype.set, called as a known function: `buffer.set(...)` compiles to a generic property
+ * load (a LoadIC call) per copy in the optimized encode, a known function's call() to a direct call.
+ */
+const copyInto = Uint8Array.prototype.set;
+
 /** BinaryWriter's own fields (private in its typings; checked at run time by the callers). */
 export interface WriterInternals {
   buffer?: unknown;
@@ -60,7 +66,7 @@ export class GatheringWriter extends BinaryWriter {
     this.uint32(length);
     const internals = this as unknown as CopyInternals;
     internals.ensureCapacity(length);
-    internals.buffer.set(value, internals.pos);
+    copyInto.call(internals.buffer, value, internals.pos);
     internals.pos += length;
     return this;
   }
