@@ -26,6 +26,7 @@ import {
 import type { ResolvedOptions } from './options';
 import {
   type NativeEngineName,
+  type PayloadEncoder,
   type SessionId,
   type Transport,
   type TransportHandler,
@@ -174,6 +175,23 @@ export class NativeTransport implements Transport {
       return;
     }
     this.log.sendJoined(session, msgId, seq, parts);
+    this.queued();
+  }
+
+  /** The payload is encoded straight into the command log (sendParts for what the encoder leaves out). */
+  sendEncoded<T>(
+    session: SessionId,
+    msgId: number,
+    seq: number,
+    encoder: PayloadEncoder<T>,
+    message: T,
+  ): void {
+    checkSessionId(session);
+    const parts = this.log.sendEncoded(session, msgId, seq, encoder, message, this.limits.maxFrameBytes);
+    if (parts !== undefined) {
+      this.sendParts(session, msgId, seq, parts);
+      return;
+    }
     this.queued();
   }
 
