@@ -17,6 +17,7 @@ import { CommandLog } from '../../framework/transport/command-log';
 import { SUBMIT_THRESHOLD_BYTES } from '../../framework/transport/native-transport';
 import { OWNED_FRAME_BYTES } from '../../framework/transport/options';
 import type {
+  PayloadEncoder,
   SessionId,
   Transport,
   TransportHandler,
@@ -71,6 +72,21 @@ class LogOnlyTransport implements Transport {
   }
   sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
     this.log.sendJoined(session, msgId, seq, parts);
+    this.sent++;
+    if (this.log.length >= SUBMIT_THRESHOLD_BYTES) this.log.clear();
+  }
+  sendEncoded<T>(
+    session: SessionId,
+    msgId: number,
+    seq: number,
+    encoder: PayloadEncoder<T>,
+    message: T,
+  ): void {
+    const parts = this.log.sendEncoded(session, msgId, seq, encoder, message, this.limits.maxFrameBytes);
+    if (parts !== undefined) {
+      this.sendParts(session, msgId, seq, parts);
+      return;
+    }
     this.sent++;
     if (this.log.length >= SUBMIT_THRESHOLD_BYTES) this.log.clear();
   }

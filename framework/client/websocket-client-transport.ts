@@ -5,7 +5,9 @@
  * of Node built-ins here). Client only: listen() is not supported.
  */
 import type { CloseReason } from '../transport/close-reason';
+import { sendEncodedByCopy } from '../transport/common';
 import type {
+  PayloadEncoder,
   SessionId,
   Transport,
   TransportHandler,
@@ -118,6 +120,16 @@ export class WebSocketClientTransport implements Transport {
     ws.onclose = (event) => this.finish(id, link.closeReason ?? closeReasonOf(event.code, link.open));
     ws.onerror = () => undefined; // onclose follows with the code
     return id;
+  }
+
+  sendEncoded<T>(
+    session: SessionId,
+    msgId: number,
+    seq: number,
+    encoder: PayloadEncoder<T>,
+    message: T,
+  ): void {
+    sendEncodedByCopy(this, session, msgId, seq, encoder, message);
   }
 
   sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {

@@ -1,5 +1,6 @@
 import { PayloadError, type DeepPartial, type MessageType, type RequestType } from '../protocol/message-type';
 import type { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import type { EncodeTarget } from '../transport/transport';
 import { GatheringWriter, type WriterInternals } from './gathering-writer';
 import { readerFor, readsSharedReader, releaseReader } from './shared-reader';
 import type { MessageRules } from './wire-schema';
@@ -144,6 +145,62 @@ export function encodeGatheredShared<T>(codec: ProtoCodec<T>, message: T): Uint8
   return parts;
 }
 
+/** What encodeGatheredShared returned, as parts (one for a single view). */
+function asParts(encoded: Uint8Array | Uint8Array[]): Uint8Array[] {
+  return encoded instanceof Uint8Array ? [encoded] : encoded;
+}
+
+/**
+ * Encodes into `target` in place (PayloadEncoder.encodeInto): the shared writer writes into the target's
+ * buffer from its position, growing it into a bigger copy if needed, and is given its own buffer back.
+ * When a big top-level bytes field was left out (gathering-writer.ts), the message is returned as parts
+ * instead (the target's bytes copied out of it, the fields uncopied); also when the writer's internals
+ * are not the expected ones (then encodeGatheredShared's parts).
+ */
+export function encodeIntoShared<T>(
+  codec: ProtoCodec<T>,
+  message: T,
+  target: EncodeTarget,
+): Uint8Array[] | undefined {
+  const writer = sharedWriter;
+  const internals = writer as unknown as WriterInternals;
+  const ownBuffer = internals.buffer;
+  const ownView = internals.viewCache;
+  if (
+    !(ownBuffer instanceof Uint8Array) ||
+    !(ownView instanceof DataView) ||
+    internals.pos !== 0 ||
+    !Array.isArray(internals.stackPos)
+  )
+    return asParts(encodeGatheredShared(codec, message));
+  const start = target.pos;
+  internals.buffer = target.bytes;
+  internals.viewCache = target.view;
+  internals.pos = start;
+  writer.gathering = true;
+  try {
+    codec.encode(message, writer);
+  } catch (err) {
+    writer.forget();
+    sharedWriter = new GatheringWriter(); // this one may be mid-message, pointing into the target
+    throw err;
+  } finally {
+    writer.gathering = false;
+  }
+  const bytes = internals.buffer as Uint8Array<ArrayBuffer>;
+  const end = internals.pos as number;
+  internals.buffer = ownBuffer;
+  internals.viewCache = ownView;
+  internals.pos = 0;
+  if (writer.splicing) return writer.partsOf(bytes, end, start, true);
+  if (bytes !== target.bytes) {
+    target.bytes = bytes;
+    target.view = new DataView(bytes.buffer);
+  }
+  target.pos = end;
+  return undefined;
+}
+
 function base<T>(id: number, name: string, codec: ProtoCodec<T>, rules: MessageRules) {
   const sharedReader = readsSharedReader((input) => codec.decode(input));
   return {
@@ -152,6 +209,8 @@ function base<T>(id: number, name: string, codec: ProtoCodec<T>, rules: MessageR
     encode: (message: T): Uint8Array => encodeShared(codec, message),
     encodeTransient: (message: T): Uint8Array => encodeTransientShared(codec, message),
     encodeGathered: (message: T): Uint8Array | Uint8Array[] => encodeGatheredShared(codec, message),
+    encodeInto: (message: T, target: EncodeTarget): Uint8Array[] | undefined =>
+      encodeIntoShared(codec, message, target),
     decode: (bytes: Uint8Array, owned = false): T =>
       safeDecode(name, codec, rules, bytes, sharedReader, owned),
     create: (partial?: DeepPartial<T>): T => codec.fromPartial((partial ?? {}) as never),

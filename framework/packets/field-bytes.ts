@@ -30,6 +30,9 @@ export const MAX_SLAB_FIELD_BYTES = SLAB_BYTES / 4;
 /** The largest borrowed input a decode copies whole (see above). */
 export const MAX_COPIED_INPUT_BYTES = MAX_SLAB_FIELD_BYTES;
 
+/** Uint8Array.prototype.set as a known function: `bytes.set(...)` compiles to a generic property load per copy. */
+const copyInto = Uint8Array.prototype.set;
+
 /** Memory carved into copies, 8-byte aligned; a full one is left to the copies that keep it alive. */
 class Slab {
   /** The slab's bytes and their ArrayBuffer (kept: a typed array's `.buffer` is a call into V8's C++). */
@@ -50,7 +53,7 @@ class Slab {
       this.used = 0;
     }
     const at = this.used;
-    this.bytes.set(view, at);
+    copyInto.call(this.bytes, view, at);
     this.used = (at + length + 7) & ~7;
     return at;
   }

@@ -14,11 +14,30 @@ import { BinaryWriter } from '@bufbuild/protobuf/wire';
 /** Bytes fields at least this big are referenced, not copied, by a gathering encode. */
 export const GATHER_FIELD_BYTES = 32 * 1024;
 
+/** BinaryWriter's private capacity check, which `copied` calls (checked once: else BinaryWriter.bytes()). */
+const canEnsureCapacity =
+  typeof (BinaryWriter.prototype as unknown as { ensureCapacity?: unknown }).ensureCapacity === 'function';
+
+/**
+ * Uint8Array.prototype.set, called as a known function: `buffer.set(...)` compiles to a generic property
+ * load (a LoadIC call) per copy in the optimized encode, a known function's call() to a direct call.
+ */
+const copyInto = Uint8Array.prototype.set;
+
 /** BinaryWriter's own fields (private in its typings; checked at run time by the callers). */
 export interface WriterInternals {
   buffer?: unknown;
   pos?: unknown;
   stackPos?: unknown;
+  /** The DataView over `buffer` that view() hands out while its byteLength matches the buffer's. */
+  viewCache?: unknown;
+}
+
+/** What `copied` uses of BinaryWriter's internals (a buffer and position, as the callers check). */
+interface CopyInternals {
+  buffer: Uint8Array;
+  pos: number;
+  ensureCapacity(size: number): void;
 }
 
 export class GatheringWriter extends BinaryWriter {
@@ -29,11 +48,26 @@ export class GatheringWriter extends BinaryWriter {
   private readonly spliced: Uint8Array[] = [];
 
   override bytes(value: Uint8Array): this {
-    if (!this.gathering || value.byteLength < GATHER_FIELD_BYTES || !this.atTopLevel())
-      return super.bytes(value);
-    this.uint32(value.byteLength);
+    const length = value.length;
+    if (!this.gathering || length < GATHER_FIELD_BYTES || !this.atTopLevel())
+      return canEnsureCapacity ? this.copied(value, length) : super.bytes(value);
+    this.uint32(length);
     this.splicedAt.push((this as unknown as WriterInternals).pos as number);
     this.spliced.push(value);
+    return this;
+  }
+
+  /**
+   * BinaryWriter.bytes() written out here: its `byteLength` and `buffer.set` loads are shared with every
+   * other use of BinaryWriter and compiled as generic property loads (three LoadIC calls per small bytes
+   * field in the echo's encode); these sites see only this writer's buffers and fields.
+   */
+  private copied(value: Uint8Array, length: number): this {
+    this.uint32(length);
+    const internals = this as unknown as CopyInternals;
+    internals.ensureCapacity(length);
+    copyInto.call(internals.buffer, value, internals.pos);
+    internals.pos += length;
     return this;
   }
 
@@ -42,17 +76,21 @@ export class GatheringWriter extends BinaryWriter {
     return this.spliced.length > 0;
   }
 
-  /** The encoded message as parts: buffer bytes [0, end) with the recorded fields spliced in; then forgets them. */
-  partsOf(buffer: Uint8Array, end: number): Uint8Array[] {
+  /**
+   * The encoded message as parts: buffer bytes [start, end) with the recorded fields spliced in; then
+   * forgets them. The buffer's parts are views of it unless `copied` (then copies of their own).
+   */
+  partsOf(buffer: Uint8Array, end: number, start = 0, copied = false): Uint8Array[] {
     const parts: Uint8Array[] = [];
-    let from = 0;
+    const piece = copied ? buffer.slice.bind(buffer) : buffer.subarray.bind(buffer);
+    let from = start;
     for (let i = 0; i < this.spliced.length; i++) {
       const at = this.splicedAt[i];
-      if (at > from) parts.push(buffer.subarray(from, at));
+      if (at > from) parts.push(piece(from, at));
       parts.push(this.spliced[i]);
       from = at;
     }
-    if (end > from) parts.push(buffer.subarray(from, end));
+    if (end > from) parts.push(piece(from, end));
     this.forget();
     return parts;
   }

@@ -1,4 +1,4 @@
-import type { SessionId, Transport } from '../transport/transport';
+import type { EncodeTarget, PayloadEncoder } from '../transport/transport';
 
 /**
  * The runtime shape of a generated packet constant (codegen writes one per packet message).
@@ -21,6 +21,8 @@ export interface MessageType<T = unknown> {
    * For callers that hand the result to a transport at once (sendEncoded); optional for hand-written types.
    */
   encodeGathered?(message: T): Uint8Array | Uint8Array[];
+  /** PayloadEncoder.encodeInto (Transport.sendEncoded writes the message in place); optional for hand-written types. */
+  encodeInto?(message: T, target: EncodeTarget): readonly Uint8Array[] | undefined;
   /**
    * Throws PayloadError on bytes that are not a valid encoding of T. `owned`: the bytes belong to the
    * decoded message alone (nothing reuses or writes them later), so its bytes fields may be views of them
@@ -41,16 +43,19 @@ export function encodeForSendGathered<T>(type: MessageType<T>, message: T): Uint
   return type.encodeGathered ? type.encodeGathered(message) : encodeForSend(type, message);
 }
 
-/** Sends what encodeForSendGathered returned as one frame: Transport.send, or sendParts for parts. */
-export function sendEncoded(
-  transport: Pick<Transport, 'send' | 'sendParts'>,
-  session: SessionId,
-  msgId: number,
-  seq: number,
-  encoded: Uint8Array | Uint8Array[],
-): void {
-  if (encoded instanceof Uint8Array) transport.send(session, msgId, seq, encoded);
-  else transport.sendParts(session, msgId, seq, encoded);
+/**
+ * The type as a PayloadEncoder for Transport.sendEncoded: its encodeInto where it has one (else its
+ * encoding as parts), its encodeForSendGathered. Made once per type (callers keep it).
+ */
+export function payloadEncoderOf<T>(type: MessageType<T>): PayloadEncoder<T> {
+  const encodeForSend = (message: T): Uint8Array | Uint8Array[] => encodeForSendGathered(type, message);
+  const encodeInto = type.encodeInto
+    ? type.encodeInto.bind(type)
+    : (message: T): readonly Uint8Array[] => {
+        const encoded = encodeForSend(message);
+        return encoded instanceof Uint8Array ? [encoded] : encoded;
+      };
+  return Object.freeze({ encodeInto, encodeForSend });
 }
 
 export interface RequestType<Req = unknown, Res = unknown> extends MessageType<Req> {

@@ -1,5 +1,6 @@
 import type { CloseReason } from '../transport/close-reason';
-import type { SessionId, Transport, TransportHandler } from '../transport/transport';
+import { sendEncodedByCopy } from '../transport/common';
+import type { PayloadEncoder, SessionId, Transport, TransportHandler } from '../transport/transport';
 import { TransportDecorator } from '../transport/transport-decorator';
 import { joinParts } from '../transport/wire';
 import { copyFrame, type ReplayFrame } from './replay-buffer';
@@ -103,6 +104,20 @@ export class ResumableTransport extends TransportDecorator implements TransportH
     const kept: ReplayFrame = { msgId, seq, payload: joinParts(parts) }; // the replay's private copy
     this.keep(session, state, kept);
     if (state.real !== undefined) this.inner.send(state.real, msgId, seq, kept.payload);
+  }
+
+  override sendEncoded<T>(
+    session: SessionId,
+    msgId: number,
+    seq: number,
+    encoder: PayloadEncoder<T>,
+    message: T,
+  ): void {
+    if (this.states.size === 0 || !this.states.has(session)) {
+      this.inner.sendEncoded(session, msgId, seq, encoder, message);
+      return;
+    }
+    sendEncodedByCopy(this, session, msgId, seq, encoder, message); // send() / sendParts() keep the replay copy
   }
 
   override broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {

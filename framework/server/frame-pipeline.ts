@@ -13,15 +13,9 @@ import {
   PROTOCOL_VERSION,
   Welcome,
 } from '../protocol/framework-messages';
-import {
-  encodeForSend,
-  encodeForSendGathered,
-  PayloadError,
-  sendEncoded,
-  type MessageType,
-} from '../protocol/message-type';
+import { encodeForSend, PayloadError, type MessageType } from '../protocol/message-type';
 import type { CloseReason } from '../transport/close-reason';
-import type { Transport } from '../transport/transport';
+import type { PayloadEncoder, Transport } from '../transport/transport';
 import type { Connection, InboundFrame } from './connection';
 import type { ProtocolErrorKind, ServerObserver, TurnRecorder } from './observer';
 import type { SessionLimits } from './options';
@@ -46,6 +40,8 @@ export interface Route extends HandlerEntry {
   readonly gated: boolean;
   readonly chain: ((context: HandlerContext) => unknown) | undefined;
   readonly turns: TurnRecorder;
+  /** The response type as a PayloadEncoder (payloadEncoderOf), when the handler has a response. */
+  readonly replyEncoder: PayloadEncoder<unknown> | undefined;
 }
 
 export type RouteTable = ReadonlyMap<number, Route>;
@@ -247,7 +243,7 @@ export class FramePipeline {
    */
   private withinTurnLimit(
     connection: Connection,
-    entry: HandlerEntry,
+    entry: Route,
     frame: InboundFrame,
     result: PromiseLike<unknown>,
     limitMs: number,
@@ -285,13 +281,15 @@ export class FramePipeline {
     });
   }
 
-  private reply(connection: Connection, entry: HandlerEntry, frame: InboundFrame, value: unknown): void {
-    if (entry.response === undefined) return;
-    let payload: Uint8Array | Uint8Array[];
+  private reply(connection: Connection, route: Route, frame: InboundFrame, value: unknown): void {
+    const encoder = route.replyEncoder;
+    if (encoder === undefined) return;
+    const { session } = connection;
     try {
-      payload = encodeForSendGathered(entry.response, value); // a big bytes field is sent uncopied
+      // Encoded straight into the transport's send buffer where it has one; a big bytes field is sent uncopied.
+      this.host.transport.sendEncoded(session.id, route.response!.id, frame.seq, encoder, value);
     } catch (error) {
-      connection.session.logger.error({ err: error, handler: entry.label }, 'response could not be encoded');
+      session.logger.error({ err: error, handler: route.label }, 'response could not be encoded');
       this.sendError(
         connection,
         frame.seq,
@@ -299,9 +297,7 @@ export class FramePipeline {
         ErrorCodes.HANDLER_ERROR,
         'the response could not be encoded',
       );
-      return;
     }
-    sendEncoded(this.host.transport, connection.session.id, entry.response.id, frame.seq, payload);
   }
 
   readonly onHandlerError = (connection: Connection, error: unknown, frame: InboundFrame): void => {

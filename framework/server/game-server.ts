@@ -23,7 +23,7 @@ import {
 } from '../resume/session-keeper';
 import { Matchmaker } from '../rooms/matchmaker';
 import { MatchmakerPortal } from '../rooms/room-portal';
-import type { MessageType } from '../protocol/message-type';
+import { payloadEncoderOf, type MessageType } from '../protocol/message-type';
 import { LocalUserDirectory, type UserDirectory } from '../users/user-directory';
 import { UserIndex } from '../users/user-index';
 import type { CloseReason } from '../transport/close-reason';
@@ -243,6 +243,7 @@ export class GameServer implements TransportHandler {
         gated: requireAuthentication.appliesTo!(entry),
         chain: composeChain(this.middleware, entry, this.pipeline.invokeRoute),
         turns: this.observer.handlerTurns(entry),
+        replyEncoder: entry.response && payloadEncoderOf(entry.response),
       });
     this.table = routes;
     this.pipeline.useRoutes(routes);

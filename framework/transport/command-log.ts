@@ -7,8 +7,8 @@
  * consecutive spans to one session that continue each other share one record.
  */
 import { align4, COMMAND_HEADER_BYTES, CommandOp, SEND_PAYLOAD_BYTES, SEND_SPAN_BYTES } from './native';
-import { WIRE_HEADER_BYTES } from './transport';
-import { partsLength, writeFrameHeader } from './wire';
+import { type EncodeTarget, type PayloadEncoder, WIRE_HEADER_BYTES } from './transport';
+import { checkFrameArgs, partsLength, writeFrameHeader } from './wire';
 
 const INITIAL_BYTES = 64 * 1024;
 /**
@@ -36,6 +36,8 @@ export class CommandLog {
   private lastSpanSession = 0;
   private lastSpanOffset = 0;
   private lastSpanEnd = 0;
+  /** Where sendEncoded's encoder writes: this log's buffer from the open frame's payload on. */
+  private readonly target: EncodeTarget = { bytes: this.bytes, view: this.view, pos: 0 };
 
   get buffer(): Uint8Array {
     return this.bytes;
@@ -61,6 +63,48 @@ export class CommandLog {
       this.bytes.set(part, at);
       at += part.length;
     }
+  }
+
+  /**
+   * send() of `message` encoded in place, straight after the frame's wire header in the log (no copy):
+   * returns undefined, or the parts the encoder gave instead (the caller sends those; nothing was queued).
+   * Throws, having queued nothing, what checkFrameArgs throws for the encoded size or the encoder throws.
+   */
+  sendEncoded<T>(
+    session: number,
+    msgId: number,
+    seq: number,
+    encoder: PayloadEncoder<T>,
+    message: T,
+    maxFrameBytes: number,
+  ): readonly Uint8Array[] | undefined {
+    const headerAt = this.nextFrameAt(session);
+    const payloadAt = headerAt + WIRE_HEADER_BYTES;
+    this.reserve(payloadAt);
+    const target = this.target;
+    target.bytes = this.bytes;
+    target.view = this.view;
+    target.pos = payloadAt;
+    const parts = encoder.encodeInto(message, target);
+    if (parts !== undefined) return parts;
+    const payloadBytes = target.pos - payloadAt;
+    checkFrameArgs(msgId, seq, payloadBytes, maxFrameBytes);
+    if (target.bytes !== this.bytes) {
+      // The encoder outgrew the buffer: its bigger copy holds this log's bytes too.
+      this.bytes = target.bytes;
+      this.view = target.view;
+    }
+    if (this.nextFrameAt(session) !== headerAt) throw new Error('the command log changed during an encode');
+    this.reserve(target.pos, target.pos);
+    this.frameAt(session, WIRE_HEADER_BYTES + payloadBytes);
+    writeFrameHeader(this.view, headerAt, payloadBytes, msgId, seq);
+    return undefined;
+  }
+
+  /** Where the next SEND frame to `session` goes (frameAt's choice, without making it). */
+  private nextFrameAt(session: number): number {
+    if (this.lastSendAt >= 0 && this.lastSendSession === session) return this.lastSendEnd;
+    return this.length + COMMAND_HEADER_BYTES;
   }
 
   /** Where a SEND frame of frameBytes goes: the end of the last SEND record if it is to `session`, else a new one. */
@@ -199,13 +243,14 @@ export class CommandLog {
     this.bytes.set(payload, at + WIRE_HEADER_BYTES);
   }
 
-  private reserve(needed: number): void {
+  /** Room for `needed` bytes (padded to 4); a bigger buffer keeps bytes [0, used). */
+  private reserve(needed: number, used = this.length): void {
     const padded = align4(needed);
     if (padded <= this.bytes.length) return;
     let size = this.bytes.length * 2;
     while (size < padded) size *= 2;
     const grown = new Uint8Array(size);
-    grown.set(this.bytes.subarray(0, this.length));
+    grown.set(this.bytes.subarray(0, used));
     this.bytes = grown;
     this.view = new DataView(grown.buffer);
   }

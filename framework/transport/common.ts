@@ -1,6 +1,6 @@
 /** Argument checks and helpers shared by the transport implementations. */
 import { closeReasonCode, type CloseReason } from './close-reason';
-import type { TransportHandler } from './transport';
+import type { PayloadEncoder, SessionId, Transport, TransportHandler } from './transport';
 
 /** Handler in place until setHandler: drops everything. */
 export const NO_HANDLER: TransportHandler = {
@@ -57,4 +57,18 @@ export function closeCodeOf(reason: CloseReason): number {
   const code = closeReasonCode(reason);
   if (code <= 0) throw new RangeError(`unknown close reason ${JSON.stringify(reason)}`);
   return code;
+}
+
+/** Transport.sendEncoded for a transport that does not encode in place: encode, then send() or sendParts(). */
+export function sendEncodedByCopy<T>(
+  transport: Pick<Transport, 'send' | 'sendParts'>,
+  session: SessionId,
+  msgId: number,
+  seq: number,
+  encoder: PayloadEncoder<T>,
+  message: T,
+): void {
+  const encoded = encoder.encodeForSend(message);
+  if (encoded instanceof Uint8Array) transport.send(session, msgId, seq, encoded);
+  else transport.sendParts(session, msgId, seq, encoded);
 }

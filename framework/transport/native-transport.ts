@@ -26,6 +26,7 @@ import {
 import type { ResolvedOptions } from './options';
 import {
   type NativeEngineName,
+  type PayloadEncoder,
   type SessionId,
   type Transport,
   type TransportHandler,
@@ -33,6 +34,7 @@ import {
   type TransportStats,
   WIRE_HEADER_BYTES,
 } from './transport';
+import { obtainScavenge, OwnedFrameCollector } from './owned-frame-collector';
 import { checkFrameArgs, partsLength } from './wire';
 import { answerHttp, type HttpAnswer } from './websocket/upgrade';
 
@@ -102,6 +104,8 @@ export class NativeTransport implements Transport {
   private deliveredAt = 0;
   private deliveredMsgId = 0;
   private deliveredSeq = 0;
+  /** Frees owned frames with scavenges (made at the first: a transport that never gets one pays nothing). */
+  private ownedFrames: OwnedFrameCollector | undefined = undefined;
   private readonly submitNow = (): void => this.flush();
   private readonly onEvents = (batch: ArrayBuffer, length: number, detached?: ArrayBuffer[]): void =>
     this.walk(batch, length, detached);
@@ -201,6 +205,23 @@ export class NativeTransport implements Transport {
       !this.submitting &&
       this.walking
     );
+  }
+
+  /** The payload is encoded straight into the command log (sendParts for what the encoder leaves out). */
+  sendEncoded<T>(
+    session: SessionId,
+    msgId: number,
+    seq: number,
+    encoder: PayloadEncoder<T>,
+    message: T,
+  ): void {
+    checkSessionId(session);
+    const parts = this.log.sendEncoded(session, msgId, seq, encoder, message, this.limits.maxFrameBytes);
+    if (parts !== undefined) {
+      this.sendParts(session, msgId, seq, parts);
+      return;
+    }
+    this.queued();
   }
 
   /** A payload handed over now is read by a submit right away (not one queued behind a running submit). */
@@ -334,6 +355,8 @@ export class NativeTransport implements Transport {
 
   /** Walks one event batch, then submits what its handlers queued. */
   private walk(batch: ArrayBuffer, reported: number, detached: ArrayBuffer[] | undefined): void {
+    if (detached !== undefined)
+      (this.ownedFrames ??= new OwnedFrameCollector(obtainScavenge())).delivered(detached);
     const outer = this.walking;
     this.walking = true;
     try {

@@ -6,7 +6,14 @@ import * as net from 'node:net';
 import type { CloseReason } from './close-reason';
 import { FrameReader, type FrameError } from './frame-reader';
 import type { ResolvedOptions } from './options';
-import type { SessionId, Transport, TransportHandler, TransportLimits, TransportStats } from './transport';
+import type {
+  PayloadEncoder,
+  SessionId,
+  Transport,
+  TransportHandler,
+  TransportLimits,
+  TransportStats,
+} from './transport';
 import { checkFrameArgs, encodeFrame, joinParts, partsLength } from './wire';
 import type { WebSocket } from 'ws';
 import { NodeUpgrader } from './websocket/node-upgrade';
@@ -19,6 +26,7 @@ import {
   closeCodeOf,
   NO_HANDLER,
   reportHandlerError,
+  sendEncodedByCopy,
 } from './common';
 
 /** Below this many bytes per turn a session's frames are concatenated into one write; above, corked. */
@@ -185,6 +193,16 @@ export class NodeNetTransport implements Transport {
   sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
     checkFrameArgs(msgId, seq, partsLength(parts), this.limits.maxFrameBytes);
     this.send(session, msgId, seq, joinParts(parts));
+  }
+
+  sendEncoded<T>(
+    session: SessionId,
+    msgId: number,
+    seq: number,
+    encoder: PayloadEncoder<T>,
+    message: T,
+  ): void {
+    sendEncodedByCopy(this, session, msgId, seq, encoder, message);
   }
 
   broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {

@@ -1,7 +1,14 @@
 /** A Transport in front of another: forwards every call, so a decorator overrides only what it changes. */
 import type { CloseReason } from './close-reason';
 import type { ResolvedOptions } from './options';
-import type { SessionId, Transport, TransportHandler, TransportLimits, TransportStats } from './transport';
+import type {
+  PayloadEncoder,
+  SessionId,
+  Transport,
+  TransportHandler,
+  TransportLimits,
+  TransportStats,
+} from './transport';
 
 export abstract class TransportDecorator implements Transport {
   constructor(protected readonly inner: Transport) {}
@@ -40,6 +47,16 @@ export abstract class TransportDecorator implements Transport {
 
   sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
     this.inner.sendParts(session, msgId, seq, parts);
+  }
+
+  sendEncoded<T>(
+    session: SessionId,
+    msgId: number,
+    seq: number,
+    encoder: PayloadEncoder<T>,
+    message: T,
+  ): void {
+    this.inner.sendEncoded(session, msgId, seq, encoder, message);
   }
 
   broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void {

@@ -43,6 +43,30 @@ export interface TransportStats {
 }
 
 /**
+ * Where a PayloadEncoder writes in place: `bytes` from `pos` on (`bytes` starts at byte 0 of its
+ * ArrayBuffer, all of which `view` spans).
+ * An encoder that needs more room replaces `bytes` and `view` with a bigger array holding the same bytes
+ * [0, pos) and goes on there; it leaves `pos` at the end of what it wrote.
+ */
+export interface EncodeTarget {
+  bytes: Uint8Array<ArrayBuffer>;
+  view: DataView<ArrayBuffer>;
+  pos: number;
+}
+
+/** A payload that a transport can have written straight into its send buffer (Transport.sendEncoded). */
+export interface PayloadEncoder<T> {
+  /**
+   * Writes the encoding of `message` at `target.pos` and returns undefined; or writes nothing that counts
+   * and returns the encoding as parts to send back to back instead (e.g. a big field left uncopied). The
+   * parts never reference `target.bytes`; they are valid until the next encode.
+   */
+  encodeInto(message: T, target: EncodeTarget): readonly Uint8Array[] | undefined;
+  /** The encoding as bytes or parts for a transport that does not encode in place; valid until the next encode. */
+  encodeForSend(message: T): Uint8Array | readonly Uint8Array[];
+}
+
+/**
  * Moves frames between sessions and the network. Sends are queued and flushed once per event-loop turn
  * (or when the queue passes a threshold); both implementations keep the same framing and limits.
  */
@@ -71,6 +95,18 @@ export interface Transport {
    * uncopied); the parts are read before sendParts() returns, as send() reads its payload.
    */
   sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void;
+  /**
+   * send() of `message` encoded by `encoder`: a transport with a send buffer in JS memory (the native one)
+   * has it written there in place, with no copy of its own; the others encode it and send() the bytes
+   * (sendEncodedByCopy). Throws what send() throws, and what the encoder throws, having queued nothing.
+   */
+  sendEncoded<T>(
+    session: SessionId,
+    msgId: number,
+    seq: number,
+    encoder: PayloadEncoder<T>,
+    message: T,
+  ): void;
   /** Queues the same frame to many sessions, encoded once; the payload is copied before it returns. */
   broadcast(sessions: readonly SessionId[], msgId: number, seq: number, payload: Uint8Array): void;
   /** Closes after the already queued frames are sent. */

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CommandLog } from '../../framework/transport/command-log';
 import { COMMAND_HEADER_BYTES, CommandOp } from '../../framework/transport/native';
 import { WIRE_HEADER_BYTES } from '../../framework/transport/transport';
+import { fillEncoder } from './helpers/fill-encoder';
 
 interface Record {
   op: number;
@@ -84,5 +85,53 @@ describe('command log', () => {
     const records = recordsOf(log);
     expect(records).toHaveLength(1);
     expect(framesOf(records[0].body)).toEqual([{ msgId: 100, seq: 2, payload: [2] }]);
+  });
+
+  it('sendEncoded() writes the payload in place: sharing records like send(), across a growth of the log', () => {
+    const log = new CommandLog();
+    const max = 4 * 1024 * 1024;
+    log.send(7, 100, 1, Uint8Array.of(1));
+    expect(log.sendEncoded(7, 101, 2, fillEncoder, { length: 3, value: 9 }, max)).toBeUndefined();
+    const big = 3 * log.capacity; // the encoder outgrows the log's buffer
+    expect(log.sendEncoded(8, 102, 3, fillEncoder, { length: big, value: 5 }, max)).toBeUndefined();
+    log.send(8, 103, 4, Uint8Array.of(2, 2));
+    const records = recordsOf(log);
+    expect(records.map((r) => [r.op, r.session])).toEqual([
+      [CommandOp.SEND, 7],
+      [CommandOp.SEND, 8],
+    ]);
+    expect(framesOf(records[0].body)).toEqual([
+      { msgId: 100, seq: 1, payload: [1] },
+      { msgId: 101, seq: 2, payload: [9, 9, 9] },
+    ]);
+    const second = framesOf(records[1].body);
+    expect(second.map((f) => [f.msgId, f.seq, f.payload.length])).toEqual([
+      [102, 3, big],
+      [103, 4, 2],
+    ]);
+    expect(second[0].payload.every((b) => b === 5)).toBe(true);
+  });
+
+  it('sendEncoded() queues nothing when the encoder hands back parts, throws, or the frame is too big', () => {
+    const log = new CommandLog();
+    log.send(7, 100, 1, Uint8Array.of(1));
+    const length = log.length;
+    const parts = log.sendEncoded(7, 101, 2, fillEncoder, { length: 5, value: 4, asParts: true }, 1024);
+    expect(parts?.map((p) => [...p])).toEqual([
+      [4, 4],
+      [4, 4, 4],
+    ]);
+    expect(() =>
+      log.sendEncoded(7, 101, 3, fillEncoder, { length: 5, value: 4, throws: true }, 1024),
+    ).toThrow('the encoder failed');
+    expect(() => log.sendEncoded(7, 101, 4, fillEncoder, { length: 1015, value: 4 }, 1024)).toThrow(
+      /exceeds maxFrameBytes 1024/,
+    );
+    expect(log.length).toBe(length);
+    log.send(7, 102, 5, Uint8Array.of(6)); // appends right after the first frame
+    expect(framesOf(recordsOf(log)[0].body)).toEqual([
+      { msgId: 100, seq: 1, payload: [1] },
+      { msgId: 102, seq: 5, payload: [6] },
+    ]);
   });
 });

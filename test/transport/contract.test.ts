@@ -7,6 +7,10 @@ import type { Transport } from '../../framework/transport';
 import { implementations, type Implementation } from './helpers/implementations';
 import { frame, openFdCount, pattern, RawClient } from './helpers/raw-client';
 import { Recorder } from './helpers/recorder';
+import { fillEncoder, type Fill } from './helpers/fill-encoder';
+import { GATHER_FIELD_BYTES } from '../../framework/packets/gathering-writer';
+import { payloadEncoderOf } from '../../framework/protocol/message-type';
+import { EchoRes } from '../../samples/echo/generated/packets';
 import { stalledListener } from './helpers/stalled-listener';
 import { nextTurn, poll, startServer, type Server } from './helpers/server';
 
@@ -163,6 +167,46 @@ describe.each(rows.map((row) => [row.skip ? `${row.name} (skipped: ${row.skip})`
       expect(() => s.transport.sendParts(id, 100, 1, [Buffer.alloc(MiB), Buffer.alloc(1)])).toThrow(
         /exceeds maxFrameBytes/,
       );
+    });
+
+    it('sendEncoded() sends what the encoder writes or hands back, in order with send(); a failed encode sends nothing', async () => {
+      const s = await server({ sendHardLimit: 64 * MiB });
+      const c = await client(s.port, { paused: true });
+      const id = await s.rec.nextOpen();
+      // Small (in place where the transport can), bigger than a command log (it grows), handed back as parts.
+      const messages: Fill[] = [
+        { length: 3, value: 1 },
+        { length: 300 * KiB, value: 2 },
+        { length: 0, value: 0 },
+        { length: 70 * KiB, value: 3, asParts: true },
+        { length: 5, value: 4, asParts: true },
+      ];
+      const expected: Buffer[] = [];
+      messages.forEach((message, i) => {
+        s.transport.sendEncoded(id, 100, 2 * i + 1, fillEncoder, message);
+        expected.push(Buffer.alloc(message.length, message.value));
+        s.transport.send(id, 101, 2 * i + 2, Buffer.from([i]));
+        expected.push(Buffer.from([i]));
+      });
+      expect(() =>
+        s.transport.sendEncoded(id, 100, 99, fillEncoder, { length: 1, value: 1, throws: true }),
+      ).toThrow('the encoder failed');
+      expect(() => s.transport.sendEncoded(id, 100, 98, fillEncoder, { length: MiB, value: 1 })).toThrow(
+        /exceeds maxFrameBytes/,
+      );
+      // A real message type's encoder: a small EchoRes, and one whose big field is sent uncopied.
+      const echoes = [Buffer.from('in place'), Buffer.alloc(GATHER_FIELD_BYTES, 7)];
+      echoes.forEach((data, i) => {
+        s.transport.sendEncoded(id, EchoRes.id, 200 + i, payloadEncoderOf(EchoRes), { data });
+        expected.push(Buffer.from(EchoRes.encode({ data })));
+      });
+      c.socket.resume();
+      await c.until(() => c.frames.length === expected.length, 'every frame');
+      c.frames.forEach((f, i) => {
+        const seq = i < 2 * messages.length ? i + 1 : 200 + i - 2 * messages.length;
+        expect([f.seq, f.payload.length]).toEqual([seq, expected[i].length]);
+        expect(f.payload.equals(expected[i]), `frame ${i} bytes`).toBe(true);
+      });
     });
 
     it('delivers 100 frames written in one write, in order', async () => {
