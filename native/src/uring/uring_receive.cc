@@ -29,19 +29,19 @@ void UringBackend::useFileSlot(UringSession& s) {
   c_.syscalls.add();
 }
 
-// A frame of at least kBigFrameBuffers receive buffers is big: the session leaves multishot for one
-// buffered recv at a time, and the rest of each big frame goes direct, at least a buffer's worth at a time
+// A frame of at least kBigFrameBuffers x bigFrameRecvBytes() is big: the session leaves multishot for one
+// buffered recv at a time, and the rest of each big frame goes direct, at least bigFrameRecvBytes() at a time
 // (smaller rests fit one buffered completion). Measured: at 64 KiB frames the extra round trip per frame
 // cost more than the copy it saves; from 256 KiB on it saves server CPU. True when big.
 bool UringBackend::noteFrameSize(UringSession& s, const BodyRoom& room) {
-  if (room.data) s.bigFrames = room.framePayload >= size_t(kBigFrameBuffers) * bufs_.size();
+  if (room.data) s.bigFrames = room.framePayload >= size_t(kBigFrameBuffers) * bigFrameRecvBytes();
   return s.bigFrames;
 }
 
 void UringBackend::armRecv(UringSession& s) {
   BodyRoom room = core_.receiveRoom(s);
   noteFrameSize(s, room);
-  if (s.bigFrames && room.frameRest >= bufs_.size() && armDirectRecv(s, room)) return;
+  if (s.bigFrames && room.frameRest >= bigFrameRecvBytes() && armDirectRecv(s, room)) return;
   io_uring_sqe* e = sqe();
   SessionSlab::Handle h = SessionSlab::handleOf(s);
   if (s.bigFrames) {
@@ -56,10 +56,11 @@ void UringBackend::armRecv(UringSession& s) {
 
 void UringBackend::prepBigFrameRecv(io_uring_sqe* e, UringSession& s) {
   // Big frames: one buffer at a time (a multishot recv would pull all the socket holds through the
-  // buffers first), so the next big frame's rest goes direct as soon as its header is in. A whole buffer,
-  // not just the header: the frame's payload block then starts at the size a direct recv fills in one go
-  // (FrameParser grows it to at most 4x what arrived).
-  prepBufferRecv(e, s.fd, kBufferGroup, bufs_.size(), tag(Op::kRecv, SessionSlab::handleOf(s)));
+  // buffers first), so the next big frame's rest goes direct as soon as its header is in. A buffer's worth
+  // (bigFrameRecvBytes), not just the header: the frame's payload block then starts at the size a direct
+  // recv fills in one go (FrameParser grows it to at most 4x what arrived).
+  prepBufferRecv(e, s.fd, kBufferGroup, unsigned(bigFrameRecvBytes()),
+                 tag(Op::kRecv, SessionSlab::handleOf(s)));
 }
 
 bool UringBackend::armDirectRecv(UringSession& s, const BodyRoom& room) {
