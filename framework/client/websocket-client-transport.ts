@@ -121,26 +121,29 @@ export class WebSocketClientTransport implements Transport {
   }
 
   sendParts(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
-    let length = 0;
-    for (const part of parts) length += part.length;
-    const payload = new Uint8Array(length);
-    let at = 0;
-    for (const part of parts) {
-      payload.set(part, at);
-      at += part.length;
-    }
-    this.send(session, msgId, seq, payload);
+    this.queueFrame(session, msgId, seq, parts);
   }
 
   send(session: SessionId, msgId: number, seq: number, payload: Uint8Array): void {
+    this.queueFrame(session, msgId, seq, [payload]);
+  }
+
+  /** One whole frame with the parts back to back as its payload, queued for the next flush. */
+  private queueFrame(session: SessionId, msgId: number, seq: number, parts: readonly Uint8Array[]): void {
     const link = this.links.get(session);
     if (!link || link.closeReason) return;
-    const frame = new Uint8Array(HEADER + payload.length);
+    let length = HEADER;
+    for (const part of parts) length += part.length;
+    const frame = new Uint8Array(length);
     const view = new DataView(frame.buffer);
     view.setUint32(0, frame.length);
     view.setUint16(4, msgId);
     view.setUint32(6, seq);
-    frame.set(payload, HEADER);
+    let at = HEADER;
+    for (const part of parts) {
+      frame.set(part, at);
+      at += part.length;
+    }
     link.out.push(frame);
     link.outBytes += frame.length;
     this.counters.framesOut++;
