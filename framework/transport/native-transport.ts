@@ -33,6 +33,7 @@ import {
   type TransportStats,
   WIRE_HEADER_BYTES,
 } from './transport';
+import { obtainScavenge, OwnedFrameCollector } from './owned-frame-collector';
 import { checkFrameArgs, partsLength } from './wire';
 import { answerHttp, type HttpAnswer } from './websocket/upgrade';
 
@@ -92,6 +93,8 @@ export class NativeTransport implements Transport {
   private liveSessions = 0;
   private allClosed: (() => void) | null = null;
   private batchViews: BatchViews | undefined = undefined;
+  /** Frees owned frames with scavenges (made at the first: a transport that never gets one pays nothing). */
+  private ownedFrames: OwnedFrameCollector | undefined = undefined;
   private readonly submitNow = (): void => this.flush();
   private readonly onEvents = (batch: ArrayBuffer, length: number, detached?: ArrayBuffer[]): void =>
     this.walk(batch, length, detached);
@@ -305,6 +308,8 @@ export class NativeTransport implements Transport {
 
   /** Walks one event batch, then submits what its handlers queued. */
   private walk(batch: ArrayBuffer, reported: number, detached: ArrayBuffer[] | undefined): void {
+    if (detached !== undefined)
+      (this.ownedFrames ??= new OwnedFrameCollector(obtainScavenge())).delivered(detached);
     const outer = this.walking;
     this.walking = true;
     try {

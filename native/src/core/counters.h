@@ -7,7 +7,8 @@
 namespace fastport {
 
 // X(name): every counter, in the order stats() lists them. Gauges (sessions, recvBuffersHeld,
-// sendBytesPending, uringSendSlicesInUse) go up and down; the rest only go up.
+// sendBytesPending, uringSendSlicesInUse, winRecvsPosted, winSendsPosted) go up and down, the others only
+// up.
 // One counter a line: clang-format reflows X-macro lists differently on each pass.
 // clang-format off
 #define FASTPORT_COUNTERS(X) \
@@ -34,6 +35,8 @@ namespace fastport {
   X(uringBufRingEmpty) \
   X(uringRecvDirectBytes) \
   X(uringSendSlicesInUse) \
+  X(winRecvsPosted) \
+  X(winSendsPosted) \
   X(httpRequests) \
   X(wsUpgrades) \
   X(wsViolations)

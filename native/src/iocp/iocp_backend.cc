@@ -49,8 +49,7 @@ class IocpBackend final : public win::SessionBackend {
       bufs[i].len = ULONG(slices[i].len);
     }
     s->sendOp.ov = OVERLAPPED{};
-    s->sending = true;
-    ++s->pendingOps;
+    posted(s, s->sending);
     c_.syscalls.add();
     DWORD bytes = 0;
     if (WSASend(s->sock, bufs, DWORD(n), &bytes, 0, &s->sendOp.ov, nullptr) != 0) {
@@ -143,8 +142,7 @@ class IocpBackend final : public win::SessionBackend {
       DWORD flags = 0;
       DWORD bytes = 0;
       s->recvOp.ov = OVERLAPPED{};
-      s->receiving = true;
-      ++s->pendingOps;
+      posted(s, s->receiving);
       c_.syscalls.add();
       if (WSARecv(s->sock, &buf, 1, &bytes, &flags, &s->recvOp.ov, nullptr) != 0) {
         int err = WSAGetLastError();
@@ -167,8 +165,7 @@ class IocpBackend final : public win::SessionBackend {
     returnBuffer(s);
     s->recvZeroByte = true;
     s->recvOp.ov = OVERLAPPED{};
-    s->receiving = true;
-    ++s->pendingOps;
+    posted(s, s->receiving);
     PostQueuedCompletionStatus(port_, 0, 0, &s->recvOp.ov);
   }
 

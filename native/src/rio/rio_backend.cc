@@ -129,8 +129,7 @@ class RioBackend final : public win::SessionBackend {
       return;
     }
     rio::Buf buf = slices_.buf(s->recvSlice, kSliceBytes);
-    s->receiving = true;
-    ++s->pendingOps;
+    posted(s, s->receiving);
     c_.syscalls.add();
     if (!api_->receive(static_cast<rio::Rq>(s->rq), &buf, s)) opFailed(s, s->receiving, WSAGetLastError());
   }
@@ -151,8 +150,7 @@ class RioBackend final : public win::SessionBackend {
       len += parts[i].len;
     }
     rio::Buf buf = slices_.buf(s->sendSlice, ULONG(len));
-    s->sending = true;
-    ++s->pendingOps;
+    posted(s, s->sending);
     c_.syscalls.add();
     void* ctx = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(s) | kSendTag);
     if (!api_->send(static_cast<rio::Rq>(s->rq), &buf, ctx)) opFailed(s, s->sending, WSAGetLastError());

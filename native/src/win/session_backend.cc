@@ -135,6 +135,12 @@ void SessionBackend::sent(Session* s, size_t bytes) {
   core_.sendIdle(*s);
 }
 
+void SessionBackend::posted(Session* s, bool& outstanding) {
+  outstanding = true;
+  ++s->pendingOps;
+  postedCounter(s, outstanding).add();
+}
+
 bool SessionBackend::opDone(Session* s) {
   --s->pendingOps;
   if (!s->closed()) return false;
@@ -151,11 +157,13 @@ bool SessionBackend::opEnded(Session* s, bool& outstanding, uint32_t err) {
     return false;
   }
   outstanding = false;
+  postedCounter(s, outstanding).sub();
   return !opDone(s);
 }
 
 void SessionBackend::opFailed(Session* s, bool& outstanding, uint32_t err) {
   outstanding = false;
+  postedCounter(s, outstanding).sub();
   if (!opDone(s)) closeSession(s, reasonForError(err), err);
 }
 

@@ -130,6 +130,9 @@ class SessionBackend : public CoreBackend {
   void connectDone(Session* s, uint32_t err);
   // The session ends now (exactly one CLOSE record); its memory goes when its last operation completes.
   void closeSession(Session* s, CloseReason reason, uint32_t err) { core_.closeSession(*s, reason, err); }
+  // A receive or send of s starts; `outstanding` is its flag (s->receiving / s->sending), set here. One more
+  // operation outstanding, counted in winRecvsPosted / winSendsPosted until opEnded() / opFailed().
+  void posted(Session* s, bool& outstanding);
   // An outstanding operation of s completed: true when s is closed (and maybe freed): do not touch it.
   bool opDone(Session* s);
   // A receive or send of s ended; `outstanding` is its flag (s->receiving / s->sending), cleared here.
@@ -164,6 +167,9 @@ class SessionBackend : public CoreBackend {
   void closed(CoreSession& s) override;
 
   void dispatch(const OVERLAPPED_ENTRY& e);
+  Counter& postedCounter(Session* s, const bool& outstanding) {
+    return &outstanding == &s->sending ? c_.winSendsPosted : c_.winRecvsPosted;
+  }
   void freeSession(Session* s);
   // Listeners and accepted sockets (win/accept.cc).
   void postAccept(Listener* l, Op* op);
