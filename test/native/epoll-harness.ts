@@ -64,7 +64,8 @@ export function parseBatch(batch: ArrayBuffer, length: number): Event[] {
   return events;
 }
 
-function framesOf(batch: ArrayBuffer, session: number, start: number, size: number): Event[] {
+/** The wire frames of a FRAMES record (`size` bytes at `start`), each as a FRAME event. */
+export function framesOf(batch: ArrayBuffer, session: number, start: number, size: number): Event[] {
   const view = new DataView(batch);
   const frames: Event[] = [];
   for (let at = start; at < start + size;) {

@@ -5,7 +5,7 @@
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frame } from '../transport/helpers/raw-client';
-import { binding, echoRoundTrip, EngineHarness } from './uring-harness';
+import { binding, echoRoundTrip, EngineHarness, type SessionLog } from './uring-harness';
 
 const harnesses: EngineHarness[] = [];
 afterEach(() => {
@@ -85,5 +85,27 @@ describe('uring engine', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('hands whole frames of a received buffer to JS as one FRAMES record, also after a frame split across reads', async () => {
+    const h = start({}, false);
+    const port = h.listen();
+    const peer = net.connect(port, '127.0.0.1');
+    await new Promise<void>((r) => peer.once('connect', () => r()));
+    const frames = Array.from({ length: 9 }, (_, i) => frame(100 + i, i + 1, Buffer.alloc(700 + i, i + 1)));
+    peer.write(Buffer.concat(frames.slice(0, 5)));
+    const session = (): SessionLog | undefined => h.opened()[0];
+    await h.until(() => session()?.frames.length === 5, 'the first 5 frames');
+    expect(h.framesRecords).toBeGreaterThan(0);
+    const recordsBefore = h.framesRecords;
+    // Frame 6 split across two reads: its end goes through the parser, the 3 whole frames behind it to the batch.
+    peer.write(frames[5].subarray(0, 300));
+    await h.untilStats((st) => st.recvBuffersHeld === 1, 'the first part of frame 6 held');
+    peer.write(Buffer.concat([frames[5].subarray(300), ...frames.slice(6)]));
+    await h.until(() => session()?.frames.length === 9, 'all 9 frames');
+    expect(h.framesRecords).toBeGreaterThan(recordsBefore);
+    expect(session()!.frames.map((f) => frame(f.msgId, f.seq, f.payload))).toEqual(frames);
+    expect(h.stats()).toMatchObject({ framesIn: 9, recvBuffersHeld: 0 });
+    peer.destroy();
   });
 });

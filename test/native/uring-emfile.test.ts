@@ -20,12 +20,17 @@ engine = new b.Engine({ engine: 'uring' }, (batch, length) => {
   const out = [];
   for (let at = 0; at < length; ) {
     const type = view.getUint8(at), size = view.getUint32(at + 12, true);
+    let frame = null;
     if (type === 2) {
-      const frame = Buffer.alloc(10 + size);
+      frame = Buffer.alloc(10 + size);
       frame.writeUInt32BE(frame.length, 0);
       frame.writeUInt16BE(view.getUint16(at + 2, true), 4);
       frame.writeUInt32BE(view.getUint32(at + 8, true), 6);
       Buffer.from(batch, at + 16, size).copy(frame, 10);
+    } else if (type === 7) {
+      frame = Buffer.from(batch, at + 16, size); // FRAMES: whole wire frames, echoed as they are
+    }
+    if (frame) {
       const cmd = Buffer.alloc(12 + frame.length + ((4 - (frame.length & 3)) & 3));
       cmd.writeUInt8(1, 0);
       cmd.writeUInt32LE(view.getUint32(at + 4, true), 4);

@@ -7,6 +7,7 @@ import { loadBinding } from '../../framework/transport/loader';
 import { FRAME_DETACHED } from '../../framework/transport/native';
 import { expect } from 'vitest';
 import { frame, pattern, RawClient } from '../transport/helpers/raw-client';
+import { type Event, FRAMES, framesOf } from './epoll-harness';
 
 export interface EngineStats {
   [name: string]: number;
@@ -69,6 +70,8 @@ export function command(op: number, session: number, payload: Uint8Array = new U
 export class EngineHarness {
   readonly engine: NativeEngine;
   readonly sessions = new Map<number, SessionLog>();
+  /** FRAMES records seen (whole wire frames of one received buffer, docs/boundary.md). */
+  framesRecords = 0;
   private waiters: (() => void)[] = [];
   private readonly reasons = binding.closeReasons();
 
@@ -158,24 +161,9 @@ export class EngineHarness {
   }
 
   private onEvents(batch: ArrayBuffer, length: number, detached: ArrayBuffer[]): void {
-    const view = new DataView(batch, 0, length);
     const replies: Buffer[] = [];
-    let nextDetached = 0;
-    for (let at = 0; at < length;) {
-      const type = view.getUint8(at);
-      const reason = view.getUint8(at + 1);
-      const msgId = view.getUint16(at + 2, true);
-      const session = view.getUint32(at + 4, true);
-      const aux = view.getUint32(at + 8, true);
-      const recorded = view.getUint32(at + 12, true);
-      // A big FRAME's payload is the call's next detached ArrayBuffer (reason FRAME_DETACHED); others are
-      // copied out of the batch, which is reused.
-      const payload =
-        type === FRAME && reason === FRAME_DETACHED
-          ? Buffer.from(detached[nextDetached++])
-          : Buffer.from(new Uint8Array(batch, at + 16, recorded));
-      const size = payload.length;
-      at += 16 + recorded + pad4(recorded);
+    const records = recordsOf(batch, length, detached, () => this.framesRecords++);
+    for (const { type, reason, msgId, session, aux, payload } of records) {
       const s = this.log(session);
       if (s.closes.length > 0) s.eventsAfterClose++;
       if (type === OPEN) {
@@ -183,14 +171,7 @@ export class EngineHarness {
         s.listenerId = aux;
       } else if (type === FRAME) {
         s.frames.push({ msgId, seq: aux, payload });
-        if (this.echo) {
-          const frame = Buffer.alloc(10 + size);
-          frame.writeUInt32BE(frame.length, 0);
-          frame.writeUInt16BE(msgId, 4);
-          frame.writeUInt32BE(aux, 6);
-          payload.copy(frame, 10);
-          replies.push(command(CMD_SEND, session, frame));
-        }
+        if (this.echo) replies.push(command(CMD_SEND, session, frame(msgId, aux, payload)));
       } else if (type === BLOCKED) {
         s.blocked++;
       } else if (type === WRITABLE) {
@@ -205,6 +186,47 @@ export class EngineHarness {
     }
     for (const w of [...this.waiters]) w();
   }
+}
+
+/**
+ * The batch's records in order, payloads copied (the batch is reused); each frame of a FRAMES record (whole
+ * wire frames of one received buffer) as a FRAME record of its own. A big FRAME's payload is the call's
+ * next detached ArrayBuffer (reason FRAME_DETACHED).
+ */
+function recordsOf(
+  batch: ArrayBuffer,
+  length: number,
+  detached: ArrayBuffer[],
+  onFramesRecord: () => void,
+): Event[] {
+  const view = new DataView(batch, 0, length);
+  const records: Event[] = [];
+  let nextDetached = 0;
+  for (let at = 0; at < length;) {
+    const type = view.getUint8(at);
+    const reason = view.getUint8(at + 1);
+    const session = view.getUint32(at + 4, true);
+    const recorded = view.getUint32(at + 12, true);
+    if (type === FRAMES) {
+      onFramesRecord();
+      records.push(...framesOf(batch, session, at + 16, recorded));
+    } else {
+      const payload =
+        type === FRAME && reason === FRAME_DETACHED
+          ? Buffer.from(detached[nextDetached++])
+          : Buffer.from(new Uint8Array(batch, at + 16, recorded));
+      records.push({
+        type,
+        reason,
+        msgId: view.getUint16(at + 2, true),
+        session,
+        aux: view.getUint32(at + 8, true),
+        payload,
+      });
+    }
+    at += 16 + recorded + pad4(recorded);
+  }
+  return records;
 }
 
 /** Frames with sizes from 10 bytes to `maxPayload`, each payload distinct. */

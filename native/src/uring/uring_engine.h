@@ -44,7 +44,12 @@ inline constexpr unsigned kMaxReapRounds = 64;  // per poll(): bounded, the even
 // IO_LOCAL_TW_DEFAULT_MAX); the rest waits in the kernel without signalling the eventfd again.
 inline constexpr unsigned kKernelTaskRunLimit = 20;
 inline constexpr size_t kGatherSlices = 64;
-inline constexpr unsigned kBigFrameBuffers = 4;  // a frame this many receive buffers long is received direct
+// A frame of kBigFrameBuffers x bigFrameRecvBytes() (128 KiB by default) is big: received direct.
+inline constexpr unsigned kBigFrameBuffers = 4;
+// What one buffered recv of a big-frame session takes at most (and a direct recv at least): 32 KiB, less
+// with smaller receive buffers. Not the buffer size: bigger buffers serve small frames (fewer frames split
+// across two buffers), while big frames keep the 32 KiB steps they were measured with.
+inline constexpr size_t kBigFrameRecvBytes = 32u << 10;
 
 class UringBackend final : public CoreBackend {
  public:
@@ -148,6 +153,9 @@ class UringBackend final : public CoreBackend {
   // for its end and the next frame's start (uring_receive.cc).
   void armRecv(UringSession& s);
   bool noteFrameSize(UringSession& s, const BodyRoom& room);
+  size_t bigFrameRecvBytes() const {
+    return bufs_.size() < kBigFrameRecvBytes ? bufs_.size() : kBigFrameRecvBytes;
+  }
   // One plain recv straight into the frame's payload block (`room`), a buffered recv linked behind it
   // (false: no room in the SQ for both, nothing armed).
   bool armDirectRecv(UringSession& s, const BodyRoom& room);
@@ -156,6 +164,14 @@ class UringBackend final : public CoreBackend {
   void cancelRecv(UringSession& s);
   void queueRearm(UringSession& s);
   void onRecv(UringSession* s, int res, uint32_t flags);
+  // A provided buffer's bytes: the end of a frame in progress through the parser, then the whole frames
+  // that follow copied into the event batch as one FRAMES record (SessionCore::batchRoom; a partial frame
+  // after them goes to the parser), or all through the parser (SessionCore::arrived: parked while paused)
+  // where the batch takes none.
+  void receivedBuffer(UringSession& s, const uint8_t* data, size_t len);
+  // Bytes of a len-byte buffer that finish s's frame in progress: 0 between frames, all of them while the
+  // frame's header is incomplete (its length is unknown).
+  size_t frameEndIn(UringSession& s, size_t len);
   void recvEnded(UringSession& s, int res);
 
   // --- send ---

@@ -3,7 +3,10 @@
 // Big frames skip the buffers: once a big frame's header is seen the multishot recv is cancelled, the rest
 // of each big frame is received by plain recvs straight into its payload block (as epoll's readv does),
 // and one buffered recv linked behind the last takes the frame's last byte and the next frame's start; a
-// small frame's header brings multishot back.
+// small frame's header brings multishot back. A received buffer's whole frames are copied into the event
+// batch as one FRAMES record (SessionCore::batchRoom, as epoll reads them there), not frame by frame.
+#include <cstring>
+
 #include "posix/io_error.h"
 #include "uring/sqe_prep.h"
 #include "uring/uring_engine.h"
@@ -26,19 +29,19 @@ void UringBackend::useFileSlot(UringSession& s) {
   c_.syscalls.add();
 }
 
-// A frame of at least kBigFrameBuffers receive buffers is big: the session leaves multishot for one
-// buffered recv at a time, and the rest of each big frame goes direct, at least a buffer's worth at a time
+// A frame of at least kBigFrameBuffers x bigFrameRecvBytes() is big: the session leaves multishot for one
+// buffered recv at a time, and the rest of each big frame goes direct, at least bigFrameRecvBytes() at a time
 // (smaller rests fit one buffered completion). Measured: at 64 KiB frames the extra round trip per frame
 // cost more than the copy it saves; from 256 KiB on it saves server CPU. True when big.
 bool UringBackend::noteFrameSize(UringSession& s, const BodyRoom& room) {
-  if (room.data) s.bigFrames = room.framePayload >= size_t(kBigFrameBuffers) * bufs_.size();
+  if (room.data) s.bigFrames = room.framePayload >= size_t(kBigFrameBuffers) * bigFrameRecvBytes();
   return s.bigFrames;
 }
 
 void UringBackend::armRecv(UringSession& s) {
   BodyRoom room = core_.receiveRoom(s);
   noteFrameSize(s, room);
-  if (s.bigFrames && room.frameRest >= bufs_.size() && armDirectRecv(s, room)) return;
+  if (s.bigFrames && room.frameRest >= bigFrameRecvBytes() && armDirectRecv(s, room)) return;
   io_uring_sqe* e = sqe();
   SessionSlab::Handle h = SessionSlab::handleOf(s);
   if (s.bigFrames) {
@@ -53,10 +56,11 @@ void UringBackend::armRecv(UringSession& s) {
 
 void UringBackend::prepBigFrameRecv(io_uring_sqe* e, UringSession& s) {
   // Big frames: one buffer at a time (a multishot recv would pull all the socket holds through the
-  // buffers first), so the next big frame's rest goes direct as soon as its header is in. A whole buffer,
-  // not just the header: the frame's payload block then starts at the size a direct recv fills in one go
-  // (FrameParser grows it to at most 4x what arrived).
-  prepBufferRecv(e, s.fd, kBufferGroup, bufs_.size(), tag(Op::kRecv, SessionSlab::handleOf(s)));
+  // buffers first), so the next big frame's rest goes direct as soon as its header is in. A buffer's worth
+  // (bigFrameRecvBytes), not just the header: the frame's payload block then starts at the size a direct
+  // recv fills in one go (FrameParser grows it to at most 4x what arrived).
+  prepBufferRecv(e, s.fd, kBufferGroup, unsigned(bigFrameRecvBytes()),
+                 tag(Op::kRecv, SessionSlab::handleOf(s)));
 }
 
 bool UringBackend::armDirectRecv(UringSession& s, const BodyRoom& room) {
@@ -107,8 +111,8 @@ void UringBackend::onRecv(UringSession* s, int res, uint32_t flags) {
     uint16_t bufferId = uint16_t(flags >> IORING_CQE_BUFFER_SHIFT);
     // Bytes that landed after reading was turned off are parked by the core; s stays stored while its
     // recv is in flight, even if this closes it.
-    if (s && res > 0) core_.arrived(*s, bufs_.data(bufferId), size_t(res));
-    bufs_.give(bufferId);  // its bytes are framed (frames copied out, a partial frame kept by the parser)
+    if (s && res > 0) receivedBuffer(*s, bufs_.data(bufferId), size_t(res));
+    bufs_.give(bufferId);  // its bytes are framed (copied into the batch, a partial frame kept by the parser)
     bufs_.publish();
   }
   if (!s) return;
@@ -116,6 +120,29 @@ void UringBackend::onRecv(UringSession* s, int res, uint32_t flags) {
     recvEnded(*s, res);  // re-armed (direct when a big frame's rest is due)
   } else if (s->recv == RecvState::kArmed && !s->closed() && noteFrameSize(*s, core_.receiveRoom(*s))) {
     cancelRecv(*s);  // a big frame came: its end re-arms the receive for big frames
+  }
+}
+
+size_t UringBackend::frameEndIn(UringSession& s, size_t len) {
+  if (!s.parser.midFrame()) return 0;
+  BodyRoom room = core_.receiveRoom(s);
+  return room.data && room.frameRest < len ? room.frameRest : len;
+}
+
+void UringBackend::receivedBuffer(UringSession& s, const uint8_t* data, size_t len) {
+  size_t head = frameEndIn(s, len);
+  if (head && !core_.arrived(s, data, head)) return;
+  data += head;
+  len -= head;
+  if (!len) return;
+  BodyRoom batch = core_.batchRoom(s, len);
+  if (!batch.len) {
+    core_.arrived(s, data, len);
+    return;
+  }
+  std::memcpy(batch.data, data, batch.len);
+  if (core_.receivedInBatch(s, batch.len) && batch.len < len) {
+    core_.arrived(s, data + batch.len, len - batch.len);
   }
 }
 

@@ -1,12 +1,16 @@
 // io_uring tuning (NativeEngineOptions uring*, core/config.h; 0 = the default below). Per I/O loop:
 //   uringEntries        SQ ring entries (CQ ring = 8x)        default 1024   (power of two, 2..32768)
 //   uringBufferCount    provided receive buffers               default 128    (rounded up to a power of two)
-//   uringBufferSize     bytes per receive buffer               default 32 KiB
+//   uringBufferSize     bytes per receive buffer               default 64 KiB
 //   uringSendSliceCount registered send slices                 default 512    (1..16384)
 //   uringSendSliceSize  bytes per send slice                   default 16 KiB
-// Memory per loop with the defaults: 4 MiB receive buffers + 8 MiB registered (locked) send slices.
-// 32 KiB buffers hold a 16 KiB frame with its header (16 KiB buffers split every such frame in two, which the
-// parser then reassembled: two more copies per frame) and take a 64 KiB frame in ~4 completions, not ~6.
+// Memory per loop with the defaults: 8 MiB receive buffers (mapped, resident only where the kernel wrote:
+// a buffer's first KiB with small frames) + 8 MiB registered (locked) send slices.
+// A frame split across two buffers costs two more copies (the parser assembles it, then it is copied into
+// the event batch), a whole one a single copy into the batch: 64 KiB buffers take what 4 x 16 KiB frames in
+// flight leave in a socket mostly whole (32 KiB buffers split every other 16 KiB frame) and a 64 KiB frame
+// in ~2 completions. 128 of them: 64 ran dry (ENOBUFS) at 4 in 10 64 KiB frames (each session's
+// multishot recv pulls 4 frames through the buffers in a pass), 128 not once in the same run.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +40,7 @@ inline Tuning tuningFrom(const EngineConfig& c) {
   if (t.sqEntries < 2) t.sqEntries = 2;
   t.cqEntries = t.sqEntries * 8;
   t.bufferCount = roundUpPow2(c.uringBufferCount ? c.uringBufferCount : 128);
-  t.bufferSize = c.uringBufferSize ? c.uringBufferSize : 32 * 1024;
+  t.bufferSize = c.uringBufferSize ? c.uringBufferSize : 64 * 1024;
   t.sliceCount = c.uringSendSliceCount ? c.uringSendSliceCount : 512;
   if (t.sliceCount > 16384) t.sliceCount = 16384;
   t.sliceBytes = c.uringSendSliceSize ? c.uringSendSliceSize : 16 * 1024;
