@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "addon/engine_options.h"
+#include "core/block_cache.h"
 
 namespace fastport {
 
@@ -336,9 +337,12 @@ bool EngineWrap::detachedToJs(napi_env env, napi_value* out) {
   for (size_t i = 0; i < detached->size(); ++i) {
     DetachedPayload& p = (*detached)[i];
     napi_value ab = nullptr;
-    auto freeBlock = [](napi_env, void* data, void*) { std::free(data); };
-    if (napi_create_external_arraybuffer(env, p.block.get(), p.len, freeBlock, nullptr, &ab) == napi_ok) {
-      (void)p.block.release();  // the ArrayBuffer's finalizer frees it now
+    auto keepBlock = [](napi_env, void* data, void* size) {
+      block_cache::give(static_cast<uint8_t*>(data), reinterpret_cast<uintptr_t>(size));
+    };
+    void* size = reinterpret_cast<void*>(uintptr_t(p.len));  // a lower bound of the block's size
+    if (napi_create_external_arraybuffer(env, p.block.get(), p.len, keepBlock, size, &ab) == napi_ok) {
+      (void)p.block.release();  // the ArrayBuffer's finalizer gives it back now
     } else {
       void* data = nullptr;
       if (napi_create_arraybuffer(env, p.len, &data, &ab) != napi_ok) return false;
