@@ -327,8 +327,9 @@ napi_value EngineWrap::lentBatchToJs(napi_env env, const ByteSlice* parts, size_
   return ab;
 }
 
-// The batch's detached payloads as an array of ArrayBuffers JS owns (each over the native block, freed by
-// its finalizer; copied where this runtime refuses external buffers), or undefined when there are none.
+// The batch's detached payloads as an array of ArrayBuffers JS owns (each over the native block, which its
+// finalizer gives to block_cache; copied where this runtime refuses external buffers), or undefined when
+// there are none.
 bool EngineWrap::detachedToJs(napi_env env, napi_value* out) {
   Driver* driver = activeDriver();
   DetachedPayloads* detached = driver ? driver->detachedPayloads() : nullptr;
