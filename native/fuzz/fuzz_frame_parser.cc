@@ -1,7 +1,8 @@
 // libFuzzer harness for FrameParser (core/frame_parser.h). Input: byte 0..3 = maxFrameBytes seed, byte 4 =
 // chunking seed, rest = the received stream. The stream is fed in chunks whose sizes come from the seed and
 // must yield exactly the frames (and the final status) of a plain one-pass reference splitter: any split of
-// a byte stream gives the same frames. Also checks the held bytes never exceed the frame limit.
+// a byte stream gives the same frames, whether a frame's end is fed or handed to finishFrame(). Also checks
+// the held bytes never exceed the frame limit.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -72,6 +73,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* input, size_t size) {
     if (chunk > len - off) chunk = len - off;
     // Copy the chunk so the parser cannot read past it unnoticed (ASan guards the exact size).
     std::vector<uint8_t> piece(data + off, data + off + chunk);
+    size_t rest = parser.frameRest();
+    if (rest && rest <= chunk && (x & 1)) {
+      // A completion engine ends the frame from where its rest lies (finishFrame), then feeds what follows.
+      parser.finishFrame(piece.data(), rest,
+                         [&](const uint8_t* header, const uint8_t* kept, uint32_t keptLen,
+                             const uint8_t* tail, uint32_t tailLen) {
+                           Frame f{fastport::readBe16(header + 4), fastport::readBe32(header + 6), {}};
+                           f.payload.assign(kept, kept + keptLen);
+                           f.payload.insert(f.payload.end(), tail, tail + tailLen);
+                           if (fastport::readBe32(header) != fastport::kWireHeaderBytes + f.payload.size())
+                             abort();
+                           got.push_back(std::move(f));
+                         });
+      if (parser.midFrame()) abort();
+      piece.erase(piece.begin(), piece.begin() + long(rest));
+    }
     status =
         parser.feed(piece.data(), piece.size(), maxFrameBytes, off,
                     [&](uint16_t msgId, uint32_t seq, const uint8_t* payload, uint32_t payloadLen) {

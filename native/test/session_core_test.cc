@@ -424,4 +424,84 @@ TEST(session_core_batch_and_parser_reads_give_the_frames_sent_for_any_split) {
   }
 }
 
+// A completion engine's buffers: a frame split across two of them completes in the batch as a FRAMES record
+// from the kept start and the second buffer (not through its payload block), and the whole frames after it
+// follow as another FRAMES record.
+TEST(session_core_completes_a_frame_split_across_buffers_in_the_batch) {
+  World w;
+  CoreSession& s = w.open(5);
+  std::vector<uint8_t> a = frameBytes(30), c = frameBytes(40), b = frameBytes(12);
+  for (size_t i = 10; i < c.size(); ++i) c[i] = uint8_t(i);
+  std::vector<uint8_t> first = a, second(c.begin() + 15, c.end());
+  first.insert(first.end(), c.begin(), c.begin() + 15);
+  second.insert(second.end(), b.begin(), b.end());
+  CHECK(w.core.arrivedInBuffer(s, first.data(), first.size()));
+  CHECK_EQ(w.counters.recvBuffersHeld.get(), uint64_t(1));
+  size_t before = w.events.size();
+  CHECK(w.core.arrivedInBuffer(s, second.data(), second.size()));
+  const uint8_t* record = w.events.data() + before;
+  uint32_t len;
+  std::memcpy(&len, record + 12, 4);
+  CHECK_EQ(record[0], uint8_t(EventType::kFrames));
+  CHECK_EQ(len, uint32_t(c.size()));
+  CHECK(std::memcmp(record + kEventHeaderBytes, c.data(), c.size()) == 0);
+  CHECK_EQ(record[align4(kEventHeaderBytes + c.size())], uint8_t(EventType::kFrames));
+  CHECK_EQ(w.counters.framesIn.get(), uint64_t(3));
+  CHECK_EQ(w.counters.bytesIn.get(), uint64_t(first.size() + second.size()));
+  CHECK_EQ(w.counters.recvBuffersHeld.get(), uint64_t(0));
+}
+
+// A frame whose payload detaches still leaves as its own block when it ends in a later buffer.
+TEST(session_core_detaches_a_big_frame_split_across_buffers) {
+  World w;
+  w.events.detachFramesFrom(SessionCore::kMinBatchRoomBytes);
+  CoreSession& s = w.open(5);
+  std::vector<uint8_t> big = frameBytes(10 + 5000);
+  CHECK(w.core.arrivedInBuffer(s, big.data(), 3000));
+  size_t before = w.events.size();
+  CHECK(w.core.arrivedInBuffer(s, big.data() + 3000, big.size() - 3000));
+  CHECK_EQ(w.events.data()[before], uint8_t(EventType::kFrame));
+  CHECK_EQ(w.events.data()[before + 1], kDetachedPayload);
+  CHECK_EQ(w.events.detached().size(), size_t(1));
+  CHECK_EQ(w.events.detached()[0].len, uint32_t(5000));
+}
+
+// Bytes that arrive in a buffer while reading is paused are parked whole, even those ending a frame.
+TEST(session_core_parks_a_buffer_ending_a_frame_while_paused) {
+  World w;
+  CoreSession& s = w.open(5);
+  std::vector<uint8_t> c = frameBytes(40);
+  CHECK(w.core.arrivedInBuffer(s, c.data(), 15));
+  w.core.pauseRead(5);
+  CHECK(w.core.arrivedInBuffer(s, c.data() + 15, c.size() - 15));
+  CHECK_EQ(w.counters.framesIn.get(), uint64_t(0));
+  CHECK_EQ(s.parked.size(), c.size() - 15);
+}
+
+// However a stream is cut into a completion engine's buffers, JS gets exactly the frames sent, in order;
+// with detached payloads too.
+TEST(session_core_buffers_give_the_frames_sent_for_any_split) {
+  for (uint32_t seed = 1; seed <= 300; ++seed) {
+    World w;
+    w.events.detachFramesFrom(seed % 3 == 0 ? SessionCore::kMinBatchRoomBytes : 0);
+    CoreSession& s = w.open(5);
+    uint32_t x = seed * 2246822519u;
+    std::vector<SeenFrame> sent;
+    std::vector<uint8_t> stream = randomStream(x, 40, seed % 2 ? 300 : 9000, sent);
+    for (size_t off = 0; off < stream.size();) {
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      size_t chunk = 1 + x % (seed % 4 == 0 ? 64 : 20000);
+      if (chunk > stream.size() - off) chunk = stream.size() - off;
+      CHECK(w.core.arrivedInBuffer(s, stream.data() + off, chunk));
+      off += chunk;
+    }
+    CHECK(framesIn(w.events) == sent);
+    CHECK_EQ(w.counters.framesIn.get(), uint64_t(sent.size()));
+    CHECK_EQ(w.counters.bytesIn.get(), uint64_t(stream.size()));
+    CHECK_EQ(w.counters.recvBuffersHeld.get(), uint64_t(0));
+  }
+}
+
 }  // namespace fastport

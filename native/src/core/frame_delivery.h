@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "core/close_reason.h"
@@ -69,6 +70,25 @@ inline void deliverBodyReceived(FrameParser& parser, SessionId id, size_t n, Eve
   frame_delivery_detail::RecordFrames record{parser, id, events};
   parser.bodyReceived(n, record);
   framesIn.add(record.frames);
+}
+
+// The first n bytes of data end the parser's frame in progress (n == parser.frameRest()), a payload the
+// writer keeps in the batch: the whole frame is written into the batch as a FRAMES record of one frame, from
+// the parser's kept bytes and these (the rest is copied once, not into the payload block first and then
+// out of it; and a FRAMES record's frame can be echoed from the batch without a copy, SEND_SPAN).
+inline void deliverFrameEnd(FrameParser& parser, SessionId id, const uint8_t* data, size_t n,
+                            EventWriter& events, Counter& framesIn) {
+  parser.finishFrame(data, n,
+                     [&](const uint8_t* header, const uint8_t* kept, uint32_t keptLen, const uint8_t* rest,
+                         uint32_t restLen) {
+                       size_t frameLen = kWireHeaderBytes + size_t(keptLen) + restLen;
+                       uint8_t* into = events.framesRoom(frameLen);
+                       std::memcpy(into, header, kWireHeaderBytes);
+                       if (keptLen) std::memcpy(into + kWireHeaderBytes, kept, keptLen);
+                       std::memcpy(into + kWireHeaderBytes + keptLen, rest, restLen);
+                       events.commitFrames(id, 1, frameLen);
+                     });
+  framesIn.add(1);
 }
 
 }  // namespace fastport

@@ -34,6 +34,21 @@ class FrameParser {
 
   // True while bytes of an incomplete frame are kept.
   bool midFrame() const { return headHave_ > 0; }
+  // The incomplete frame's payload length, and the bytes of it still needed; 0 between frames and while its
+  // header is incomplete.
+  uint32_t framePayload() const {
+    return headHave_ < kWireHeaderBytes ? 0 : readBe32(head_) - kWireHeaderBytes;
+  }
+  size_t frameRest() const { return headHave_ < kWireHeaderBytes ? 0 : framePayload() - bodyHave_; }
+  // The first n bytes of `rest` are all the incomplete frame still needs (n == frameRest() > 0): calls
+  // onSplitFrame(const uint8_t* header, const uint8_t* kept, uint32_t keptLen, const uint8_t* rest,
+  // uint32_t n) with the frame in three pieces where they lie: its 10-byte wire header, the payload bytes
+  // kept, and the rest (not copied after the kept bytes first); then frees the kept bytes.
+  template <class OnSplitFrame>
+  void finishFrame(const uint8_t* rest, size_t n, OnSplitFrame&& onSplitFrame) {
+    onSplitFrame(static_cast<const uint8_t*>(head_), body_.get(), bodyHave_, rest, uint32_t(n));
+    resetFrame();
+  }
   // When the incomplete frame's first byte arrived (valid while midFrame()).
   uint64_t frameStartedMs() const { return startedMs_; }
   // Bytes of the incomplete frame kept right now, and the bytes allocated for its payload.

@@ -1,5 +1,7 @@
 #include "core/session_core.h"
 
+#include <cstring>
+
 #include "core/clock.h"
 #include "core/frame_delivery.h"
 
@@ -84,8 +86,12 @@ bool SessionCore::received(CoreSession& s, const uint8_t* data, size_t len) {
   return wire_.empty() || deliver(s, wire_.data(), wire_.size());
 }
 
+bool SessionCore::readsFastPortFrames(const CoreSession& s) {
+  return !s.protocol && s.wire.mode() == WireProtocol::Mode::kFastPort && s.wantsRead();
+}
+
 BodyRoom SessionCore::receiveRoom(CoreSession& s) {
-  if (s.protocol || s.wire.mode() != WireProtocol::Mode::kFastPort || !s.wantsRead()) return {};
+  if (!readsFastPortFrames(s)) return {};
   return s.parser.bodyRoom();
 }
 
@@ -96,9 +102,7 @@ bool SessionCore::receivedInRoom(CoreSession& s, size_t n) {
 }
 
 BodyRoom SessionCore::batchRoom(CoreSession& s, size_t most) {
-  if (s.protocol || s.wire.mode() != WireProtocol::Mode::kFastPort || !s.wantsRead() || s.parser.midFrame()) {
-    return {};
-  }
+  if (!readsFastPortFrames(s) || s.parser.midFrame()) return {};
   if (uint32_t detach = ev_.detachesFrom()) {
     // A read shorter than a detached frame's header and payload completes none: every whole frame in it
     // stays in the record. Below a few KiB detached frames are the norm: the engine's own buffer then.
@@ -137,6 +141,33 @@ bool SessionCore::arrived(CoreSession& s, const uint8_t* data, size_t len) {
   s.parked.append(data, len);
   countHeld(s);
   return true;
+}
+
+size_t SessionCore::frameEndIn(const CoreSession& s, size_t len) const {
+  if (!s.parser.midFrame()) return 0;
+  size_t rest = readsFastPortFrames(s) ? s.parser.frameRest() : 0;
+  return rest && rest < len ? rest : len;
+}
+
+bool SessionCore::arrivedFrameEnd(CoreSession& s, const uint8_t* data, size_t n) {
+  bool ends = s.state == SessionState::kOpen && readsFastPortFrames(s) && s.parser.frameRest() == n;
+  if (!ends || ev_.detaches(s.parser.framePayload())) return arrived(s, data, n);  // a detached one: no copy
+  c_.bytesIn.add(n);
+  deliverFrameEnd(s.parser, s.id, data, n, ev_, c_.framesIn);
+  return afterWire(s, InputVerdict{});
+}
+
+bool SessionCore::arrivedInBuffer(CoreSession& s, const uint8_t* data, size_t len) {
+  size_t head = frameEndIn(s, len);
+  if (head && !arrivedFrameEnd(s, data, head)) return false;
+  data += head;
+  len -= head;
+  if (!len) return true;
+  BodyRoom batch = batchRoom(s, len);
+  if (!batch.len) return arrived(s, data, len);
+  std::memcpy(batch.data, data, batch.len);
+  if (!receivedInBatch(s, batch.len)) return false;
+  return batch.len == len || arrived(s, data + batch.len, len - batch.len);
 }
 
 void SessionCore::readingResumed(CoreSession& s) {

@@ -89,6 +89,12 @@ class SessionCore {
   // way): open and reading = received(); open but not reading = parked until reading resumes (the order of
   // bytes and FIN is kept); draining or half-closed = dropped. False when the session is closed.
   bool arrived(CoreSession& s, const uint8_t* data, size_t len);
+  // A completion engine's received bytes in a buffer of its own (free again after the call), as arrived()
+  // takes them but with fewer copies: the end of a frame in progress and the frame it ends go into the batch
+  // as one FRAMES record (not through the payload block), the whole frames after them as another, a partial
+  // frame after those to the parser. A detached payload's frame goes through the parser (its block leaves
+  // without a copy). False when the session is closed.
+  bool arrivedInBuffer(CoreSession& s, const uint8_t* data, size_t len);
   // The peer sent FIN: the session stops reading; it closes (peer_closed) once JS has seen its frames and
   // what it queued went out.
   void inputEnded(CoreSession& s);
@@ -150,6 +156,15 @@ class SessionCore {
     CoreSession* s;
     void operator()(const uint8_t* bytes, size_t length) const { core->queueBytes(*s, bytes, length); }
   };
+  // A plain FastPort session (no protocol step, no WebSocket) that is reading: its frames may be received in
+  // place (receiveRoom, batchRoom, arrivedInBuffer).
+  static bool readsFastPortFrames(const CoreSession& s);
+  // Of len received bytes: those that end s's FastPort frame in progress (0 between frames; all of them when
+  // the frame does not end in them, its header is incomplete, or s does not read FastPort frames).
+  size_t frameEndIn(const CoreSession& s, size_t len) const;
+  // The first frameEndIn(s, len) bytes: as arrived(), except that bytes ending a frame whose payload stays in
+  // the batch complete it there (deliverFrameEnd). False when the session is closed.
+  bool arrivedFrameEnd(CoreSession& s, const uint8_t* data, size_t n);
   // Applies the WebSocket step's verdict after input. False when the session closed.
   bool afterWire(CoreSession& s, InputVerdict v);
   bool deliver(CoreSession& s, const uint8_t* data, size_t len);

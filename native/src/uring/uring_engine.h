@@ -164,14 +164,6 @@ class UringBackend final : public CoreBackend {
   void cancelRecv(UringSession& s);
   void queueRearm(UringSession& s);
   void onRecv(UringSession* s, int res, uint32_t flags);
-  // A provided buffer's bytes: the end of a frame in progress through the parser, then the whole frames
-  // that follow copied into the event batch as one FRAMES record (SessionCore::batchRoom; a partial frame
-  // after them goes to the parser), or all through the parser (SessionCore::arrived: parked while paused)
-  // where the batch takes none.
-  void receivedBuffer(UringSession& s, const uint8_t* data, size_t len);
-  // Bytes of a len-byte buffer that finish s's frame in progress: 0 between frames, all of them while the
-  // frame's header is incomplete (its length is unknown).
-  size_t frameEndIn(UringSession& s, size_t len);
   void recvEnded(UringSession& s, int res);
 
   // --- send ---

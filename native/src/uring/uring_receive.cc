@@ -3,9 +3,8 @@
 // Big frames skip the buffers: once a big frame's header is seen the multishot recv is cancelled, the rest
 // of each big frame is received by plain recvs straight into its payload block (as epoll's readv does),
 // and one buffered recv linked behind the last takes the frame's last byte and the next frame's start; a
-// small frame's header brings multishot back. A received buffer's whole frames are copied into the event
-// batch as one FRAMES record (SessionCore::batchRoom, as epoll reads them there), not frame by frame.
-#include <cstring>
+// small frame's header brings multishot back. A received buffer's frames are copied into the event batch as
+// FRAMES records (SessionCore::arrivedInBuffer; epoll reads them there), not frame by frame.
 
 #include "posix/io_error.h"
 #include "uring/sqe_prep.h"
@@ -111,7 +110,7 @@ void UringBackend::onRecv(UringSession* s, int res, uint32_t flags) {
     uint16_t bufferId = uint16_t(flags >> IORING_CQE_BUFFER_SHIFT);
     // Bytes that landed after reading was turned off are parked by the core; s stays stored while its
     // recv is in flight, even if this closes it.
-    if (s && res > 0) receivedBuffer(*s, bufs_.data(bufferId), size_t(res));
+    if (s && res > 0) core_.arrivedInBuffer(*s, bufs_.data(bufferId), size_t(res));
     bufs_.give(bufferId);  // its bytes are framed (copied into the batch, a partial frame kept by the parser)
     bufs_.publish();
   }
@@ -120,29 +119,6 @@ void UringBackend::onRecv(UringSession* s, int res, uint32_t flags) {
     recvEnded(*s, res);  // re-armed (direct when a big frame's rest is due)
   } else if (s->recv == RecvState::kArmed && !s->closed() && noteFrameSize(*s, core_.receiveRoom(*s))) {
     cancelRecv(*s);  // a big frame came: its end re-arms the receive for big frames
-  }
-}
-
-size_t UringBackend::frameEndIn(UringSession& s, size_t len) {
-  if (!s.parser.midFrame()) return 0;
-  BodyRoom room = core_.receiveRoom(s);
-  return room.data && room.frameRest < len ? room.frameRest : len;
-}
-
-void UringBackend::receivedBuffer(UringSession& s, const uint8_t* data, size_t len) {
-  size_t head = frameEndIn(s, len);
-  if (head && !core_.arrived(s, data, head)) return;
-  data += head;
-  len -= head;
-  if (!len) return;
-  BodyRoom batch = core_.batchRoom(s, len);
-  if (!batch.len) {
-    core_.arrived(s, data, len);
-    return;
-  }
-  std::memcpy(batch.data, data, batch.len);
-  if (core_.receivedInBatch(s, batch.len) && batch.len < len) {
-    core_.arrived(s, data + batch.len, len - batch.len);
   }
 }
 

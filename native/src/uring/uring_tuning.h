@@ -6,10 +6,10 @@
 //   uringSendSliceSize  bytes per send slice                   default 16 KiB
 // Memory per loop with the defaults: 8.5 MiB receive buffers (mapped, resident only where the kernel wrote:
 // a buffer's first KiB with small frames) + 8 MiB registered (locked) send slices.
-// A frame split across two buffers costs two more copies (the parser assembles it, then it is copied into
-// the event batch), a whole one a single copy into the batch. 128 buffers: 64 ran dry (ENOBUFS) at 4 in 10
-// 64 KiB frames (each session's multishot recv pulls 4 frames through the buffers in a pass), 128 not once
-// in the same run.
+// A whole frame costs one copy (into the event batch); a frame split across two buffers its start once more
+// (kept by the parser, then copied into the batch with the rest: SessionCore::arrivedInBuffer). 128 buffers:
+// 64 ran dry (ENOBUFS) at 4 in 10 64 KiB frames (each session's multishot recv pulls 4 frames through the
+// buffers in a pass), 128 not once in the same run.
 #pragma once
 
 #include <cstdint>
