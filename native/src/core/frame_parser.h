@@ -39,7 +39,7 @@ class FrameParser {
   uint32_t framePayload() const {
     return headHave_ < kWireHeaderBytes ? 0 : readBe32(head_) - kWireHeaderBytes;
   }
-  size_t frameRest() const { return headHave_ < kWireHeaderBytes ? 0 : framePayload() - bodyHave_; }
+  size_t frameRest() const { return framePayload() - bodyHave_; }  // no payload is kept before the header
   // The first n bytes of `rest` are all the incomplete frame still needs (n == frameRest() > 0): calls
   // onSplitFrame(const uint8_t* header, const uint8_t* kept, uint32_t keptLen, const uint8_t* rest,
   // uint32_t n) with the frame in three pieces where they lie: its 10-byte wire header, the payload bytes

@@ -143,31 +143,27 @@ bool SessionCore::arrived(CoreSession& s, const uint8_t* data, size_t len) {
   return true;
 }
 
-size_t SessionCore::frameEndIn(const CoreSession& s, size_t len) const {
-  if (!s.parser.midFrame()) return 0;
-  size_t rest = readsFastPortFrames(s) ? s.parser.frameRest() : 0;
-  return rest && rest < len ? rest : len;
-}
-
-bool SessionCore::arrivedFrameEnd(CoreSession& s, const uint8_t* data, size_t n) {
-  bool ends = s.state == SessionState::kOpen && readsFastPortFrames(s) && s.parser.frameRest() == n;
-  if (!ends || ev_.detaches(s.parser.framePayload())) return arrived(s, data, n);  // a detached one: no copy
-  c_.bytesIn.add(n);
-  deliverFrameEnd(s.parser, s.id, data, n, ev_, c_.framesIn);
-  return afterWire(s, InputVerdict{});
-}
-
 bool SessionCore::arrivedInBuffer(CoreSession& s, const uint8_t* data, size_t len) {
-  size_t head = frameEndIn(s, len);
-  if (head && !arrivedFrameEnd(s, data, head)) return false;
-  data += head;
-  len -= head;
-  if (!len) return true;
+  if (s.parser.midFrame()) {
+    size_t rest = readsFastPortFrames(s) ? s.parser.frameRest() : 0;  // 0: header incomplete, or not framed
+    if (!rest || rest > len) return arrived(s, data, len);            // the frame does not end here
+    if (!arrivedFrameEnd(s, data, rest)) return false;
+    data += rest;
+    len -= rest;
+    if (!len) return true;
+  }
   BodyRoom batch = batchRoom(s, len);
   if (!batch.len) return arrived(s, data, len);
   std::memcpy(batch.data, data, batch.len);
   if (!receivedInBatch(s, batch.len)) return false;
   return batch.len == len || arrived(s, data + batch.len, len - batch.len);
+}
+
+bool SessionCore::arrivedFrameEnd(CoreSession& s, const uint8_t* data, size_t n) {
+  if (ev_.detaches(s.parser.framePayload())) return arrived(s, data, n);  // its block leaves uncopied
+  c_.bytesIn.add(n);
+  deliverFrameEnd(s.parser, s.id, data, n, ev_, c_.framesIn);
+  return afterWire(s, InputVerdict{});
 }
 
 void SessionCore::readingResumed(CoreSession& s) {

@@ -159,11 +159,9 @@ class SessionCore {
   // A plain FastPort session (no protocol step, no WebSocket) that is reading: its frames may be received in
   // place (receiveRoom, batchRoom, arrivedInBuffer).
   static bool readsFastPortFrames(const CoreSession& s);
-  // Of len received bytes: those that end s's FastPort frame in progress (0 between frames; all of them when
-  // the frame does not end in them, its header is incomplete, or s does not read FastPort frames).
-  size_t frameEndIn(const CoreSession& s, size_t len) const;
-  // The first frameEndIn(s, len) bytes: as arrived(), except that bytes ending a frame whose payload stays in
-  // the batch complete it there (deliverFrameEnd). False when the session is closed.
+  // n bytes that end s's frame in progress (n == s.parser.frameRest(), s reads FastPort frames): the frame
+  // completes in the batch (deliverFrameEnd), or through arrived() when its payload detaches. False when the
+  // session is closed.
   bool arrivedFrameEnd(CoreSession& s, const uint8_t* data, size_t n);
   // Applies the WebSocket step's verdict after input. False when the session closed.
   bool afterWire(CoreSession& s, InputVerdict v);
